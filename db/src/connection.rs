@@ -1,0 +1,379 @@
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::{ConnectionError, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{DbError, SetupError};
+
+/// One connection to either backend. Only the types both backends share can be queried
+/// through it, which is what keeps the schema common.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Set on every SQLite connection. WAL lets readers run beside the writer; `synchronous = FULL`
+/// syncs the WAL at every commit, so a write that was answered survives power loss, not only a
+/// crash of the process; the busy timeout covers another process (the CLI) writing at the time.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;";
+
+/// Serialises migrations of servers that start at once against one PostgreSQL database.
+const MIGRATION_LOCK_KEY: i64 = 0x0052_4543_5449_4659; // "RECTIFY"
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives. The backend is decided by the URL's scheme alone, never by trying
+/// to connect: a mistyped PostgreSQL URL is an error, not a new SQLite file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Accepts `postgres://…`, `postgresql://…`, `sqlite://PATH`, `sqlite:PATH`, or a plain
+    /// file path (SQLite).
+    pub fn parse(raw: &str) -> Result<Self, SetupError> {
+        let invalid = |reason: &str| SetupError::InvalidUrl {
+            url: redact(raw),
+            reason: reason.to_owned(),
+        };
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(invalid("it is empty"));
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(raw.to_owned()));
+        }
+        let path = if let Some(rest) = raw.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = raw.strip_prefix("sqlite:") {
+            rest
+        } else if raw.contains("://") {
+            return Err(invalid(
+                "unknown scheme; use postgres://USER@HOST:PORT/DB, sqlite://PATH or a file path",
+            ));
+        } else {
+            raw
+        };
+        if path.is_empty() || path == ":memory:" {
+            return Err(invalid(
+                "SQLite needs a file path (an in-memory database would lose every write)",
+            ));
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL with any password replaced, for logs and messages.
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => redact(url),
+        }
+    }
+
+    fn open(&self) -> Result<DbConnection, ConnectionError> {
+        match self {
+            Self::Postgres(url) => PgConnection::establish(url).map(DbConnection::Postgres),
+            Self::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    ConnectionError::BadConnection("the SQLite path is not valid UTF-8".into())
+                })?;
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            if let Some((user, _password)) = userinfo.split_once(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_owned()
+}
+
+/// Opens connections by the URL's scheme (diesel's own manager would try each backend in turn).
+struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.url.open().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection given back in the middle of a transaction (a panic) is not reused.
+        std::thread::panicking() || r2d2::R2D2Connection::is_broken(conn)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Pooled connections: readers on SQLite, readers and writers on PostgreSQL.
+    pub pool_size: u32,
+    /// How long a caller waits for a pooled connection before the request fails.
+    pub connect_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            pool_size: 8,
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The database handle shared by the whole service. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    url: DatabaseUrl,
+    pool: Pool<Manager>,
+    /// SQLite takes one writer at a time, so all writes go through this one connection and
+    /// queue here rather than fail with `database is locked`. PostgreSQL writes from the pool.
+    sqlite_writer: Option<Mutex<DbConnection>>,
+}
+
+impl Db {
+    /// Opens the database (creating the SQLite file and its directory if needed) and checks
+    /// that it answers. Does not migrate; see [`Db::migrate`].
+    pub fn connect(url: &DatabaseUrl, options: &DbOptions) -> Result<Self, SetupError> {
+        if let DatabaseUrl::Sqlite(path) = url {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|source| SetupError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        // One direct connection first: it fails at once with the real reason, where the pool
+        // would wait out its timeout.
+        let first = url
+            .open()
+            .map_err(|e| SetupError::Connect(format!("{} ({})", e, url.redacted())))?;
+        let sqlite_writer = match url {
+            DatabaseUrl::Sqlite(_) => Some(Mutex::new(first)),
+            DatabaseUrl::Postgres(_) => None,
+        };
+        let pool = Pool::builder()
+            .max_size(options.pool_size.max(1))
+            .min_idle(Some(1))
+            .connection_timeout(options.connect_timeout)
+            .build(Manager { url: url.clone() })
+            .map_err(|e| SetupError::Connect(format!("{} ({})", e, url.redacted())))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                url: url.clone(),
+                pool,
+                sqlite_writer,
+            }),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.inner.url.backend()
+    }
+
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.inner.url
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
+        let migrate = |conn: &mut DbConnection| -> Result<Vec<String>, SetupError> {
+            let applied = match conn {
+                DbConnection::Sqlite(c) => c
+                    .run_pending_migrations(SQLITE_MIGRATIONS)
+                    .map(|v| v.iter().map(ToString::to_string).collect())
+                    .map_err(|e| SetupError::Migration(e.to_string()))?,
+                DbConnection::Postgres(c) => {
+                    c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                        .map_err(DbError::from)?;
+                    let result = c
+                        .run_pending_migrations(POSTGRES_MIGRATIONS)
+                        .map(|v| v.iter().map(ToString::to_string).collect())
+                        .map_err(|e| SetupError::Migration(e.to_string()));
+                    c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                        .map_err(DbError::from)?;
+                    result?
+                }
+            };
+            Ok(applied)
+        };
+        match &self.inner.sqlite_writer {
+            Some(writer) => migrate(&mut *self.lock_writer(writer)?),
+            None => migrate(&mut *self.pooled()?),
+        }
+    }
+
+    /// Runs queries on a pooled connection. Blocking: call it off the async workers.
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut conn = self.pooled()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` as one transaction where this backend writes best: committed when `f` returns
+    /// `Ok`, rolled back when it returns `Err`. Blocking: call it off the async workers.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+    {
+        match &self.inner.sqlite_writer {
+            Some(writer) => {
+                let mut conn = self.lock_writer(writer)?;
+                immediate_transaction(&mut conn, f)
+            }
+            None => {
+                let mut conn = self.pooled()?;
+                (*conn).transaction(f)
+            }
+        }
+    }
+
+    fn pooled(&self) -> Result<PooledConnection<Manager>, DbError> {
+        Ok(self.inner.pool.get()?)
+    }
+
+    fn lock_writer<'a>(
+        &self,
+        writer: &'a Mutex<DbConnection>,
+    ) -> Result<MutexGuard<'a, DbConnection>, DbError> {
+        match writer.lock() {
+            Ok(guard) => Ok(guard),
+            Err(poisoned) => {
+                // A panic inside a write left the connection mid-transaction: replace it.
+                let mut guard = poisoned.into_inner();
+                *guard = self.inner.url.open().map_err(|e| {
+                    DbError::Query(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                        Box::new(e.to_string()),
+                    ))
+                })?;
+                writer.clear_poison();
+                Ok(guard)
+            }
+        }
+    }
+}
+
+/// SQLite's `BEGIN IMMEDIATE`: takes the write lock at the start, so a transaction that reads
+/// before it writes cannot fail half-way because another process wrote in between.
+fn immediate_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    let DbConnection::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let result = f(conn);
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the connection cannot change backend")
+    };
+    match result {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(inner)?;
+            Ok(value)
+        }
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme_alone() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/r.db").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("data/r.db"))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("./rectify-data/rectify.db").unwrap(),
+            DatabaseUrl::Sqlite(PathBuf::from("./rectify-data/rectify.db"))
+        );
+    }
+
+    #[test]
+    fn a_mistyped_scheme_is_refused_not_taken_for_a_file() {
+        for url in [
+            "postgress://u@h/db",
+            "mysql://u@h/db",
+            "",
+            "sqlite://",
+            ":memory:",
+        ] {
+            assert!(DatabaseUrl::parse(url).is_err(), "{url} was accepted");
+        }
+    }
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        let err = DatabaseUrl::parse("pg://alice:hunter2@db/x").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"));
+        let url = DatabaseUrl::parse("postgres://alice:hunter2@db/x").unwrap();
+        assert_eq!(url.redacted(), "postgres://alice:***@db/x");
+    }
+}

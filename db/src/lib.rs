@@ -1,0 +1,21 @@
+//! Rectify's storage layer: one diesel schema over SQLite and PostgreSQL.
+//!
+//! Everything SQL lives here. Callers get a [`Db`] and use its two doors: [`Db::read`] for
+//! queries and [`Db::write`] for a whole write transaction; they never hold a pooled
+//! connection themselves or choose how a backend writes.
+
+mod connection;
+mod error;
+pub mod models;
+pub mod organizations;
+pub mod schema;
+pub mod users;
+
+pub use connection::{Backend, DatabaseUrl, Db, DbConnection, DbOptions};
+pub use error::{DbError, SetupError};
+
+/// The time every row is stamped with: UTC without an offset, the one timestamp type both
+/// backends share.
+pub fn now_utc() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
