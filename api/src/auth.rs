@@ -1,0 +1,180 @@
+//! Password hashing (argon2id) and access tokens (JWT, HS256). No HTTP here.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+/// Hashes a password with argon2id and a fresh random salt (PHC string format).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("password hashing failed: {e}"))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends the same time as a real verification, so that an unknown username cannot be told
+/// from a wrong password by the answer's delay.
+pub fn verify_against_nothing(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
+    let _ = verify_password(password, hash);
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A password a person can type: 20 characters from 32 unambiguous letters and digits
+/// (100 bits).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    random_bytes::<20>()
+        .iter()
+        .map(|b| ALPHABET[(b & 31) as usize] as char)
+        .collect()
+}
+
+/// What an access token says. The user's role and organization are read again from the
+/// database on every request; the token's copies are for clients to display.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user id.
+    pub sub: String,
+    pub org: i64,
+    pub role: String,
+    pub iat: i64,
+    pub exp: i64,
+    /// Token id.
+    pub jti: String,
+    /// The password version (its change time in microseconds) the token was issued under; a
+    /// password change ends every earlier token, even one issued within the same second.
+    pub pwv: i64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum TokenError {
+    Expired,
+    Invalid(String),
+}
+
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_seconds: i64,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], ttl_seconds: i64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl_seconds,
+        }
+    }
+
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl_seconds
+    }
+
+    pub fn issue(
+        &self,
+        user_id: i64,
+        org_id: i64,
+        role: &str,
+        password_version: i64,
+        now: i64,
+    ) -> Result<String, String> {
+        let claims = Claims {
+            pwv: password_version,
+            sub: user_id.to_string(),
+            org: org_id,
+            role: role.to_owned(),
+            iat: now,
+            exp: now + self.ttl_seconds,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| format!("token signing failed: {e}"))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid(e.to_string()),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hash_verifies_only_its_own_password() {
+        let hash = hash_password("整改到位 2026").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("整改到位 2026", &hash));
+        assert!(!verify_password("整改到位 2027", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn generated_passwords_are_long_and_differ() {
+        let a = generate_password();
+        assert_eq!(a.len(), 20);
+        assert_ne!(a, generate_password());
+    }
+
+    #[test]
+    fn tokens_verify_with_their_key_only_and_expire() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
+        let now = chrono::Utc::now().timestamp();
+        let token = keys.issue(7, 1, "owner", 9, now).unwrap();
+        let claims = keys.verify(&token).unwrap();
+        assert_eq!(
+            (
+                claims.sub.as_str(),
+                claims.org,
+                claims.role.as_str(),
+                claims.pwv
+            ),
+            ("7", 1, "owner", 9)
+        );
+
+        let other = TokenKeys::new(b"another secret another secret 12", 60);
+        assert!(matches!(other.verify(&token), Err(TokenError::Invalid(_))));
+
+        let old = keys.issue(7, 1, "owner", 9, now - 3600).unwrap();
+        assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
+        assert!(matches!(
+            keys.verify("garbage"),
+            Err(TokenError::Invalid(_))
+        ));
+    }
+}

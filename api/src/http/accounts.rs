@@ -1,0 +1,70 @@
+use actix_web::{get, post, web, HttpResponse};
+
+use super::extract::{blocking, validated};
+use super::AppState;
+use crate::api_types::{ChangePasswordRequest, LoginRequest, Me, Problem, TokenResponse};
+use crate::error::Error;
+use crate::service::{accounts, Caller};
+
+/// Signs in with a username and password and returns an access token.
+#[utoipa::path(
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = TokenResponse),
+        (status = 401, description = "Wrong username or password, or the account is deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, Error> {
+    let input = validated(body.into_inner())?;
+    let token = blocking(move || accounts::login(&state.db, &state.tokens, &input)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(token))
+}
+
+/// The signed-in user and their organization.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = Me),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/auth/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, Error> {
+    let me = blocking(move || accounts::me(&state.db, &caller)).await?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+/// Changes one's own password; the old one is required. Tokens issued before stop working.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The old password is wrong or the new one too weak", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, Error> {
+    let input = validated(body.into_inner())?;
+    blocking(move || {
+        accounts::change_own_password(&state.db, &caller, &input.old_password, &input.new_password)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,38 @@
+use actix_web::{get, web, HttpResponse};
+
+use super::extract::blocking;
+use super::AppState;
+use crate::api_types::{Health, Problem};
+use crate::error::Error;
+
+/// The process is up.
+#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, body = Health),
+        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    blocking(move || {
+        state.db.read(|conn| {
+            diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1").map_err(|e| {
+                Error::new(
+                    503,
+                    "database_unavailable",
+                    format!("The database does not answer: {e}"),
+                )
+            })
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+}

@@ -1,0 +1,102 @@
+//! Every error leaves as `application/problem+json` (RFC 9457), including the ones actix
+//! raises itself before a handler runs: malformed JSON, wrong content type, too large a body,
+//! bad path or query parameters, unknown routes.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use crate::api_types::Problem;
+use crate::error::Error;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let problem = Problem {
+            problem_type: format!("urn:rectify:problem:{}", self.code),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            errors: self.errors.clone(),
+        };
+        let mut body = serde_json::to_value(&problem).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.extend(self.extensions.clone());
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type(PROBLEM_JSON);
+        if status == StatusCode::UNAUTHORIZED {
+            let value = format!(
+                "Bearer error=\"invalid_token\", error_description=\"{}\"",
+                self.code
+            );
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.insert_header((header::WWW_AUTHENTICATE, value));
+            }
+        }
+        response.body(body.to_string())
+    }
+}
+
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let error = match &err {
+        JsonPayloadError::OverflowKnownLength { length, limit } => Error::new(
+            413,
+            "payload_too_large",
+            format!("The body is {length} bytes; at most {limit} are accepted."),
+        ),
+        JsonPayloadError::Overflow { limit } => Error::new(
+            413,
+            "payload_too_large",
+            format!("The body is larger than the {limit} bytes accepted."),
+        ),
+        JsonPayloadError::ContentType => Error::new(
+            415,
+            "unsupported_media_type",
+            "The body must be JSON, sent with Content-Type: application/json.",
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => Error::new(
+            422,
+            "invalid_body",
+            format!("The body does not have the expected fields: {e}."),
+        ),
+        JsonPayloadError::Deserialize(e) => Error::bad_request(
+            "malformed_json",
+            format!("The body is not valid JSON: {e}."),
+        ),
+        other => Error::bad_request(
+            "unreadable_body",
+            format!("The body could not be read: {other}."),
+        ),
+    };
+    error.into()
+}
+
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    Error::bad_request(
+        "invalid_query",
+        format!("A query parameter is invalid: {err}."),
+    )
+    .into()
+}
+
+pub fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
+    Error::not_found(&format!("The resource {}", req.path())).into()
+}
+
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    Error::new(
+        404,
+        "no_route",
+        format!("There is no endpoint {} {}.", req.method(), req.path()),
+    )
+    .error_response()
+}

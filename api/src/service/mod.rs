@@ -1,0 +1,59 @@
+//! Use cases. Each loads what it needs, applies the domain rules and writes in one
+//! transaction. Blocking: HTTP handlers call them through `web::block`, the CLI directly.
+
+pub mod accounts;
+pub mod organizations;
+pub mod pagination;
+pub mod users;
+
+use crate::domain::Role;
+use rectify_db::models::OrganizationRow;
+
+/// Who is acting, as established by authentication (or the operator, for the CLI).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub organization_id: i64,
+    /// The caller's organization path; their subtree is every path starting with it.
+    pub org_path: String,
+}
+
+impl Caller {
+    /// The operator at the machine, running `rectify` subcommands.
+    pub fn operator(root: &OrganizationRow) -> Self {
+        Self {
+            user_id: 0,
+            username: "(cli)".to_owned(),
+            role: Role::Admin,
+            organization_id: root.id,
+            org_path: root.path.clone(),
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The subtree this caller is confined to; `None` means everything (an admin).
+    pub fn scope_path(&self) -> Option<String> {
+        (!self.is_admin()).then(|| self.org_path.clone())
+    }
+
+    /// Whether an organization with this path is inside the caller's subtree.
+    pub fn sees(&self, org_path: &str) -> bool {
+        self.is_admin() || org_path.starts_with(&self.org_path)
+    }
+
+    pub fn require_admin(&self, action: &str) -> crate::error::Result<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(crate::error::Error::forbidden(format!(
+                "Only an admin may {action}; you are {}.",
+                self.role
+            )))
+        }
+    }
+}

@@ -1,0 +1,239 @@
+use rectify_db::models::{NewOrganization, OrganizationChanges, OrganizationRow};
+use rectify_db::organizations::{self as orgs, OrganizationFilter};
+use rectify_db::{now_utc, users, Db, DbConnection};
+
+use super::pagination::{self, AfterId};
+use super::Caller;
+use crate::api_types::{
+    CreateOrganization, Organization, OrganizationQuery, Page, PageParams, UpdateOrganization,
+};
+use crate::domain::identity;
+use crate::error::{Error, Result};
+
+/// Loads an organization the caller may see; anything else is "not found".
+pub(crate) fn visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<OrganizationRow> {
+    match orgs::get(conn, id) {
+        Ok(row) if caller.sees(&row.path) => Ok(row),
+        Ok(_) | Err(diesel::result::Error::NotFound) => {
+            Err(Error::not_found(&format!("Organization {id}")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn field_error<'a>(field: &'a str, rule: &'static str) -> impl Fn(&'static str) -> Error + 'a {
+    move |message| Error::invalid_field(field, rule, message)
+}
+
+pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Organization> {
+    let code =
+        identity::normalize_org_code(&input.code).map_err(field_error("code", "org_code"))?;
+    let name =
+        identity::normalize_display_name(&input.name).map_err(field_error("name", "length"))?;
+    db.write(|conn| {
+        let parent = match input.parent_id {
+            Some(id) => visible(conn, caller, id).map_err(|_| {
+                Error::invalid_field(
+                    "parent_id",
+                    "exists",
+                    format!("organization {id} does not exist"),
+                )
+            })?,
+            None => orgs::root(conn)?.ok_or_else(|| Error::internal("no root organization"))?,
+        };
+        caller.require_admin("create organizations")?;
+        if !parent.active {
+            return Err(Error::unprocessable(
+                "parent_inactive",
+                format!("The parent organization {} is deactivated.", parent.code),
+            ));
+        }
+        if orgs::find_by_code(conn, &code)?.is_some() {
+            return Err(Error::conflict(
+                "code_taken",
+                format!("An organization with code {code} already exists."),
+            )
+            .with_extension("field", "code"));
+        }
+        let now = now_utc();
+        let row = orgs::insert(
+            conn,
+            NewOrganization {
+                code: &code,
+                name: &name,
+                parent_id: Some(parent.id),
+                path: "",
+                timezone: input.timezone.as_deref().unwrap_or(&parent.timezone),
+                active: true,
+                created_at: now,
+                updated_at: now,
+            },
+            Some(&parent.path),
+        )?;
+        Ok(row.into())
+    })
+}
+
+pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
+    db.read(|conn| visible(conn, caller, id).map(Into::into))
+}
+
+pub fn list(
+    db: &Db,
+    caller: &Caller,
+    query: OrganizationQuery,
+    page: PageParams,
+) -> Result<Page<Organization>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        let within_path = match query.within {
+            Some(id) => Some(
+                visible(conn, caller, id)
+                    .map_err(|_| {
+                        Error::invalid_field(
+                            "within",
+                            "exists",
+                            format!("organization {id} does not exist"),
+                        )
+                    })?
+                    .path,
+            ),
+            None => caller.scope_path(),
+        };
+        let filter = OrganizationFilter {
+            within_path,
+            parent_id: query.parent_id,
+            active: query.active,
+            q: query.q.clone(),
+        };
+        let mut rows = orgs::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            pagination::encode(&AfterId {
+                id: rows.last().map_or(0, |r| r.id),
+            })
+        });
+        let total = match page.total {
+            Some(true) => Some(orgs::count_filtered(conn, &filter)?),
+            _ => None,
+        };
+        Ok(Page {
+            items: rows.into_iter().map(Into::into).collect(),
+            next_cursor,
+            total,
+        })
+    })
+}
+
+pub fn update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateOrganization,
+) -> Result<Organization> {
+    let name = input
+        .name
+        .as_deref()
+        .map(identity::normalize_display_name)
+        .transpose()
+        .map_err(field_error("name", "length"))?;
+    db.write(|conn| {
+        let org = visible(conn, caller, id)?;
+        caller.require_admin("change organizations")?;
+        if let Some(parent_id) = input.parent_id {
+            if org.parent_id != Some(parent_id) {
+                move_under(conn, caller, &org, parent_id)?;
+            }
+        }
+        if input.active == Some(false) && org.active {
+            check_can_deactivate(conn, &org)?;
+        }
+        let changes = OrganizationChanges {
+            name,
+            timezone: input.timezone.clone(),
+            active: input.active,
+            updated_at: Some(now_utc()),
+        };
+        Ok(orgs::update(conn, id, &changes)?.into())
+    })
+}
+
+pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
+    update(
+        db,
+        caller,
+        id,
+        UpdateOrganization {
+            active: Some(false),
+            ..Default::default()
+        },
+    )
+}
+
+fn move_under(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    org: &OrganizationRow,
+    parent_id: i64,
+) -> Result<()> {
+    let not_there = || {
+        Error::invalid_field(
+            "parent_id",
+            "exists",
+            format!("organization {parent_id} does not exist"),
+        )
+    };
+    if org.parent_id.is_none() {
+        return Err(Error::unprocessable(
+            "root_is_fixed",
+            "The root organization cannot be moved.",
+        ));
+    }
+    let parent = visible(conn, caller, parent_id).map_err(|_| not_there())?;
+    if parent.path.starts_with(&org.path) {
+        return Err(Error::invalid_field(
+            "parent_id",
+            "no_cycle",
+            "cannot be the organization itself or one below it",
+        ));
+    }
+    orgs::reparent(conn, org, &parent)?;
+    Ok(())
+}
+
+fn check_can_deactivate(conn: &mut DbConnection, org: &OrganizationRow) -> Result<()> {
+    if org.parent_id.is_none() {
+        return Err(Error::unprocessable(
+            "root_is_fixed",
+            "The root organization cannot be deactivated.",
+        ));
+    }
+    if orgs::count_active_children(conn, org.id)? > 0 {
+        return Err(Error::conflict(
+            "has_active_children",
+            format!(
+                "{} still has active organizations below it; deactivate or move them first.",
+                org.code
+            ),
+        ));
+    }
+    if users::count_active_in_organization(conn, org.id)? > 0 {
+        return Err(Error::conflict(
+            "has_active_users",
+            format!(
+                "{} still has active users; deactivate or move them first.",
+                org.code
+            ),
+        ));
+    }
+    Ok(())
+}

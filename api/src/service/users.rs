@@ -1,0 +1,232 @@
+use rectify_db::models::{NewUser, UserChanges, UserRow};
+use rectify_db::users::{self as db_users, UserFilter};
+use rectify_db::{now_utc, organizations as orgs, Db, DbConnection};
+
+use super::organizations::visible as visible_org;
+use super::pagination::{self, AfterId};
+use super::Caller;
+use crate::api_types::{CreateUser, Page, PageParams, UpdateUser, User, UserQuery};
+use crate::auth;
+use crate::domain::{identity, Role};
+use crate::error::{Error, Result};
+
+/// Loads a user the caller may see (one of their subtree's organizations); else "not found".
+pub(crate) fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserRow> {
+    let not_found = || Error::not_found(&format!("User {id}"));
+    let (user, org) = match db_users::get_with_organization(conn, id) {
+        Ok(found) => found,
+        Err(diesel::result::Error::NotFound) => return Err(not_found()),
+        Err(e) => return Err(e.into()),
+    };
+    if caller.sees(&org.path) {
+        Ok(user)
+    } else {
+        Err(not_found())
+    }
+}
+
+pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
+    let username = identity::normalize_username(&input.username)
+        .map_err(|m| Error::invalid_field("username", "username", m))?;
+    let display_name = identity::normalize_display_name(&input.display_name)
+        .map_err(|m| Error::invalid_field("display_name", "length", m))?;
+    identity::check_password(&input.password)
+        .map_err(|m| Error::invalid_field("password", "password", m))?;
+    // Hash outside the write transaction: it is the slow part and needs no lock.
+    let password_hash = auth::hash_password(&input.password).map_err(Error::internal)?;
+    db.write(|conn| {
+        let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
+            Error::invalid_field(
+                "organization_id",
+                "exists",
+                format!("organization {} does not exist", input.organization_id),
+            )
+        })?;
+        caller.require_admin("create users")?;
+        if !org.active {
+            return Err(Error::unprocessable(
+                "organization_inactive",
+                format!("Organization {} is deactivated.", org.code),
+            ));
+        }
+        if db_users::username_taken(conn, &username)? {
+            return Err(Error::conflict(
+                "username_taken",
+                format!("The username {username} is taken."),
+            )
+            .with_extension("field", "username"));
+        }
+        let now = now_utc();
+        let row = db_users::insert(
+            conn,
+            NewUser {
+                username: &username,
+                display_name: &display_name,
+                email: input.email.as_deref().map(str::trim),
+                role: input.role.as_str(),
+                organization_id: org.id,
+                password_hash: &password_hash,
+                active: true,
+                password_changed_at: now,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        row.try_into()
+    })
+}
+
+pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<User> {
+    db.read(|conn| visible(conn, caller, id)?.try_into())
+}
+
+pub fn list(db: &Db, caller: &Caller, query: UserQuery, page: PageParams) -> Result<Page<User>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        let org_named = |conn: &mut DbConnection, field: &str, id: i64| {
+            visible_org(conn, caller, id).map_err(|_| {
+                Error::invalid_field(field, "exists", format!("organization {id} does not exist"))
+            })
+        };
+        let within_path = match query.within {
+            Some(id) => Some(org_named(conn, "within", id)?.path),
+            None => caller.scope_path(),
+        };
+        if let Some(id) = query.organization_id {
+            org_named(conn, "organization_id", id)?;
+        }
+        let filter = UserFilter {
+            within_path,
+            organization_id: query.organization_id,
+            role: query.role.map(|r| r.as_str().to_owned()),
+            active: query.active,
+            q: query.q.clone(),
+        };
+        let mut rows = db_users::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            pagination::encode(&AfterId {
+                id: rows.last().map_or(0, |r| r.id),
+            })
+        });
+        let total = match page.total {
+            Some(true) => Some(db_users::count_filtered(conn, &filter)?),
+            _ => None,
+        };
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(User::try_from)
+                .collect::<Result<_>>()?,
+            next_cursor,
+            total,
+        })
+    })
+}
+
+pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<User> {
+    input.check_email()?;
+    let display_name = input
+        .display_name
+        .as_deref()
+        .map(identity::normalize_display_name)
+        .transpose()
+        .map_err(|m| Error::invalid_field("display_name", "length", m))?;
+    db.write(|conn| {
+        let user = visible(conn, caller, id)?;
+        caller.require_admin("change users")?;
+        if let Some(org_id) = input.organization_id {
+            let org = visible_org(conn, caller, org_id).map_err(|_| {
+                Error::invalid_field(
+                    "organization_id",
+                    "exists",
+                    format!("organization {org_id} does not exist"),
+                )
+            })?;
+            if !org.active && org.id != user.organization_id {
+                return Err(Error::unprocessable(
+                    "organization_inactive",
+                    format!("Organization {} is deactivated.", org.code),
+                ));
+            }
+        }
+        let stays_admin = input
+            .role
+            .map_or(user.role == "admin", |r| r == Role::Admin);
+        let stays_active = input.active.unwrap_or(user.active);
+        if user.role == "admin"
+            && user.active
+            && !(stays_admin && stays_active)
+            && db_users::count_active_admins(conn)? <= 1
+        {
+            return Err(Error::conflict(
+                "last_admin",
+                "This is the last active admin; make another admin first.",
+            ));
+        }
+        let changes = UserChanges {
+            display_name,
+            email: input.email.clone().map(|e| e.map(|s| s.trim().to_owned())),
+            role: input.role.map(|r| r.as_str().to_owned()),
+            organization_id: input.organization_id,
+            active: input.active,
+            updated_at: Some(now_utc()),
+            ..Default::default()
+        };
+        db_users::update(conn, id, &changes)?.try_into()
+    })
+}
+
+pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<User> {
+    update(
+        db,
+        caller,
+        id,
+        UpdateUser {
+            active: Some(false),
+            ..Default::default()
+        },
+    )
+}
+
+/// An admin sets a new password for a user (who has forgotten theirs).
+pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> Result<User> {
+    identity::check_password(new_password)
+        .map_err(|m| Error::invalid_field("new_password", "password", m))?;
+    let hash = auth::hash_password(new_password).map_err(Error::internal)?;
+    db.write(|conn| {
+        visible(conn, caller, id)?;
+        caller.require_admin("reset passwords")?;
+        set_password_hash(conn, id, hash)?.try_into()
+    })
+}
+
+/// Replaces a password; tokens issued before this moment stop working.
+pub(crate) fn set_password_hash(conn: &mut DbConnection, id: i64, hash: String) -> Result<UserRow> {
+    let now = now_utc();
+    Ok(db_users::update(
+        conn,
+        id,
+        &UserChanges {
+            password_hash: Some(hash),
+            password_changed_at: Some(now),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )?)
+}
+
+/// The organization a CLI command names by code.
+pub fn organization_by_code(db: &Db, code: &str) -> Result<rectify_db::models::OrganizationRow> {
+    let code = identity::normalize_org_code(code)
+        .map_err(|m| Error::invalid_field("org", "org_code", m))?;
+    db.read(|conn| {
+        orgs::find_by_code(conn, &code)?
+            .ok_or_else(|| Error::not_found(&format!("Organization {code}")))
+    })
+}

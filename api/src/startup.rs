@@ -1,0 +1,184 @@
+//! Building the service from its settings, the same way for `main` and for the tests.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use rectify_db::{Db, DbOptions, SetupError};
+use utoipa_actix_web::AppExt;
+
+use crate::auth::{self, TokenKeys};
+use crate::config::{Secret, Settings, MIN_JWT_SECRET_BYTES};
+use crate::http::{self, request_id, AppState};
+use crate::service::accounts;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Database(#[from] SetupError),
+    #[error("cannot create the first admin: {0}")]
+    Bootstrap(crate::error::Error),
+    #[error("token secret file {path}: {message}")]
+    Secret { path: String, message: String },
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+/// An opened and migrated database, and what its first start created.
+pub struct OpenDatabase {
+    pub db: Db,
+    /// Set only on the start that created the admin with a generated password.
+    pub generated_admin_password: Option<String>,
+}
+
+/// Connects, applies migrations, and on an empty database creates the root organization and
+/// the admin user.
+pub fn open_database(settings: &Settings) -> Result<OpenDatabase, StartError> {
+    let db = Db::connect(
+        &settings.database_url,
+        &DbOptions {
+            pool_size: settings.db_pool_size,
+            ..DbOptions::default()
+        },
+    )?;
+    let applied = db.migrate()?;
+    if !applied.is_empty() {
+        tracing::info!(migrations = ?applied, "applied database migrations");
+    }
+    let created = accounts::bootstrap(&db, settings.admin_password.as_ref().map(Secret::expose))
+        .map_err(StartError::Bootstrap)?;
+    Ok(OpenDatabase {
+        db,
+        generated_admin_password: created.and_then(|b| b.generated_admin_password),
+    })
+}
+
+/// The configured signing secret, or on the embedded default one generated once and kept in
+/// the data directory (mode 0600), so that tokens survive restarts.
+pub fn token_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.expose().as_bytes().to_vec());
+    }
+    let path = settings.data_dir.join("jwt-secret");
+    let fail = |message: String| StartError::Secret {
+        path: path.display().to_string(),
+        message,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let secret = text.trim();
+            if secret.len() < MIN_JWT_SECRET_BYTES {
+                return Err(fail(format!(
+                    "holds fewer than {MIN_JWT_SECRET_BYTES} bytes"
+                )));
+            }
+            Ok(secret.as_bytes().to_vec())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = auth::to_hex(&auth::random_bytes::<32>());
+            write_private_file(&path, &secret).map_err(|e| fail(e.to_string()))?;
+            tracing::info!(path = %path.display(), "generated a token signing secret");
+            Ok(secret.into_bytes())
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())?;
+    file.sync_all()
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    generated_admin_password: Option<String>,
+}
+
+impl Application {
+    /// Opens the database and binds the listener (port 0 picks a free one). The server runs
+    /// once [`Application::run_until_stopped`] is awaited, inside an actix system.
+    pub fn build(settings: &Settings) -> Result<Self, StartError> {
+        let opened = open_database(settings)?;
+        let secret = token_secret(settings)?;
+        let state = web::Data::new(AppState {
+            db: opened.db,
+            tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
+        });
+        let openapi_json = web::Data::new({
+            let mut text =
+                serde_json::to_string_pretty(&http::openapi_document()).unwrap_or_default();
+            text.push('\n');
+            text
+        });
+        let listener = TcpListener::bind(settings.listen).map_err(|source| StartError::Bind {
+            address: settings.listen.to_string(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let max_body = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(request_id::middleware))
+                .app_data(state.clone())
+                .app_data(openapi_json.clone())
+                .configure(|cfg| http::extractor_config(cfg, max_body))
+                .into_utoipa_app()
+                .configure(http::routes)
+                .into_app()
+                .route("/api/v1/openapi.json", web::get().to(serve_openapi))
+                .default_service(web::to(http::problem::no_route))
+        })
+        .listen(listener)
+        .map_err(|source| StartError::Bind {
+            address: settings.listen.to_string(),
+            source,
+        })?
+        .workers(settings.workers)
+        .shutdown_timeout(settings.shutdown_timeout_secs)
+        .run();
+        Ok(Self {
+            port,
+            server,
+            generated_admin_password: opened.generated_admin_password,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Stops the server from another task or thread.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn generated_admin_password(&self) -> Option<&str> {
+        self.generated_admin_password.as_deref()
+    }
+
+    /// Serves until stopped by SIGTERM, SIGINT or the handle; requests in flight are finished.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn serve_openapi(doc: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.get_ref().clone())
+}
