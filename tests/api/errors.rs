@@ -1,0 +1,147 @@
+//! Every error is RFC 9457 problem+json, and nothing is written on any error.
+
+use rectify_tests::{json, spawn_app, TestApp};
+
+fn org_count(app: &TestApp) -> i64 {
+    app.get("/api/v1/organizations?total=true", &app.admin_token)
+        .expect(200)["total"]
+        .as_i64()
+        .unwrap()
+}
+
+#[test]
+fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app();
+    let reply = app.call("GET", "/api/v1/nothing-here", None, None);
+    let problem = reply.problem(404, "no_route");
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap()
+        .contains("/api/v1/nothing-here"));
+}
+
+#[test]
+fn malformed_json_is_400_and_writes_nothing() {
+    let app = spawn_app();
+    let before = org_count(&app);
+    let auth = format!("Bearer {}", app.admin_token);
+    let reply = app.send(
+        "POST",
+        "/api/v1/organizations",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+        ],
+        br#"{"code": "X1", "name": "#.to_vec(),
+    );
+    reply.problem(400, "malformed_json");
+    assert_eq!(org_count(&app), before);
+}
+
+#[test]
+fn a_wrong_content_type_is_415() {
+    let app = spawn_app();
+    let before = org_count(&app);
+    let auth = format!("Bearer {}", app.admin_token);
+    let reply = app.send(
+        "POST",
+        "/api/v1/organizations",
+        &[("authorization", &auth), ("content-type", "text/plain")],
+        br#"{"code": "X1", "name": "x"}"#.to_vec(),
+    );
+    reply.problem(415, "unsupported_media_type");
+    let missing = app.send(
+        "POST",
+        "/api/v1/organizations",
+        &[("authorization", &auth)],
+        br#"{"code": "X1", "name": "x"}"#.to_vec(),
+    );
+    missing.problem(415, "unsupported_media_type");
+    assert_eq!(org_count(&app), before);
+}
+
+#[test]
+fn a_body_over_the_limit_is_413() {
+    let app = spawn_app();
+    let before = org_count(&app);
+    let huge = "名".repeat(40_000); // 120 KB, over the 64 KiB the tests configure
+    let reply = app.post(
+        "/api/v1/organizations",
+        &app.admin_token,
+        &json!({"code": "BIG", "name": huge}),
+    );
+    reply.problem(413, "payload_too_large");
+    assert_eq!(org_count(&app), before);
+}
+
+#[test]
+fn unknown_and_missing_fields_are_named() {
+    let app = spawn_app();
+    let unknown = app.post(
+        "/api/v1/organizations",
+        &app.admin_token,
+        &json!({"code": "X1", "name": "x", "colour": "red"}),
+    );
+    let problem = unknown.problem(422, "invalid_body");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("colour"),
+        "{problem}"
+    );
+
+    let missing = app.post(
+        "/api/v1/organizations",
+        &app.admin_token,
+        &json!({"code": "X1"}),
+    );
+    let problem = missing.problem(422, "invalid_body");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("name"),
+        "{problem}"
+    );
+
+    let wrong_type = app.post(
+        "/api/v1/organizations",
+        &app.admin_token,
+        &json!({"code": 5, "name": "x"}),
+    );
+    wrong_type.problem(422, "invalid_body");
+}
+
+#[test]
+fn validation_lists_each_failing_field() {
+    let app = spawn_app();
+    let before = org_count(&app);
+    let reply = app.post(
+        "/api/v1/organizations",
+        &app.admin_token,
+        &json!({"code": "bad code!", "name": "  ", "timezone": "Mars/Olympus"}),
+    );
+    let problem = reply.problem(422, "validation_failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["code", "name", "timezone"]);
+    for error in problem["errors"].as_array().unwrap() {
+        assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert!(error["code"].as_str().is_some_and(|c| !c.is_empty()));
+    }
+    assert_eq!(org_count(&app), before);
+}
+
+#[test]
+fn bad_query_and_path_parameters_are_problems() {
+    let app = spawn_app();
+    app.get("/api/v1/organizations?limit=abc", &app.admin_token)
+        .problem(400, "invalid_query");
+    let problem = app
+        .get("/api/v1/organizations?limit=500", &app.admin_token)
+        .problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "limit");
+    app.get("/api/v1/organizations/not-a-number", &app.admin_token)
+        .problem(404, "not_found");
+    app.get("/api/v1/organizations?cursor=garbage", &app.admin_token)
+        .problem(422, "validation_failed");
+}

@@ -1,0 +1,358 @@
+//! Test harness: each test gets its own server, on a free port, over its own database (a
+//! temporary SQLite file, or a fresh PostgreSQL schema when `RECTIFY_TEST_DATABASE_URL`
+//! names a PostgreSQL database), and speaks HTTP to it.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::ServerHandle;
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use rectify::config::{LogFormat, Secret, Settings};
+use rectify::startup::Application;
+use rectify_db::DatabaseUrl;
+pub use serde_json::{json, Value};
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const PASSWORD: &str = "password-for-tests";
+
+/// A PostgreSQL schema that exists for one test and is dropped after it.
+struct PgSchema {
+    base_url: String,
+    name: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.base_url) {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
+}
+
+fn test_database(data_dir: &std::path::Path) -> (DatabaseUrl, Option<PgSchema>) {
+    let Ok(base_url) = std::env::var("RECTIFY_TEST_DATABASE_URL") else {
+        return (DatabaseUrl::Sqlite(data_dir.join("rectify.db")), None);
+    };
+    assert!(
+        base_url.starts_with("postgres://") || base_url.starts_with("postgresql://"),
+        "RECTIFY_TEST_DATABASE_URL must be a postgres:// URL, not {base_url:?}"
+    );
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        rectify::auth::to_hex(&rectify::auth::random_bytes::<4>())
+    );
+    let mut conn = diesel::PgConnection::establish(&base_url).unwrap_or_else(|e| {
+        panic!("PostgreSQL at RECTIFY_TEST_DATABASE_URL is not reachable: {e}")
+    });
+    conn.batch_execute(&format!("CREATE SCHEMA {name}"))
+        .expect("create a test schema");
+    let separator = if base_url.contains('?') { '&' } else { '?' };
+    let url = format!("{base_url}{separator}options=-csearch_path%3D{name}");
+    (
+        DatabaseUrl::Postgres(url),
+        Some(PgSchema { base_url, name }),
+    )
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("RECTIFY_TEST_DATABASE_URL").is_ok()
+}
+
+/// An HTTP answer, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status and returns the JSON body.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        if self.text.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code; returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "errors are problem+json"
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert_eq!(body["code"], code, "problem: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        assert_eq!(body["type"], format!("urn:rectify:problem:{code}"));
+        body
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub admin_token: String,
+    pub settings: Settings,
+    agent: ureq::Agent,
+    handle: Option<ServerHandle>,
+    thread: Option<JoinHandle<()>>,
+    _data_dir: tempfile::TempDir,
+    _schema: Option<PgSchema>,
+}
+
+pub fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temporary directory");
+    let (database_url, schema) = test_database(data_dir.path());
+    let jwt_secret = match database_url {
+        // On SQLite the generated secret file is exercised; PostgreSQL requires one.
+        DatabaseUrl::Sqlite(_) => None,
+        DatabaseUrl::Postgres(_) => Some(Secret::new("test-signing-secret-test-signing-secret")),
+    };
+    let settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data_dir.path().to_path_buf(),
+        database_url,
+        db_pool_size: 4,
+        jwt_secret,
+        admin_password: Some(Secret::new(ADMIN_PASSWORD)),
+        token_ttl_minutes: 60,
+        max_body_bytes: 64 * 1024,
+        workers: 2,
+        shutdown_timeout_secs: 5,
+        log_format: LogFormat::Text,
+        log_level: "warn".into(),
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let mut app = TestApp {
+        address: String::new(),
+        admin_token: String::new(),
+        settings,
+        agent,
+        handle: None,
+        thread: None,
+        _data_dir: data_dir,
+        _schema: schema,
+    };
+    app.start();
+    app.admin_token = app.login("admin", ADMIN_PASSWORD);
+    app
+}
+
+impl TestApp {
+    fn start(&mut self) {
+        let settings = self.settings.clone();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match Application::build(&settings) {
+                    Ok(app) => {
+                        sender.send(Ok((app.port(), app.handle()))).unwrap();
+                        app.run_until_stopped().await.expect("server ran");
+                    }
+                    Err(e) => sender.send(Err(e.to_string())).unwrap(),
+                }
+            })
+        });
+        let (port, handle) = receiver
+            .recv()
+            .expect("server thread answered")
+            .unwrap_or_else(|e| panic!("server failed to start: {e}"));
+        self.address = format!("http://127.0.0.1:{port}");
+        self.handle = Some(handle);
+        self.thread = Some(thread);
+        self.wait_until_ready();
+    }
+
+    /// Polls /readyz until the server answers (bounded).
+    fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(reply) = self.agent.get(format!("{}/readyz", self.address)).call() {
+                if reply.status() == 200 {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "server never became ready");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            actix_web::rt::System::new().block_on(handle.stop(true));
+        }
+        if let Some(thread) = self.thread.take() {
+            thread.join().expect("server thread ended cleanly");
+        }
+    }
+
+    /// Stops the server and starts it again on the same data.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.start();
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.settings.data_dir.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends a request with raw bytes and extra headers.
+    pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(body).expect("a well-formed request");
+        let mut response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
+        Reply {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            text: response
+                .body_mut()
+                .with_config()
+                .limit(64 << 20)
+                .read_to_string()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Sends JSON (or nothing) with a bearer token (or none).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let bearer = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(bearer) = &bearer {
+            headers.push(("authorization", bearer));
+        }
+        let bytes = match body {
+            Some(body) => {
+                headers.push(("content-type", "application/json"));
+                serde_json::to_vec(body).unwrap()
+            }
+            None => Vec::new(),
+        };
+        self.send(method, path, &headers, bytes)
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None)
+    }
+
+    pub fn post(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.call("POST", path, Some(token), Some(body))
+    }
+
+    pub fn patch(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.call("PATCH", path, Some(token), Some(body))
+    }
+
+    pub fn try_login(&self, username: &str, password: &str) -> Reply {
+        self.call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(&json!({"username": username, "password": password})),
+        )
+    }
+
+    #[track_caller]
+    pub fn login(&self, username: &str, password: &str) -> String {
+        let body = self.try_login(username, password).expect(200);
+        body["access_token"].as_str().expect("a token").to_owned()
+    }
+
+    /// Creates an organization as admin; returns its id.
+    #[track_caller]
+    pub fn create_org(&self, code: &str, name: &str, parent_id: Option<i64>) -> i64 {
+        let mut body = json!({"code": code, "name": name});
+        if let Some(parent) = parent_id {
+            body["parent_id"] = json!(parent);
+        }
+        self.post("/api/v1/organizations", &self.admin_token, &body)
+            .expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Creates a user (password [`PASSWORD`]) as admin; returns its id.
+    #[track_caller]
+    pub fn create_user(&self, username: &str, role: &str, organization_id: i64) -> i64 {
+        let body = json!({
+            "username": username,
+            "display_name": format!("测试用户 {username}"),
+            "role": role,
+            "organization_id": organization_id,
+            "password": PASSWORD,
+        });
+        self.post("/api/v1/users", &self.admin_token, &body)
+            .expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// Creates a user and signs them in; returns (id, token).
+    #[track_caller]
+    pub fn user_with_token(
+        &self,
+        username: &str,
+        role: &str,
+        organization_id: i64,
+    ) -> (i64, String) {
+        let id = self.create_user(username, role, organization_id);
+        (id, self.login(username, PASSWORD))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
