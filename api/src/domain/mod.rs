@@ -1,6 +1,9 @@
 //! Domain rules: plain Rust that knows neither actix nor diesel.
 
+pub mod deadline;
 pub mod identity;
 pub mod role;
+pub mod vocab;
+pub mod workflow;
 
 pub use role::Role;

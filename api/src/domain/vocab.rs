@@ -1,0 +1,110 @@
+//! The kinds of things in a ledger, with their stable API names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// What found the problems (检视 / 会议 / 反馈).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewKind {
+    /// 组织生活会
+    OrganizationalLife,
+    /// 民主生活会
+    DemocraticLife,
+    /// 主题教育专题会
+    ThemeEducation,
+    /// 巡视/巡察反馈
+    InspectionFeedback,
+    /// 审计反馈
+    Audit,
+    Other,
+}
+
+/// How a problem is to be fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// 立行立改
+    Immediate,
+    /// 限期整改
+    Scheduled,
+    /// 长期坚持: needs no deadline.
+    LongTerm,
+}
+
+impl ReviewKind {
+    pub const ALL: [ReviewKind; 6] = [
+        ReviewKind::OrganizationalLife,
+        ReviewKind::DemocraticLife,
+        ReviewKind::ThemeEducation,
+        ReviewKind::InspectionFeedback,
+        ReviewKind::Audit,
+        ReviewKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::OrganizationalLife => "organizational_life",
+            ReviewKind::DemocraticLife => "democratic_life",
+            ReviewKind::ThemeEducation => "theme_education",
+            ReviewKind::InspectionFeedback => "inspection_feedback",
+            ReviewKind::Audit => "audit",
+            ReviewKind::Other => "other",
+        }
+    }
+}
+
+impl ProblemKind {
+    pub const ALL: [ProblemKind; 3] = [
+        ProblemKind::Immediate,
+        ProblemKind::Scheduled,
+        ProblemKind::LongTerm,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Immediate => "immediate",
+            ProblemKind::Scheduled => "scheduled",
+            ProblemKind::LongTerm => "long_term",
+        }
+    }
+}
+
+macro_rules! names {
+    ($t:ty, $what:literal) => {
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", $what))
+            }
+        }
+    };
+}
+names!(ReviewKind, "review kind");
+names!(ProblemKind, "problem kind");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for k in ReviewKind::ALL {
+            assert_eq!(k.as_str().parse::<ReviewKind>(), Ok(k));
+        }
+        for k in ProblemKind::ALL {
+            assert_eq!(k.as_str().parse::<ProblemKind>(), Ok(k));
+        }
+        assert!("meeting".parse::<ReviewKind>().is_err());
+    }
+}
