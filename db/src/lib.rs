@@ -4,10 +4,14 @@
 //! queries and [`Db::write`] for a whole write transaction; they never hold a pooled
 //! connection themselves or choose how a backend writes.
 
+pub mod catalog;
 mod connection;
 mod error;
+pub mod idempotency;
 pub mod models;
 pub mod organizations;
+pub mod problems;
+pub mod reviews;
 pub mod schema;
 pub mod users;
 

@@ -87,3 +87,243 @@ pub struct UserChanges {
     pub password_changed_at: Option<NaiveDateTime>,
     pub updated_at: Option<NaiveDateTime>,
 }
+
+// ---------------------------------------------------------------- tickets
+
+use crate::schema::{
+    causes, idempotency_keys, measures, problem_history, problem_notes, problems, reviews,
+};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = reviews)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub organization_id: i64,
+    pub title: String,
+    pub kind: String,
+    pub held_on: NaiveDate,
+    pub source_text: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = reviews)]
+pub struct NewReview<'a> {
+    pub organization_id: i64,
+    pub title: &'a str,
+    pub kind: &'a str,
+    pub held_on: NaiveDate,
+    pub source_text: Option<&'a str>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = reviews)]
+pub struct ReviewChanges {
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub held_on: Option<NaiveDate>,
+    pub source_text: Option<Option<String>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = problems)]
+pub struct ProblemRow {
+    pub id: i64,
+    pub key: String,
+    pub review_id: i64,
+    pub aspect: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub organization_id: i64,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub original_deadline: Option<NaiveDate>,
+    pub kind: String,
+    pub status: String,
+    pub extension_count: i32,
+    pub created_by: Option<i64>,
+    pub submitted_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = problems)]
+pub struct NewProblem<'a> {
+    pub key: &'a str,
+    pub review_id: i64,
+    pub aspect: Option<&'a str>,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub organization_id: i64,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub original_deadline: Option<NaiveDate>,
+    pub kind: &'a str,
+    pub status: &'a str,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// `None` leaves a column as it is; `Some(None)` clears a nullable one.
+#[derive(Debug, Default, Clone, AsChangeset)]
+#[diesel(table_name = problems)]
+pub struct ProblemChanges {
+    pub aspect: Option<Option<String>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub organization_id: Option<i64>,
+    pub owner_id: Option<Option<i64>>,
+    pub deadline: Option<Option<NaiveDate>>,
+    pub original_deadline: Option<Option<NaiveDate>>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub extension_count: Option<i32>,
+    pub submitted_by: Option<Option<i64>>,
+    pub submitted_at: Option<Option<NaiveDateTime>>,
+    pub closed_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = causes)]
+pub struct CauseRow {
+    pub id: i64,
+    pub review_id: i64,
+    pub title: String,
+    pub description: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = causes)]
+pub struct NewCause<'a> {
+    pub review_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = causes)]
+pub struct CauseChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = measures)]
+pub struct MeasureRow {
+    pub id: i64,
+    pub review_id: i64,
+    pub title: String,
+    pub description: String,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub done: bool,
+    pub done_at: Option<NaiveDateTime>,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = measures)]
+pub struct NewMeasure<'a> {
+    pub review_id: i64,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub done: bool,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = measures)]
+pub struct MeasureChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub owner_id: Option<Option<i64>>,
+    pub deadline: Option<Option<NaiveDate>>,
+    pub done: Option<bool>,
+    pub done_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = problem_notes)]
+pub struct NoteRow {
+    pub id: i64,
+    pub problem_id: i64,
+    pub author_id: Option<i64>,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = problem_notes)]
+pub struct NewNote<'a> {
+    pub problem_id: i64,
+    pub author_id: Option<i64>,
+    pub body: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = problem_history)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub problem_id: i64,
+    pub actor_id: Option<i64>,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = problem_history)]
+pub struct NewHistory<'a> {
+    pub problem_id: i64,
+    pub actor_id: Option<i64>,
+    pub action: &'a str,
+    pub from_status: Option<&'a str>,
+    pub to_status: &'a str,
+    pub note: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub caller: String,
+    pub key: String,
+    pub fingerprint: String,
+    pub status: i32,
+    pub body: String,
+    pub location: Option<String>,
+    pub created_at: NaiveDateTime,
+}

@@ -8,6 +8,21 @@ use crate::DbConnection;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The ids of organizations in the subtree with this path, as a subquery. A macro because
+/// boxed subqueries do not pass through diesel's MultiConnection backend.
+#[macro_export]
+macro_rules! orgs_within {
+    ($path:expr) => {
+        $crate::schema::organizations::table
+            .select($crate::schema::organizations::id)
+            .filter(
+                $crate::schema::organizations::path
+                    .like(format!("{}%", $crate::organizations::like_escape($path)))
+                    .escape('\\'),
+            )
+    };
+}
+
 /// Escapes LIKE wildcards in user text; used with `ESCAPE '\'` on both backends.
 pub fn like_escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
@@ -172,4 +187,11 @@ pub fn count_active_children(conn: &mut DbConnection, id: i64) -> QueryResult<i6
         .filter(o::active.eq(true))
         .count()
         .get_result(conn)
+}
+
+pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<OrganizationRow>> {
+    o::organizations
+        .filter(o::id.eq_any(ids))
+        .select(OrganizationRow::as_select())
+        .load(conn)
 }

@@ -13,6 +13,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        next_problem_number -> BigInt,
     }
 }
 
@@ -32,5 +33,152 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reviews (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        held_on -> Date,
+        source_text -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    review_aspects (review_id, position) {
+        review_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    problems (id) {
+        id -> BigInt,
+        key -> Text,
+        review_id -> BigInt,
+        aspect -> Nullable<Text>,
+        title -> Text,
+        description -> Text,
+        organization_id -> BigInt,
+        owner_id -> Nullable<BigInt>,
+        deadline -> Nullable<Date>,
+        original_deadline -> Nullable<Date>,
+        kind -> Text,
+        status -> Text,
+        extension_count -> Integer,
+        created_by -> Nullable<BigInt>,
+        submitted_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    causes (id) {
+        id -> BigInt,
+        review_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> BigInt,
+        review_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        owner_id -> Nullable<BigInt>,
+        deadline -> Nullable<Date>,
+        done -> Bool,
+        done_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    problem_causes (problem_id, cause_id) {
+        problem_id -> BigInt,
+        cause_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    problem_measures (problem_id, measure_id) {
+        problem_id -> BigInt,
+        measure_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    problem_notes (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_history (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (caller, key) {
+        caller -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        status -> Integer,
+        body -> Text,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, users);
+diesel::joinable!(reviews -> organizations (organization_id));
+diesel::joinable!(problems -> organizations (organization_id));
+diesel::joinable!(problems -> reviews (review_id));
+diesel::joinable!(problem_causes -> problems (problem_id));
+diesel::joinable!(problem_causes -> causes (cause_id));
+diesel::joinable!(problem_measures -> problems (problem_id));
+diesel::joinable!(problem_measures -> measures (measure_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    users,
+    reviews,
+    review_aspects,
+    problems,
+    causes,
+    measures,
+    problem_causes,
+    problem_measures,
+    problem_notes,
+    problem_history,
+    idempotency_keys,
+);

@@ -1,0 +1,12 @@
+DROP TABLE idempotency_keys;
+DROP TABLE problem_history;
+DROP FUNCTION problem_history_append_only();
+DROP TABLE problem_notes;
+DROP TABLE problem_measures;
+DROP TABLE problem_causes;
+DROP TABLE measures;
+DROP TABLE causes;
+DROP TABLE problems;
+DROP TABLE review_aspects;
+DROP TABLE reviews;
+ALTER TABLE organizations DROP COLUMN next_problem_number;

@@ -1,0 +1,497 @@
+//! Problems (the tickets), their links to causes and measures, notes and history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::exists;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use crate::models::{
+    HistoryRow, NewHistory, NewNote, NewProblem, NoteRow, ProblemChanges, ProblemRow,
+};
+use crate::organizations::{like_escape, lower};
+use crate::schema::measures::dsl as m;
+use crate::schema::organizations::dsl as o;
+use crate::schema::problem_causes::dsl as pc;
+use crate::schema::problem_history::dsl as h;
+use crate::schema::problem_measures::dsl as pm;
+use crate::schema::problem_notes::dsl as n;
+use crate::schema::problems::dsl as p;
+use crate::DbConnection;
+
+type Backend = <DbConnection as Connection>::Backend;
+type Condition = Box<dyn BoxableExpression<p::problems, Backend, SqlType = Nullable<Bool>>>;
+
+const ACTIVE: [&str; 2] = ["open", "in_progress"];
+
+/// Takes the organization's next problem number (never reused) and returns the key.
+pub fn next_key(conn: &mut DbConnection, organization_id: i64, code: &str) -> QueryResult<String> {
+    diesel::update(o::organizations.find(organization_id))
+        .set(o::next_problem_number.eq(o::next_problem_number + 1))
+        .execute(conn)?;
+    let next: i64 = o::organizations
+        .find(organization_id)
+        .select(o::next_problem_number)
+        .first(conn)?;
+    Ok(format!("{code}-{}", next - 1))
+}
+
+pub fn insert(conn: &mut DbConnection, new: NewProblem<'_>) -> QueryResult<ProblemRow> {
+    let id: i64 = diesel::insert_into(p::problems)
+        .values(&new)
+        .returning(p::id)
+        .get_result(conn)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ProblemRow> {
+    p::problems
+        .find(id)
+        .select(ProblemRow::as_select())
+        .first(conn)
+}
+
+pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ProblemRow>> {
+    p::problems
+        .filter(p::id.eq_any(ids))
+        .select(ProblemRow::as_select())
+        .load(conn)
+}
+
+/// Applies changes if the problem is still at `version`, bumping it; `None` when another
+/// write changed it first (so of two concurrent writers exactly one wins).
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    version: i64,
+    changes: &ProblemChanges,
+) -> QueryResult<Option<ProblemRow>> {
+    let n = diesel::update(
+        p::problems
+            .filter(p::id.eq(id))
+            .filter(p::version.eq(version)),
+    )
+    .set((changes, p::version.eq(p::version + 1)))
+    .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    get(conn, id).map(Some)
+}
+
+// ---------------------------------------------------------------- links
+
+pub fn cause_links(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    pc::problem_causes
+        .filter(pc::problem_id.eq_any(problem_ids))
+        .order((pc::problem_id, pc::cause_id))
+        .select((pc::problem_id, pc::cause_id))
+        .load(conn)
+}
+
+pub fn measure_links(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    pm::problem_measures
+        .filter(pm::problem_id.eq_any(problem_ids))
+        .order((pm::problem_id, pm::measure_id))
+        .select((pm::problem_id, pm::measure_id))
+        .load(conn)
+}
+
+pub fn problems_of_cause(
+    conn: &mut DbConnection,
+    cause_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    pc::problem_causes
+        .filter(pc::cause_id.eq_any(cause_ids))
+        .order((pc::cause_id, pc::problem_id))
+        .select((pc::cause_id, pc::problem_id))
+        .load(conn)
+}
+
+pub fn problems_of_measure(
+    conn: &mut DbConnection,
+    measure_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    pm::problem_measures
+        .filter(pm::measure_id.eq_any(measure_ids))
+        .order((pm::measure_id, pm::problem_id))
+        .select((pm::measure_id, pm::problem_id))
+        .load(conn)
+}
+
+pub fn set_causes_of_problem(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    cause_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(pc::problem_causes.filter(pc::problem_id.eq(problem_id))).execute(conn)?;
+    for cause in cause_ids {
+        diesel::insert_into(pc::problem_causes)
+            .values((pc::problem_id.eq(problem_id), pc::cause_id.eq(cause)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_measures_of_problem(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    measure_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(pm::problem_measures.filter(pm::problem_id.eq(problem_id))).execute(conn)?;
+    for measure in measure_ids {
+        diesel::insert_into(pm::problem_measures)
+            .values((pm::problem_id.eq(problem_id), pm::measure_id.eq(measure)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_problems_of_cause(
+    conn: &mut DbConnection,
+    cause_id: i64,
+    problem_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(pc::problem_causes.filter(pc::cause_id.eq(cause_id))).execute(conn)?;
+    for problem in problem_ids {
+        diesel::insert_into(pc::problem_causes)
+            .values((pc::problem_id.eq(problem), pc::cause_id.eq(cause_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn set_problems_of_measure(
+    conn: &mut DbConnection,
+    measure_id: i64,
+    problem_ids: &[i64],
+) -> QueryResult<()> {
+    diesel::delete(pm::problem_measures.filter(pm::measure_id.eq(measure_id))).execute(conn)?;
+    for problem in problem_ids {
+        diesel::insert_into(pm::problem_measures)
+            .values((pm::problem_id.eq(problem), pm::measure_id.eq(measure_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (linked measures, of which not done) for one problem.
+pub fn measure_progress(conn: &mut DbConnection, problem_id: i64) -> QueryResult<(i64, i64)> {
+    let done: Vec<bool> = pm::problem_measures
+        .inner_join(m::measures)
+        .filter(pm::problem_id.eq(problem_id))
+        .select(m::done)
+        .load(conn)?;
+    let open = done.iter().filter(|d| !**d).count() as i64;
+    Ok((done.len() as i64, open))
+}
+
+// ---------------------------------------------------------------- notes and history
+
+pub fn insert_note(conn: &mut DbConnection, new: NewNote<'_>) -> QueryResult<NoteRow> {
+    let id: i64 = diesel::insert_into(n::problem_notes)
+        .values(&new)
+        .returning(n::id)
+        .get_result(conn)?;
+    n::problem_notes
+        .find(id)
+        .select(NoteRow::as_select())
+        .first(conn)
+}
+
+pub fn notes(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    after_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<NoteRow>> {
+    let mut query = n::problem_notes
+        .filter(n::problem_id.eq(problem_id))
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(n::id.gt(after));
+    }
+    query
+        .order(n::id.asc())
+        .limit(limit)
+        .select(NoteRow::as_select())
+        .load(conn)
+}
+
+pub fn append_history(conn: &mut DbConnection, entry: NewHistory<'_>) -> QueryResult<()> {
+    diesel::insert_into(h::problem_history)
+        .values(&entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn history(conn: &mut DbConnection, problem_id: i64) -> QueryResult<Vec<HistoryRow>> {
+    h::problem_history
+        .filter(h::problem_id.eq(problem_id))
+        .order(h::id.asc())
+        .select(HistoryRow::as_select())
+        .load(conn)
+}
+
+/// The user who made the latest submission of a problem.
+pub fn last_submitter(conn: &mut DbConnection, problem_id: i64) -> QueryResult<Option<i64>> {
+    h::problem_history
+        .filter(h::problem_id.eq(problem_id))
+        .filter(h::action.eq("submit"))
+        .order(h::id.desc())
+        .select(h::actor_id)
+        .first::<Option<i64>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
+// ---------------------------------------------------------------- listing
+
+/// Where deadlines stand, judged on each time zone's own today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Overdue,
+    NotOverdue,
+    DueSoon,
+    Calm,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ProblemFilter {
+    /// The caller's subtree (a path); `None` for everything.
+    pub within_path: Option<String>,
+    /// Problems of organizations in this subtree.
+    pub organization_path: Option<String>,
+    pub statuses: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub review_id: Option<i64>,
+    pub aspect: Option<String>,
+    pub kind: Option<String>,
+    pub deadline_from: Option<NaiveDate>,
+    pub deadline_to: Option<NaiveDate>,
+    pub q: Option<String>,
+    /// A deadline standing, with today in every time zone organizations use.
+    pub standing: Option<(Standing, Vec<(String, NaiveDate)>)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    CreatedAsc,
+    CreatedDesc,
+    UpdatedAsc,
+    UpdatedDesc,
+    DeadlineAsc,
+    DeadlineDesc,
+}
+
+/// Where the previous page ended: the sort value and the id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After {
+    Id(i64),
+    Updated(NaiveDateTime, i64),
+    Deadline(Option<NaiveDate>, i64),
+}
+
+/// Every time zone organizations use, for standing filters.
+pub fn timezones_in_use(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    o::organizations.select(o::timezone).distinct().load(conn)
+}
+
+fn any_of(conditions: Vec<Condition>) -> Condition {
+    conditions
+        .into_iter()
+        .reduce(|a, b| Box::new(a.or(b)))
+        .unwrap_or_else(|| Box::new(diesel::dsl::sql::<Nullable<Bool>>("1 = 0")))
+}
+
+fn standing_condition(standing: Standing, todays: &[(String, NaiveDate)]) -> Condition {
+    let per_zone = |f: &dyn Fn(NaiveDate) -> Condition| -> Condition {
+        any_of(
+            todays
+                .iter()
+                .map(|(tz, today)| -> Condition {
+                    Box::new(
+                        p::organization_id
+                            .eq_any(
+                                o::organizations
+                                    .select(o::id)
+                                    .filter(o::timezone.eq(tz.to_owned())),
+                            )
+                            .nullable()
+                            .and(f(*today)),
+                    )
+                })
+                .collect(),
+        )
+    };
+    let active = || p::status.eq_any(ACTIVE).nullable();
+    match standing {
+        Standing::Overdue => {
+            Box::new(active().and(per_zone(&|today| Box::new(p::deadline.lt(today)))))
+        }
+        Standing::NotOverdue => Box::new(
+            p::status
+                .ne_all(ACTIVE)
+                .nullable()
+                .or(p::deadline.is_null().nullable())
+                .or(per_zone(&|today| Box::new(p::deadline.ge(today)))),
+        ),
+        Standing::DueSoon => Box::new(active().and(per_zone(&|today| {
+            Box::new(
+                p::deadline
+                    .ge(today)
+                    .and(p::deadline.le(today + chrono::Days::new(7))),
+            )
+        }))),
+        Standing::Calm => Box::new(
+            p::status
+                .ne_all(ACTIVE)
+                .nullable()
+                .or(p::deadline.is_null().nullable())
+                .or(per_zone(&|today| {
+                    Box::new(p::deadline.gt(today + chrono::Days::new(7)))
+                })),
+        ),
+    }
+}
+
+fn filtered(filter: &ProblemFilter) -> crate::schema::problems::BoxedQuery<'static, Backend> {
+    let mut query = p::problems.into_boxed();
+    if let Some(path) = &filter.within_path {
+        query = query.filter(p::organization_id.eq_any(crate::orgs_within!(path)));
+    }
+    if let Some(path) = &filter.organization_path {
+        query = query.filter(p::organization_id.eq_any(crate::orgs_within!(path)));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(p::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(owner) = filter.owner_id {
+        query = query.filter(p::owner_id.eq(owner));
+    }
+    if let Some(review) = filter.review_id {
+        query = query.filter(p::review_id.eq(review));
+    }
+    if let Some(aspect) = &filter.aspect {
+        query = query.filter(p::aspect.eq(aspect.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(p::kind.eq(kind.clone()));
+    }
+    if let Some(from) = filter.deadline_from {
+        query = query.filter(p::deadline.ge(from));
+    }
+    if let Some(to) = filter.deadline_to {
+        query = query.filter(p::deadline.le(to));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
+        query = query.filter(
+            lower(p::key)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(p::title).like(pattern.clone()).escape('\\'))
+                .or(lower(p::description).like(pattern).escape('\\')),
+        );
+    }
+    if let Some((standing, todays)) = &filter.standing {
+        query = query.filter(standing_condition(*standing, todays));
+    }
+    query
+}
+
+/// One page in the requested order, after the previous page's last row.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ProblemFilter,
+    sort: Sort,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<ProblemRow>> {
+    let query = filtered(filter);
+    let query = match (sort, after) {
+        (Sort::CreatedAsc, Some(After::Id(id))) => query.filter(p::id.gt(*id)),
+        (Sort::CreatedDesc, Some(After::Id(id))) => query.filter(p::id.lt(*id)),
+        (Sort::UpdatedAsc, Some(After::Updated(t, id))) => query.filter(
+            p::updated_at
+                .gt(*t)
+                .or(p::updated_at.eq(*t).and(p::id.gt(*id))),
+        ),
+        (Sort::UpdatedDesc, Some(After::Updated(t, id))) => query.filter(
+            p::updated_at
+                .lt(*t)
+                .or(p::updated_at.eq(*t).and(p::id.lt(*id))),
+        ),
+        // Deadlines: dated rows first, in order; long-term rows (no deadline) after them.
+        (Sort::DeadlineAsc, Some(After::Deadline(Some(d), id))) => query.filter(
+            p::deadline
+                .gt(*d)
+                .or(p::deadline.eq(*d).and(p::id.gt(*id)))
+                .or(p::deadline.is_null()),
+        ),
+        (Sort::DeadlineDesc, Some(After::Deadline(Some(d), id))) => query.filter(
+            p::deadline
+                .lt(*d)
+                .or(p::deadline.eq(*d).and(p::id.lt(*id)))
+                .or(p::deadline.is_null()),
+        ),
+        (Sort::DeadlineAsc, Some(After::Deadline(None, id))) => {
+            query.filter(p::deadline.is_null().and(p::id.gt(*id)))
+        }
+        (Sort::DeadlineDesc, Some(After::Deadline(None, id))) => {
+            query.filter(p::deadline.is_null().and(p::id.lt(*id)))
+        }
+        (_, _) => query,
+    };
+    let query = match sort {
+        Sort::CreatedAsc => query.order(p::id.asc()),
+        Sort::CreatedDesc => query.order(p::id.desc()),
+        Sort::UpdatedAsc => query.order((p::updated_at.asc(), p::id.asc())),
+        Sort::UpdatedDesc => query.order((p::updated_at.desc(), p::id.desc())),
+        Sort::DeadlineAsc => {
+            query.order((p::deadline.is_null().asc(), p::deadline.asc(), p::id.asc()))
+        }
+        Sort::DeadlineDesc => query.order((
+            p::deadline.is_null().asc(),
+            p::deadline.desc(),
+            p::id.desc(),
+        )),
+    };
+    query
+        .limit(limit)
+        .select(ProblemRow::as_select())
+        .load(conn)
+}
+
+pub fn count_filtered(conn: &mut DbConnection, filter: &ProblemFilter) -> QueryResult<i64> {
+    filtered(filter).count().get_result(conn)
+}
+
+/// Whether any problem linked to this measure (or cause) lies in the subtree with this path.
+pub fn measure_has_problem_within(
+    conn: &mut DbConnection,
+    measure_id: i64,
+    path: &str,
+) -> QueryResult<bool> {
+    diesel::select(exists(
+        pm::problem_measures
+            .inner_join(p::problems)
+            .filter(pm::measure_id.eq(measure_id))
+            .filter(p::organization_id.eq_any(crate::orgs_within!(path))),
+    ))
+    .get_result(conn)
+}
+
+pub fn cause_has_problem_within(
+    conn: &mut DbConnection,
+    cause_id: i64,
+    path: &str,
+) -> QueryResult<bool> {
+    diesel::select(exists(
+        pc::problem_causes
+            .inner_join(p::problems)
+            .filter(pc::cause_id.eq(cause_id))
+            .filter(p::organization_id.eq_any(crate::orgs_within!(path))),
+    ))
+    .get_result(conn)
+}
