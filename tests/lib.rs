@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -11,9 +12,22 @@ use actix_web::dev::ServerHandle;
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use rectify::config::{LogFormat, Secret, Settings};
+use rectify::domain::deadline::Clock;
 use rectify::startup::Application;
 use rectify_db::DatabaseUrl;
 pub use serde_json::{json, Value};
+
+/// The server's "now": fixed, and moved only by the test.
+pub struct TestClock(Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// The day every test starts on: Monday 23 November 2026, 10:00 in Shanghai.
+pub const START: &str = "2026-11-23T02:00:00Z";
 
 pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 pub const PASSWORD: &str = "password-for-tests";
@@ -123,6 +137,7 @@ pub struct TestApp {
     pub address: String,
     pub admin_token: String,
     pub settings: Settings,
+    clock: Arc<TestClock>,
     agent: ureq::Agent,
     handle: Option<ServerHandle>,
     thread: Option<JoinHandle<()>>,
@@ -161,6 +176,7 @@ pub fn spawn_app() -> TestApp {
         address: String::new(),
         admin_token: String::new(),
         settings,
+        clock: Arc::new(TestClock(Mutex::new(START.parse().unwrap()))),
         agent,
         handle: None,
         thread: None,
@@ -175,10 +191,11 @@ pub fn spawn_app() -> TestApp {
 impl TestApp {
     fn start(&mut self) {
         let settings = self.settings.clone();
+        let clock: Arc<dyn Clock> = self.clock.clone();
         let (sender, receiver) = std::sync::mpsc::channel();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                match Application::build(&settings) {
+                match Application::build_with_clock(&settings, clock) {
                     Ok(app) => {
                         sender.send(Ok((app.port(), app.handle()))).unwrap();
                         app.run_until_stopped().await.expect("server ran");
@@ -224,6 +241,11 @@ impl TestApp {
     pub fn restart(&mut self) {
         self.stop();
         self.start();
+    }
+
+    /// Moves the server's clock, e.g. `app.set_now("2026-12-02T02:00:00Z")`.
+    pub fn set_now(&self, rfc3339: &str) {
+        *self.clock.0.lock().unwrap() = rfc3339.parse().expect("an RFC 3339 time");
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -354,5 +376,103 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// A small ledger's cast: a community (DFSQ) with a coordinator, a second coordinator, an
+/// owner and an auditor, and a sibling community (XFSQ) whose coordinator must see nothing
+/// of DFSQ's.
+pub struct Cast {
+    pub org: i64,
+    pub sibling_org: i64,
+    pub coordinator: String,
+    pub coordinator2: String,
+    pub owner: String,
+    pub owner_id: i64,
+    pub auditor: String,
+    pub sibling: String,
+}
+
+impl TestApp {
+    pub fn cast(&self) -> Cast {
+        let org = self.create_org("DFSQ", "东风社区党委", None);
+        let sibling_org = self.create_org("XFSQ", "西风社区党委", None);
+        let (_, coordinator) = self.user_with_token("coord", "coordinator", org);
+        let (_, coordinator2) = self.user_with_token("coord2", "coordinator", org);
+        let (owner_id, owner) = self.user_with_token("owner", "owner", org);
+        let (_, auditor) = self.user_with_token("auditor", "auditor", org);
+        let (_, sibling) = self.user_with_token("sibling", "coordinator", sibling_org);
+        Cast {
+            org,
+            sibling_org,
+            coordinator,
+            coordinator2,
+            owner,
+            owner_id,
+            auditor,
+            sibling,
+        }
+    }
+
+    /// A review of the organization with two aspects; returns its id.
+    #[track_caller]
+    pub fn review(&self, token: &str, org: i64) -> i64 {
+        let body = json!({
+            "organization_id": org, "title": "2026年度组织生活会", "kind": "organizational_life",
+            "held_on": "2026-11-10", "aspects": ["政治建设方面", "作风建设方面"]
+        });
+        self.post("/api/v1/reviews", token, &body).expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// A problem created with these fields (review_id and title are required); returns it.
+    #[track_caller]
+    pub fn problem(&self, token: &str, body: Value) -> Value {
+        self.post("/api/v1/problems", token, &body).expect(201)
+    }
+
+    /// A measure of the review linked to these problems; returns its id.
+    #[track_caller]
+    pub fn measure(&self, token: &str, review: i64, problems: &[i64], extra: Value) -> i64 {
+        let mut body =
+            json!({"review_id": review, "title": "建立物业服务考核办法", "problem_ids": problems});
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        self.post("/api/v1/measures", token, &body).expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    pub fn act(&self, token: &str, problem: i64, action: &str, note: Option<&str>) -> Reply {
+        let mut body = json!({"action": action});
+        if let Some(note) = note {
+            body["note"] = json!(note);
+        }
+        self.post(
+            &format!("/api/v1/problems/{problem}/transitions"),
+            token,
+            &body,
+        )
+    }
+
+    /// A problem ready to confirm: an owner, a deadline and a measure. Returns (problem, measure).
+    #[track_caller]
+    pub fn ready_problem(
+        &self,
+        cast: &Cast,
+        review: i64,
+        title: &str,
+        deadline: &str,
+    ) -> (i64, i64) {
+        let problem = self.problem(
+            &cast.coordinator,
+            json!({"review_id": review, "title": title, "aspect": "作风建设方面", "owner_id": cast.owner_id, "deadline": deadline}),
+        )["id"]
+            .as_i64()
+            .unwrap();
+        let measure = self.measure(&cast.coordinator, review, &[problem], json!({}));
+        (problem, measure)
     }
 }

@@ -57,7 +57,7 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 /// An error, as RFC 9457 problem details (`application/problem+json`).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Problem {
+pub struct ProblemDetails {
     /// A URI naming the kind of problem: `urn:rectify:problem:<code>`.
     #[serde(rename = "type")]
     #[schema(example = "urn:rectify:problem:validation_failed")]
@@ -337,4 +337,401 @@ pub struct UserQuery {
 pub struct Health {
     #[schema(example = "ok")]
     pub status: &'static str,
+}
+
+// ---------------------------------------------------------------- tickets
+
+use crate::domain::deadline::Warning;
+use crate::domain::vocab::{ProblemKind, ReviewKind};
+use crate::domain::workflow::{Action, Status};
+use chrono::NaiveDate;
+
+fn valid_title(v: &str) -> Result<(), ValidationError> {
+    let n = v.trim().chars().count();
+    if n == 0 {
+        Err(ValidationError::new("length").with_message("must not be empty".into()))
+    } else if n > 500 {
+        Err(ValidationError::new("length").with_message("must be at most 500 characters".into()))
+    } else {
+        Ok(())
+    }
+}
+
+fn valid_text(v: &str) -> Result<(), ValidationError> {
+    if v.chars().count() > 20_000 {
+        Err(ValidationError::new("length").with_message("must be at most 20000 characters".into()))
+    } else {
+        Ok(())
+    }
+}
+
+fn valid_ids(v: &[i64]) -> Result<(), ValidationError> {
+    if v.len() > 500 {
+        return Err(ValidationError::new("length").with_message("may hold at most 500 ids".into()));
+    }
+    if v.iter().any(|id| *id <= 0) {
+        return Err(ValidationError::new("range").with_message("must hold positive ids".into()));
+    }
+    Ok(())
+}
+
+fn valid_aspects(v: &[String]) -> Result<(), ValidationError> {
+    if v.len() > 50 {
+        return Err(
+            ValidationError::new("length").with_message("may hold at most 50 aspects".into())
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for name in v {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(ValidationError::new("length")
+                .with_message("each aspect must be 1 to 200 characters".into()));
+        }
+        if !seen.insert(name) {
+            return Err(ValidationError::new("unique")
+                .with_message("aspects must differ from each other".into()));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Review {
+    pub id: i64,
+    pub organization_id: i64,
+    #[schema(example = "2023年度组织生活会")]
+    pub title: String,
+    pub kind: ReviewKind,
+    pub held_on: NaiveDate,
+    /// The report the problems were found in, as text.
+    pub source_text: Option<String>,
+    /// The review's aspects (方面), in order.
+    #[schema(example = json!(["政治建设方面", "作风建设方面"]))]
+    pub aspects: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReview {
+    #[validate(custom(function = "valid_id"))]
+    pub organization_id: i64,
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "2023年度组织生活会")]
+    pub title: String,
+    pub kind: ReviewKind,
+    pub held_on: NaiveDate,
+    #[validate(length(max = 1000000, message = "must be at most 1000000 characters"))]
+    pub source_text: Option<String>,
+    #[validate(custom(function = "valid_aspects"))]
+    #[schema(example = json!(["政治建设方面", "作风建设方面"]))]
+    pub aspects: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateReview {
+    #[validate(custom(function = "valid_title"))]
+    pub title: Option<String>,
+    pub kind: Option<ReviewKind>,
+    pub held_on: Option<NaiveDate>,
+    /// `null` removes the text.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub source_text: Option<Option<String>>,
+    /// Replaces the aspects; one that problems still use cannot be removed.
+    #[validate(custom(function = "valid_aspects"))]
+    pub aspects: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewQuery {
+    /// Reviews held in this organization's subtree.
+    pub organization_id: Option<i64>,
+    pub kind: Option<ReviewKind>,
+    pub held_from: Option<NaiveDate>,
+    pub held_to: Option<NaiveDate>,
+    /// Text in the title.
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    pub q: Option<String>,
+}
+
+/// A problem (the ticket) with its deadline standing as of today in its organization's zone.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    pub id: i64,
+    /// `<ORGCODE>-<n>`, unique and never reused.
+    #[schema(example = "DFSQ-12")]
+    pub key: String,
+    pub review_id: i64,
+    #[schema(example = "作风建设方面")]
+    pub aspect: Option<String>,
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    pub description: String,
+    /// The responsible unit (责任单位).
+    pub organization_id: i64,
+    /// The accountable user (责任人).
+    pub owner_id: Option<i64>,
+    /// 整改时限, a date in the organization's time zone.
+    pub deadline: Option<NaiveDate>,
+    /// The deadline as confirmed, before any extension.
+    pub original_deadline: Option<NaiveDate>,
+    pub kind: ProblemKind,
+    pub status: Status,
+    pub extension_count: i32,
+    pub cause_ids: Vec<i64>,
+    pub measure_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub overdue: bool,
+    pub days_overdue: i64,
+    pub warning: Warning,
+    /// The transitions the caller may take now (by status and role; requirements such as
+    /// done measures are checked when the action is taken).
+    pub allowed_actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProblem {
+    #[validate(custom(function = "valid_id"))]
+    pub review_id: i64,
+    /// One of the review's aspects.
+    pub aspect: Option<String>,
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    /// The responsible unit [default: the review's organization]; in the review's subtree.
+    #[validate(custom(function = "valid_id"))]
+    pub organization_id: Option<i64>,
+    #[validate(custom(function = "valid_id"))]
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    /// [default: scheduled]
+    pub kind: Option<ProblemKind>,
+    #[validate(custom(function = "valid_ids"))]
+    pub cause_ids: Option<Vec<i64>>,
+    #[validate(custom(function = "valid_ids"))]
+    pub measure_ids: Option<Vec<i64>>,
+}
+
+/// Changes to a problem. Its status changes only through transitions; its deadline, once
+/// confirmed, only through an extension.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProblem {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub aspect: Option<Option<String>>,
+    #[validate(custom(function = "valid_title"))]
+    pub title: Option<String>,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    #[validate(custom(function = "valid_id"))]
+    pub organization_id: Option<i64>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub deadline: Option<Option<NaiveDate>>,
+    pub kind: Option<ProblemKind>,
+    #[validate(custom(function = "valid_ids"))]
+    pub cause_ids: Option<Vec<i64>>,
+    #[validate(custom(function = "valid_ids"))]
+    pub measure_ids: Option<Vec<i64>>,
+    /// Refused: use `POST /problems/{id}/transitions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub status: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub action: Action,
+    /// The completion note (submit) or the reason (reject, reopen, cancel).
+    #[validate(custom(function = "valid_text"))]
+    #[schema(example = "已召开专题会议，制定物业服务考核办法")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ProblemQuery {
+    /// Statuses, comma-separated: `open,in_progress`.
+    pub status: Option<String>,
+    /// Problems of this organization's subtree.
+    pub organization_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub review_id: Option<i64>,
+    pub aspect: Option<String>,
+    pub kind: Option<ProblemKind>,
+    /// `true`: only overdue problems; `false`: none of them.
+    pub overdue: Option<bool>,
+    pub warning: Option<Warning>,
+    pub deadline_from: Option<NaiveDate>,
+    pub deadline_to: Option<NaiveDate>,
+    /// Text in the key, title or description (two Chinese characters such as 物业 suffice).
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    pub q: Option<String>,
+    /// `created_at` (default), `updated_at` or `deadline`; `-` in front for descending.
+    pub sort: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub id: i64,
+    /// `create` or a workflow action.
+    #[schema(example = "confirm")]
+    pub action: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub actor_id: Option<i64>,
+    pub note: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Note {
+    pub id: i64,
+    pub problem_id: i64,
+    pub author_id: Option<i64>,
+    #[schema(example = "已与物业公司约谈，下周复查")]
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNote {
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "已与物业公司约谈，下周复查")]
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cause {
+    pub id: i64,
+    pub review_id: i64,
+    #[schema(example = "理论学习不够深入")]
+    pub title: String,
+    pub description: String,
+    pub problem_ids: Vec<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCause {
+    #[validate(custom(function = "valid_id"))]
+    pub review_id: i64,
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "理论学习不够深入")]
+    pub title: String,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    /// Problems of the same review that this cause explains.
+    #[validate(custom(function = "valid_ids"))]
+    pub problem_ids: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCause {
+    #[validate(custom(function = "valid_title"))]
+    pub title: Option<String>,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    /// Replaces the linked problems.
+    #[validate(custom(function = "valid_ids"))]
+    pub problem_ids: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Measure {
+    pub id: i64,
+    pub review_id: i64,
+    #[schema(example = "加强理论武装")]
+    pub title: String,
+    pub description: String,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub done: bool,
+    pub done_at: Option<DateTime<Utc>>,
+    pub problem_ids: Vec<i64>,
+    pub overdue: bool,
+    pub days_overdue: i64,
+    pub warning: Warning,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMeasure {
+    #[validate(custom(function = "valid_id"))]
+    pub review_id: i64,
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "加强理论武装")]
+    pub title: String,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    #[validate(custom(function = "valid_id"))]
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    /// Problems of the same review that this measure addresses.
+    #[validate(custom(function = "valid_ids"))]
+    pub problem_ids: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeasure {
+    #[validate(custom(function = "valid_title"))]
+    pub title: Option<String>,
+    #[validate(custom(function = "valid_text"))]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub deadline: Option<Option<NaiveDate>>,
+    /// `true` marks the measure done (its owner or a linked problem's owner may do this).
+    pub done: Option<bool>,
+    /// Replaces the linked problems.
+    #[validate(custom(function = "valid_ids"))]
+    pub problem_ids: Option<Vec<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogQuery {
+    pub review_id: Option<i64>,
+    /// Only those linked to this problem.
+    pub problem_id: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    pub review_id: Option<i64>,
+    /// Only those linked to this problem.
+    pub problem_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub done: Option<bool>,
 }

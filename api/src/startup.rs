@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -12,6 +13,7 @@ use utoipa_actix_web::AppExt;
 
 use crate::auth::{self, TokenKeys};
 use crate::config::{Secret, Settings, MIN_JWT_SECRET_BYTES};
+use crate::domain::deadline::{Clock, SystemClock};
 use crate::http::{self, request_id, AppState};
 use crate::service::accounts;
 
@@ -113,11 +115,20 @@ impl Application {
     /// Opens the database and binds the listener (port 0 picks a free one). The server runs
     /// once [`Application::run_until_stopped`] is awaited, inside an actix system.
     pub fn build(settings: &Settings) -> Result<Self, StartError> {
+        Self::build_with_clock(settings, Arc::new(SystemClock))
+    }
+
+    /// As [`Application::build`], with the clock that decides "today" (tests fix it).
+    pub fn build_with_clock(
+        settings: &Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartError> {
         let opened = open_database(settings)?;
         let secret = token_secret(settings)?;
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
+            clock,
         });
         let openapi_json = web::Data::new({
             let mut text =

@@ -1,10 +1,15 @@
 //! One test binary for the whole HTTP API; a module per capability.
 
 mod auth;
+mod catalog;
 mod cli;
 mod errors;
 mod health;
+mod listing;
 mod openapi;
 mod organizations;
 mod persistence;
+mod problems;
+mod reviews;
+mod scoping;
 mod users;

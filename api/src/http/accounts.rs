@@ -2,7 +2,7 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::extract::{blocking, validated};
 use super::AppState;
-use crate::api_types::{ChangePasswordRequest, LoginRequest, Me, Problem, TokenResponse};
+use crate::api_types::{ChangePasswordRequest, LoginRequest, Me, ProblemDetails, TokenResponse};
 use crate::error::Error;
 use crate::service::{accounts, Caller};
 
@@ -12,9 +12,9 @@ use crate::service::{accounts, Caller};
     request_body = LoginRequest,
     responses(
         (status = 200, body = TokenResponse),
-        (status = 401, description = "Wrong username or password, or the account is deactivated", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password, or the account is deactivated", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 #[post("/api/v1/auth/login")]
@@ -34,7 +34,7 @@ pub async fn login(
     tag = "auth",
     responses(
         (status = 200, body = Me),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -50,8 +50,8 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
     request_body = ChangePasswordRequest,
     responses(
         (status = 204, description = "Changed"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The old password is wrong or the new one too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The old password is wrong or the new one too weak", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -63,3 +63,88 @@ impl FromRequest for Caller {
         })
     }
 }
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+
+use crate::service::idempotency::{Answer, OnceKey};
+
+/// The version a client's `If-Match` names (`"3"`, `W/"3"`); `*` or no header means any.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| {
+            Error::new(
+                412,
+                "version_mismatch",
+                format!(
+                    "If-Match {text:?} names no version of this record; send the ETag you read."
+                ),
+            )
+        })
+}
+
+/// The `Idempotency-Key` of a request, bound to its caller, method, path and body.
+pub fn once_key<T: serde::Serialize>(
+    req: &HttpRequest,
+    caller: &Caller,
+    body: &T,
+) -> Result<Option<OnceKey>, Error> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map_err(|_| {
+        Error::bad_request(
+            "invalid_idempotency_key",
+            "Idempotency-Key must be visible ASCII characters.",
+        )
+    })?;
+    let body = serde_json::to_vec(body).map_err(Error::internal)?;
+    OnceKey::new(
+        caller.idempotency_scope(),
+        key,
+        req.method().as_str(),
+        req.path(),
+        &body,
+    )
+    .map(Some)
+}
+
+/// `ETag` for a record at a version.
+pub fn etag(version: i64) -> (header::HeaderName, String) {
+    (header::ETAG, format!("\"{version}\""))
+}
+
+/// A JSON answer with its ETag.
+pub fn json_with_etag<T: serde::Serialize>(value: &T, version: i64) -> HttpResponse {
+    HttpResponse::Ok().insert_header(etag(version)).json(value)
+}
+
+/// Sends an answer from a service that may have replayed it for a repeated request.
+pub fn answer(answer: Answer) -> HttpResponse {
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK));
+    response.content_type("application/json");
+    if let Some(location) = &answer.location {
+        response.insert_header((header::LOCATION, location.clone()));
+    }
+    if let Some(version) = serde_json::from_str::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v.get("version").and_then(serde_json::Value::as_i64))
+    {
+        response.insert_header(etag(version));
+    }
+    if answer.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response.body(answer.body)
+}

@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 
 use super::extract::blocking;
 use super::AppState;
-use crate::api_types::{Health, Problem};
+use crate::api_types::{Health, ProblemDetails};
 use crate::error::Error;
 
 /// The process is up.
@@ -17,7 +17,7 @@ pub async fn healthz() -> HttpResponse {
     tag = "health",
     responses(
         (status = 200, body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database does not answer", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 #[get("/readyz")]

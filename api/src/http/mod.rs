@@ -2,11 +2,14 @@
 //! that routes and the OpenAPI document cannot drift apart.
 
 mod accounts;
+mod catalog;
 pub mod extract;
 mod health;
 mod organizations;
 pub mod problem;
+mod problems;
 pub mod request_id;
+mod reviews;
 mod users;
 
 use actix_web::web;
@@ -21,6 +24,8 @@ use rectify_db::Db;
 pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
+    /// "Now" for every date that matters (deadlines, overdue); fixed in tests.
+    pub clock: std::sync::Arc<dyn crate::domain::deadline::Clock>,
 }
 
 #[derive(OpenApi)]
@@ -32,12 +37,16 @@ pub struct AppState {
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::api_types::Problem)),
+    components(schemas(crate::api_types::ProblemDetails)),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in and one's own account"),
         (name = "organizations", description = "The organization tree (党组织)"),
         (name = "users", description = "People and their roles"),
+        (name = "reviews", description = "Reviews (检视/会议/反馈) that found problems, with their aspects (方面)"),
+        (name = "problems", description = "Problems (问题): the tickets, their workflow, history and notes"),
+        (name = "causes", description = "Root causes (原因), linked to problems"),
+        (name = "measures", description = "Corrective measures (整改措施), linked to problems"),
     )
 )]
 pub struct ApiDoc;
@@ -77,7 +86,27 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(users::get)
         .service(users::update)
         .service(users::deactivate)
-        .service(users::reset_password);
+        .service(users::reset_password)
+        .service(reviews::create)
+        .service(reviews::list)
+        .service(reviews::get)
+        .service(reviews::update)
+        .service(problems::create)
+        .service(problems::list)
+        .service(problems::get)
+        .service(problems::update)
+        .service(problems::transition)
+        .service(problems::history)
+        .service(problems::add_note)
+        .service(problems::notes)
+        .service(catalog::create_cause)
+        .service(catalog::list_causes)
+        .service(catalog::get_cause)
+        .service(catalog::update_cause)
+        .service(catalog::create_measure)
+        .service(catalog::list_measures)
+        .service(catalog::get_measure)
+        .service(catalog::update_measure);
 }
 
 /// The whole OpenAPI document, as served at `/api/v1/openapi.json`.

@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    CreateOrganization, Organization, OrganizationQuery, Page, PageParams, Problem,
+    CreateOrganization, Organization, OrganizationQuery, Page, PageParams, ProblemDetails,
     UpdateOrganization,
 };
 use crate::error::Error;
@@ -16,12 +16,12 @@ use crate::service::{organizations, Caller};
     request_body = CreateOrganization,
     responses(
         (status = 201, body = Organization, headers(("Location" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -47,9 +47,9 @@ pub async fn create(
     params(OrganizationQuery, PageParams),
     responses(
         (status = 200, body = Page<Organization>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -74,8 +74,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "Organization id")),
     responses(
         (status = 200, body = Organization),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization in the caller's subtree", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such organization in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -97,12 +97,12 @@ pub async fn get(
     request_body = UpdateOrganization,
     responses(
         (status = 200, body = Organization),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "It still has active organizations or users", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "It still has active organizations or users", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -124,11 +124,11 @@ pub async fn update(
     params(("id" = i64, Path, description = "Organization id")),
     responses(
         (status = 200, body = Organization),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The root cannot be deactivated", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The root cannot be deactivated", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

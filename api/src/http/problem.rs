@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
-use crate::api_types::Problem;
+use crate::api_types::ProblemDetails;
 use crate::error::Error;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -19,7 +19,7 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let problem = Problem {
+        let problem = ProblemDetails {
             problem_type: format!("urn:rectify:problem:{}", self.code),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),

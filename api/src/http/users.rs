@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    CreateUser, Page, PageParams, Problem, ResetPasswordRequest, UpdateUser, User, UserQuery,
+    CreateUser, Page, PageParams, ProblemDetails, ResetPasswordRequest, UpdateUser, User, UserQuery,
 };
 use crate::error::Error;
 use crate::service::{users, Caller};
@@ -15,12 +15,12 @@ use crate::service::{users, Caller};
     request_body = CreateUser,
     responses(
         (status = 201, body = User, headers(("Location" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The username is taken", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 413, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -43,9 +43,9 @@ pub async fn create(
     params(UserQuery, PageParams),
     responses(
         (status = 200, body = Page<User>),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -70,8 +70,8 @@ pub async fn list(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user in the caller's subtree", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such user in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -93,12 +93,12 @@ pub async fn get(
     request_body = UpdateUser,
     responses(
         (status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "It would leave no active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "It would leave no active admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -120,10 +120,10 @@ pub async fn update(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The last active admin", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The last active admin", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -145,11 +145,11 @@ pub async fn deactivate(
     request_body = ResetPasswordRequest,
     responses(
         (status = 200, body = User),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -1,9 +1,14 @@
 //! Use cases. Each loads what it needs, applies the domain rules and writes in one
 //! transaction. Blocking: HTTP handlers call them through `web::block`, the CLI directly.
 
+pub mod access;
 pub mod accounts;
+pub mod catalog;
+pub mod idempotency;
 pub mod organizations;
 pub mod pagination;
+pub mod problems;
+pub mod reviews;
 pub mod users;
 
 use crate::domain::Role;

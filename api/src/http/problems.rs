@@ -1,0 +1,227 @@
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+
+use super::extract::{answer, blocking, if_match, json_with_etag, once_key, validated};
+use super::AppState;
+use crate::api_types::{
+    CreateNote, CreateProblem, HistoryEntry, Note, Page, PageParams, Problem, ProblemDetails,
+    ProblemQuery, TransitionRequest, UpdateProblem,
+};
+use crate::error::Error;
+use crate::service::{problems, Caller};
+
+/// Records a problem (status draft) of a review, with its causes and measures.
+#[utoipa::path(
+    tag = "problems",
+    request_body = CreateProblem,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
+    responses(
+        (status = 201, body = Problem, headers(("Location" = String), ("ETag" = String))),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Not a coordinator", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the same Idempotency-Key with another body", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Json<CreateProblem>,
+) -> Result<HttpResponse, Error> {
+    let input = validated(body.into_inner())?;
+    let once = once_key(&req, &caller, &input)?;
+    let now = state.clock.now();
+    Ok(answer(
+        blocking(move || problems::create(&state.db, &caller, input, once, now)).await?,
+    ))
+}
+
+/// Lists problems in the caller's subtree; keyset-paged, filtered and sorted.
+#[utoipa::path(
+    tag = "problems",
+    params(ProblemQuery, PageParams),
+    responses(
+        (status = 200, body = Page<Problem>),
+        (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ProblemQuery>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, Error> {
+    let (query, page) = (
+        validated(query.into_inner())?,
+        validated(page.into_inner())?,
+    );
+    let now = state.clock.now();
+    let page = blocking(move || problems::list(&state.db, &caller, query, page, now)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One problem, with its standing today and the actions the caller may take.
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id")),
+    responses((status = 200, body = Problem, headers(("ETag" = String))), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let (id, now) = (id.into_inner(), state.clock.now());
+    let problem = blocking(move || problems::get(&state.db, &caller, id, now)).await?;
+    Ok(json_with_etag(&problem, problem.version))
+}
+
+/// Changes a problem's fields (coordinators). Status changes only through transitions.
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), ("If-Match" = Option<String>, Header, description = "The ETag read; 412 if the problem changed since")),
+    request_body = UpdateProblem,
+    responses(
+        (status = 200, body = Problem, headers(("ETag" = String))),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "Closed or cancelled, or changed concurrently", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/api/v1/problems/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<UpdateProblem>,
+) -> Result<HttpResponse, Error> {
+    let (id, input, expected) = (
+        id.into_inner(),
+        validated(body.into_inner())?,
+        if_match(&req)?,
+    );
+    let now = state.clock.now();
+    let problem =
+        blocking(move || problems::update(&state.db, &caller, id, input, expected, now)).await?;
+    Ok(json_with_etag(&problem, problem.version))
+}
+
+/// Takes a workflow action: confirm, start, submit, verify, reject, reopen or cancel.
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), ("If-Match" = Option<String>, Header, description = "The ETag read; 412 if the problem changed since"), ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = Problem, headers(("ETag" = String))),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role may not take this action (allowed_actions lists what it may)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The status does not allow this action (allowed_actions lists what does), or a concurrent change won", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 412, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "A requirement is missing (missing lists them)", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems/{id}/transitions")]
+pub async fn transition(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<TransitionRequest>,
+) -> Result<HttpResponse, Error> {
+    let (id, input, expected) = (
+        id.into_inner(),
+        validated(body.into_inner())?,
+        if_match(&req)?,
+    );
+    let once = once_key(&req, &caller, &input)?;
+    let now = state.clock.now();
+    Ok(answer(
+        blocking(move || problems::transition(&state.db, &caller, id, input, expected, once, now))
+            .await?,
+    ))
+}
+
+/// Every transition of a problem, oldest first; never rewritten.
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id")),
+    responses((status = 200, body = Page<HistoryEntry>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems/{id}/history")]
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let page = blocking(move || problems::history(&state.db, &caller, id)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Adds a progress note (the problem's owner or a coordinator).
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
+    request_body = CreateNote,
+    responses(
+        (status = 201, body = Note),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems/{id}/notes")]
+pub async fn add_note(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<CreateNote>,
+) -> Result<HttpResponse, Error> {
+    let (id, input) = (id.into_inner(), validated(body.into_inner())?);
+    let once = once_key(&req, &caller, &input)?;
+    let now = state.clock.now();
+    Ok(answer(
+        blocking(move || problems::add_note(&state.db, &caller, id, input, once, now)).await?,
+    ))
+}
+
+/// A problem's progress notes, oldest first.
+#[utoipa::path(
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), PageParams),
+    responses((status = 200, body = Page<Note>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems/{id}/notes")]
+pub async fn notes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, Error> {
+    let (id, page) = (id.into_inner(), validated(page.into_inner())?);
+    let page = blocking(move || problems::notes(&state.db, &caller, id, page)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}

@@ -1,0 +1,355 @@
+//! Causes (原因) and corrective measures (整改措施) of a review.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rectify_db::catalog::{self as db_catalog, CatalogFilter};
+use rectify_db::models::{
+    CauseChanges, CauseRow, MeasureChanges, MeasureRow, NewCause, NewMeasure,
+};
+use rectify_db::{
+    organizations as orgs, problems as db_problems, reviews as db_reviews, Db, DbConnection,
+};
+
+use super::access::{self, check_if_match, concurrent_change};
+use super::idempotency::{self, Answer, OnceKey};
+use super::pagination::{self, AfterId};
+use super::Caller;
+use crate::api_types::{
+    utc, CatalogQuery, Cause, CreateCause, CreateMeasure, Measure, MeasureQuery, Page, PageParams,
+    UpdateCause, UpdateMeasure,
+};
+use crate::domain::deadline::{measure_standing, today_in};
+use crate::error::{Error, Result};
+
+fn links(pairs: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (owner, linked) in pairs {
+        map.entry(owner).or_default().push(linked);
+    }
+    map
+}
+
+fn cause_dtos(conn: &mut DbConnection, rows: Vec<CauseRow>) -> Result<Vec<Cause>> {
+    let mut problems = links(db_problems::problems_of_cause(
+        conn,
+        &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+    )?);
+    Ok(rows
+        .into_iter()
+        .map(|r| Cause {
+            problem_ids: problems.remove(&r.id).unwrap_or_default(),
+            id: r.id,
+            review_id: r.review_id,
+            title: r.title,
+            description: r.description,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            version: r.version,
+        })
+        .collect())
+}
+
+/// Measures fall due in the time zone of the organization that held their review.
+fn measure_dtos(
+    conn: &mut DbConnection,
+    rows: Vec<MeasureRow>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Measure>> {
+    let mut problems = links(db_problems::problems_of_measure(
+        conn,
+        &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+    )?);
+    let mut zones: HashMap<i64, String> = HashMap::new();
+    for review_id in rows.iter().map(|r| r.review_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = zones.entry(review_id) {
+            let review = db_reviews::get(conn, review_id)?;
+            slot.insert(orgs::get(conn, review.organization_id)?.timezone);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let standing =
+                measure_standing(r.done, r.deadline, today_in(now, &zones[&r.review_id]));
+            Measure {
+                problem_ids: problems.remove(&r.id).unwrap_or_default(),
+                id: r.id,
+                review_id: r.review_id,
+                title: r.title,
+                description: r.description,
+                owner_id: r.owner_id,
+                deadline: r.deadline,
+                done: r.done,
+                done_at: r.done_at.map(utc),
+                overdue: standing.overdue,
+                days_overdue: standing.days_overdue,
+                warning: standing.warning,
+                created_at: utc(r.created_at),
+                updated_at: utc(r.updated_at),
+                version: r.version,
+            }
+        })
+        .collect())
+}
+
+fn first<T>(mut items: Vec<T>) -> Result<T> {
+    items
+        .pop()
+        .ok_or_else(|| Error::internal("record vanished"))
+}
+
+// ---------------------------------------------------------------- causes
+
+pub fn create_cause(
+    db: &Db,
+    caller: &Caller,
+    input: CreateCause,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    db.write(|conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            access::review_field(conn, caller, "review_id", input.review_id)?;
+            let (review, _) =
+                access::review_to_change(conn, caller, input.review_id, "add causes")?;
+            let problem_ids = access::problems_of_review(
+                conn,
+                caller,
+                review.id,
+                input.problem_ids.as_deref().unwrap_or_default(),
+            )?;
+            let at = now.naive_utc();
+            let row = db_catalog::insert_cause(
+                conn,
+                NewCause {
+                    review_id: review.id,
+                    title: input.title.trim(),
+                    description: input.description.as_deref().unwrap_or_default().trim(),
+                    created_by: Some(caller.user_id).filter(|id| *id > 0),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            db_problems::set_problems_of_cause(conn, row.id, &problem_ids)?;
+            let cause = first(cause_dtos(conn, vec![row])?)?;
+            idempotency::created(&cause, format!("/api/v1/causes/{}", cause.id))
+        })
+    })
+}
+
+pub fn get_cause(db: &Db, caller: &Caller, id: i64) -> Result<Cause> {
+    db.read(|conn| {
+        let row = access::cause(conn, caller, id)?;
+        first(cause_dtos(conn, vec![row])?)
+    })
+}
+
+pub fn list_causes(
+    db: &Db,
+    caller: &Caller,
+    query: CatalogQuery,
+    page: PageParams,
+) -> Result<Page<Cause>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        let filter = CatalogFilter {
+            visible_within: caller.scope_path(),
+            review_id: query.review_id,
+            problem_id: query.problem_id,
+            ..Default::default()
+        };
+        let mut rows = db_catalog::list_causes(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            pagination::encode(&AfterId {
+                id: rows.last().map_or(0, |r| r.id),
+            })
+        });
+        Ok(Page {
+            items: cause_dtos(conn, rows)?,
+            next_cursor,
+            total: None,
+        })
+    })
+}
+
+pub fn update_cause(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateCause,
+    if_match: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Cause> {
+    db.write(|conn| {
+        let row = access::cause(conn, caller, id)?;
+        access::review_to_change(conn, caller, row.review_id, "change causes")?;
+        check_if_match(if_match, row.version)?;
+        if let Some(ids) = &input.problem_ids {
+            let ids = access::problems_of_review(conn, caller, row.review_id, ids)?;
+            db_problems::set_problems_of_cause(conn, id, &ids)?;
+        }
+        let changes = CauseChanges {
+            title: input.title.as_deref().map(|t| t.trim().to_owned()),
+            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            updated_at: Some(now.naive_utc()),
+        };
+        let row = db_catalog::update_cause(conn, id, row.version, &changes)?
+            .ok_or_else(concurrent_change)?;
+        first(cause_dtos(conn, vec![row])?)
+    })
+}
+
+// ---------------------------------------------------------------- measures
+
+pub fn create_measure(
+    db: &Db,
+    caller: &Caller,
+    input: CreateMeasure,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    db.write(|conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            access::review_field(conn, caller, "review_id", input.review_id)?;
+            let (review, review_org) =
+                access::review_to_change(conn, caller, input.review_id, "add measures")?;
+            if let Some(owner) = input.owner_id {
+                access::owner_for(conn, caller, "owner_id", owner, &review_org)?;
+            }
+            let problem_ids = access::problems_of_review(
+                conn,
+                caller,
+                review.id,
+                input.problem_ids.as_deref().unwrap_or_default(),
+            )?;
+            let at = now.naive_utc();
+            let row = db_catalog::insert_measure(
+                conn,
+                NewMeasure {
+                    review_id: review.id,
+                    title: input.title.trim(),
+                    description: input.description.as_deref().unwrap_or_default().trim(),
+                    owner_id: input.owner_id,
+                    deadline: input.deadline,
+                    done: false,
+                    created_by: Some(caller.user_id).filter(|id| *id > 0),
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            db_problems::set_problems_of_measure(conn, row.id, &problem_ids)?;
+            let measure = first(measure_dtos(conn, vec![row], now)?)?;
+            idempotency::created(&measure, format!("/api/v1/measures/{}", measure.id))
+        })
+    })
+}
+
+pub fn get_measure(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Measure> {
+    db.read(|conn| {
+        let row = access::measure(conn, caller, id)?;
+        first(measure_dtos(conn, vec![row], now)?)
+    })
+}
+
+pub fn list_measures(
+    db: &Db,
+    caller: &Caller,
+    query: MeasureQuery,
+    page: PageParams,
+    now: DateTime<Utc>,
+) -> Result<Page<Measure>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        let filter = CatalogFilter {
+            visible_within: caller.scope_path(),
+            review_id: query.review_id,
+            problem_id: query.problem_id,
+            owner_id: query.owner_id,
+            done: query.done,
+        };
+        let mut rows = db_catalog::list_measures(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            pagination::encode(&AfterId {
+                id: rows.last().map_or(0, |r| r.id),
+            })
+        });
+        Ok(Page {
+            items: measure_dtos(conn, rows, now)?,
+            next_cursor,
+            total: None,
+        })
+    })
+}
+
+/// Coordinators change anything; the measure's owner (or, for a measure without one, the owner
+/// of a linked problem) may only mark it done or not done.
+pub fn update_measure(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateMeasure,
+    if_match: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Measure> {
+    db.write(|conn| {
+        let row = access::measure(conn, caller, id)?;
+        check_if_match(if_match, row.version)?;
+        let only_done = input.title.is_none()
+            && input.description.is_none()
+            && input.owner_id.is_none()
+            && input.deadline.is_none()
+            && input.problem_ids.is_none();
+        let works_on_it = if row.owner_id.is_some() {
+            row.owner_id == Some(caller.user_id)
+        } else {
+            let linked: Vec<i64> = db_problems::problems_of_measure(conn, &[id])?
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
+            db_problems::get_many(conn, &linked)?
+                .iter()
+                .any(|p| p.owner_id == Some(caller.user_id))
+        };
+        if !(only_done && works_on_it && caller.role != crate::domain::Role::Auditor) {
+            let (_, review_org) =
+                access::review_to_change(conn, caller, row.review_id, "change measures")?;
+            if let Some(Some(owner)) = input.owner_id {
+                access::owner_for(conn, caller, "owner_id", owner, &review_org)?;
+            }
+            if let Some(ids) = &input.problem_ids {
+                let ids = access::problems_of_review(conn, caller, row.review_id, ids)?;
+                db_problems::set_problems_of_measure(conn, id, &ids)?;
+            }
+        }
+        let at = now.naive_utc();
+        let changes = MeasureChanges {
+            title: input.title.as_deref().map(|t| t.trim().to_owned()),
+            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            owner_id: input.owner_id,
+            deadline: input.deadline,
+            done: input.done,
+            done_at: match input.done {
+                Some(true) if !row.done => Some(Some(at)),
+                Some(false) => Some(None),
+                _ => None,
+            },
+            updated_at: Some(at),
+        };
+        let row = db_catalog::update_measure(conn, id, row.version, &changes)?
+            .ok_or_else(concurrent_change)?;
+        first(measure_dtos(conn, vec![row], now)?)
+    })
+}

@@ -1,0 +1,770 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rectify_db::models::{
+    NewHistory, NewNote, NewProblem, OrganizationRow, ProblemChanges, ProblemRow,
+};
+use rectify_db::problems::{self as db_problems, After, ProblemFilter, Sort, Standing};
+use rectify_db::{organizations as orgs, reviews as db_reviews, Db, DbConnection};
+use serde::{Deserialize, Serialize};
+
+use super::access::{self, check_if_match, concurrent_change};
+use super::idempotency::{self, Answer, OnceKey};
+use super::organizations::visible as visible_org;
+use super::pagination;
+use super::Caller;
+use crate::api_types::{
+    utc, CreateNote, CreateProblem, HistoryEntry, Note, Page, PageParams, Problem, ProblemQuery,
+    TransitionRequest, UpdateProblem,
+};
+use crate::domain::deadline::{problem_standing, today_in, Warning};
+use crate::domain::vocab::ProblemKind;
+use crate::domain::workflow::{self, Action, Actor, Facts, Status, TransitionError};
+use crate::error::{Error, Result};
+
+fn parse<T: std::str::FromStr<Err = String>>(value: &str, id: i64) -> Result<T> {
+    value
+        .parse()
+        .map_err(|e| Error::internal(format!("problem {id}: {e}")))
+}
+
+fn actor(caller: &Caller, row: &ProblemRow, submitter: Option<i64>) -> Actor {
+    Actor {
+        role: caller.role,
+        is_owner: row.owner_id == Some(caller.user_id),
+        is_submitter: submitter.is_some() && submitter == Some(caller.user_id),
+    }
+}
+
+fn to_dto(
+    row: ProblemRow,
+    cause_ids: Vec<i64>,
+    measure_ids: Vec<i64>,
+    timezone: &str,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Problem> {
+    let status: Status = parse(&row.status, row.id)?;
+    let kind: ProblemKind = parse(&row.kind, row.id)?;
+    let standing = problem_standing(status, row.deadline, today_in(now, timezone));
+    let allowed_actions = workflow::allowed_actions(status, &actor(caller, &row, None));
+    Ok(Problem {
+        id: row.id,
+        key: row.key,
+        review_id: row.review_id,
+        aspect: row.aspect,
+        title: row.title,
+        description: row.description,
+        organization_id: row.organization_id,
+        owner_id: row.owner_id,
+        deadline: row.deadline,
+        original_deadline: row.original_deadline,
+        kind,
+        status,
+        extension_count: row.extension_count,
+        cause_ids,
+        measure_ids,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+        submitted_at: row.submitted_at.map(utc),
+        closed_at: row.closed_at.map(utc),
+        version: row.version,
+        overdue: standing.overdue,
+        days_overdue: standing.days_overdue,
+        warning: standing.warning,
+        allowed_actions,
+    })
+}
+
+fn group(links: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (owner, linked) in links {
+        map.entry(owner).or_default().push(linked);
+    }
+    map
+}
+
+/// Problems as the API shows them: with links, standing and the caller's allowed actions.
+pub(crate) fn dtos(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    rows: Vec<ProblemRow>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Problem>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut causes = group(db_problems::cause_links(conn, &ids)?);
+    let mut measures = group(db_problems::measure_links(conn, &ids)?);
+    let mut org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
+    org_ids.sort_unstable();
+    org_ids.dedup();
+    let zones: HashMap<i64, String> = orgs::get_many(conn, &org_ids)?
+        .into_iter()
+        .map(|o| (o.id, o.timezone))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let zone = zones.get(&row.organization_id).cloned().unwrap_or_default();
+            let (c, m) = (
+                causes.remove(&row.id).unwrap_or_default(),
+                measures.remove(&row.id).unwrap_or_default(),
+            );
+            to_dto(row, c, m, &zone, caller, now)
+        })
+        .collect()
+}
+
+fn one(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: ProblemRow,
+    now: DateTime<Utc>,
+) -> Result<Problem> {
+    dtos(conn, caller, vec![row], now)?
+        .pop()
+        .ok_or_else(|| Error::internal("problem vanished"))
+}
+
+/// The responsible unit named by a request: seen by the caller, active, inside the review's
+/// organization subtree.
+fn unit_for(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+    review_org: &OrganizationRow,
+) -> Result<OrganizationRow> {
+    let unit = visible_org(conn, caller, id).map_err(|_| {
+        Error::invalid_field(
+            "organization_id",
+            "exists",
+            format!("organization {id} does not exist"),
+        )
+    })?;
+    if !unit.path.starts_with(&review_org.path) {
+        return Err(Error::invalid_field(
+            "organization_id",
+            "within_review",
+            format!(
+                "must be {} or an organization below it, where the review was held",
+                review_org.code
+            ),
+        ));
+    }
+    if !unit.active {
+        return Err(Error::invalid_field(
+            "organization_id",
+            "active",
+            format!("organization {} is deactivated", unit.code),
+        ));
+    }
+    Ok(unit)
+}
+
+fn check_aspect(conn: &mut DbConnection, review_id: i64, aspect: &str) -> Result<()> {
+    let aspects = db_reviews::aspects(conn, review_id)?;
+    if aspects.iter().any(|a| a == aspect) {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "aspect",
+            "review_aspect",
+            format!(
+                "must be one of the review's aspects: {}",
+                if aspects.is_empty() {
+                    "(the review has none)".to_owned()
+                } else {
+                    aspects.join("、")
+                }
+            ),
+        ))
+    }
+}
+
+pub fn create(
+    db: &Db,
+    caller: &Caller,
+    input: CreateProblem,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    db.write(|conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            let (review, review_org) =
+                access::review_field(conn, caller, "review_id", input.review_id)?;
+            caller.require_coordinator("create problems")?;
+            let unit = match input.organization_id {
+                Some(id) => unit_for(conn, caller, id, &review_org)?,
+                None if caller.sees(&review_org.path) => review_org.clone(),
+                None => {
+                    return Err(Error::invalid_field(
+                        "organization_id",
+                        "required",
+                        "is needed: the review's own organization is above yours",
+                    ))
+                }
+            };
+            let row = insert_problem(conn, caller, review.id, &unit, &input, now)?;
+            let problem = one(conn, caller, row, now)?;
+            idempotency::created(&problem, format!("/api/v1/problems/{}", problem.id))
+        })
+    })
+}
+
+/// Inserts one draft problem with its links and first history entry. Shared with bulk creation.
+pub(crate) fn insert_problem(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    review_id: i64,
+    unit: &OrganizationRow,
+    input: &CreateProblem,
+    now: DateTime<Utc>,
+) -> Result<ProblemRow> {
+    let aspect = input
+        .aspect
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    if let Some(aspect) = aspect {
+        check_aspect(conn, review_id, aspect)?;
+    }
+    if let Some(owner) = input.owner_id {
+        access::owner_for(conn, caller, "owner_id", owner, unit)?;
+    }
+    let cause_ids = access::catalog_of_review(
+        conn,
+        "cause_ids",
+        review_id,
+        input.cause_ids.as_deref().unwrap_or_default(),
+        false,
+    )?;
+    let measure_ids = access::catalog_of_review(
+        conn,
+        "measure_ids",
+        review_id,
+        input.measure_ids.as_deref().unwrap_or_default(),
+        true,
+    )?;
+    let key = db_problems::next_key(conn, unit.id, &unit.code)?;
+    let at = now.naive_utc();
+    let row = db_problems::insert(
+        conn,
+        NewProblem {
+            key: &key,
+            review_id,
+            aspect,
+            title: input.title.trim(),
+            description: input.description.as_deref().unwrap_or_default().trim(),
+            organization_id: unit.id,
+            owner_id: input.owner_id,
+            deadline: input.deadline,
+            original_deadline: input.deadline,
+            kind: input.kind.unwrap_or(ProblemKind::Scheduled).as_str(),
+            status: Status::Draft.as_str(),
+            created_by: Some(caller.user_id).filter(|id| *id > 0),
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    db_problems::set_causes_of_problem(conn, row.id, &cause_ids)?;
+    db_problems::set_measures_of_problem(conn, row.id, &measure_ids)?;
+    record(
+        conn,
+        caller,
+        row.id,
+        "create",
+        None,
+        Status::Draft,
+        None,
+        at,
+    )?;
+    Ok(row)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    problem_id: i64,
+    action: &str,
+    from: Option<Status>,
+    to: Status,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<()> {
+    db_problems::append_history(
+        conn,
+        NewHistory {
+            problem_id,
+            actor_id: Some(caller.user_id).filter(|id| *id > 0),
+            action,
+            from_status: from.map(Status::as_str),
+            to_status: to.as_str(),
+            note: note.map(str::trim).filter(|n| !n.is_empty()),
+            created_at: at,
+        },
+    )?;
+    Ok(())
+}
+
+pub fn get(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Problem> {
+    db.read(|conn| {
+        let (row, _) = access::problem(conn, caller, id)?;
+        one(conn, caller, row, now)
+    })
+}
+
+/// Where a page of problems ended.
+#[derive(Debug, Serialize, Deserialize)]
+struct Cursor {
+    sort: String,
+    id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    updated: Option<NaiveDateTime>,
+    #[serde(default)]
+    deadline: Option<NaiveDate>,
+}
+
+fn parse_sort(raw: Option<&str>) -> Result<Sort> {
+    Ok(match raw.unwrap_or("created_at") {
+        "created_at" => Sort::CreatedAsc,
+        "-created_at" => Sort::CreatedDesc,
+        "updated_at" => Sort::UpdatedAsc,
+        "-updated_at" => Sort::UpdatedDesc,
+        "deadline" => Sort::DeadlineAsc,
+        "-deadline" => Sort::DeadlineDesc,
+        other => {
+            return Err(Error::invalid_field(
+                "sort",
+                "one_of",
+                format!("{other:?} is not a sort; use created_at, updated_at or deadline, with - in front for descending"),
+            ))
+        }
+    })
+}
+
+pub fn list(
+    db: &Db,
+    caller: &Caller,
+    query: ProblemQuery,
+    page: PageParams,
+    now: DateTime<Utc>,
+) -> Result<Page<Problem>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let sort_name = query
+        .sort
+        .clone()
+        .unwrap_or_else(|| "created_at".to_owned());
+    let sort = parse_sort(Some(&sort_name))?;
+    let after = match page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<Cursor>)
+        .transpose()?
+    {
+        None => None,
+        Some(c) if c.sort != sort_name => {
+            return Err(Error::invalid_field(
+                "cursor",
+                "cursor",
+                "belongs to a list in another order; start again without it",
+            ))
+        }
+        Some(c) => Some(match sort {
+            Sort::CreatedAsc | Sort::CreatedDesc => After::Id(c.id),
+            Sort::UpdatedAsc | Sort::UpdatedDesc => After::Updated(
+                c.updated.ok_or_else(|| {
+                    Error::invalid_field("cursor", "cursor", "is not a cursor this list returned")
+                })?,
+                c.id,
+            ),
+            Sort::DeadlineAsc | Sort::DeadlineDesc => After::Deadline(c.deadline, c.id),
+        }),
+    };
+    let statuses = match query.status.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .parse::<Status>()
+                    .map(|s| s.as_str().to_owned())
+                    .map_err(|_| Error::invalid_field("status", "one_of", format!("{s:?} is not a status; use draft, open, in_progress, submitted, closed or cancelled")))
+            })
+            .collect::<Result<_>>()?,
+    };
+    let standing = match (query.overdue, query.warning) {
+        (Some(_), Some(_)) => {
+            return Err(Error::invalid_field(
+                "overdue",
+                "exclusive",
+                "give either overdue or warning, not both",
+            ))
+        }
+        (Some(true), None) => Some(Standing::Overdue),
+        (Some(false), None) => Some(Standing::NotOverdue),
+        (None, Some(Warning::Overdue)) => Some(Standing::Overdue),
+        (None, Some(Warning::DueSoon)) => Some(Standing::DueSoon),
+        (None, Some(Warning::None)) => Some(Standing::Calm),
+        (None, None) => None,
+    };
+    db.read(|conn| {
+        let organization_path = match query.organization_id {
+            Some(id) => Some(
+                visible_org(conn, caller, id)
+                    .map_err(|_| {
+                        Error::invalid_field(
+                            "organization_id",
+                            "exists",
+                            format!("organization {id} does not exist"),
+                        )
+                    })?
+                    .path,
+            ),
+            None => None,
+        };
+        let standing = match standing {
+            Some(s) => {
+                let todays = db_problems::timezones_in_use(conn)?.into_iter().map(|tz| {
+                    let today = today_in(now, &tz);
+                    (tz, today)
+                });
+                Some((s, todays.collect()))
+            }
+            None => None,
+        };
+        let filter = ProblemFilter {
+            within_path: caller.scope_path(),
+            organization_path,
+            statuses,
+            owner_id: query.owner_id,
+            review_id: query.review_id,
+            aspect: query.aspect.clone(),
+            kind: query.kind.map(|k| k.as_str().to_owned()),
+            deadline_from: query.deadline_from,
+            deadline_to: query.deadline_to,
+            q: query.q.clone(),
+            standing,
+        };
+        let mut rows = db_problems::list(conn, &filter, sort, after.as_ref(), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            let last = rows.last().expect("a full page has a last row");
+            pagination::encode(&Cursor {
+                sort: sort_name.clone(),
+                id: last.id,
+                updated: matches!(sort, Sort::UpdatedAsc | Sort::UpdatedDesc)
+                    .then_some(last.updated_at),
+                deadline: last.deadline,
+            })
+        });
+        let total = match page.total {
+            Some(true) => Some(db_problems::count_filtered(conn, &filter)?),
+            _ => None,
+        };
+        Ok(Page {
+            items: dtos(conn, caller, rows, now)?,
+            next_cursor,
+            total,
+        })
+    })
+}
+
+pub fn update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateProblem,
+    if_match: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Problem> {
+    if input.status.is_some() {
+        return Err(Error::invalid_field(
+            "status",
+            "read_only",
+            "changes only through POST /api/v1/problems/{id}/transitions",
+        ));
+    }
+    db.write(|conn| {
+        let (row, unit) = access::problem(conn, caller, id)?;
+        caller.require_coordinator("change problems")?;
+        check_if_match(if_match, row.version)?;
+        let status: Status = parse(&row.status, id)?;
+        if matches!(status, Status::Closed | Status::Cancelled) {
+            return Err(Error::conflict(
+                "problem_finished",
+                format!(
+                    "Problem {} is {status}; reopen it before changing it.",
+                    row.key
+                ),
+            ));
+        }
+        if let Some(deadline) = input.deadline {
+            if status != Status::Draft && deadline != row.deadline {
+                return Err(Error::invalid_field(
+                    "deadline",
+                    "needs_extension",
+                    "of a confirmed problem moves only through an extension request",
+                ));
+            }
+        }
+        let review = db_reviews::get(conn, row.review_id)?;
+        let review_org = orgs::get(conn, review.organization_id)?;
+        let unit = match input.organization_id {
+            Some(org) if org != row.organization_id => unit_for(conn, caller, org, &review_org)?,
+            _ => unit,
+        };
+        if let Some(Some(aspect)) = &input.aspect {
+            check_aspect(conn, row.review_id, aspect.trim())?;
+        }
+        let owner = input.owner_id.unwrap_or(row.owner_id);
+        if let Some(owner) = owner {
+            access::owner_for(conn, caller, "owner_id", owner, &unit)?;
+        }
+        if let Some(ids) = &input.cause_ids {
+            let ids = access::catalog_of_review(conn, "cause_ids", row.review_id, ids, false)?;
+            db_problems::set_causes_of_problem(conn, id, &ids)?;
+        }
+        if let Some(ids) = &input.measure_ids {
+            let ids = access::catalog_of_review(conn, "measure_ids", row.review_id, ids, true)?;
+            db_problems::set_measures_of_problem(conn, id, &ids)?;
+        }
+        let changes = ProblemChanges {
+            aspect: input
+                .aspect
+                .clone()
+                .map(|a| a.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty())),
+            title: input.title.as_deref().map(|t| t.trim().to_owned()),
+            description: input.description.as_deref().map(|d| d.trim().to_owned()),
+            organization_id: Some(unit.id).filter(|u| *u != row.organization_id),
+            owner_id: input.owner_id,
+            deadline: input.deadline,
+            // While a draft, the deadline is still the original one.
+            original_deadline: input.deadline.filter(|_| status == Status::Draft),
+            kind: input.kind.map(|k| k.as_str().to_owned()),
+            updated_at: Some(now.naive_utc()),
+            ..Default::default()
+        };
+        let row =
+            db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
+        one(conn, caller, row, now)
+    })
+}
+
+fn transition_error(e: TransitionError, key: &str) -> Error {
+    let names = |actions: &[Action]| actions.iter().map(|a| a.as_str()).collect::<Vec<_>>();
+    match e {
+        TransitionError::NotAllowed {
+            from,
+            action,
+            allowed,
+        } => Error::conflict(
+            "transition_not_allowed",
+            format!(
+                "Cannot {action} problem {key} while it is {from}; allowed now: {}.",
+                if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    names(&allowed).join(", ")
+                }
+            ),
+        )
+        .with_extension("allowed_actions", names(&allowed)),
+        TransitionError::Forbidden { action, allowed } => Error::forbidden(format!(
+            "Your role does not let you {action} problem {key}; allowed for you now: {}.",
+            if allowed.is_empty() {
+                "none".to_owned()
+            } else {
+                names(&allowed).join(", ")
+            }
+        ))
+        .with_extension("allowed_actions", names(&allowed)),
+        TransitionError::Unmet { action, missing } => Error::unprocessable(
+            "requirements_unmet",
+            format!(
+                "Cannot {action} problem {key} yet: {}.",
+                missing
+                    .iter()
+                    .map(|m| m.explain())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+        .with_extension("missing", missing),
+    }
+}
+
+pub fn transition(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: TransitionRequest,
+    if_match: Option<i64>,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    db.write(|conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            let (row, _) = access::problem(conn, caller, id)?;
+            check_if_match(if_match, row.version)?;
+            let status: Status = parse(&row.status, id)?;
+            let (measure_count, measures_not_done) = db_problems::measure_progress(conn, id)?;
+            let submitter = if status == Status::Submitted {
+                db_problems::last_submitter(conn, id)?
+            } else {
+                None
+            };
+            let facts = Facts {
+                has_owner: row.owner_id.is_some(),
+                has_deadline: row.deadline.is_some(),
+                long_term: row.kind == ProblemKind::LongTerm.as_str(),
+                measure_count: measure_count as usize,
+                measures_not_done: measures_not_done as usize,
+                evidence_required: false,
+                evidence_count: 0,
+            };
+            let note = input.note.as_deref();
+            let to = workflow::decide(
+                status,
+                input.action,
+                &actor(caller, &row, submitter),
+                &facts,
+                note,
+            )
+            .map_err(|e| transition_error(e, &row.key))?;
+            let at = now.naive_utc();
+            let mut changes = ProblemChanges {
+                status: Some(to.as_str().to_owned()),
+                updated_at: Some(at),
+                ..Default::default()
+            };
+            match input.action {
+                Action::Confirm => changes.original_deadline = Some(row.deadline),
+                Action::Submit => {
+                    changes.submitted_at = Some(Some(at));
+                    changes.submitted_by = Some(Some(caller.user_id).filter(|id| *id > 0));
+                }
+                Action::Verify => changes.closed_at = Some(Some(at)),
+                Action::Reject | Action::Reopen => {
+                    changes.submitted_at = Some(None);
+                    changes.submitted_by = Some(None);
+                    changes.closed_at = Some(None);
+                }
+                Action::Start | Action::Cancel => {}
+            }
+            let updated = db_problems::update(conn, id, row.version, &changes)?
+                .ok_or_else(concurrent_change)?;
+            record(
+                conn,
+                caller,
+                id,
+                input.action.as_str(),
+                Some(status),
+                to,
+                note,
+                at,
+            )?;
+            let problem = one(conn, caller, updated, now)?;
+            Ok(Answer {
+                status: 200,
+                body: serde_json::to_string(&problem).map_err(Error::internal)?,
+                location: None,
+                replayed: false,
+            })
+        })
+    })
+}
+
+pub fn history(db: &Db, caller: &Caller, id: i64) -> Result<Page<HistoryEntry>> {
+    db.read(|conn| {
+        access::problem(conn, caller, id)?;
+        let items = db_problems::history(conn, id)?
+            .into_iter()
+            .map(|h| {
+                Ok(HistoryEntry {
+                    id: h.id,
+                    from_status: h.from_status.as_deref().map(|s| parse(s, id)).transpose()?,
+                    to_status: parse(&h.to_status, id)?,
+                    action: h.action,
+                    actor_id: h.actor_id,
+                    note: h.note,
+                    at: utc(h.created_at),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next_cursor: None,
+            total: None,
+        })
+    })
+}
+
+pub fn add_note(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: CreateNote,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    db.write(|conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            let (row, _) = access::problem(conn, caller, id)?;
+            if !caller.coordinates() && row.owner_id != Some(caller.user_id) {
+                return Err(Error::forbidden(
+                    "Only the problem's owner or a coordinator may add progress notes.",
+                ));
+            }
+            let note = db_problems::insert_note(
+                conn,
+                NewNote {
+                    problem_id: id,
+                    author_id: Some(caller.user_id).filter(|id| *id > 0),
+                    body: input.body.trim(),
+                    created_at: now.naive_utc(),
+                },
+            )?;
+            let note = Note {
+                id: note.id,
+                problem_id: note.problem_id,
+                author_id: note.author_id,
+                body: note.body,
+                created_at: utc(note.created_at),
+            };
+            idempotency::created(&note, format!("/api/v1/problems/{id}/notes"))
+        })
+    })
+}
+
+pub fn notes(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Note>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<pagination::AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        access::problem(conn, caller, id)?;
+        let mut rows = db_problems::notes(conn, id, after.map(|a| a.id), limit + 1)?;
+        let next_cursor = (rows.len() as i64 > limit).then(|| {
+            rows.truncate(limit as usize);
+            pagination::encode(&pagination::AfterId {
+                id: rows.last().map_or(0, |r| r.id),
+            })
+        });
+        let items = rows
+            .into_iter()
+            .map(|n| Note {
+                id: n.id,
+                problem_id: n.problem_id,
+                author_id: n.author_id,
+                body: n.body,
+                created_at: utc(n.created_at),
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_cursor,
+            total: None,
+        })
+    })
+}
