@@ -586,6 +586,7 @@ pub struct ProblemQuery {
     #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
     pub q: Option<String>,
     /// `created_at` (default), `updated_at` or `deadline`; `-` in front for descending.
+    /// Problems without a deadline (long-term) count as due at the end of time.
     pub sort: Option<String>,
 }
 

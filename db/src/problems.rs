@@ -24,6 +24,12 @@ type Condition = Box<dyn BoxableExpression<p::problems, Backend, SqlType = Nulla
 
 const ACTIVE: [&str; 2] = ["open", "in_progress"];
 
+/// Where problems without a deadline sort: after every dated one.
+pub const NO_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
 /// Takes the organization's next problem number (never reused) and returns the key.
 pub fn next_key(conn: &mut DbConnection, organization_id: i64, code: &str) -> QueryResult<String> {
     diesel::update(o::organizations.find(organization_id))
@@ -289,7 +295,8 @@ pub enum Sort {
 pub enum After {
     Id(i64),
     Updated(NaiveDateTime, i64),
-    Deadline(Option<NaiveDate>, i64),
+    /// The row's `due_sort` ([`NO_DEADLINE`] when it has no deadline) and id.
+    Deadline(NaiveDate, i64),
 }
 
 /// Every time zone organizations use, for standing filters.
@@ -422,24 +429,12 @@ pub fn list(
                 .lt(*t)
                 .or(p::updated_at.eq(*t).and(p::id.lt(*id))),
         ),
-        // Deadlines: dated rows first, in order; long-term rows (no deadline) after them.
-        (Sort::DeadlineAsc, Some(After::Deadline(Some(d), id))) => query.filter(
-            p::deadline
-                .gt(*d)
-                .or(p::deadline.eq(*d).and(p::id.gt(*id)))
-                .or(p::deadline.is_null()),
-        ),
-        (Sort::DeadlineDesc, Some(After::Deadline(Some(d), id))) => query.filter(
-            p::deadline
-                .lt(*d)
-                .or(p::deadline.eq(*d).and(p::id.lt(*id)))
-                .or(p::deadline.is_null()),
-        ),
-        (Sort::DeadlineAsc, Some(After::Deadline(None, id))) => {
-            query.filter(p::deadline.is_null().and(p::id.gt(*id)))
+        // Deadlines sort on `due_sort`, where long-term problems (no deadline) come last.
+        (Sort::DeadlineAsc, Some(After::Deadline(d, id))) => {
+            query.filter(p::due_sort.gt(*d).or(p::due_sort.eq(*d).and(p::id.gt(*id))))
         }
-        (Sort::DeadlineDesc, Some(After::Deadline(None, id))) => {
-            query.filter(p::deadline.is_null().and(p::id.lt(*id)))
+        (Sort::DeadlineDesc, Some(After::Deadline(d, id))) => {
+            query.filter(p::due_sort.lt(*d).or(p::due_sort.eq(*d).and(p::id.lt(*id))))
         }
         (_, _) => query,
     };
@@ -448,14 +443,8 @@ pub fn list(
         Sort::CreatedDesc => query.order(p::id.desc()),
         Sort::UpdatedAsc => query.order((p::updated_at.asc(), p::id.asc())),
         Sort::UpdatedDesc => query.order((p::updated_at.desc(), p::id.desc())),
-        Sort::DeadlineAsc => {
-            query.order((p::deadline.is_null().asc(), p::deadline.asc(), p::id.asc()))
-        }
-        Sort::DeadlineDesc => query.order((
-            p::deadline.is_null().asc(),
-            p::deadline.desc(),
-            p::id.desc(),
-        )),
+        Sort::DeadlineAsc => query.order((p::due_sort.asc(), p::id.asc())),
+        Sort::DeadlineDesc => query.order((p::due_sort.desc(), p::id.desc())),
     };
     query
         .limit(limit)

@@ -68,6 +68,8 @@ diesel::table! {
         owner_id -> Nullable<BigInt>,
         deadline -> Nullable<Date>,
         original_deadline -> Nullable<Date>,
+        /// Generated: the deadline, or 9999-12-31 when there is none.
+        due_sort -> Date,
         kind -> Text,
         status -> Text,
         extension_count -> Integer,

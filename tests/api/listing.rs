@@ -158,9 +158,10 @@ fn pages_follow_the_sort_order_across_missing_deadlines() {
         walk("deadline"),
         ["DFSQ-6", "DFSQ-2", "DFSQ-1", "DFSQ-3", "DFSQ-4", "DFSQ-5"]
     );
+    // Without a deadline counts as due at the end of time, in either direction.
     assert_eq!(
         walk("-deadline"),
-        ["DFSQ-4", "DFSQ-3", "DFSQ-1", "DFSQ-2", "DFSQ-6", "DFSQ-5"]
+        ["DFSQ-5", "DFSQ-4", "DFSQ-3", "DFSQ-1", "DFSQ-2", "DFSQ-6"]
     );
     assert_eq!(
         walk("-created_at"),

@@ -376,7 +376,7 @@ pub fn list(
                 })?,
                 c.id,
             ),
-            Sort::DeadlineAsc | Sort::DeadlineDesc => After::Deadline(c.deadline, c.id),
+            Sort::DeadlineAsc | Sort::DeadlineDesc => After::Deadline(c.deadline.unwrap_or(db_problems::NO_DEADLINE), c.id),
         }),
     };
     let statuses = match query.status.as_deref() {

@@ -33,6 +33,9 @@ CREATE TABLE problems (
     owner_id BIGINT REFERENCES users (id),
     deadline DATE,
     original_deadline DATE,
+    -- The deadline, or the end of time for long-term problems: one indexable sort key, the
+    -- same on both backends (they order NULLs differently).
+    due_sort DATE GENERATED ALWAYS AS (COALESCE(deadline, '9999-12-31')) STORED,
     kind TEXT NOT NULL CHECK (kind IN ('immediate', 'scheduled', 'long_term')),
     status TEXT NOT NULL CHECK (status IN ('draft', 'open', 'in_progress', 'submitted', 'closed', 'cancelled')),
     extension_count INTEGER NOT NULL DEFAULT 0,
@@ -51,7 +54,7 @@ CREATE INDEX problems_owner_idx ON problems (owner_id, status);
 CREATE INDEX problems_review_idx ON problems (review_id, aspect);
 CREATE INDEX problems_created_idx ON problems (created_at, id);
 CREATE INDEX problems_updated_idx ON problems (updated_at, id);
-CREATE INDEX problems_deadline_idx ON problems (deadline, id);
+CREATE INDEX problems_due_sort_idx ON problems (due_sort, id);
 
 CREATE TABLE causes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
