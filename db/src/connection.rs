@@ -250,6 +250,19 @@ impl Db {
         }
     }
 
+    /// Refreshes the query planner's statistics (PostgreSQL's autovacuum does this itself).
+    /// Without them SQLite guesses, and on a large ledger guesses badly: on a million problems
+    /// a first page took 150 ms instead of 0.5 ms. `full` runs a whole `ANALYZE` (about 1.3 s
+    /// per million problems; sampled statistics were seen to mislead the planner), as at start;
+    /// otherwise `PRAGMA optimize` re-analyses only tables that changed much.
+    pub fn optimize(&self, full: bool) -> Result<(), DbError> {
+        if let Some(writer) = &self.inner.sqlite_writer {
+            let sql = if full { "ANALYZE;" } else { "PRAGMA optimize;" };
+            self.lock_writer(writer)?.batch_execute(sql)?;
+        }
+        Ok(())
+    }
+
     /// Runs queries on a pooled connection. Blocking: call it off the async workers.
     pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where

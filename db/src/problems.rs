@@ -331,34 +331,31 @@ fn standing_condition(standing: Standing, todays: &[(String, NaiveDate)]) -> Con
                 .collect(),
         )
     };
+    // Conditions are on `due_sort` (the deadline, or the end of time): equivalent here, and it
+    // lets the planner walk the requested order and stop at a page instead of sorting every
+    // match (seen on a million rows: 0.3 ms instead of 470 ms on SQLite).
     let active = || p::status.eq_any(ACTIVE).nullable();
+    let week = chrono::Days::new(7);
     match standing {
-        Standing::Overdue => {
-            Box::new(active().and(per_zone(&|today| Box::new(p::deadline.lt(today)))))
+        Standing::Overdue => Box::new(active().and(per_zone(&|today| {
+            Box::new(p::due_sort.lt(today).nullable())
+        }))),
+        Standing::NotOverdue => {
+            Box::new(p::status.ne_all(ACTIVE).nullable().or(per_zone(&|today| {
+                Box::new(p::due_sort.ge(today).nullable())
+            })))
         }
-        Standing::NotOverdue => Box::new(
-            p::status
-                .ne_all(ACTIVE)
-                .nullable()
-                .or(p::deadline.is_null().nullable())
-                .or(per_zone(&|today| Box::new(p::deadline.ge(today)))),
-        ),
         Standing::DueSoon => Box::new(active().and(per_zone(&|today| {
             Box::new(
-                p::deadline
+                p::due_sort
                     .ge(today)
-                    .and(p::deadline.le(today + chrono::Days::new(7))),
+                    .and(p::due_sort.le(today + week))
+                    .nullable(),
             )
         }))),
-        Standing::Calm => Box::new(
-            p::status
-                .ne_all(ACTIVE)
-                .nullable()
-                .or(p::deadline.is_null().nullable())
-                .or(per_zone(&|today| {
-                    Box::new(p::deadline.gt(today + chrono::Days::new(7)))
-                })),
-        ),
+        Standing::Calm => Box::new(p::status.ne_all(ACTIVE).nullable().or(per_zone(&|today| {
+            Box::new(p::due_sort.gt(today + week).nullable())
+        }))),
     }
 }
 

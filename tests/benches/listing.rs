@@ -12,10 +12,17 @@ use base64::Engine;
 use chrono::{Days, NaiveDate};
 use diesel::prelude::*;
 use rectify_db::models::NewProblem;
-use rectify_db::{Db, DbOptions};
+use rectify_db::{Db, DbConnection, DbOptions};
 use rectify_tests::{json, spawn_app, TestApp};
 
-const STATUSES: [&str; 6] = ["draft", "open", "in_progress", "submitted", "closed", "cancelled"];
+const STATUSES: [&str; 6] = [
+    "draft",
+    "open",
+    "in_progress",
+    "submitted",
+    "closed",
+    "cancelled",
+];
 
 fn seed(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
     let db = Db::connect(&app.settings.database_url, &DbOptions::default()).expect("database");
@@ -45,7 +52,11 @@ fn seed(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
                     owner_id: Some(owner),
                     deadline,
                     original_deadline: deadline,
-                    kind: if deadline.is_some() { "scheduled" } else { "long_term" },
+                    kind: if deadline.is_some() {
+                        "scheduled"
+                    } else {
+                        "long_term"
+                    },
                     status: STATUSES[i % 6],
                     created_by: None,
                     created_at: now,
@@ -53,15 +64,22 @@ fn seed(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
                 }
             })
             .collect();
-        db.write(|conn| {
-            diesel::insert_into(rectify_db::schema::problems::table)
-                .values(&rows)
-                .execute(conn)
-                .map(|_| ())
+        // Multi-row INSERT does not pass through diesel's MultiConnection, so seeding talks to
+        // the backend's own connection.
+        db.write(|conn| -> Result<(), rectify_db::DbError> {
+            let insert = diesel::insert_into(rectify_db::schema::problems::table).values(&rows);
+            match conn {
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+                DbConnection::Postgres(c) => insert.execute(c)?,
+            };
+            Ok(())
         })
         .expect("seed problems");
     }
-    println!("seeded {n} problems in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "seeded {n} problems in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Median time of `runs` requests, in milliseconds.
@@ -83,22 +101,41 @@ fn cursor(position: serde_json::Value) -> String {
 }
 
 fn main() {
-    let n: usize = std::env::var("RECTIFY_BENCH_PROBLEMS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let app = spawn_app();
+    let n: usize = std::env::var("RECTIFY_BENCH_PROBLEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut app = spawn_app();
     let cast = app.cast();
     let review = app.review(&cast.coordinator, cast.org);
     seed(&app, n, review, cast.org, cast.owner_id);
+    // A server refreshes the planner's statistics at start and hourly; a restart does it now.
+    app.restart();
     let token = &cast.coordinator;
-    let last_id = app.get("/api/v1/problems?sort=-created_at&limit=1", token).expect(200)["items"][0]["id"].as_i64().unwrap();
+    let last_id = app
+        .get("/api/v1/problems?sort=-created_at&limit=1", token)
+        .expect(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
     let deep_id = last_id - (n as i64) / 10; // 90 % of the way through
     let runs = 15;
 
-    println!("\nbackend: {}, problems: {n}, median of {runs} requests, limit 50", if rectify_tests::on_postgres() { "PostgreSQL" } else { "SQLite" });
+    println!(
+        "\nbackend: {}, problems: {n}, median of {runs} requests, limit 50",
+        if rectify_tests::on_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     let rows: Vec<(&str, String, String)> = vec![
         (
             "created order",
             "/api/v1/problems?limit=50".into(),
-            format!("/api/v1/problems?limit=50&cursor={}", cursor(json!({"sort": "created_at", "id": deep_id}))),
+            format!(
+                "/api/v1/problems?limit=50&cursor={}",
+                cursor(json!({"sort": "created_at", "id": deep_id}))
+            ),
         ),
         (
             "deadline order, open + in progress",
@@ -111,19 +148,40 @@ fn main() {
         (
             "overdue (per time zone)",
             "/api/v1/problems?overdue=true&limit=50".into(),
-            format!("/api/v1/problems?overdue=true&limit=50&cursor={}", cursor(json!({"sort": "created_at", "id": deep_id}))),
+            format!(
+                "/api/v1/problems?overdue=true&limit=50&cursor={}",
+                cursor(json!({"sort": "created_at", "id": deep_id}))
+            ),
         ),
     ];
-    println!("{:<38} {:>12} {:>12} {:>8}", "query", "first page", "deep page", "ratio");
+    println!(
+        "{:<38} {:>12} {:>12} {:>8}",
+        "query", "first page", "deep page", "ratio"
+    );
     for (name, first, deep) in &rows {
-        let (a, b) = (time(&app, token, first, runs), time(&app, token, deep, runs));
+        let (a, b) = (
+            time(&app, token, first, runs),
+            time(&app, token, deep, runs),
+        );
         println!("{name:<38} {a:>9.1} ms {b:>9.1} ms {:>8.2}", b / a);
     }
     println!();
     for (name, path) in [
-        ("search q=物业 (1 % match)", "/api/v1/problems?q=%E7%89%A9%E4%B8%9A&limit=50"),
-        ("owner + status filter", &*format!("/api/v1/problems?owner_id={}&status=submitted&limit=50", cast.owner_id)),
-        ("total=true (count all)", "/api/v1/problems?total=true&limit=50"),
+        (
+            "search q=物业 (1 % match)",
+            "/api/v1/problems?q=%E7%89%A9%E4%B8%9A&limit=50",
+        ),
+        (
+            "owner + status filter",
+            &*format!(
+                "/api/v1/problems?owner_id={}&status=submitted&limit=50",
+                cast.owner_id
+            ),
+        ),
+        (
+            "total=true (count all)",
+            "/api/v1/problems?total=true&limit=50",
+        ),
         ("one problem", "/api/v1/problems/1"),
     ] {
         println!("{name:<38} {:>9.1} ms", time(&app, token, path, runs));
