@@ -162,6 +162,7 @@ pub fn spawn_app() -> TestApp {
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
         token_ttl_minutes: 60,
         max_body_bytes: 64 * 1024,
+        evidence_max_bytes: 256 * 1024,
         workers: 2,
         shutdown_timeout_secs: 5,
         log_format: LogFormat::Text,
@@ -474,5 +475,46 @@ impl TestApp {
             .unwrap();
         let measure = self.measure(&cast.coordinator, review, &[problem], json!({}));
         (problem, measure)
+    }
+}
+
+/// A tiny but real PDF: what a scanned meeting record would be.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+
+impl TestApp {
+    /// Uploads a file as multipart/form-data (fields `file` and `description`).
+    pub fn upload(
+        &self,
+        token: &str,
+        problem: i64,
+        file_name: &str,
+        bytes: &[u8],
+        description: &str,
+    ) -> Reply {
+        let boundary = "----rectify-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{description}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let auth = format!("Bearer {token}");
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send(
+            "POST",
+            &format!("/api/v1/problems/{problem}/evidence"),
+            &[("authorization", &auth), ("content-type", &content_type)],
+            body,
+        )
+    }
+
+    /// Attaches a small PDF as evidence; returns its record.
+    #[track_caller]
+    pub fn attach_pdf(&self, token: &str, problem: i64) -> Value {
+        self.upload(token, problem, "整改会议纪要.pdf", PDF, "专题会议纪要")
+            .expect(201)
     }
 }

@@ -163,12 +163,17 @@ pub struct Organization {
     #[schema(example = "Asia/Shanghai")]
     pub timezone: String,
     pub active: bool,
+    /// Whether a problem needs evidence before it can be submitted; null inherits the
+    /// parent's setting.
+    pub evidence_required: Option<bool>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else true.
+    pub evidence_required_effective: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<OrganizationRow> for Organization {
-    fn from(row: OrganizationRow) -> Self {
+impl Organization {
+    pub fn from_row(row: OrganizationRow, evidence_required_effective: bool) -> Self {
         Self {
             id: row.id,
             code: row.code,
@@ -176,6 +181,8 @@ impl From<OrganizationRow> for Organization {
             parent_id: row.parent_id,
             timezone: row.timezone,
             active: row.active,
+            evidence_required: row.evidence_required,
+            evidence_required_effective,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -199,6 +206,8 @@ pub struct CreateOrganization {
     #[validate(custom(function = "valid_timezone"))]
     #[schema(example = "Asia/Shanghai")]
     pub timezone: Option<String>,
+    /// Whether problems need evidence before submission [default: inherit the parent's].
+    pub evidence_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
@@ -213,6 +222,10 @@ pub struct UpdateOrganization {
     pub timezone: Option<String>,
     /// `false` deactivates, `true` reactivates.
     pub active: Option<bool>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<bool>)]
+    pub evidence_required: Option<Option<bool>>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -735,4 +748,108 @@ pub struct MeasureQuery {
     pub problem_id: Option<i64>,
     pub owner_id: Option<i64>,
     pub done: Option<bool>,
+}
+
+// ---------------------------------------------------------------- closing out
+
+/// An evidence file's record; the bytes are at `content_url`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: i64,
+    pub problem_id: i64,
+    #[schema(example = "整改会议纪要.pdf")]
+    pub file_name: String,
+    /// Judged from the file's bytes.
+    #[schema(example = "application/pdf")]
+    pub content_type: String,
+    pub size: i64,
+    /// SHA-256 of the bytes, in hex.
+    pub sha256: String,
+    #[schema(example = "专题会议纪要及签到表")]
+    pub description: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    /// Set when the file was removed (it stays on record).
+    pub removed_at: Option<DateTime<Utc>>,
+    #[schema(example = "/api/v1/evidence/7/content")]
+    pub content_url: String,
+}
+
+/// The multipart form of an evidence upload.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct UploadEvidence {
+    /// JPEG, PNG, PDF, DOCX, XLSX or UTF-8 text, up to the configured size.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    #[schema(example = "专题会议纪要及签到表")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvidenceQuery {
+    /// Also list removed files.
+    pub include_removed: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionStatus {
+    Pending,
+    Approved,
+    Refused,
+}
+
+impl ExtensionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtensionStatus::Pending => "pending",
+            ExtensionStatus::Approved => "approved",
+            ExtensionStatus::Refused => "refused",
+        }
+    }
+}
+
+/// A request to move a problem's deadline (延期申请).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Extension {
+    pub id: i64,
+    pub problem_id: i64,
+    pub requested_by: Option<i64>,
+    pub previous_deadline: NaiveDate,
+    pub new_deadline: NaiveDate,
+    #[schema(example = "需协调区住建部门，原定时限内无法完成")]
+    pub reason: String,
+    pub status: ExtensionStatus,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateExtension {
+    /// Later than the current deadline.
+    pub new_deadline: NaiveDate,
+    #[validate(custom(function = "valid_title"))]
+    #[schema(example = "需协调区住建部门，原定时限内无法完成")]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionDecision {
+    pub approve: bool,
+    /// Required when refusing: the reason the owner will read.
+    #[validate(custom(function = "valid_text"))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExtensionQuery {
+    pub status: Option<ExtensionStatus>,
+    pub problem_id: Option<i64>,
 }

@@ -149,6 +149,7 @@ pub fn execute(
                 name,
                 parent_id,
                 timezone,
+                evidence_required: None,
             };
             validator::Validate::validate(&input).map_err(crate::error::Error::from)?;
             let org = organizations::create(&db, &operator, input)?;

@@ -81,6 +81,16 @@ pub struct SettingsArgs {
     )]
     pub max_body_bytes: Option<usize>,
 
+    /// Largest evidence file in bytes; larger uploads get 413 and nothing is kept
+    /// [default: 20971520 (20 MiB)].
+    #[arg(
+        long,
+        env = "RECTIFY_EVIDENCE_MAX_BYTES",
+        global = true,
+        value_name = "BYTES"
+    )]
+    pub evidence_max_bytes: Option<u64>,
+
     /// HTTP worker threads [default: the number of CPU cores].
     #[arg(long, env = "RECTIFY_WORKERS", global = true, value_name = "N")]
     pub workers: Option<usize>,
@@ -113,6 +123,7 @@ struct FileSettings {
     db_pool_size: Option<u32>,
     token_ttl_minutes: Option<i64>,
     max_body_bytes: Option<usize>,
+    evidence_max_bytes: Option<u64>,
     workers: Option<usize>,
     shutdown_timeout_secs: Option<u64>,
     log_format: Option<LogFormat>,
@@ -135,6 +146,7 @@ pub struct Settings {
     pub admin_password: Option<Secret>,
     pub token_ttl_minutes: i64,
     pub max_body_bytes: usize,
+    pub evidence_max_bytes: u64,
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
     pub log_format: LogFormat,
@@ -225,6 +237,16 @@ impl Settings {
             )));
         }
 
+        let evidence_max_bytes = args
+            .evidence_max_bytes
+            .or(file.evidence_max_bytes)
+            .unwrap_or(20 << 20);
+        if !(1024..=(4u64 << 30)).contains(&evidence_max_bytes) {
+            return Err(ConfigError(format!(
+                "invalid evidence_max_bytes {evidence_max_bytes}: must be 1024 to 4294967296"
+            )));
+        }
+
         let workers = args.workers.or(file.workers).unwrap_or(0);
         let workers = if workers == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -270,6 +292,7 @@ impl Settings {
             admin_password,
             token_ttl_minutes,
             max_body_bytes,
+            evidence_max_bytes,
             workers,
             shutdown_timeout_secs: args
                 .shutdown_timeout_secs

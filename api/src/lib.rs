@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod service;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;
 
 pub use http::openapi_document;

@@ -16,6 +16,7 @@ use crate::config::{Secret, Settings, MIN_JWT_SECRET_BYTES};
 use crate::domain::deadline::{Clock, SystemClock};
 use crate::http::{self, request_id, AppState};
 use crate::service::accounts;
+use crate::storage::LocalStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -25,6 +26,11 @@ pub enum StartError {
     Bootstrap(crate::error::Error),
     #[error("token secret file {path}: {message}")]
     Secret { path: String, message: String },
+    #[error("cannot prepare the evidence directory under {path}: {source}")]
+    Storage {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -53,6 +59,7 @@ pub fn open_database(settings: &Settings) -> Result<OpenDatabase, StartError> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
+    db.optimize(true).map_err(SetupError::from)?;
     let created = accounts::bootstrap(&db, settings.admin_password.as_ref().map(Secret::expose))
         .map_err(StartError::Bootstrap)?;
     Ok(OpenDatabase {
@@ -109,7 +116,11 @@ pub struct Application {
     port: u16,
     server: Server,
     generated_admin_password: Option<String>,
+    maintenance_db: Db,
 }
+
+/// How often the database's planner statistics are refreshed while serving.
+const OPTIMIZE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl Application {
     /// Opens the database and binds the listener (port 0 picks a free one). The server runs
@@ -125,10 +136,18 @@ impl Application {
     ) -> Result<Self, StartError> {
         let opened = open_database(settings)?;
         let secret = token_secret(settings)?;
+        let maintenance_db = opened.db.clone();
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
             clock,
+            store: Arc::new(LocalStore::new(&settings.data_dir).map_err(|e| {
+                StartError::Storage {
+                    path: settings.data_dir.display().to_string(),
+                    source: e,
+                }
+            })?),
+            evidence_max_bytes: settings.evidence_max_bytes,
         });
         let openapi_json = web::Data::new({
             let mut text =
@@ -166,6 +185,7 @@ impl Application {
             port,
             server,
             generated_admin_password: opened.generated_admin_password,
+            maintenance_db,
         })
     }
 
@@ -184,6 +204,21 @@ impl Application {
 
     /// Serves until stopped by SIGTERM, SIGINT or the handle; requests in flight are finished.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let db = self.maintenance_db;
+        // Ends with the actix system when the server stops.
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(OPTIMIZE_EVERY).await;
+                let db = db.clone();
+                match web::block(move || db.optimize(false)).await {
+                    Ok(Ok(())) => tracing::debug!("refreshed database statistics"),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "refreshing database statistics failed")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "refreshing database statistics failed"),
+                }
+            }
+        });
         self.server.await
     }
 }

@@ -5,6 +5,7 @@
 //! connection themselves or choose how a backend writes.
 
 pub mod catalog;
+pub mod closing;
 mod connection;
 mod error;
 pub mod idempotency;

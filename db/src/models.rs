@@ -18,6 +18,8 @@ pub struct OrganizationRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `None` inherits the parent's setting.
+    pub evidence_required: Option<bool>,
 }
 
 #[derive(Debug, Insertable)]
@@ -29,6 +31,7 @@ pub struct NewOrganization<'a> {
     pub path: &'a str,
     pub timezone: &'a str,
     pub active: bool,
+    pub evidence_required: Option<bool>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -40,6 +43,7 @@ pub struct OrganizationChanges {
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub active: Option<bool>,
+    pub evidence_required: Option<Option<bool>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -325,5 +329,66 @@ pub struct IdempotencyRow {
     pub status: i32,
     pub body: String,
     pub location: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+// ---------------------------------------------------------------- closing out
+
+use crate::schema::{evidence, extensions};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evidence)]
+pub struct EvidenceRow {
+    pub id: i64,
+    pub problem_id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub content_type: String,
+    pub file_name: String,
+    pub description: String,
+    pub uploaded_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by: Option<i64>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = evidence)]
+pub struct NewEvidence<'a> {
+    pub problem_id: i64,
+    pub sha256: &'a str,
+    pub size: i64,
+    pub content_type: &'a str,
+    pub file_name: &'a str,
+    pub description: &'a str,
+    pub uploaded_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = extensions)]
+pub struct ExtensionRow {
+    pub id: i64,
+    pub problem_id: i64,
+    pub requested_by: Option<i64>,
+    pub previous_deadline: NaiveDate,
+    pub new_deadline: NaiveDate,
+    pub reason: String,
+    pub status: String,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decision_note: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = extensions)]
+pub struct NewExtension<'a> {
+    pub problem_id: i64,
+    pub requested_by: Option<i64>,
+    pub previous_deadline: NaiveDate,
+    pub new_deadline: NaiveDate,
+    pub reason: &'a str,
+    pub status: &'a str,
     pub created_at: NaiveDateTime,
 }

@@ -14,6 +14,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         next_problem_number -> BigInt,
+        evidence_required -> Nullable<Bool>,
     }
 }
 
@@ -162,6 +163,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        sha256 -> Text,
+        size -> BigInt,
+        content_type -> Text,
+        file_name -> Text,
+        description -> Text,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    extensions (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        requested_by -> Nullable<BigInt>,
+        previous_deadline -> Date,
+        new_deadline -> Date,
+        reason -> Text,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(evidence -> problems (problem_id));
+diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(reviews -> organizations (organization_id));
 diesel::joinable!(problems -> organizations (organization_id));
@@ -183,4 +218,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     problem_notes,
     problem_history,
     idempotency_keys,
+    evidence,
+    extensions,
 );

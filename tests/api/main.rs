@@ -3,6 +3,7 @@
 mod auth;
 mod catalog;
 mod cli;
+mod closing;
 mod errors;
 mod health;
 mod listing;

@@ -55,11 +55,16 @@ fn a_problem_walks_from_draft_to_closed_with_its_causes_and_measures() {
         "in_progress"
     );
 
-    // Submitting needs a completion note and every linked measure done.
+    // Submitting needs a completion note, every linked measure done, and evidence (the
+    // organization requires it, as organizations do unless they say otherwise).
     let refused = app
         .act(&cast.owner, id, "submit", None)
         .problem(422, "requirements_unmet");
-    assert_eq!(refused["missing"], json!(["note", "measures_done"]));
+    assert_eq!(
+        refused["missing"],
+        json!(["note", "measures_done", "evidence"])
+    );
+    app.attach_pdf(&cast.owner, id);
     let done = app
         .patch(
             &format!("/api/v1/measures/{measure}"),
@@ -116,16 +121,17 @@ fn a_problem_walks_from_draft_to_closed_with_its_causes_and_measures() {
             ("create", "draft"),
             ("confirm", "open"),
             ("start", "in_progress"),
+            ("add_evidence", "in_progress"),
             ("submit", "submitted"),
             ("verify", "closed")
         ]
     );
     assert_eq!(
-        history["items"][3]["note"],
+        history["items"][4]["note"],
         "已制定物业服务考核办法并召开协调会"
     );
-    assert_eq!(history["items"][3]["actor_id"], cast.owner_id);
-    assert_eq!(history["items"][4]["from_status"], "submitted");
+    assert_eq!(history["items"][4]["actor_id"], cast.owner_id);
+    assert_eq!(history["items"][5]["from_status"], "submitted");
 }
 
 #[test]
@@ -230,6 +236,7 @@ fn refused_actions_answer_with_the_right_status_and_change_nothing() {
         &json!({"done": true}),
     )
     .expect(200);
+    app.attach_pdf(coordinator_owner, id);
     app.act(coordinator_owner, id, "submit", Some("完成"))
         .expect(200);
     let own = app

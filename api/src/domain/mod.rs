@@ -1,6 +1,7 @@
 //! Domain rules: plain Rust that knows neither actix nor diesel.
 
 pub mod deadline;
+pub mod evidence;
 pub mod identity;
 pub mod role;
 pub mod vocab;

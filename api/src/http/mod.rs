@@ -3,6 +3,7 @@
 
 mod accounts;
 mod catalog;
+mod closing;
 pub mod extract;
 mod health;
 mod organizations;
@@ -26,6 +27,9 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// "Now" for every date that matters (deadlines, overdue); fixed in tests.
     pub clock: std::sync::Arc<dyn crate::domain::deadline::Clock>,
+    /// Where evidence files are kept.
+    pub store: std::sync::Arc<dyn crate::storage::BlobStore>,
+    pub evidence_max_bytes: u64,
 }
 
 #[derive(OpenApi)]
@@ -47,6 +51,8 @@ pub struct AppState {
         (name = "problems", description = "Problems (问题): the tickets, their workflow, history and notes"),
         (name = "causes", description = "Root causes (原因), linked to problems"),
         (name = "measures", description = "Corrective measures (整改措施), linked to problems"),
+        (name = "evidence", description = "Evidence files (佐证材料) that prove the work"),
+        (name = "extensions", description = "Deadline extension requests (延期申请)"),
     )
 )]
 pub struct ApiDoc;
@@ -106,7 +112,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(catalog::create_measure)
         .service(catalog::list_measures)
         .service(catalog::get_measure)
-        .service(catalog::update_measure);
+        .service(catalog::update_measure)
+        .service(closing::upload)
+        .service(closing::list)
+        .service(closing::content)
+        .service(closing::remove)
+        .service(closing::request_extension)
+        .service(closing::decide)
+        .service(closing::list_extensions)
+        .service(closing::get_extension);
 }
 
 /// The whole OpenAPI document, as served at `/api/v1/openapi.json`.

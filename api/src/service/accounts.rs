@@ -91,7 +91,7 @@ pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
         let (user, org) = db_users::get_with_organization(conn, caller.user_id)?;
         Ok(Me {
             user: user.try_into()?,
-            organization: org.into(),
+            organization: super::organizations::to_dto(conn, org)?,
         })
     })
 }
@@ -139,6 +139,7 @@ pub fn bootstrap(db: &Db, admin_password: Option<&str>) -> Result<Option<Bootstr
                 path: "",
                 timezone: "Asia/Shanghai",
                 active: true,
+                evidence_required: None,
                 created_at: now,
                 updated_at: now,
             },

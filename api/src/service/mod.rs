@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod catalog;
+pub mod closing;
 pub mod idempotency;
 pub mod organizations;
 pub mod pagination;

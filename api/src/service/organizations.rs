@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use rectify_db::models::{NewOrganization, OrganizationChanges, OrganizationRow};
 use rectify_db::organizations::{self as orgs, OrganizationFilter};
 use rectify_db::{now_utc, users, Db, DbConnection};
@@ -9,6 +11,60 @@ use crate::api_types::{
 };
 use crate::domain::identity;
 use crate::error::{Error, Result};
+
+/// Whether each organization requires evidence: its own setting, else its nearest ancestor's,
+/// else true.
+pub(crate) fn evidence_required(
+    conn: &mut DbConnection,
+    rows: &[&OrganizationRow],
+) -> Result<HashMap<i64, bool>> {
+    let chain = |row: &OrganizationRow| -> Vec<i64> {
+        let mut ids: Vec<i64> = row
+            .path
+            .split('/')
+            .filter_map(|id| id.parse().ok())
+            .collect();
+        ids.reverse();
+        ids
+    };
+    let mut ids: Vec<i64> = rows.iter().flat_map(|r| chain(r)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let settings: HashMap<i64, Option<bool>> = orgs::get_many(conn, &ids)?
+        .into_iter()
+        .map(|o| (o.id, o.evidence_required))
+        .collect();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let effective = chain(row)
+                .iter()
+                .find_map(|id| settings.get(id).copied().flatten())
+                .unwrap_or(true);
+            (row.id, effective)
+        })
+        .collect())
+}
+
+pub(crate) fn to_dtos(
+    conn: &mut DbConnection,
+    rows: Vec<OrganizationRow>,
+) -> Result<Vec<Organization>> {
+    let effective = evidence_required(conn, &rows.iter().collect::<Vec<_>>())?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let e = effective.get(&row.id).copied().unwrap_or(true);
+            Organization::from_row(row, e)
+        })
+        .collect())
+}
+
+pub(crate) fn to_dto(conn: &mut DbConnection, row: OrganizationRow) -> Result<Organization> {
+    to_dtos(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| Error::internal("organization vanished"))
+}
 
 /// Loads an organization the caller may see; anything else is "not found".
 pub(crate) fn visible(
@@ -69,17 +125,21 @@ pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Org
                 path: "",
                 timezone: input.timezone.as_deref().unwrap_or(&parent.timezone),
                 active: true,
+                evidence_required: input.evidence_required,
                 created_at: now,
                 updated_at: now,
             },
             Some(&parent.path),
         )?;
-        Ok(row.into())
+        to_dto(conn, row)
     })
 }
 
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
-    db.read(|conn| visible(conn, caller, id).map(Into::into))
+    db.read(|conn| {
+        let row = visible(conn, caller, id)?;
+        to_dto(conn, row)
+    })
 }
 
 pub fn list(
@@ -127,7 +187,7 @@ pub fn list(
             _ => None,
         };
         Ok(Page {
-            items: rows.into_iter().map(Into::into).collect(),
+            items: to_dtos(conn, rows)?,
             next_cursor,
             total,
         })
@@ -161,9 +221,11 @@ pub fn update(
             name,
             timezone: input.timezone.clone(),
             active: input.active,
+            evidence_required: input.evidence_required,
             updated_at: Some(now_utc()),
         };
-        Ok(orgs::update(conn, id, &changes)?.into())
+        let row = orgs::update(conn, id, &changes)?;
+        to_dto(conn, row)
     })
 }
 

@@ -376,7 +376,9 @@ pub fn list(
                 })?,
                 c.id,
             ),
-            Sort::DeadlineAsc | Sort::DeadlineDesc => After::Deadline(c.deadline.unwrap_or(db_problems::NO_DEADLINE), c.id),
+            Sort::DeadlineAsc | Sort::DeadlineDesc => {
+                After::Deadline(c.deadline.unwrap_or(db_problems::NO_DEADLINE), c.id)
+            }
         }),
     };
     let statuses = match query.status.as_deref() {
@@ -603,9 +605,14 @@ pub fn transition(
 ) -> Result<Answer> {
     db.write(|conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
-            let (row, _) = access::problem(conn, caller, id)?;
+            let (row, unit) = access::problem(conn, caller, id)?;
             check_if_match(if_match, row.version)?;
             let status: Status = parse(&row.status, id)?;
+            let evidence_required = super::organizations::evidence_required(conn, &[&unit])?
+                .get(&unit.id)
+                .copied()
+                .unwrap_or(true);
+            let evidence_count = rectify_db::closing::count_evidence(conn, id)? as usize;
             let (measure_count, measures_not_done) = db_problems::measure_progress(conn, id)?;
             let submitter = if status == Status::Submitted {
                 db_problems::last_submitter(conn, id)?
@@ -618,8 +625,8 @@ pub fn transition(
                 long_term: row.kind == ProblemKind::LongTerm.as_str(),
                 measure_count: measure_count as usize,
                 measures_not_done: measures_not_done as usize,
-                evidence_required: false,
-                evidence_count: 0,
+                evidence_required,
+                evidence_count,
             };
             let note = input.note.as_deref();
             let to = workflow::decide(

@@ -1,0 +1,3 @@
+DROP TABLE extensions;
+DROP TABLE evidence;
+ALTER TABLE organizations DROP COLUMN evidence_required;
