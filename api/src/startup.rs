@@ -48,18 +48,16 @@ pub struct OpenDatabase {
 /// Connects, applies migrations, and on an empty database creates the root organization and
 /// the admin user.
 pub fn open_database(settings: &Settings) -> Result<OpenDatabase, StartError> {
-    let db = Db::connect(
+    let (db, applied) = Db::connect(
         &settings.database_url,
         &DbOptions {
             pool_size: settings.db_pool_size,
             ..DbOptions::default()
         },
     )?;
-    let applied = db.migrate()?;
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
-    db.optimize(true).map_err(SetupError::from)?;
     let created = accounts::bootstrap(&db, settings.admin_password.as_ref().map(Secret::expose))
         .map_err(StartError::Bootstrap)?;
     Ok(OpenDatabase {

@@ -179,9 +179,14 @@ struct Inner {
 }
 
 impl Db {
-    /// Opens the database (creating the SQLite file and its directory if needed) and checks
-    /// that it answers. Does not migrate; see [`Db::migrate`].
-    pub fn connect(url: &DatabaseUrl, options: &DbOptions) -> Result<Self, SetupError> {
+    /// Opens the database (creating the SQLite file and its directory if needed), applies
+    /// pending migrations and refreshes the planner's statistics, all before the pool opens any
+    /// connection: SQLite reads statistics when a connection loads the schema, so a reader
+    /// opened earlier would plan without them. Returns the migrations applied.
+    pub fn connect(
+        url: &DatabaseUrl,
+        options: &DbOptions,
+    ) -> Result<(Self, Vec<String>), SetupError> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|source| SetupError::DataDir {
@@ -192,9 +197,11 @@ impl Db {
         }
         // One direct connection first: it fails at once with the real reason, where the pool
         // would wait out its timeout.
-        let first = url
+        let mut first = url
             .open()
             .map_err(|e| SetupError::Connect(format!("{} ({})", e, url.redacted())))?;
+        let applied = run_migrations(&mut first)?;
+        analyze(&mut first, true)?;
         let sqlite_writer = match url {
             DatabaseUrl::Sqlite(_) => Some(Mutex::new(first)),
             DatabaseUrl::Postgres(_) => None,
@@ -205,13 +212,14 @@ impl Db {
             .connection_timeout(options.connect_timeout)
             .build(Manager { url: url.clone() })
             .map_err(|e| SetupError::Connect(format!("{} ({})", e, url.redacted())))?;
-        Ok(Self {
+        let db = Self {
             inner: Arc::new(Inner {
                 url: url.clone(),
                 pool,
                 sqlite_writer,
             }),
-        })
+        };
+        Ok((db, applied))
     }
 
     pub fn backend(&self) -> Backend {
@@ -224,41 +232,17 @@ impl Db {
 
     /// Applies pending migrations; returns the versions applied.
     pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
-        let migrate = |conn: &mut DbConnection| -> Result<Vec<String>, SetupError> {
-            let applied = match conn {
-                DbConnection::Sqlite(c) => c
-                    .run_pending_migrations(SQLITE_MIGRATIONS)
-                    .map(|v| v.iter().map(ToString::to_string).collect())
-                    .map_err(|e| SetupError::Migration(e.to_string()))?,
-                DbConnection::Postgres(c) => {
-                    c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                        .map_err(DbError::from)?;
-                    let result = c
-                        .run_pending_migrations(POSTGRES_MIGRATIONS)
-                        .map(|v| v.iter().map(ToString::to_string).collect())
-                        .map_err(|e| SetupError::Migration(e.to_string()));
-                    c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
-                        .map_err(DbError::from)?;
-                    result?
-                }
-            };
-            Ok(applied)
-        };
         match &self.inner.sqlite_writer {
-            Some(writer) => migrate(&mut *self.lock_writer(writer)?),
-            None => migrate(&mut *self.pooled()?),
+            Some(writer) => run_migrations(&mut *self.lock_writer(writer)?),
+            None => run_migrations(&mut *self.pooled()?),
         }
     }
 
-    /// Refreshes the query planner's statistics (PostgreSQL's autovacuum does this itself).
-    /// Without them SQLite guesses, and on a large ledger guesses badly: on a million problems
-    /// a first page took 150 ms instead of 0.5 ms. `full` runs a whole `ANALYZE` (about 1.3 s
-    /// per million problems; sampled statistics were seen to mislead the planner), as at start;
-    /// otherwise `PRAGMA optimize` re-analyses only tables that changed much.
+    /// Refreshes the planner's statistics while serving (see [`analyze`]). Pooled readers
+    /// pick them up as r2d2 replaces them (every 30 minutes by default).
     pub fn optimize(&self, full: bool) -> Result<(), DbError> {
         if let Some(writer) = &self.inner.sqlite_writer {
-            let sql = if full { "ANALYZE;" } else { "PRAGMA optimize;" };
-            self.lock_writer(writer)?.batch_execute(sql)?;
+            analyze(&mut *self.lock_writer(writer)?, full)?;
         }
         Ok(())
     }
@@ -314,6 +298,39 @@ impl Db {
             }
         }
     }
+}
+
+fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, SetupError> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(ToString::to_string).collect())
+            .map_err(|e| SetupError::Migration(e.to_string()))?,
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .map_err(DbError::from)?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+                .map_err(|e| SetupError::Migration(e.to_string()));
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                .map_err(DbError::from)?;
+            result?
+        }
+    };
+    Ok(applied)
+}
+
+/// SQLite's planner statistics (PostgreSQL's autovacuum keeps its own). Without them SQLite
+/// guesses, and on a large ledger guesses badly: on a million problems a first page took
+/// 150 ms instead of 2 ms. `full` runs a whole `ANALYZE` (about 1.3 s per million problems;
+/// sampled statistics were seen to mislead the planner); otherwise `PRAGMA optimize`
+/// re-analyses only the tables that changed much.
+fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
+    if let DbConnection::Sqlite(c) = conn {
+        c.batch_execute(if full { "ANALYZE;" } else { "PRAGMA optimize;" })?;
+    }
+    Ok(())
 }
 
 /// SQLite's `BEGIN IMMEDIATE`: takes the write lock at the start, so a transaction that reads

@@ -24,6 +24,12 @@ type Condition = Box<dyn BoxableExpression<p::problems, Backend, SqlType = Nulla
 
 const ACTIVE: [&str; 2] = ["open", "in_progress"];
 
+/// Before any date a ledger holds.
+const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
 /// Where problems without a deadline sort: after every dated one.
 pub const NO_DEADLINE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     Some(d) => d,
@@ -413,25 +419,35 @@ pub fn list(
     limit: i64,
 ) -> QueryResult<Vec<ProblemRow>> {
     let query = filtered(filter);
+    // Keysets are written `key >= v AND (key > v OR id > last)`: one index range the planner
+    // walks in order (an OR of two ranges was seen to lose the order and sort).
     let query = match (sort, after) {
         (Sort::CreatedAsc, Some(After::Id(id))) => query.filter(p::id.gt(*id)),
         (Sort::CreatedDesc, Some(After::Id(id))) => query.filter(p::id.lt(*id)),
         (Sort::UpdatedAsc, Some(After::Updated(t, id))) => query.filter(
             p::updated_at
-                .gt(*t)
-                .or(p::updated_at.eq(*t).and(p::id.gt(*id))),
+                .ge(*t)
+                .and(p::updated_at.gt(*t).or(p::id.gt(*id))),
         ),
         (Sort::UpdatedDesc, Some(After::Updated(t, id))) => query.filter(
             p::updated_at
-                .lt(*t)
-                .or(p::updated_at.eq(*t).and(p::id.lt(*id))),
+                .le(*t)
+                .and(p::updated_at.lt(*t).or(p::id.lt(*id))),
         ),
         // Deadlines sort on `due_sort`, where long-term problems (no deadline) come last.
         (Sort::DeadlineAsc, Some(After::Deadline(d, id))) => {
-            query.filter(p::due_sort.gt(*d).or(p::due_sort.eq(*d).and(p::id.gt(*id))))
+            query.filter(p::due_sort.ge(*d).and(p::due_sort.gt(*d).or(p::id.gt(*id))))
         }
         (Sort::DeadlineDesc, Some(After::Deadline(d, id))) => {
-            query.filter(p::due_sort.lt(*d).or(p::due_sort.eq(*d).and(p::id.lt(*id))))
+            query.filter(p::due_sort.le(*d).and(p::due_sort.lt(*d).or(p::id.lt(*id))))
+        }
+        // A first page gets the same kind of range, one that holds for every row: without any
+        // range on the sort key SQLite was seen to sort every match (527 ms) rather than walk
+        // the index (2 ms) on a million problems.
+        (Sort::DeadlineAsc, _) => query.filter(p::due_sort.ge(EARLIEST)),
+        (Sort::DeadlineDesc, _) => query.filter(p::due_sort.le(NO_DEADLINE)),
+        (Sort::UpdatedAsc | Sort::UpdatedDesc, _) => {
+            query.filter(p::updated_at.ge(EARLIEST.and_time(chrono::NaiveTime::MIN)))
         }
         (_, _) => query,
     };

@@ -25,7 +25,7 @@ const STATUSES: [&str; 6] = [
 ];
 
 fn seed(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
-    let db = Db::connect(&app.settings.database_url, &DbOptions::default()).expect("database");
+    let (db, _) = Db::connect(&app.settings.database_url, &DbOptions::default()).expect("database");
     let start: NaiveDate = "2026-01-01".parse().unwrap();
     let now = chrono::Utc::now().naive_utc();
     let keys: Vec<String> = (0..n).map(|i| format!("BENCH-{i}")).collect();

@@ -216,7 +216,14 @@ pub async fn list(
     tag = "evidence",
     params(("id" = i64, Path, description = "Evidence id")),
     responses(
-        (status = 200, description = "The file, with its type and name (RFC 6266 filename*)", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, with the type judged from its bytes and its name (RFC 6266 filename*)", content(
+            (String = "image/jpeg"),
+            (String = "image/png"),
+            (String = "application/pdf"),
+            (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (String = "text/plain"),
+        )),
         (status = 206, description = "The requested range"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),

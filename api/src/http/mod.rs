@@ -75,6 +75,83 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation answers some errors the same way; this documents them where a handler's own
+/// annotation does not, so that the document names every status a client can receive.
+struct StandardErrors;
+
+impl Modify for StandardErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{HttpMethod, ParameterIn};
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ProblemDetails")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for method in [
+                HttpMethod::Get,
+                HttpMethod::Post,
+                HttpMethod::Put,
+                HttpMethod::Patch,
+                HttpMethod::Delete,
+            ] {
+                let operation = match method {
+                    HttpMethod::Get => item.get.as_mut(),
+                    HttpMethod::Post => item.post.as_mut(),
+                    HttpMethod::Put => item.put.as_mut(),
+                    HttpMethod::Patch => item.patch.as_mut(),
+                    HttpMethod::Delete => item.delete.as_mut(),
+                    _ => None,
+                };
+                let Some(operation) = operation else { continue };
+                let has_body = operation.request_body.is_some();
+                let has_query = operation
+                    .parameters
+                    .as_ref()
+                    .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                if has_body || has_query {
+                    add(
+                        "400",
+                        "The body is not well-formed JSON, or a query parameter is not of its type",
+                    );
+                    add(
+                        "422",
+                        "A field or parameter breaks a rule; `errors` lists each one",
+                    );
+                }
+                if has_body {
+                    add("413", "The body is larger than accepted");
+                    add("415", "The body is not of the documented content type");
+                }
+                if secured {
+                    add("401", "No valid bearer token (`code` says why)");
+                }
+                if path.contains('{') {
+                    add(
+                        "404",
+                        "Not found, or outside the caller's organization subtree",
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Registers every endpoint; the same registration produces the OpenAPI document.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -129,6 +206,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
+    let mut doc = doc;
+    StandardErrors.modify(&mut doc);
     doc
 }
 

@@ -49,12 +49,15 @@ CREATE TABLE problems (
 );
 CREATE UNIQUE INDEX problems_key_key ON problems (key);
 CREATE INDEX problems_organization_idx ON problems (organization_id, created_at, id);
-CREATE INDEX problems_status_deadline_idx ON problems (status, deadline, id);
+-- No (status, …) index: with one, SQLite chose it for status filters and sorted every match
+-- (1.8 s for a first page of a million problems) instead of walking the sort order.
 CREATE INDEX problems_owner_idx ON problems (owner_id, status);
 CREATE INDEX problems_review_idx ON problems (review_id, aspect);
 CREATE INDEX problems_created_idx ON problems (created_at, id);
 CREATE INDEX problems_updated_idx ON problems (updated_at, id);
-CREATE INDEX problems_due_sort_idx ON problems (due_sort, id);
+-- Covering the common filters, so walking deadline order needs no row lookups: the planner
+-- then prefers it to sorting (seen: 550 ms → under 1 ms for a first page of a million).
+CREATE INDEX problems_due_sort_idx ON problems (due_sort, id, status, organization_id);
 
 CREATE TABLE causes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
