@@ -147,9 +147,10 @@ impl Application {
             })?),
             evidence_max_bytes: settings.evidence_max_bytes,
         });
+        let document = http::openapi_document();
+        let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));
         let openapi_json = web::Data::new({
-            let mut text =
-                serde_json::to_string_pretty(&http::openapi_document()).unwrap_or_default();
+            let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
             text.push('\n');
             text
         });
@@ -164,6 +165,7 @@ impl Application {
                 .wrap(from_fn(request_id::middleware))
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())
+                .app_data(routes.clone())
                 .configure(|cfg| http::extractor_config(cfg, max_body))
                 .into_utoipa_app()
                 .configure(http::routes)

@@ -145,3 +145,25 @@ fn bad_query_and_path_parameters_are_problems() {
     app.get("/api/v1/organizations?cursor=garbage", &app.admin_token)
         .problem(422, "validation_failed");
 }
+
+#[test]
+fn a_known_path_with_another_method_is_405_naming_the_allowed_ones() {
+    let app = spawn_app();
+    let reply = app.call(
+        "DELETE",
+        "/api/v1/organizations/1",
+        Some(&app.admin_token),
+        None,
+    );
+    let problem = reply.problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET, PATCH"));
+    assert_eq!(problem["allowed_methods"], json!(["GET", "PATCH"]));
+    let reply = app.call("PUT", "/api/v1/problems", None, None);
+    assert_eq!(
+        reply.problem(405, "method_not_allowed")["allowed_methods"],
+        json!(["GET", "POST"])
+    );
+    // Paths that are not ours stay 404.
+    app.call("DELETE", "/api/v1/organizations/1/nothing", None, None)
+        .problem(404, "no_route");
+}

@@ -92,7 +92,93 @@ pub fn path_error(_err: PathError, req: &HttpRequest) -> actix_web::Error {
     Error::not_found(&format!("The resource {}", req.path())).into()
 }
 
+/// The paths the service answers and their methods, from the same registration as the routes.
+pub struct RouteTable {
+    routes: Vec<(Vec<Option<String>>, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes: Vec<(Vec<Option<String>>, Vec<String>)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_owned())
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        routes.push((
+            vec![
+                Some("api".into()),
+                Some("v1".into()),
+                Some("openapi.json".into()),
+            ],
+            vec!["GET".into()],
+        ));
+        Self { routes }
+    }
+
+    /// The methods a path accepts, if it is one of ours.
+    fn allowed(&self, path: &str) -> Vec<String> {
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut methods: Vec<String> = self
+            .routes
+            .iter()
+            .filter(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+            })
+            .flat_map(|(_, m)| m.iter().cloned())
+            .collect();
+        methods.sort();
+        methods.dedup();
+        methods
+    }
+}
+
+/// No route matched: 405 with `Allow` when the path is ours but not the method, else 404.
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let allowed = req
+        .app_data::<actix_web::web::Data<RouteTable>>()
+        .map(|table| table.allowed(req.path()))
+        .unwrap_or_default();
+    if !allowed.is_empty() {
+        let mut response = Error::new(
+            405,
+            "method_not_allowed",
+            format!(
+                "{} {} is not an endpoint; this path takes {}.",
+                req.method(),
+                req.path(),
+                allowed.join(", ")
+            ),
+        )
+        .with_extension("allowed_methods", &allowed)
+        .error_response();
+        if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
+    }
     Error::new(
         404,
         "no_route",
