@@ -164,13 +164,8 @@ pub fn list_causes(
             problem_id: query.problem_id,
             ..Default::default()
         };
-        let mut rows = db_catalog::list_causes(conn, &filter, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_catalog::list_causes(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
             items: cause_dtos(conn, rows)?,
             next_cursor,
@@ -279,13 +274,8 @@ pub fn list_measures(
             owner_id: query.owner_id,
             done: query.done,
         };
-        let mut rows = db_catalog::list_measures(conn, &filter, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_catalog::list_measures(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
             items: measure_dtos(conn, rows, now)?,
             next_cursor,

@@ -396,13 +396,8 @@ pub fn list_extensions(
             status: query.status.map(|s| s.as_str().to_owned()),
             problem_id: query.problem_id,
         };
-        let mut rows = db_closing::list_extensions(conn, &filter, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_closing::list_extensions(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let items = rows.into_iter().map(extension_dto).collect::<Result<_>>()?;
         Ok(Page {
             items,

@@ -175,13 +175,8 @@ pub fn list(
             active: query.active,
             q: query.q.clone(),
         };
-        let mut rows = orgs::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = orgs::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let total = match page.total {
             Some(true) => Some(orgs::count_filtered(conn, &filter)?),
             _ => None,

@@ -45,3 +45,42 @@ mod tests {
         assert!(decode::<AfterId>(&encode(&"x")).is_err());
     }
 }
+
+/// Cuts rows fetched with `limit + 1` down to a page; when there was more, the cursor of the
+/// page's last row says where the next page starts.
+pub fn page_of<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    cursor_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let cursor = rows.last().map(&cursor_of);
+    (rows, cursor)
+}
+
+/// [`page_of`] for lists in id order.
+pub fn page_by_id<T>(
+    rows: Vec<T>,
+    limit: i64,
+    id_of: impl Fn(&T) -> i64,
+) -> (Vec<T>, Option<String>) {
+    page_of(rows, limit, |row| encode(&AfterId { id: id_of(row) }))
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::*;
+
+    #[test]
+    fn a_page_has_a_cursor_only_when_more_rows_follow() {
+        let (rows, cursor) = page_by_id(vec![1, 2, 3], 2, |r| *r);
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(decode::<AfterId>(&cursor.unwrap()).unwrap().id, 2);
+        let (rows, cursor) = page_by_id(vec![1, 2], 2, |r| *r);
+        assert_eq!((rows, cursor), (vec![1, 2], None));
+    }
+}

@@ -446,10 +446,8 @@ pub fn list(
             q: query.q.clone(),
             standing,
         };
-        let mut rows = db_problems::list(conn, &filter, sort, after.as_ref(), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            let last = rows.last().expect("a full page has a last row");
+        let rows = db_problems::list(conn, &filter, sort, after.as_ref(), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_of(rows, limit, |last| {
             pagination::encode(&Cursor {
                 sort: sort_name.clone(),
                 id: last.id,
@@ -751,13 +749,8 @@ pub fn notes(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page
         .transpose()?;
     db.read(|conn| {
         access::problem(conn, caller, id)?;
-        let mut rows = db_problems::notes(conn, id, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&pagination::AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_problems::notes(conn, id, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let items = rows
             .into_iter()
             .map(|n| Note {

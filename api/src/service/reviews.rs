@@ -117,13 +117,8 @@ pub fn list(
             held_to: query.held_to,
             q: query.q.clone(),
         };
-        let mut rows = db_reviews::list(conn, &filter, before.map(|b| b.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_reviews::list(conn, &filter, before.map(|b| b.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let total = match page.total {
             Some(true) => Some(db_reviews::count_filtered(conn, &filter)?),
             _ => None,

@@ -107,13 +107,8 @@ pub fn list(db: &Db, caller: &Caller, query: UserQuery, page: PageParams) -> Res
             active: query.active,
             q: query.q.clone(),
         };
-        let mut rows = db_users::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
-        let next_cursor = (rows.len() as i64 > limit).then(|| {
-            rows.truncate(limit as usize);
-            pagination::encode(&AfterId {
-                id: rows.last().map_or(0, |r| r.id),
-            })
-        });
+        let rows = db_users::list(conn, &filter, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let total = match page.total {
             Some(true) => Some(db_users::count_filtered(conn, &filter)?),
             _ => None,
