@@ -111,6 +111,22 @@ impl Error {
         error
     }
 
+    /// Keeps a cause for the log (never sent).
+    pub fn with_internal(mut self, cause: impl fmt::Display) -> Self {
+        self.internal = Some(cause.to_string());
+        self
+    }
+
+    /// Maps a query's "no such row" to 404 naming the record; any other database error as
+    /// usual. With `From<diesel::result::Error>` below, the only place `NotFound` is read.
+    pub fn missing(what: impl Into<String>) -> impl FnOnce(diesel::result::Error) -> Error {
+        let what = what.into();
+        move |e| match e {
+            diesel::result::Error::NotFound => Error::not_found(&what),
+            other => other.into(),
+        }
+    }
+
     pub fn with_extension(mut self, key: &str, value: impl Serialize) -> Self {
         self.extensions.insert(
             key.to_owned(),

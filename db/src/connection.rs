@@ -247,6 +247,11 @@ impl Db {
         Ok(())
     }
 
+    /// Whether the database answers a trivial query.
+    pub fn ping(&self) -> Result<(), DbError> {
+        self.read(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))
+    }
+
     /// Runs queries on a pooled connection. Blocking: call it off the async workers.
     pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where

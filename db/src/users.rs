@@ -32,6 +32,14 @@ pub fn get_with_organization(
         .first(conn)
 }
 
+/// As [`get_with_organization`], `None` when there is no such user.
+pub fn find_with_organization(
+    conn: &mut DbConnection,
+    id: i64,
+) -> QueryResult<Option<(UserRow, OrganizationRow)>> {
+    get_with_organization(conn, id).optional()
+}
+
 pub fn find_by_username(
     conn: &mut DbConnection,
     username: &str,

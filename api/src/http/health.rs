@@ -23,14 +23,9 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     blocking(move || {
-        state.db.read(|conn| {
-            diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1").map_err(|e| {
-                Error::new(
-                    503,
-                    "database_unavailable",
-                    format!("The database does not answer: {e}"),
-                )
-            })
+        state.db.ping().map_err(|e| {
+            Error::new(503, "database_unavailable", "The database does not answer.")
+                .with_internal(e)
         })
     })
     .await?;

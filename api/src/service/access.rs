@@ -31,21 +31,13 @@ impl Caller {
     }
 }
 
-/// Maps diesel's "no row" to a 404 naming the record.
-fn missing(what: &'static str, id: i64) -> impl FnOnce(diesel::result::Error) -> Error {
-    move |e| match e {
-        diesel::result::Error::NotFound => Error::not_found(&format!("{what} {id}")),
-        other => other.into(),
-    }
-}
-
 /// A problem the caller sees (its responsible unit is in their subtree), with that unit.
 pub fn problem(
     conn: &mut DbConnection,
     caller: &Caller,
     id: i64,
 ) -> Result<(ProblemRow, OrganizationRow)> {
-    let row = problems::get(conn, id).map_err(missing("Problem", id))?;
+    let row = problems::get(conn, id).map_err(Error::missing(format!("Problem {id}")))?;
     let org = orgs::get(conn, row.organization_id)?;
     if caller.sees(&org.path) {
         Ok((row, org))
@@ -60,7 +52,7 @@ pub fn review(
     caller: &Caller,
     id: i64,
 ) -> Result<(ReviewRow, OrganizationRow)> {
-    let row = reviews::get(conn, id).map_err(missing("Review", id))?;
+    let row = reviews::get(conn, id).map_err(Error::missing(format!("Review {id}")))?;
     let org = orgs::get(conn, row.organization_id)?;
     if caller.sees(&org.path) || reviews::has_problem_within(conn, id, &caller.org_path)? {
         Ok((row, org))
@@ -101,7 +93,7 @@ pub fn review_field(
 }
 
 pub fn cause(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<CauseRow> {
-    let row = catalog::get_cause(conn, id).map_err(missing("Cause", id))?;
+    let row = catalog::get_cause(conn, id).map_err(Error::missing(format!("Cause {id}")))?;
     let review = reviews::get(conn, row.review_id)?;
     let org = orgs::get(conn, review.organization_id)?;
     if caller.sees(&org.path) || problems::cause_has_problem_within(conn, id, &caller.org_path)? {
@@ -112,7 +104,7 @@ pub fn cause(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<CauseR
 }
 
 pub fn measure(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<MeasureRow> {
-    let row = catalog::get_measure(conn, id).map_err(missing("Measure", id))?;
+    let row = catalog::get_measure(conn, id).map_err(Error::missing(format!("Measure {id}")))?;
     let review = reviews::get(conn, row.review_id)?;
     let org = orgs::get(conn, review.organization_id)?;
     if caller.sees(&org.path)
@@ -135,13 +127,9 @@ pub fn owner_for(
     unit: &OrganizationRow,
 ) -> Result<UserRow> {
     let invalid = |message: String| Error::invalid_field(field, "owner", message);
-    let (user, user_org) = match users::get_with_organization(conn, user_id) {
-        Ok(found) if caller.sees(&found.1.path) => found,
-        Ok(_) | Err(diesel::result::Error::NotFound) => {
-            return Err(invalid(format!("user {user_id} does not exist")))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let (user, user_org) = users::find_with_organization(conn, user_id)?
+        .filter(|(_, org)| caller.sees(&org.path))
+        .ok_or_else(|| invalid(format!("user {user_id} does not exist")))?;
     if !user.active {
         return Err(invalid(format!("user {} is deactivated", user.username)));
     }

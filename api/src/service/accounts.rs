@@ -60,13 +60,9 @@ pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str) -> Result<Caller> {
             "This access token is no longer valid; sign in again.",
         )
     };
-    let (user, org) = db.read(
-        |conn| match db_users::get_with_organization(conn, user_id) {
-            Ok(found) => Ok(found),
-            Err(diesel::result::Error::NotFound) => Err(revoked()),
-            Err(e) => Err(e.into()),
-        },
-    )?;
+    let (user, org) = db
+        .read(|conn| Ok::<_, Error>(db_users::find_with_organization(conn, user_id)?))?
+        .ok_or_else(revoked)?;
     if !user.active || !org.active || claims.pwv != password_version(&user) {
         return Err(revoked());
     }

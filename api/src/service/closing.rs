@@ -162,13 +162,8 @@ fn visible_evidence(
     caller: &Caller,
     id: i64,
 ) -> Result<(EvidenceRow, ProblemRow)> {
-    let row = match db_closing::get_evidence(conn, id) {
-        Ok(row) => row,
-        Err(diesel::result::Error::NotFound) => {
-            return Err(Error::not_found(&format!("Evidence {id}")))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let row =
+        db_closing::get_evidence(conn, id).map_err(Error::missing(format!("Evidence {id}")))?;
     let (problem, _) =
         access::problem(conn, caller, row.problem_id).map_err(|e| match e.status {
             404 => Error::not_found(&format!("Evidence {id}")),
@@ -292,13 +287,8 @@ fn visible_extension(
     caller: &Caller,
     id: i64,
 ) -> Result<(ExtensionRow, ProblemRow)> {
-    let row = match db_closing::get_extension(conn, id) {
-        Ok(row) => row,
-        Err(diesel::result::Error::NotFound) => {
-            return Err(Error::not_found(&format!("Extension {id}")))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let row =
+        db_closing::get_extension(conn, id).map_err(Error::missing(format!("Extension {id}")))?;
     let (problem, _) =
         access::problem(conn, caller, row.problem_id).map_err(|e| match e.status {
             404 => Error::not_found(&format!("Extension {id}")),

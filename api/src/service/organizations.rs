@@ -72,12 +72,12 @@ pub(crate) fn visible(
     caller: &Caller,
     id: i64,
 ) -> Result<OrganizationRow> {
-    match orgs::get(conn, id) {
-        Ok(row) if caller.sees(&row.path) => Ok(row),
-        Ok(_) | Err(diesel::result::Error::NotFound) => {
-            Err(Error::not_found(&format!("Organization {id}")))
-        }
-        Err(e) => Err(e.into()),
+    let what = format!("Organization {id}");
+    let row = orgs::get(conn, id).map_err(Error::missing(what.clone()))?;
+    if caller.sees(&row.path) {
+        Ok(row)
+    } else {
+        Err(Error::not_found(&what))
     }
 }
 

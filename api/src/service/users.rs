@@ -13,11 +13,7 @@ use crate::error::{Error, Result};
 /// Loads a user the caller may see (one of their subtree's organizations); else "not found".
 pub(crate) fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserRow> {
     let not_found = || Error::not_found(&format!("User {id}"));
-    let (user, org) = match db_users::get_with_organization(conn, id) {
-        Ok(found) => found,
-        Err(diesel::result::Error::NotFound) => return Err(not_found()),
-        Err(e) => return Err(e.into()),
-    };
+    let (user, org) = db_users::find_with_organization(conn, id)?.ok_or_else(not_found)?;
     if caller.sees(&org.path) {
         Ok(user)
     } else {
