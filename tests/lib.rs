@@ -170,6 +170,8 @@ pub fn spawn_app() -> TestApp {
     };
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // Redirects are answers to check, not to follow.
+        .max_redirects(0)
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .into();

@@ -137,6 +137,7 @@ pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 128, message = "must be 1 to 128 characters"))]
     pub old_password: String,
     #[validate(custom(function = "valid_password"))]
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -144,6 +145,7 @@ pub struct ChangePasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     #[validate(custom(function = "valid_password"))]
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -194,13 +196,14 @@ impl Organization {
 pub struct CreateOrganization {
     /// 1 to 32 letters, digits, `_` or `-`; stored upper-case; unique.
     #[validate(custom(function = "valid_org_code"))]
-    #[schema(example = "DFSQ")]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", example = "DFSQ")]
     pub code: String,
     #[validate(custom(function = "valid_name"))]
-    #[schema(example = "东风社区党委")]
+    #[schema(min_length = 1, max_length = 200, example = "东风社区党委")]
     pub name: String,
     /// The parent organization [default: the root organization].
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
     /// [default: the parent's time zone]
     #[validate(custom(function = "valid_timezone"))]
@@ -214,9 +217,11 @@ pub struct CreateOrganization {
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganization {
     #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// Moves the organization, with its whole subtree, under another parent.
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub parent_id: Option<i64>,
     #[validate(custom(function = "valid_timezone"))]
     pub timezone: Option<String>,
@@ -283,18 +288,20 @@ impl TryFrom<UserRow> for User {
 pub struct CreateUser {
     /// 2 to 64 letters, digits, `.`, `_`, `-` or `@`; stored lower-case; unique.
     #[validate(custom(function = "valid_username"))]
-    #[schema(example = "zhang.wei")]
+    #[schema(pattern = r"^[A-Za-z0-9._@-]{2,64}$", example = "zhang.wei")]
     pub username: String,
     #[validate(custom(function = "valid_name"))]
-    #[schema(example = "张伟")]
+    #[schema(min_length = 1, max_length = 200, example = "张伟")]
     pub display_name: String,
     #[validate(email(message = "must be an email address"))]
     pub email: Option<String>,
     pub role: Role,
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub organization_id: i64,
     /// The initial password, 8 to 128 characters. Never returned.
     #[validate(custom(function = "valid_password"))]
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -302,6 +309,7 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
     #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// `null` removes the address.
     #[serde(default, deserialize_with = "double_option")]
@@ -309,6 +317,7 @@ pub struct UpdateUser {
     pub email: Option<Option<String>>,
     pub role: Option<Role>,
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub organization_id: Option<i64>,
     /// `false` deactivates (the user's tokens stop working at once), `true` reactivates.
     pub active: Option<bool>,
@@ -431,16 +440,17 @@ pub struct Review {
 #[serde(deny_unknown_fields)]
 pub struct CreateReview {
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub organization_id: i64,
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "2023年度组织生活会")]
+    #[schema(min_length = 1, max_length = 500, example = "2023年度组织生活会")]
     pub title: String,
     pub kind: ReviewKind,
     pub held_on: NaiveDate,
     #[validate(length(max = 1000000, message = "must be at most 1000000 characters"))]
     pub source_text: Option<String>,
     #[validate(custom(function = "valid_aspects"))]
-    #[schema(example = json!(["政治建设方面", "作风建设方面"]))]
+    #[schema(max_items = 50, example = json!(["政治建设方面", "作风建设方面"]))]
     pub aspects: Option<Vec<String>>,
 }
 
@@ -448,6 +458,7 @@ pub struct CreateReview {
 #[serde(deny_unknown_fields)]
 pub struct UpdateReview {
     #[validate(custom(function = "valid_title"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     pub kind: Option<ReviewKind>,
     pub held_on: Option<NaiveDate>,
@@ -457,6 +468,7 @@ pub struct UpdateReview {
     pub source_text: Option<Option<String>>,
     /// Replaces the aspects; one that problems still use cannot be removed.
     #[validate(custom(function = "valid_aspects"))]
+    #[schema(max_items = 50)]
     pub aspects: Option<Vec<String>>,
 }
 
@@ -516,25 +528,35 @@ pub struct Problem {
 #[serde(deny_unknown_fields)]
 pub struct CreateProblem {
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub review_id: i64,
     /// One of the review's aspects.
     pub aspect: Option<String>,
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "对物业管理问题跟踪督促不够")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "对物业管理问题跟踪督促不够"
+    )]
     pub title: String,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     /// The responsible unit [default: the review's organization]; in the review's subtree.
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub organization_id: Option<i64>,
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub owner_id: Option<i64>,
     pub deadline: Option<NaiveDate>,
     /// [default: scheduled]
     pub kind: Option<ProblemKind>,
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub cause_ids: Option<Vec<i64>>,
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub measure_ids: Option<Vec<i64>>,
 }
 
@@ -547,10 +569,13 @@ pub struct UpdateProblem {
     #[schema(value_type = Option<String>)]
     pub aspect: Option<Option<String>>,
     #[validate(custom(function = "valid_title"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub organization_id: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
@@ -560,8 +585,10 @@ pub struct UpdateProblem {
     pub deadline: Option<Option<NaiveDate>>,
     pub kind: Option<ProblemKind>,
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub cause_ids: Option<Vec<i64>>,
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub measure_ids: Option<Vec<i64>>,
     /// Refused: use `POST /problems/{id}/transitions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -575,7 +602,7 @@ pub struct TransitionRequest {
     pub action: Action,
     /// The completion note (submit) or the reason (reject, reopen, cancel).
     #[validate(custom(function = "valid_text"))]
-    #[schema(example = "已召开专题会议，制定物业服务考核办法")]
+    #[schema(max_length = 20000, example = "已召开专题会议，制定物业服务考核办法")]
     pub note: Option<String>,
 }
 
@@ -630,7 +657,11 @@ pub struct Note {
 #[serde(deny_unknown_fields)]
 pub struct CreateNote {
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "已与物业公司约谈，下周复查")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "已与物业公司约谈，下周复查"
+    )]
     pub body: String,
 }
 
@@ -651,14 +682,17 @@ pub struct Cause {
 #[serde(deny_unknown_fields)]
 pub struct CreateCause {
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub review_id: i64,
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "理论学习不够深入")]
+    #[schema(min_length = 1, max_length = 500, example = "理论学习不够深入")]
     pub title: String,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     /// Problems of the same review that this cause explains.
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub problem_ids: Option<Vec<i64>>,
 }
 
@@ -666,11 +700,14 @@ pub struct CreateCause {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCause {
     #[validate(custom(function = "valid_title"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     /// Replaces the linked problems.
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub problem_ids: Option<Vec<i64>>,
 }
 
@@ -698,17 +735,21 @@ pub struct Measure {
 #[serde(deny_unknown_fields)]
 pub struct CreateMeasure {
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub review_id: i64,
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "加强理论武装")]
+    #[schema(min_length = 1, max_length = 500, example = "加强理论武装")]
     pub title: String,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
     pub owner_id: Option<i64>,
     pub deadline: Option<NaiveDate>,
     /// Problems of the same review that this measure addresses.
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub problem_ids: Option<Vec<i64>>,
 }
 
@@ -716,8 +757,10 @@ pub struct CreateMeasure {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeasure {
     #[validate(custom(function = "valid_title"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub title: Option<String>,
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
@@ -729,6 +772,7 @@ pub struct UpdateMeasure {
     pub done: Option<bool>,
     /// Replaces the linked problems.
     #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 500)]
     pub problem_ids: Option<Vec<i64>>,
 }
 
@@ -834,7 +878,11 @@ pub struct CreateExtension {
     /// Later than the current deadline.
     pub new_deadline: NaiveDate,
     #[validate(custom(function = "valid_title"))]
-    #[schema(example = "需协调区住建部门，原定时限内无法完成")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "需协调区住建部门，原定时限内无法完成"
+    )]
     pub reason: String,
 }
 
@@ -844,6 +892,7 @@ pub struct ExtensionDecision {
     pub approve: bool,
     /// Required when refusing: the reason the owner will read.
     #[validate(custom(function = "valid_text"))]
+    #[schema(max_length = 20000)]
     pub note: Option<String>,
 }
 

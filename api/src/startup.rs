@@ -10,6 +10,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use rectify_db::{Db, DbOptions, SetupError};
 use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::{self, TokenKeys};
 use crate::config::{Secret, Settings, MIN_JWT_SECRET_BYTES};
@@ -171,6 +172,14 @@ impl Application {
                 .configure(http::routes)
                 .into_app()
                 .route("/api/v1/openapi.json", web::get().to(serve_openapi))
+                .route("/docs", web::get().to(docs_redirect))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").config(
+                        SwaggerConfig::new(["/api/v1/openapi.json"])
+                            .persist_authorization(true)
+                            .try_it_out_enabled(true),
+                    ),
+                )
                 .default_service(web::to(http::problem::no_route))
         })
         .listen(listener)
@@ -221,6 +230,13 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// `/docs` has relative asset links, so it lives at `/docs/`.
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
 }
 
 async fn serve_openapi(doc: web::Data<String>) -> HttpResponse {

@@ -227,19 +227,29 @@ fn an_admin_changes_role_email_and_organization() {
 }
 
 #[test]
-fn the_last_active_admin_cannot_be_removed() {
+fn admins_cannot_lock_themselves_out() {
     let app = spawn_app();
     app.post("/api/v1/users/1/deactivate", &app.admin_token, &json!({}))
-        .problem(409, "last_admin");
-    app.patch(
-        "/api/v1/users/1",
+        .problem(409, "own_account");
+    for change in [json!({"role": "auditor"}), json!({"active": false})] {
+        app.patch("/api/v1/users/1", &app.admin_token, &change)
+            .problem(409, "own_account");
+    }
+    // A stolen token alone must not change the password: the own route asks for the old one.
+    app.post(
+        "/api/v1/users/1/password",
         &app.admin_token,
-        &json!({"role": "auditor"}),
+        &json!({"new_password": "taken-over-password"}),
     )
-    .problem(409, "last_admin");
-    app.create_user("second.admin", "admin", 1);
-    app.post("/api/v1/users/1/deactivate", &app.admin_token, &json!({}))
+    .problem(409, "own_account");
+    app.get("/api/v1/auth/me", &app.admin_token).expect(200);
+
+    // Another admin can.
+    let (_, second) = app.user_with_token("second.admin", "admin", 1);
+    app.post("/api/v1/users/1/deactivate", &second, &json!({}))
         .expect(200);
+    app.get("/api/v1/auth/me", &app.admin_token)
+        .problem(401, "token_revoked");
 }
 
 #[test]

@@ -123,6 +123,7 @@ async fn read_text(mut field: Field, max_chars: usize) -> Result<String, Error> 
 
 /// Uploads an evidence file (佐证材料) for a problem (its owner or a coordinator).
 #[utoipa::path(
+    operation_id = "upload_evidence",
     tag = "evidence",
     params(("id" = i64, Path, description = "Problem id")),
     request_body(content = UploadEvidence, content_type = "multipart/form-data"),
@@ -194,6 +195,7 @@ pub async fn upload(
 
 /// A problem's evidence files, oldest first.
 #[utoipa::path(
+    operation_id = "list_evidence",
     tag = "evidence",
     params(("id" = i64, Path, description = "Problem id"), EvidenceQuery),
     responses((status = 200, body = Page<Evidence>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, body = ProblemDetails, content_type = "application/problem+json")),
@@ -213,6 +215,7 @@ pub async fn list(
 
 /// Downloads an evidence file; supports Range requests.
 #[utoipa::path(
+    operation_id = "download_evidence",
     tag = "evidence",
     params(("id" = i64, Path, description = "Evidence id")),
     responses(
@@ -273,6 +276,7 @@ pub async fn content(
 
 /// Removes an evidence file while the problem is not yet submitted (it stays on record).
 #[utoipa::path(
+    operation_id = "remove_evidence",
     tag = "evidence",
     params(("id" = i64, Path, description = "Evidence id")),
     responses(
@@ -330,6 +334,7 @@ pub async fn request_extension(
 
 /// Approves (the deadline moves; the original is kept) or refuses a request (coordinators).
 #[utoipa::path(
+    operation_id = "decide_extension",
     tag = "extensions",
     params(("id" = i64, Path, description = "Extension id")),
     request_body = ExtensionDecision,

@@ -208,7 +208,38 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut doc = doc;
     StandardErrors.modify(&mut doc);
+    PageItemsByReference.modify(&mut doc);
     doc
+}
+
+/// utoipa 5 inlines a generic's type parameter (juhaku/utoipa#1586), so `Page_Problem` would
+/// carry a second, anonymous copy of `Problem` and generated clients a second class for it.
+/// This points each page's `items` at the named schema instead.
+struct PageItemsByReference;
+
+impl Modify for PageItemsByReference {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ArrayItems, Schema};
+        use utoipa::openapi::{Ref, RefOr};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let names: Vec<String> = components.schemas.keys().cloned().collect();
+        for (name, schema) in components.schemas.iter_mut() {
+            let Some(item) = name.strip_prefix("Page_") else {
+                continue;
+            };
+            if !names.iter().any(|n| n == item) {
+                continue;
+            }
+            let RefOr::T(Schema::Object(page)) = schema else {
+                continue;
+            };
+            if let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items") {
+                items.items = ArrayItems::RefOrSchema(Box::new(Ref::from_schema_name(item).into()));
+            }
+        }
+    }
 }
 
 /// Extractor settings that turn malformed input into problem documents.

@@ -12,6 +12,7 @@ use crate::service::{organizations, Caller};
 
 /// Creates an organization under a parent (admin only).
 #[utoipa::path(
+    operation_id = "create_organization",
     tag = "organizations",
     request_body = CreateOrganization,
     responses(
@@ -43,6 +44,7 @@ pub async fn create(
 
 /// Lists the organizations the caller can see, in id order.
 #[utoipa::path(
+    operation_id = "list_organizations",
     tag = "organizations",
     params(OrganizationQuery, PageParams),
     responses(
@@ -70,6 +72,7 @@ pub async fn list(
 
 /// One organization.
 #[utoipa::path(
+    operation_id = "get_organization",
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
     responses(
@@ -92,6 +95,7 @@ pub async fn get(
 
 /// Changes an organization's name, time zone, parent or active flag (admin only).
 #[utoipa::path(
+    operation_id = "update_organization",
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
     request_body = UpdateOrganization,
@@ -120,6 +124,7 @@ pub async fn update(
 
 /// Deactivates an organization that has no active organizations or users left (admin only).
 #[utoipa::path(
+    operation_id = "deactivate_organization",
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
     responses(

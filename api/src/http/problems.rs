@@ -11,6 +11,7 @@ use crate::service::{problems, Caller};
 
 /// Records a problem (status draft) of a review, with its causes and measures.
 #[utoipa::path(
+    operation_id = "create_problem",
     tag = "problems",
     request_body = CreateProblem,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
@@ -40,6 +41,7 @@ pub async fn create(
 
 /// Lists problems in the caller's subtree; keyset-paged, filtered and sorted.
 #[utoipa::path(
+    operation_id = "list_problems",
     tag = "problems",
     params(ProblemQuery, PageParams),
     responses(
@@ -68,6 +70,7 @@ pub async fn list(
 
 /// One problem, with its standing today and the actions the caller may take.
 #[utoipa::path(
+    operation_id = "get_problem",
     tag = "problems",
     params(("id" = i64, Path, description = "Problem id")),
     responses((status = 200, body = Problem, headers(("ETag" = String))), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json")),
@@ -86,6 +89,7 @@ pub async fn get(
 
 /// Changes a problem's fields (coordinators). Status changes only through transitions.
 #[utoipa::path(
+    operation_id = "update_problem",
     tag = "problems",
     params(("id" = i64, Path, description = "Problem id"), ("If-Match" = Option<String>, Header, description = "The ETag read; 412 if the problem changed since")),
     request_body = UpdateProblem,
@@ -122,6 +126,7 @@ pub async fn update(
 
 /// Takes a workflow action: confirm, start, submit, verify, reject, reopen or cancel.
 #[utoipa::path(
+    operation_id = "transition_problem",
     tag = "problems",
     params(("id" = i64, Path, description = "Problem id"), ("If-Match" = Option<String>, Header, description = "The ETag read; 412 if the problem changed since"), ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
     request_body = TransitionRequest,
@@ -160,6 +165,7 @@ pub async fn transition(
 
 /// Every transition of a problem, oldest first; never rewritten.
 #[utoipa::path(
+    operation_id = "problem_history",
     tag = "problems",
     params(("id" = i64, Path, description = "Problem id")),
     responses((status = 200, body = Page<HistoryEntry>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json")),
@@ -209,6 +215,7 @@ pub async fn add_note(
 
 /// A problem's progress notes, oldest first.
 #[utoipa::path(
+    operation_id = "list_notes",
     tag = "problems",
     params(("id" = i64, Path, description = "Problem id"), PageParams),
     responses((status = 200, body = Page<Note>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, body = ProblemDetails, content_type = "application/problem+json")),

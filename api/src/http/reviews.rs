@@ -10,6 +10,7 @@ use crate::service::{reviews, Caller};
 
 /// Records a review (a meeting, an inspection's feedback, an audit) with its aspects.
 #[utoipa::path(
+    operation_id = "create_review",
     tag = "reviews",
     request_body = CreateReview,
     params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
@@ -39,6 +40,7 @@ pub async fn create(
 
 /// Lists the reviews the caller can see, newest first.
 #[utoipa::path(
+    operation_id = "list_reviews",
     tag = "reviews",
     params(ReviewQuery, PageParams),
     responses(
@@ -66,6 +68,7 @@ pub async fn list(
 
 /// One review.
 #[utoipa::path(
+    operation_id = "get_review",
     tag = "reviews",
     params(("id" = i64, Path, description = "Review id")),
     responses(
@@ -88,6 +91,7 @@ pub async fn get(
 
 /// Changes a review; `aspects` replaces the list.
 #[utoipa::path(
+    operation_id = "update_review",
     tag = "reviews",
     params(("id" = i64, Path, description = "Review id"), ("If-Match" = Option<String>, Header, description = "The ETag read; 412 if the review changed since")),
     request_body = UpdateReview,

@@ -11,6 +11,7 @@ use crate::service::{users, Caller};
 
 /// Creates a user with an initial password (admin only). The password is never returned.
 #[utoipa::path(
+    operation_id = "create_user",
     tag = "users",
     request_body = CreateUser,
     responses(
@@ -39,6 +40,7 @@ pub async fn create(
 
 /// Lists the users of the caller's subtree, in id order.
 #[utoipa::path(
+    operation_id = "list_users",
     tag = "users",
     params(UserQuery, PageParams),
     responses(
@@ -66,6 +68,7 @@ pub async fn list(
 
 /// One user.
 #[utoipa::path(
+    operation_id = "get_user",
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses(
@@ -88,6 +91,7 @@ pub async fn get(
 
 /// Changes a user's name, email, role, organization or active flag (admin only).
 #[utoipa::path(
+    operation_id = "update_user",
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
     request_body = UpdateUser,
@@ -96,7 +100,7 @@ pub async fn get(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "It would leave no active admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`own_account`: admins cannot demote or deactivate themselves; `last_admin`: no active admin would be left", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
@@ -116,6 +120,7 @@ pub async fn update(
 
 /// Deactivates a user; their tokens stop working at once (admin only).
 #[utoipa::path(
+    operation_id = "deactivate_user",
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
     responses(
@@ -123,7 +128,7 @@ pub async fn update(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 409, description = "The last active admin", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "`own_account`: admins cannot deactivate themselves; `last_admin`: the last active admin", body = ProblemDetails, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -140,6 +145,7 @@ pub async fn deactivate(
 
 /// Sets a new password for a user (admin only); the user's tokens stop working.
 #[utoipa::path(
+    operation_id = "reset_user_password",
     tag = "users",
     params(("id" = i64, Path, description = "User id")),
     request_body = ResetPasswordRequest,
@@ -148,6 +154,7 @@ pub async fn deactivate(
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json", description = "`own_account`: an admin changes their own password at /api/v1/auth/password"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),

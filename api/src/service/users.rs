@@ -131,6 +131,14 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
     db.write(|conn| {
         let user = visible(conn, caller, id)?;
         caller.require_admin("change users")?;
+        let demotes = input.role.is_some_and(|r| r.as_str() != user.role);
+        if id == caller.user_id && (demotes || input.active == Some(false)) {
+            // Locking oneself out is never what was meant; another admin can do it.
+            return Err(Error::conflict(
+                "own_account",
+                "Admins cannot change their own role or deactivate themselves; another admin can.",
+            ));
+        }
         if let Some(org_id) = input.organization_id {
             let org = visible_org(conn, caller, org_id).map_err(|_| {
                 Error::invalid_field(
@@ -193,6 +201,14 @@ pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> 
     db.write(|conn| {
         visible(conn, caller, id)?;
         caller.require_admin("reset passwords")?;
+        if id == caller.user_id {
+            // The own-password route asks for the current password; a stolen token alone
+            // must not be enough to take the account over.
+            return Err(Error::conflict(
+                "own_account",
+                "Change your own password with POST /api/v1/auth/password.",
+            ));
+        }
         set_password_hash(conn, id, hash)?.try_into()
     })
 }

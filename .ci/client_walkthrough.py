@@ -1,0 +1,138 @@
+"""Drives a running Rectify through a client generated from openapi/openapi.json by
+openapi-python-client: if the document lies about a path, a body or a status, the generated
+code cannot parse the answer and this script fails.
+
+Usage: python client_walkthrough.py BASE_URL ADMIN_PASSWORD  (the generated package
+`rectify_api_client` must be importable).
+"""
+
+import datetime
+import sys
+import uuid
+
+from rectify_api_client import AuthenticatedClient, Client
+from rectify_api_client.api.auth import login, me
+from rectify_api_client.api.measures import create_measure
+from rectify_api_client.api.problems import create_problem, get_problem, transition_problem
+from rectify_api_client.api.reviews import create_review
+from rectify_api_client.api.users import create_user
+from rectify_api_client.models import (
+    Action,
+    CreateMeasure,
+    CreateProblem,
+    CreateReview,
+    CreateUser,
+    LoginRequest,
+    Problem,
+    ProblemDetails,
+    ReviewKind,
+    Role,
+    Status,
+    TransitionRequest,
+)
+
+
+def expect(response, status, kind):
+    body = response.parsed
+    if response.status_code != status or not isinstance(body, kind):
+        sys.exit(
+            f"expected {status} {kind.__name__}, got {response.status_code}: {response.content!r}"
+        )
+    return body
+
+
+def main(base_url: str, admin_password: str) -> None:
+    anonymous = Client(base_url=base_url, raise_on_unexpected_status=True)
+    refused = login.sync_detailed(
+        client=anonymous, body=LoginRequest(username="admin", password="not-the-password")
+    )
+    expect(refused, 401, ProblemDetails)
+    token = expect(
+        login.sync_detailed(
+            client=anonymous, body=LoginRequest(username="admin", password=admin_password)
+        ),
+        200,
+        object,
+    ).access_token
+    client = AuthenticatedClient(base_url=base_url, token=token, raise_on_unexpected_status=True)
+    org = expect(me.sync_detailed(client=client), 200, object).organization
+
+    suffix = uuid.uuid4().hex[:8]
+    owner = expect(
+        create_user.sync_detailed(
+            client=client,
+            body=CreateUser(
+                username=f"owner.{suffix}",
+                display_name="李明",
+                organization_id=org.id,
+                role=Role.OWNER,
+                password="client-walkthrough-password",
+            ),
+        ),
+        201,
+        object,
+    )
+    review = expect(
+        create_review.sync_detailed(
+            client=client,
+            body=CreateReview(
+                organization_id=org.id,
+                title="2026年度组织生活会",
+                kind=ReviewKind.ORGANIZATIONAL_LIFE,
+                held_on=datetime.date(2026, 11, 20),
+                aspects=["作风建设方面"],
+            ),
+        ),
+        201,
+        object,
+    )
+    measure = expect(
+        create_measure.sync_detailed(
+            client=client,
+            body=CreateMeasure(review_id=review.id, title="建立物业服务考核办法"),
+        ),
+        201,
+        object,
+    )
+    problem = expect(
+        create_problem.sync_detailed(
+            client=client,
+            body=CreateProblem(
+                review_id=review.id,
+                aspect="作风建设方面",
+                title="对物业管理问题跟踪督促不够",
+                owner_id=owner.id,
+                deadline=datetime.date(2026, 12, 31),
+                measure_ids=[measure.id],
+            ),
+        ),
+        201,
+        Problem,
+    )
+    assert problem.status == Status.DRAFT, problem.status
+
+    confirmed = expect(
+        transition_problem.sync_detailed(
+            problem.id, client=client, body=TransitionRequest(action=Action.CONFIRM)
+        ),
+        200,
+        Problem,
+    )
+    assert confirmed.status == Status.OPEN, confirmed.status
+    # A refusal arrives as problem details the client can read.
+    wrong = expect(
+        transition_problem.sync_detailed(
+            problem.id, client=client, body=TransitionRequest(action=Action.VERIFY)
+        ),
+        409,
+        ProblemDetails,
+    )
+    assert wrong.code == "transition_not_allowed", wrong.code
+
+    again = expect(get_problem.sync_detailed(problem.id, client=client), 200, Problem)
+    assert again.status == Status.OPEN and again.key == problem.key
+    print(f"generated client: {problem.key} created, confirmed (draft -> open), verify refused")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
