@@ -3,7 +3,9 @@
 pub mod deadline;
 pub mod evidence;
 pub mod identity;
+pub mod report;
 pub mod role;
+pub mod similarity;
 pub mod vocab;
 pub mod workflow;
 

@@ -1,0 +1,900 @@
+//! Reads a self-inspection report (对照检查材料) into a draft ledger: its aspects, problems,
+//! causes and measures, each with the source lines it came from, plus warnings for whatever
+//! looked odd so that a person can fix the draft.
+//!
+//! Real reports are written by hand, so the parser is tolerant: sections go by many names,
+//! items are numbered `一是` / `1.` / `（1）` / `①`, one per paragraph or run together, and
+//! writers slip (`二政治…` without 是, a missing number). It never fails: the worst input gives
+//! an empty draft and warnings.
+
+use serde::Serialize;
+
+/// Longest title taken from an item's first clause, in characters.
+const TITLE_MAX_CHARS: usize = 100;
+/// A section heading is short; a long `一、…` line is text.
+const SECTION_HEADING_MAX_CHARS: usize = 40;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionKind {
+    Problems,
+    Causes,
+    Measures,
+}
+
+/// One problem, cause or measure as read from the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Item {
+    /// Index into [`Report::aspects`] (problems only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect: Option<usize>,
+    /// A short title: the heading (measures), else the first clause.
+    pub title: String,
+    /// The whole text of the item, numbering removed.
+    pub text: String,
+    /// First and last source line (1-based).
+    pub first_line: usize,
+    pub last_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Source line (1-based) the warning is about; 0 for the whole document.
+    pub line: usize,
+    /// Stable code: `numbering_gap`, `missing_shi`, `unnumbered_item`, `maybe_two_items`,
+    /// `empty_section`, `missing_section`, `unknown_section`, `unnumbered_aspect`, `no_sections`.
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub aspects: Vec<String>,
+    pub problems: Vec<Item>,
+    pub causes: Vec<Item>,
+    pub measures: Vec<Item>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Parses a report. Any text is accepted.
+pub fn parse(text: &str) -> Report {
+    let mut parser = Parser::default();
+    for (index, raw) in text.lines().enumerate() {
+        // `lines` keeps a lone '\r' (old Mac files, some exports) inside a line.
+        for piece in raw.split('\r') {
+            let line = trim(piece);
+            if !line.is_empty() {
+                parser.paragraph(index + 1, line);
+            }
+        }
+    }
+    parser.finish()
+}
+
+/// Classifies a section heading's words, or None if they name no section we know.
+pub fn section_kind(title: &str) -> Option<SectionKind> {
+    // 产生问题的主要原因 names both 问题 and 原因: causes are tested first.
+    const CAUSES: [&str; 3] = ["原因", "根源", "根子"];
+    const MEASURES: [&str; 7] = ["措施", "努力方向", "打算", "改进方向", "整改方向", "今后", "整改思路"];
+    const PROBLEMS: [&str; 3] = ["问题", "不足", "差距"];
+    if CAUSES.iter().any(|w| title.contains(w)) {
+        Some(SectionKind::Causes)
+    } else if MEASURES.iter().any(|w| title.contains(w)) {
+        Some(SectionKind::Measures)
+    } else if PROBLEMS.iter().any(|w| title.contains(w)) {
+        Some(SectionKind::Problems)
+    } else {
+        None
+    }
+}
+
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+const CN_DIGITS: &str = "一二三四五六七八九十";
+
+/// A Chinese numeral 1..99 at the start of `chars`: (value, chars used).
+fn cn_number(chars: &[char]) -> Option<(u32, usize)> {
+    let len = chars.iter().take_while(|c| CN_DIGITS.contains(**c)).count();
+    if len == 0 || len > 3 {
+        return None;
+    }
+    let digit = |c: char| CN_DIGITS.chars().position(|d| d == c).map(|p| p as u32 + 1);
+    let value = match &chars[..len] {
+        [d] => digit(*d)?,
+        ['十', d] => 10 + digit(*d).filter(|v| *v < 10)?,
+        [d, '十'] => digit(*d).filter(|v| (2..10).contains(v))? * 10,
+        [d, '十', e] => {
+            digit(*d).filter(|v| (2..10).contains(v))? * 10 + digit(*e).filter(|v| *v < 10)?
+        }
+        _ => return None,
+    };
+    Some((value, len))
+}
+
+fn arabic_number(chars: &[char]) -> Option<(u32, usize)> {
+    let len = chars
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(*c))
+        .count();
+    if len == 0 || len > 3 {
+        return None;
+    }
+    let value = chars[..len].iter().fold(0u32, |acc, c| {
+        let d = c.to_digit(10).unwrap_or_else(|| *c as u32 - '０' as u32);
+        acc * 10 + d
+    });
+    Some((value, len))
+}
+
+fn is_open_paren(c: char) -> bool {
+    c == '（' || c == '('
+}
+fn is_close_paren(c: char) -> bool {
+    c == '）' || c == ')'
+}
+
+/// `（一）` or `(一)` at the start: a sub-heading (aspect or measure). Returns (n, chars used).
+fn sub_heading(chars: &[char]) -> Option<(u32, usize)> {
+    if !is_open_paren(*chars.first()?) {
+        return None;
+    }
+    let (n, len) = cn_number(&chars[1..])?;
+    is_close_paren(*chars.get(1 + len)?).then_some((n, len + 2))
+}
+
+/// `一、` at the start: a section heading number. Returns chars used.
+fn section_number(chars: &[char]) -> Option<usize> {
+    let (_, len) = cn_number(chars)?;
+    matches!(chars.get(len), Some('、' | '，' | '.' | '．')).then_some(len + 1)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Marker {
+    number: u32,
+    len: usize,
+    /// `二政治…`: a Chinese number without its 是.
+    missing_shi: bool,
+}
+
+/// An item number at `chars[0..]`: `一是`, `1.` `1、` `1．`, `（1）` `(1)`, `①`.
+fn item_marker(chars: &[char]) -> Option<Marker> {
+    let first = *chars.first()?;
+    let plain = |number, len| {
+        Some(Marker {
+            number,
+            len,
+            missing_shi: false,
+        })
+    };
+    if let Some((n, len)) = cn_number(chars) {
+        return match chars.get(len) {
+            Some('是') => plain(n, len + 1),
+            _ => None,
+        };
+    }
+    if let Some((n, len)) = arabic_number(chars) {
+        // `1.` but not `1.5`; `1、`.
+        return match (chars.get(len), chars.get(len + 1)) {
+            (Some('、'), _) => plain(n, len + 1),
+            (Some('.' | '．'), next) if !next.is_some_and(|c| c.is_ascii_digit()) => {
+                plain(n, len + 1)
+            }
+            _ => None,
+        };
+    }
+    if is_open_paren(first) {
+        let (n, len) = arabic_number(&chars[1..])?;
+        return is_close_paren(*chars.get(1 + len)?)
+            .then(|| plain(n, len + 2))
+            .flatten();
+    }
+    if ('①'..='⑳').contains(&first) {
+        return plain(first as u32 - '①' as u32 + 1, 1);
+    }
+    None
+}
+
+/// Whether an item may start after `before`: at the start, or after a sentence ends.
+fn at_boundary(before: &[char]) -> bool {
+    match before.iter().rev().find(|c| !c.is_whitespace()) {
+        None => true,
+        Some(c) => "。；;！？!?：:.".contains(*c),
+    }
+}
+
+/// The first clause, for a title: up to the first clause-ending mark after a few characters.
+pub fn first_clause(text: &str) -> String {
+    let chars: Vec<char> = trim(text).chars().collect();
+    let end = chars
+        .iter()
+        .enumerate()
+        .position(|(i, c)| i >= 1 && "，,。；;：:！？!?".contains(*c))
+        .unwrap_or(chars.len());
+    let mut title: String = chars[..end.min(TITLE_MAX_CHARS)].iter().collect();
+    if end > TITLE_MAX_CHARS {
+        title.push('…');
+    }
+    let title = trim(&title).to_owned();
+    if title.is_empty() {
+        chars.iter().take(TITLE_MAX_CHARS).collect()
+    } else {
+        title
+    }
+}
+
+/// Paragraphs that go on with the previous item rather than start one (examples, asides).
+fn continues_previous(text: &str) -> bool {
+    ["比如", "例如", "如：", "又如", "又比如", "譬如", "同时", "此外", "另外", "其中"]
+        .iter()
+        .any(|w| text.starts_with(w))
+}
+
+#[derive(Debug)]
+struct Draft {
+    aspect: Option<usize>,
+    title: Option<String>,
+    text: String,
+    first_line: usize,
+    last_line: usize,
+}
+
+#[derive(Debug, Default)]
+struct Section {
+    kind: Option<SectionKind>,
+    heading_line: usize,
+    /// Numbered items, in order.
+    items: Vec<Draft>,
+    /// `（一）标题。正文` blocks (measures, and causes written that way).
+    headed: Vec<Draft>,
+    /// Per aspect / heading: the last item number seen.
+    last_number: Option<u32>,
+    /// Text of the current aspect before its first item (its opening summary).
+    aspect_lead: Option<Draft>,
+}
+
+#[derive(Debug, Default)]
+struct Parser {
+    report: Report,
+    section: Option<Section>,
+    seen: Vec<SectionKind>,
+    saw_heading: bool,
+}
+
+impl Parser {
+    fn warn(&mut self, line: usize, code: &'static str, message: String) {
+        self.report.warnings.push(Warning {
+            line,
+            code,
+            message,
+        });
+    }
+
+    fn paragraph(&mut self, line: usize, text: &str) {
+        let chars: Vec<char> = text.chars().collect();
+        if let Some(used) = section_number(&chars) {
+            if chars.len() <= SECTION_HEADING_MAX_CHARS {
+                let title: String = chars[used..].iter().collect();
+                self.start_section(line, trim(&title));
+                return;
+            }
+        }
+        let Some(section) = self.section.as_ref() else {
+            return; // the preamble
+        };
+        let Some(kind) = section.kind else {
+            return; // a section we do not read; warned at its heading
+        };
+        if let Some((_, used)) = sub_heading(&chars) {
+            let rest: String = chars[used..].iter().collect();
+            self.heading(line, kind, trim(&rest));
+            return;
+        }
+        self.body(line, &chars);
+    }
+
+    fn start_section(&mut self, line: usize, title: &str) {
+        self.close_section();
+        self.saw_heading = true;
+        let kind = section_kind(title);
+        match kind {
+            Some(kind) => self.seen.push(kind),
+            None => self.warn(
+                line,
+                "unknown_section",
+                format!("section “{title}” is not problems, causes or measures; its text was skipped"),
+            ),
+        }
+        self.section = Some(Section {
+            kind,
+            heading_line: line,
+            ..Default::default()
+        });
+    }
+
+    /// `（一）…`: an aspect in the problems section, a headed block elsewhere.
+    fn heading(&mut self, line: usize, kind: SectionKind, rest: &str) {
+        self.close_aspect();
+        let chars: Vec<char> = rest.chars().collect();
+        if kind == SectionKind::Problems {
+            // The name runs to 方面 when it says so, else to the first stop.
+            // 正反两方面经验方面：the name ends at the 方面 that a stop (or the line's end) follows.
+            let ends_name = |at: &usize| {
+                rest[at + "方面".len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| "。：:，,；;".contains(c))
+            };
+            let at = rest
+                .match_indices("方面")
+                .map(|(at, _)| at)
+                .find(ends_name)
+                .or_else(|| rest.find("方面"));
+            let (name, body) = match at {
+                Some(at) => (&rest[..at + "方面".len()], &rest[at + "方面".len()..]),
+                None => {
+                    let end = chars
+                        .iter()
+                        .position(|c| "。：:".contains(*c))
+                        .unwrap_or(chars.len());
+                    let name_len: usize = chars[..end].iter().map(|c| c.len_utf8()).sum();
+                    (&rest[..name_len], &rest[name_len..])
+                }
+            };
+            let name = trim(name.trim_end_matches(['。', '：', ':']));
+            let name = if name.is_empty() { "未命名方面" } else { name };
+            self.report.aspects.push(name.to_owned());
+            let body = trim(body.trim_start_matches(['。', '：', ':', '，', ',', '；']));
+            if let Some(section) = self.section.as_mut() {
+                section.last_number = None;
+            }
+            if !body.is_empty() {
+                let chars: Vec<char> = body.chars().collect();
+                self.body(line, &chars);
+            }
+            return;
+        }
+        // A headed measure (or cause): the title runs to the first 。.
+        let end = chars
+            .iter()
+            .position(|c| "。：:".contains(*c))
+            .unwrap_or(chars.len());
+        let title: String = chars[..end].iter().collect();
+        let body: String = chars[(end + 1).min(chars.len())..].iter().collect();
+        let title = trim(&title);
+        let section = self.section.as_mut().expect("a heading is inside a section");
+        section.last_number = None;
+        section.headed.push(Draft {
+            aspect: None,
+            title: Some(if title.is_empty() {
+                first_clause(&body)
+            } else {
+                title.to_owned()
+            }),
+            text: trim(&body).to_owned(),
+            first_line: line,
+            last_line: line,
+        });
+    }
+
+    /// Text that is not a heading: split it into numbered items.
+    fn body(&mut self, line: usize, chars: &[char]) {
+        let aspect = self.report.aspects.len().checked_sub(1);
+        let section = self.section.as_mut().expect("body text is inside a section");
+        if section.kind != Some(SectionKind::Problems) {
+            if let Some(headed) = section.headed.last_mut() {
+                // The body of a headed measure goes on, numbered points and all.
+                let text: String = chars.iter().collect();
+                if !headed.text.is_empty() {
+                    headed.text.push('\n');
+                }
+                headed.text.push_str(&text);
+                headed.last_line = line;
+                return;
+            }
+        }
+        let mut warnings = Vec::new();
+        // Cut points: (start of marker, marker).
+        let mut cuts: Vec<(usize, Marker)> = Vec::new();
+        let mut expected = section.last_number.map_or(1, |n| n + 1);
+        let mut i = 0;
+        while i < chars.len() {
+            let start_of_paragraph = i == 0;
+            let marker = item_marker(&chars[i..]).or_else(|| {
+                // `二政治…`: at a paragraph start only, and only for the number expected next.
+                let (n, len) = cn_number(&chars[i..])?;
+                let next = *chars.get(i + len)?;
+                (start_of_paragraph && n == expected && n >= 2 && !"、，,.．）)".contains(next))
+                    .then_some(Marker {
+                        number: n,
+                        len,
+                        missing_shi: true,
+                    })
+            });
+            if let Some(marker) = marker {
+                if start_of_paragraph || (at_boundary(&chars[..i]) && marker.number == expected) {
+                    if marker.number != expected && !(marker.number == 1 && expected == 1) {
+                        let message = if marker.number < expected {
+                            format!("numbering restarts at {} (expected {expected})", marker.number)
+                        } else {
+                            format!("item {} follows item {}", marker.number, expected - 1)
+                        };
+                        warnings.push((line, "numbering_gap", message));
+                    }
+                    if marker.missing_shi {
+                        warnings.push((
+                            line,
+                            "missing_shi",
+                            format!("item {} is numbered without 是; read as an item", marker.number),
+                        ));
+                    }
+                    cuts.push((i, marker));
+                    expected = marker.number + 1;
+                    i += marker.len;
+                    continue;
+                } else if marker.number == expected && !marker.missing_shi {
+                    warnings.push((
+                        line,
+                        "maybe_two_items",
+                        format!(
+                            "item {} may start inside the previous one (no sentence ends before it)",
+                            marker.number
+                        ),
+                    ));
+                }
+            }
+            i += 1;
+        }
+        let lead: String = chars[..cuts.first().map_or(chars.len(), |(at, _)| *at)]
+            .iter()
+            .collect();
+        let lead = trim(&lead);
+        if !lead.is_empty() {
+            let numbered_before = section.last_number.is_some();
+            if let Some(previous) = section.items.last_mut().filter(|_| numbered_before) {
+                if continues_previous(lead) {
+                    previous.text.push('\n');
+                    previous.text.push_str(lead);
+                    previous.last_line = line;
+                } else {
+                    warnings.push((
+                        line,
+                        "unnumbered_item",
+                        "a paragraph without a number follows a numbered item; read as a new item"
+                            .to_owned(),
+                    ));
+                    section.items.push(Draft {
+                        aspect,
+                        title: None,
+                        text: lead.to_owned(),
+                        first_line: line,
+                        last_line: line,
+                    });
+                }
+            } else {
+                // Before an aspect's first item: its opening summary, not an item.
+                match section.aspect_lead.as_mut() {
+                    Some(d) => {
+                        d.text.push('\n');
+                        d.text.push_str(lead);
+                        d.last_line = line;
+                    }
+                    None => {
+                        section.aspect_lead = Some(Draft {
+                            aspect,
+                            title: None,
+                            text: lead.to_owned(),
+                            first_line: line,
+                            last_line: line,
+                        })
+                    }
+                }
+            }
+        }
+        for (k, (at, marker)) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).map_or(chars.len(), |(next, _)| *next);
+            let text: String = chars[at + marker.len..end].iter().collect();
+            section.items.push(Draft {
+                aspect,
+                title: None,
+                text: trim(&text).to_owned(),
+                first_line: line,
+                last_line: line,
+            });
+            section.last_number = Some(marker.number);
+        }
+        for (line, code, message) in warnings {
+            self.warn(line, code, message);
+        }
+    }
+
+    /// An aspect ends: if it had text but no numbered item, that text is its one problem.
+    fn close_aspect(&mut self) {
+        let Some(section) = self.section.as_mut() else {
+            return;
+        };
+        let Some(lead) = section.aspect_lead.take() else {
+            return;
+        };
+        let has_items = section
+            .items
+            .last()
+            .is_some_and(|item| item.aspect == lead.aspect && item.first_line >= lead.first_line);
+        if section.kind == Some(SectionKind::Problems) && !has_items && lead.aspect.is_some() {
+            let line = lead.first_line;
+            section.items.push(lead);
+            self.warn(
+                line,
+                "unnumbered_aspect",
+                "an aspect has text but no numbered items; its text was read as one problem"
+                    .to_owned(),
+            );
+        }
+    }
+
+    fn close_section(&mut self) {
+        self.close_aspect();
+        let Some(section) = self.section.take() else {
+            return;
+        };
+        let Some(kind) = section.kind else {
+            return;
+        };
+        // Causes and measures written as `（一）标题。正文` are one item per heading; numbered
+        // points inside such a body belong to it.
+        let drafts = if kind == SectionKind::Problems || section.headed.is_empty() {
+            section.items
+        } else {
+            section.headed
+        };
+        if drafts.is_empty() {
+            self.warn(
+                section.heading_line,
+                "empty_section",
+                format!("the {} section has no items", section_name(kind)),
+            );
+        }
+        let items = drafts.into_iter().filter_map(|d| {
+            let title = d
+                .title
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| first_clause(&d.text));
+            (!title.trim().is_empty()).then(|| Item {
+                aspect: if kind == SectionKind::Problems { d.aspect } else { None },
+                text: if d.text.is_empty() { title.clone() } else { d.text },
+                title,
+                first_line: d.first_line,
+                last_line: d.last_line,
+            })
+        });
+        match kind {
+            SectionKind::Problems => self.report.problems.extend(items),
+            SectionKind::Causes => self.report.causes.extend(items),
+            SectionKind::Measures => self.report.measures.extend(items),
+        }
+    }
+
+    fn finish(mut self) -> Report {
+        self.close_section();
+        if !self.saw_heading {
+            self.warn(
+                0,
+                "no_sections",
+                "no section heading such as “一、存在问题” was found; nothing was read".to_owned(),
+            );
+        } else {
+            for kind in [SectionKind::Problems, SectionKind::Causes, SectionKind::Measures] {
+                if !self.seen.contains(&kind) {
+                    self.warn(
+                        0,
+                        "missing_section",
+                        format!("the report has no {} section", section_name(kind)),
+                    );
+                }
+            }
+        }
+        self.report
+    }
+}
+
+fn section_name(kind: SectionKind) -> &'static str {
+    match kind {
+        SectionKind::Problems => "problems (存在问题)",
+        SectionKind::Causes => "causes (原因剖析)",
+        SectionKind::Measures => "measures (整改措施)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(items: &[Item]) -> Vec<&str> {
+        items.iter().map(|i| i.title.as_str()).collect()
+    }
+
+    fn codes(report: &Report) -> Vec<&'static str> {
+        report.warnings.iter().map(|w| w.code).collect()
+    }
+
+    /// Aspects on their own line, one item per paragraph, an opening summary, a slip.
+    const PARAGRAPHS: &str = "\
+关于召开年度民主生活会的对照检查材料
+一、对照检查发现的主要问题
+（一）理论学习方面。
+班子成员能够坚持集中学习，但仍然存在学用脱节的情况。
+一是学习计划执行不严格。年初制定的学习计划有三次未按时完成。
+二是学习形式比较单调，以读文件为主。
+（二）服务群众方面
+一是走访群众次数偏少。比如，全年入户走访不足二十次。
+比如，网格员反映的问题没有及时回应。
+二联系企业不够紧密。
+二、产生问题的根源
+一是宗旨意识有所淡化。
+二是作风建设抓得不紧。
+三、今后的努力方向
+（一）加强学习。每周集中学习一次。
+（二）改进作风。每月走访群众不少于四次；
+建立问题台账，逐条销号。
+";
+
+    #[test]
+    fn paragraphs_with_aspects_summaries_and_a_missing_shi() {
+        let r = parse(PARAGRAPHS);
+        assert_eq!(r.aspects, ["理论学习方面", "服务群众方面"]);
+        assert_eq!(
+            titles(&r.problems),
+            ["学习计划执行不严格", "学习形式比较单调", "走访群众次数偏少", "联系企业不够紧密"]
+        );
+        assert_eq!(
+            r.problems.iter().map(|p| p.aspect).collect::<Vec<_>>(),
+            [Some(0), Some(0), Some(1), Some(1)]
+        );
+        // The summary before the first item is not an item; an example paragraph goes on.
+        assert!(!r.problems.iter().any(|p| p.text.contains("坚持集中学习")));
+        assert_eq!(
+            r.problems[2].text,
+            "走访群众次数偏少。比如，全年入户走访不足二十次。\n比如，网格员反映的问题没有及时回应。"
+        );
+        assert_eq!((r.problems[2].first_line, r.problems[2].last_line), (8, 9));
+        assert_eq!(r.problems[0].text, "学习计划执行不严格。年初制定的学习计划有三次未按时完成。");
+        assert_eq!(titles(&r.causes), ["宗旨意识有所淡化", "作风建设抓得不紧"]);
+        assert_eq!(titles(&r.measures), ["加强学习", "改进作风"]);
+        assert_eq!(r.measures[1].text, "每月走访群众不少于四次；\n建立问题台账，逐条销号。");
+        assert_eq!((r.measures[1].first_line, r.measures[1].last_line), (16, 17));
+        assert_eq!(codes(&r), ["missing_shi"]);
+        assert_eq!(r.warnings[0].line, 10);
+    }
+
+    /// Aspects inline before their items, items run together in one paragraph.
+    const INLINE: &str = "\
+一、存在问题
+（一）“政治建设”方面：一是学习不深入，满足于抄笔记。二是理论联系实际不够；三是落实部署不到位，说一步做一步。
+（二）“组织生活”方面:一是活动室利用率低。二是党建品牌不突出。
+二、原因分析
+一是服务意识不强。二是制度执行不规范。
+三、整改措施
+下一步，将以此为契机改进工作。
+（一）加强理论武装。坚持每周学习。
+（二）倾心服务群众。建立民情台账。
+";
+
+    #[test]
+    fn inline_aspects_and_items_run_together() {
+        let r = parse(INLINE);
+        assert_eq!(r.aspects, ["“政治建设”方面", "“组织生活”方面"]);
+        assert_eq!(
+            titles(&r.problems),
+            ["学习不深入", "理论联系实际不够", "落实部署不到位", "活动室利用率低", "党建品牌不突出"]
+        );
+        assert!(r.problems.iter().take(3).all(|p| p.first_line == 2 && p.last_line == 2));
+        assert_eq!(titles(&r.causes), ["服务意识不强", "制度执行不规范"]);
+        // The introduction before the first measure is not a measure.
+        assert_eq!(titles(&r.measures), ["加强理论武装", "倾心服务群众"]);
+        assert_eq!(r.measures[0].text, "坚持每周学习。");
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn arabic_parenthesised_and_circled_numbers() {
+        let r = parse(
+            "一、问题清单\n1.台账不完整。\n2．资料归档不及时。\n3、会议记录不规范。\n\
+             二、原因剖析\n（1）重视不够。\n(2)检查不严。\n三、整改措施\n①完善台账。②按月归档。",
+        );
+        assert_eq!(titles(&r.problems), ["台账不完整", "资料归档不及时", "会议记录不规范"]);
+        assert_eq!(titles(&r.causes), ["重视不够", "检查不严"]);
+        assert_eq!(titles(&r.measures), ["完善台账", "按月归档"]);
+        assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        // A decimal is not a number: `1.5` stays in its item.
+        let r = parse("一、存在问题\n1.经费超支1.5万元。\n2.报销不及时。");
+        assert_eq!(titles(&r.problems), ["经费超支1.5万元", "报销不及时"]);
+    }
+
+    #[test]
+    fn half_width_punctuation_is_read_like_full_width() {
+        let r = parse(
+            "一、存在问题\n(一)作风方面:一是会议多,落实少.二是调研少;\n二、原因\n一是担当不够\n三、措施\n(一)改进作风.少开会.",
+        );
+        assert_eq!(r.aspects, ["作风方面"]);
+        assert_eq!(titles(&r.problems), ["会议多", "调研少"]);
+        assert_eq!(titles(&r.causes), ["担当不够"]);
+        assert_eq!(titles(&r.measures), ["改进作风.少开会."]);
+    }
+
+    #[test]
+    fn numbering_gaps_and_restarts_are_warned_and_kept() {
+        let r = parse("一、存在问题\n一是甲问题。\n三是丙问题。\n一是又一个问题。");
+        assert_eq!(titles(&r.problems), ["甲问题", "丙问题", "又一个问题"]);
+        assert_eq!(codes(&r)[..2], ["numbering_gap", "numbering_gap"]);
+        assert_eq!(r.warnings[0].line, 3);
+        assert!(r.warnings[0].message.contains("item 3 follows item 1"));
+        assert!(r.warnings[1].message.contains("restarts"));
+    }
+
+    #[test]
+    fn a_paragraph_without_a_number_is_a_new_item_with_a_warning() {
+        let r = parse("一、存在问题\n一是甲问题。\n乙问题没有编号。\n二、原因剖析\n一是原因。\n三、整改措施\n一是措施。");
+        assert_eq!(titles(&r.problems), ["甲问题", "乙问题没有编号"]);
+        assert_eq!(codes(&r), ["unnumbered_item"]);
+        assert_eq!(r.warnings[0].line, 3);
+    }
+
+    #[test]
+    fn an_item_that_might_be_two_is_warned() {
+        let r = parse("一、存在问题\n一是学习不深，二是调研不实。\n二、原因剖析\n一是原因。\n三、整改措施\n一是措施。");
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(codes(&r), ["maybe_two_items"]);
+    }
+
+    #[test]
+    fn an_aspect_without_numbered_items_is_one_problem() {
+        let r = parse("一、存在问题\n（一）纪律方面\n个别同志上班迟到早退。\n（二）作风方面：一是调研少。\n二、原因\n一是原因。\n三、措施\n一是措施。");
+        assert_eq!(titles(&r.problems), ["个别同志上班迟到早退", "调研少"]);
+        assert_eq!(r.problems[0].aspect, Some(0));
+        assert_eq!(codes(&r), ["unnumbered_aspect"]);
+    }
+
+    #[test]
+    fn sections_go_by_many_names() {
+        for (title, kind) in [
+            ("存在问题", SectionKind::Problems),
+            ("对照查摆出的主要问题", SectionKind::Problems),
+            ("问题清单", SectionKind::Problems),
+            ("存在的不足", SectionKind::Problems),
+            ("原因剖析", SectionKind::Causes),
+            ("产生问题的主要原因", SectionKind::Causes),
+            ("原因分析", SectionKind::Causes),
+            ("问题根源", SectionKind::Causes),
+            ("改进措施", SectionKind::Measures),
+            ("整改措施", SectionKind::Measures),
+            ("下步改进措施", SectionKind::Measures),
+            ("努力方向", SectionKind::Measures),
+            ("下步打算", SectionKind::Measures),
+        ] {
+            assert_eq!(section_kind(title), Some(kind), "{title}");
+        }
+        assert_eq!(section_kind("基本情况"), None);
+    }
+
+    #[test]
+    fn empty_missing_and_unknown_sections_are_warned() {
+        let r = parse("一、基本情况\n一是情况。\n二、存在问题\n三、整改措施\n一是措施。");
+        assert!(r.problems.is_empty());
+        assert_eq!(titles(&r.measures), ["措施"]);
+        assert_eq!(codes(&r), ["unknown_section", "empty_section", "missing_section"]);
+        assert_eq!(r.warnings[1].line, 3);
+
+        let r = parse("这是一段没有任何标题的文字。一是什么。");
+        assert_eq!(r, Report { warnings: r.warnings.clone(), ..Default::default() });
+        assert_eq!(codes(&r), ["no_sections"]);
+        assert_eq!(codes(&parse("")), ["no_sections"]);
+    }
+
+    #[test]
+    fn long_first_clauses_are_cut_for_the_title() {
+        let long = "很".repeat(150);
+        let r = parse(&format!("一、存在问题\n一是{long}。"));
+        assert_eq!(r.problems[0].title.chars().count(), TITLE_MAX_CHARS + 1);
+        assert!(r.problems[0].title.ends_with('…'));
+        assert_eq!(r.problems[0].text, format!("{long}。"));
+    }
+
+    #[test]
+    fn windows_and_old_mac_line_ends_keep_line_numbers() {
+        let r = parse("一、存在问题\r\n一是甲。\r\n\r\n二是乙。\r二、原因\r\n一是丙。");
+        assert_eq!(titles(&r.problems), ["甲", "乙"]);
+        assert_eq!(r.problems[1].first_line, 4);
+        assert_eq!(titles(&r.causes), ["丙"]);
+    }
+
+    #[test]
+    fn chinese_numbers_read_up_to_ninety_nine() {
+        let n = |s: &str| cn_number(&s.chars().collect::<Vec<_>>()).map(|(v, _)| v);
+        assert_eq!(n("一是"), Some(1));
+        assert_eq!(n("十是"), Some(10));
+        assert_eq!(n("十二是"), Some(12));
+        assert_eq!(n("二十是"), Some(20));
+        assert_eq!(n("九十九是"), Some(99));
+        assert_eq!(n("十十"), None);
+        assert_eq!(n("是"), None);
+    }
+
+    /// The two real reports in ../shared/samples must give the counts people counted by hand.
+    #[test]
+    fn the_shared_samples_give_the_counted_items() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/samples");
+        for (name, counts) in [
+            ("organizational-life-meeting-2023.txt", (4, 12, 3, 3)),
+            ("democratic-life-meeting-2021.txt", (5, 16, 4, 3)),
+        ] {
+            let text = match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => text,
+                Err(e) if std::env::var_os("CI").is_none() => {
+                    eprintln!("skipped: {name} not found beside the repository ({e})");
+                    continue;
+                }
+                Err(e) => panic!("CI needs ../shared/samples/{name}: {e}"),
+            };
+            let r = parse(&text);
+            assert_eq!(
+                (r.aspects.len(), r.problems.len(), r.causes.len(), r.measures.len()),
+                counts,
+                "{name}"
+            );
+            assert!(r.problems.iter().all(|p| p.aspect.is_some()));
+            assert!(r.warnings.iter().all(|w| w.code == "missing_shi"), "{:?}", r.warnings);
+        }
+    }
+
+    mod fuzz {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Pieces real reports are made of, so random documents hit the parser's paths.
+        fn piece() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("一、存在问题\n".to_owned()),
+                Just("二、原因剖析\n".to_owned()),
+                Just("三、整改措施\n".to_owned()),
+                Just("（一）".to_owned()),
+                Just("(十二)".to_owned()),
+                Just("方面：".to_owned()),
+                Just("一是".to_owned()),
+                Just("二".to_owned()),
+                Just("九十九是".to_owned()),
+                Just("1.".to_owned()),
+                Just("（3）".to_owned()),
+                Just("①".to_owned()),
+                Just("。".to_owned()),
+                Just("\n".to_owned()),
+                Just("\r".to_owned()),
+                Just("比如，".to_owned()),
+                "[a-z学习问题，。；]{0,12}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn any_text_parses_into_a_consistent_draft(
+                pieces in proptest::collection::vec(piece(), 0..60)
+            ) {
+                let text = pieces.concat();
+                let lines = text.lines().count().max(1) + text.matches('\r').count();
+                let r = parse(&text);
+                for item in r.problems.iter().chain(&r.causes).chain(&r.measures) {
+                    prop_assert!(!item.title.trim().is_empty());
+                    prop_assert!(1 <= item.first_line && item.first_line <= item.last_line);
+                    prop_assert!(item.last_line <= lines);
+                    if let Some(a) = item.aspect {
+                        prop_assert!(a < r.aspects.len());
+                    }
+                }
+                prop_assert!(r.warnings.iter().all(|w| w.line <= lines));
+            }
+        }
+    }
+}
