@@ -3,6 +3,7 @@
 pub mod deadline;
 pub mod evidence;
 pub mod identity;
+pub mod ledger;
 pub mod report;
 pub mod role;
 pub mod similarity;

@@ -75,7 +75,15 @@ pub fn parse(text: &str) -> Report {
 pub fn section_kind(title: &str) -> Option<SectionKind> {
     // 产生问题的主要原因 names both 问题 and 原因: causes are tested first.
     const CAUSES: [&str; 3] = ["原因", "根源", "根子"];
-    const MEASURES: [&str; 7] = ["措施", "努力方向", "打算", "改进方向", "整改方向", "今后", "整改思路"];
+    const MEASURES: [&str; 7] = [
+        "措施",
+        "努力方向",
+        "打算",
+        "改进方向",
+        "整改方向",
+        "今后",
+        "整改思路",
+    ];
     const PROBLEMS: [&str; 3] = ["问题", "不足", "差距"];
     if CAUSES.iter().any(|w| title.contains(w)) {
         Some(SectionKind::Causes)
@@ -226,9 +234,20 @@ pub fn first_clause(text: &str) -> String {
 
 /// Paragraphs that go on with the previous item rather than start one (examples, asides).
 fn continues_previous(text: &str) -> bool {
-    ["比如", "例如", "如：", "又如", "又比如", "譬如", "同时", "此外", "另外", "其中"]
-        .iter()
-        .any(|w| text.starts_with(w))
+    [
+        "比如",
+        "例如",
+        "如：",
+        "又如",
+        "又比如",
+        "譬如",
+        "同时",
+        "此外",
+        "另外",
+        "其中",
+    ]
+    .iter()
+    .any(|w| text.starts_with(w))
 }
 
 #[derive(Debug)]
@@ -303,7 +322,9 @@ impl Parser {
             None => self.warn(
                 line,
                 "unknown_section",
-                format!("section “{title}” is not problems, causes or measures; its text was skipped"),
+                format!(
+                    "section “{title}” is not problems, causes or measures; its text was skipped"
+                ),
             ),
         }
         self.section = Some(Section {
@@ -343,7 +364,11 @@ impl Parser {
                 }
             };
             let name = trim(name.trim_end_matches(['。', '：', ':']));
-            let name = if name.is_empty() { "未命名方面" } else { name };
+            let name = if name.is_empty() {
+                "未命名方面"
+            } else {
+                name
+            };
             self.report.aspects.push(name.to_owned());
             let body = trim(body.trim_start_matches(['。', '：', ':', '，', ',', '；']));
             if let Some(section) = self.section.as_mut() {
@@ -363,7 +388,10 @@ impl Parser {
         let title: String = chars[..end].iter().collect();
         let body: String = chars[(end + 1).min(chars.len())..].iter().collect();
         let title = trim(&title);
-        let section = self.section.as_mut().expect("a heading is inside a section");
+        let section = self
+            .section
+            .as_mut()
+            .expect("a heading is inside a section");
         section.last_number = None;
         section.headed.push(Draft {
             aspect: None,
@@ -381,7 +409,10 @@ impl Parser {
     /// Text that is not a heading: split it into numbered items.
     fn body(&mut self, line: usize, chars: &[char]) {
         let aspect = self.report.aspects.len().checked_sub(1);
-        let section = self.section.as_mut().expect("body text is inside a section");
+        let section = self
+            .section
+            .as_mut()
+            .expect("body text is inside a section");
         if section.kind != Some(SectionKind::Problems) {
             if let Some(headed) = section.headed.last_mut() {
                 // The body of a headed measure goes on, numbered points and all.
@@ -416,7 +447,10 @@ impl Parser {
                 if start_of_paragraph || (at_boundary(&chars[..i]) && marker.number == expected) {
                     if marker.number != expected && !(marker.number == 1 && expected == 1) {
                         let message = if marker.number < expected {
-                            format!("numbering restarts at {} (expected {expected})", marker.number)
+                            format!(
+                                "numbering restarts at {} (expected {expected})",
+                                marker.number
+                            )
                         } else {
                             format!("item {} follows item {}", marker.number, expected - 1)
                         };
@@ -426,7 +460,10 @@ impl Parser {
                         warnings.push((
                             line,
                             "missing_shi",
-                            format!("item {} is numbered without 是; read as an item", marker.number),
+                            format!(
+                                "item {} is numbered without 是; read as an item",
+                                marker.number
+                            ),
                         ));
                     }
                     cuts.push((i, marker));
@@ -561,8 +598,16 @@ impl Parser {
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| first_clause(&d.text));
             (!title.trim().is_empty()).then(|| Item {
-                aspect: if kind == SectionKind::Problems { d.aspect } else { None },
-                text: if d.text.is_empty() { title.clone() } else { d.text },
+                aspect: if kind == SectionKind::Problems {
+                    d.aspect
+                } else {
+                    None
+                },
+                text: if d.text.is_empty() {
+                    title.clone()
+                } else {
+                    d.text
+                },
                 title,
                 first_line: d.first_line,
                 last_line: d.last_line,
@@ -584,7 +629,11 @@ impl Parser {
                 "no section heading such as “一、存在问题” was found; nothing was read".to_owned(),
             );
         } else {
-            for kind in [SectionKind::Problems, SectionKind::Causes, SectionKind::Measures] {
+            for kind in [
+                SectionKind::Problems,
+                SectionKind::Causes,
+                SectionKind::Measures,
+            ] {
                 if !self.seen.contains(&kind) {
                     self.warn(
                         0,
@@ -645,7 +694,12 @@ mod tests {
         assert_eq!(r.aspects, ["理论学习方面", "服务群众方面"]);
         assert_eq!(
             titles(&r.problems),
-            ["学习计划执行不严格", "学习形式比较单调", "走访群众次数偏少", "联系企业不够紧密"]
+            [
+                "学习计划执行不严格",
+                "学习形式比较单调",
+                "走访群众次数偏少",
+                "联系企业不够紧密"
+            ]
         );
         assert_eq!(
             r.problems.iter().map(|p| p.aspect).collect::<Vec<_>>(),
@@ -658,11 +712,20 @@ mod tests {
             "走访群众次数偏少。比如，全年入户走访不足二十次。\n比如，网格员反映的问题没有及时回应。"
         );
         assert_eq!((r.problems[2].first_line, r.problems[2].last_line), (8, 9));
-        assert_eq!(r.problems[0].text, "学习计划执行不严格。年初制定的学习计划有三次未按时完成。");
+        assert_eq!(
+            r.problems[0].text,
+            "学习计划执行不严格。年初制定的学习计划有三次未按时完成。"
+        );
         assert_eq!(titles(&r.causes), ["宗旨意识有所淡化", "作风建设抓得不紧"]);
         assert_eq!(titles(&r.measures), ["加强学习", "改进作风"]);
-        assert_eq!(r.measures[1].text, "每月走访群众不少于四次；\n建立问题台账，逐条销号。");
-        assert_eq!((r.measures[1].first_line, r.measures[1].last_line), (16, 17));
+        assert_eq!(
+            r.measures[1].text,
+            "每月走访群众不少于四次；\n建立问题台账，逐条销号。"
+        );
+        assert_eq!(
+            (r.measures[1].first_line, r.measures[1].last_line),
+            (16, 17)
+        );
         assert_eq!(codes(&r), ["missing_shi"]);
         assert_eq!(r.warnings[0].line, 10);
     }
@@ -686,9 +749,19 @@ mod tests {
         assert_eq!(r.aspects, ["“政治建设”方面", "“组织生活”方面"]);
         assert_eq!(
             titles(&r.problems),
-            ["学习不深入", "理论联系实际不够", "落实部署不到位", "活动室利用率低", "党建品牌不突出"]
+            [
+                "学习不深入",
+                "理论联系实际不够",
+                "落实部署不到位",
+                "活动室利用率低",
+                "党建品牌不突出"
+            ]
         );
-        assert!(r.problems.iter().take(3).all(|p| p.first_line == 2 && p.last_line == 2));
+        assert!(r
+            .problems
+            .iter()
+            .take(3)
+            .all(|p| p.first_line == 2 && p.last_line == 2));
         assert_eq!(titles(&r.causes), ["服务意识不强", "制度执行不规范"]);
         // The introduction before the first measure is not a measure.
         assert_eq!(titles(&r.measures), ["加强理论武装", "倾心服务群众"]);
@@ -702,7 +775,10 @@ mod tests {
             "一、问题清单\n1.台账不完整。\n2．资料归档不及时。\n3、会议记录不规范。\n\
              二、原因剖析\n（1）重视不够。\n(2)检查不严。\n三、整改措施\n①完善台账。②按月归档。",
         );
-        assert_eq!(titles(&r.problems), ["台账不完整", "资料归档不及时", "会议记录不规范"]);
+        assert_eq!(
+            titles(&r.problems),
+            ["台账不完整", "资料归档不及时", "会议记录不规范"]
+        );
         assert_eq!(titles(&r.causes), ["重视不够", "检查不严"]);
         assert_eq!(titles(&r.measures), ["完善台账", "按月归档"]);
         assert!(r.warnings.is_empty(), "{:?}", r.warnings);
@@ -782,11 +858,20 @@ mod tests {
         let r = parse("一、基本情况\n一是情况。\n二、存在问题\n三、整改措施\n一是措施。");
         assert!(r.problems.is_empty());
         assert_eq!(titles(&r.measures), ["措施"]);
-        assert_eq!(codes(&r), ["unknown_section", "empty_section", "missing_section"]);
+        assert_eq!(
+            codes(&r),
+            ["unknown_section", "empty_section", "missing_section"]
+        );
         assert_eq!(r.warnings[1].line, 3);
 
         let r = parse("这是一段没有任何标题的文字。一是什么。");
-        assert_eq!(r, Report { warnings: r.warnings.clone(), ..Default::default() });
+        assert_eq!(
+            r,
+            Report {
+                warnings: r.warnings.clone(),
+                ..Default::default()
+            }
+        );
         assert_eq!(codes(&r), ["no_sections"]);
         assert_eq!(codes(&parse("")), ["no_sections"]);
     }
@@ -838,12 +923,21 @@ mod tests {
             };
             let r = parse(&text);
             assert_eq!(
-                (r.aspects.len(), r.problems.len(), r.causes.len(), r.measures.len()),
+                (
+                    r.aspects.len(),
+                    r.problems.len(),
+                    r.causes.len(),
+                    r.measures.len()
+                ),
                 counts,
                 "{name}"
             );
             assert!(r.problems.iter().all(|p| p.aspect.is_some()));
-            assert!(r.warnings.iter().all(|w| w.code == "missing_shi"), "{:?}", r.warnings);
+            assert!(
+                r.warnings.iter().all(|w| w.code == "missing_shi"),
+                "{:?}",
+                r.warnings
+            );
         }
     }
 

@@ -100,13 +100,19 @@ mod tests {
             "物业服务回应慢，楼道卫生无人打扫",
             "党员教育形式单一，理论学习以读文件为主",
         ];
-        let causes = ["对理论学习重视不够，学习自觉性不强", "对物业公司监督不到位，物业服务考核没有落实"];
+        let causes = [
+            "对理论学习重视不够，学习自觉性不强",
+            "对物业公司监督不到位，物业服务考核没有落实",
+        ];
         let found = suggest(&problems, &causes);
         assert_eq!(found[0][0].problem, 0);
         assert!(found[0].iter().any(|s| s.problem == 2), "{:?}", found[0]);
         assert!(!found[0].iter().any(|s| s.problem == 1), "{:?}", found[0]);
         assert_eq!(found[1].iter().map(|s| s.problem).collect::<Vec<_>>(), [1]);
-        assert!(found.iter().flatten().all(|s| s.score > 0.0 && s.score <= 1.0));
+        assert!(found
+            .iter()
+            .flatten()
+            .all(|s| s.score > 0.0 && s.score <= 1.0));
     }
 
     #[test]
@@ -120,6 +126,12 @@ mod tests {
     #[test]
     fn identical_text_scores_one() {
         let found = suggest(&["加强理论学习"], &["加强理论学习"]);
-        assert_eq!(found[0], vec![Suggestion { problem: 0, score: 1.0 }]);
+        assert_eq!(
+            found[0],
+            vec![Suggestion {
+                problem: 0,
+                score: 1.0
+            }]
+        );
     }
 }

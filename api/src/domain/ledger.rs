@@ -1,0 +1,707 @@
+//! The ledger sheet (整改台账) offices keep in Excel: its columns, how people write their
+//! headers and deadlines, and how one sheet becomes a draft ledger. Reading the file is the
+//! caller's job; this module sees only cells.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use crate::domain::vocab::ProblemKind;
+use crate::domain::workflow::Status;
+
+/// The sheet's columns in the order offices expect (DOMAIN.md, "The ledger sheet").
+pub const HEADERS: [&str; 11] = [
+    "序号",
+    "问题类别(方面)",
+    "问题描述",
+    "原因分析",
+    "整改措施",
+    "责任单位",
+    "责任人",
+    "整改时限",
+    "整改状态",
+    "完成情况/进展",
+    "销号时间",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Number,
+    Aspect,
+    Description,
+    Causes,
+    Measures,
+    Unit,
+    Owner,
+    Deadline,
+    Status,
+    Progress,
+    ClosedOn,
+}
+
+impl Column {
+    pub const ALL: [Column; 11] = [
+        Column::Number,
+        Column::Aspect,
+        Column::Description,
+        Column::Causes,
+        Column::Measures,
+        Column::Unit,
+        Column::Owner,
+        Column::Deadline,
+        Column::Status,
+        Column::Progress,
+        Column::ClosedOn,
+    ];
+
+    /// The standard header.
+    pub fn header(self) -> &'static str {
+        HEADERS[Column::ALL.iter().position(|c| *c == self).unwrap_or(0)]
+    }
+
+    /// Headers people write for this column, compared after [`normalize_header`].
+    fn variants(self) -> &'static [&'static str] {
+        match self {
+            Column::Number => &["序号", "编号", "no", "no."],
+            Column::Aspect => &[
+                "问题类别(方面)",
+                "问题类别",
+                "类别",
+                "方面",
+                "问题类型",
+                "所属方面",
+                "问题方面",
+            ],
+            Column::Description => &[
+                "问题描述",
+                "问题",
+                "存在问题",
+                "问题内容",
+                "问题表现",
+                "具体问题",
+                "问题清单",
+            ],
+            Column::Causes => &["原因分析", "原因", "问题原因", "原因剖析", "产生原因"],
+            Column::Measures => &["整改措施", "措施", "改进措施", "整改举措", "具体措施"],
+            Column::Unit => &["责任单位", "责任部门", "牵头单位", "责任科室"],
+            Column::Owner => &["责任人", "负责人", "具体责任人", "责任领导"],
+            Column::Deadline => &[
+                "整改时限",
+                "完成时限",
+                "时限",
+                "整改期限",
+                "完成时间",
+                "整改时间",
+                "期限",
+            ],
+            Column::Status => &["整改状态", "状态", "完成状态"],
+            Column::Progress => &[
+                "完成情况/进展",
+                "完成情况",
+                "进展",
+                "整改进展",
+                "进展情况",
+                "整改情况",
+            ],
+            Column::ClosedOn => &["销号时间", "销号日期"],
+        }
+    }
+}
+
+/// Headers compare without spaces, line breaks or the width of brackets and slashes.
+pub fn normalize_header(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '*')
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '／' => '/',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+pub fn column_of(header: &str) -> Option<Column> {
+    let h = normalize_header(header);
+    Column::ALL
+        .into_iter()
+        .find(|c| c.variants().contains(&h.as_str()))
+}
+
+/// The status as a ledger shows it.
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "待确认",
+        Status::Open => "待整改",
+        Status::InProgress => "整改中",
+        Status::Submitted => "待验收",
+        Status::Closed => "已销号",
+        Status::Cancelled => "已取消",
+    }
+}
+
+/// A cell as read from a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+}
+
+impl Cell {
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// What a 整改时限 cell says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deadline {
+    None,
+    On(NaiveDate),
+    /// 长期坚持: no deadline.
+    LongTerm,
+    /// 立行立改: at once; the date is set when confirming.
+    Immediate,
+}
+
+impl Deadline {
+    pub fn kind(self) -> ProblemKind {
+        match self {
+            Deadline::LongTerm => ProblemKind::LongTerm,
+            Deadline::Immediate => ProblemKind::Immediate,
+            _ => ProblemKind::Scheduled,
+        }
+    }
+    pub fn date(self) -> Option<NaiveDate> {
+        match self {
+            Deadline::On(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+pub const DEADLINE_FORMS: &str = "2026-12-31, 2026/12/31, 2026.12.31, 2026年12月31日, \
+                                  2026年12月底前, an Excel date, 长期坚持 or 立行立改";
+
+/// Excel's day 0 (serials count from 1899-12-30, which absorbs Lotus's 1900 leap-year bug).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).expect("a valid date")
+}
+
+pub fn from_excel_serial(serial: f64) -> Option<NaiveDate> {
+    // 1 = 1900-01-01 … 2958465 = 9999-12-31; a time of day is dropped. Excel counts a
+    // 29 February 1900 that never was (serial 60), so serials before it are one day later.
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    match days {
+        60 => None,
+        ..60 => excel_epoch().checked_add_signed(Duration::days(days + 1)),
+        _ => excel_epoch().checked_add_signed(Duration::days(days)),
+    }
+}
+
+pub fn to_excel_serial(date: NaiveDate) -> f64 {
+    let days = (date - excel_epoch()).num_days();
+    (if days <= 60 { days - 1 } else { days }) as f64
+}
+
+fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
+
+/// Reads a deadline as people write it, or says why it cannot.
+pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
+    let text = match cell {
+        Cell::Empty => return Ok(Deadline::None),
+        Cell::Date(d) => return Ok(Deadline::On(*d)),
+        Cell::Number(n) => {
+            return from_excel_serial(*n)
+                .map(Deadline::On)
+                .ok_or_else(|| format!("{n} is not an Excel date"))
+        }
+        Cell::Text(t) => t.trim(),
+    };
+    if text.is_empty() {
+        return Ok(Deadline::None);
+    }
+    let bad = || format!("“{text}” is not a deadline; write {DEADLINE_FORMS}");
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact.starts_with("长期") {
+        return Ok(Deadline::LongTerm);
+    }
+    if compact.starts_with("立行立改") || compact == "立即" {
+        return Ok(Deadline::Immediate);
+    }
+    if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        if let Ok(serial) = compact.parse::<f64>() {
+            if !compact.contains('.') || compact.len() <= 7 {
+                if let Some(d) = from_excel_serial(serial).filter(|_| serial < 100_000.0) {
+                    return Ok(Deadline::On(d));
+                }
+            }
+        }
+    }
+    // Drop what people add after the date: 前, 之前, 底前, 以前.
+    let core = compact
+        .trim_end_matches('前')
+        .trim_end_matches('之')
+        .trim_end_matches('以');
+    let month_end = core.ends_with('底') || core.ends_with("月末");
+    let core = core
+        .trim_end_matches('底')
+        .trim_end_matches("月末")
+        .trim_end_matches('日')
+        .trim_end_matches('号');
+    let numbers: Vec<&str> = core
+        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '－' | '．' | '／'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !numbers
+        .iter()
+        .all(|n| n.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    let num = |s: &str| s.parse::<u32>().ok();
+    let date = match numbers.as_slice() {
+        [y, m, d] if !month_end && y.len() == 4 => NaiveDate::from_ymd_opt(
+            num(y).ok_or_else(bad)? as i32,
+            num(m).ok_or_else(bad)?,
+            num(d).ok_or_else(bad)?,
+        ),
+        // 2026年12月底前, 2026年12月: the month's last day.
+        [y, m] if y.len() == 4 && (month_end || core.ends_with('月')) => {
+            last_day_of_month(num(y).ok_or_else(bad)? as i32, num(m).ok_or_else(bad)?)
+        }
+        _ => None,
+    };
+    let date = date.ok_or_else(bad)?;
+    if !(1900..=9998).contains(&date.year()) {
+        return Err(bad());
+    }
+    Ok(Deadline::On(date))
+}
+
+/// One problem row of a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The sheet's row number (1-based, as Excel shows it).
+    pub row: usize,
+    pub aspect: Option<usize>,
+    pub description: String,
+    pub causes: Vec<usize>,
+    pub measures: Vec<usize>,
+    pub unit: Option<String>,
+    pub owner: Option<String>,
+    pub deadline: Deadline,
+}
+
+/// A sheet read into a draft: aspects, causes and measures are de-duplicated across rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sheet {
+    pub aspects: Vec<String>,
+    pub causes: Vec<String>,
+    pub measures: Vec<String>,
+    pub rows: Vec<Row>,
+    pub warnings: Vec<CellIssue>,
+}
+
+/// A problem with one cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellIssue {
+    pub row: usize,
+    /// The column's standard header.
+    pub column: &'static str,
+    /// The column letter(s), for an A1 reference.
+    pub letter: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SheetError {
+    /// No row within the first rows names the needed columns.
+    MissingColumns(Vec<&'static str>),
+    /// Rows in error; nothing may be written.
+    Cells(Vec<CellIssue>),
+}
+
+/// Header rows may sit below a title (“2026年度整改台账”) and notes.
+const HEADER_SEARCH_ROWS: usize = 10;
+
+pub fn column_letter(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push((b'A' + (index % 26) as u8) as char);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Causes and measures share cells, one per line, sometimes numbered.
+fn entries(cell: &str) -> Vec<String> {
+    cell.lines()
+        .map(|l| {
+            let l = l.trim();
+            let chars: Vec<char> = l.chars().collect();
+            let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits > 0 && digits < 3 && matches!(chars.get(digits), Some('.' | '、' | '．')) {
+                chars[digits + 1..]
+                    .iter()
+                    .collect::<String>()
+                    .trim()
+                    .to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+fn index_of(list: &mut Vec<String>, value: &str) -> usize {
+    match list.iter().position(|v| v == value) {
+        Some(i) => i,
+        None => {
+            list.push(value.to_owned());
+            list.len() - 1
+        }
+    }
+}
+
+/// Reads a sheet (rows of cells, the first row is row 1) into a draft ledger.
+pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
+    let header_at = rows.iter().take(HEADER_SEARCH_ROWS).position(|r| {
+        r.iter()
+            .any(|c| column_of(&c.text()) == Some(Column::Description))
+    });
+    let Some(header_at) = header_at else {
+        return Err(SheetError::MissingColumns(vec![
+            Column::Description.header()
+        ]));
+    };
+    let mut columns: Vec<(usize, Column)> = Vec::new();
+    for (i, cell) in rows[header_at].iter().enumerate() {
+        if let Some(column) = column_of(&cell.text()) {
+            if !columns.iter().any(|(_, c)| *c == column) {
+                columns.push((i, column));
+            }
+        }
+    }
+    let at = |column: Column| columns.iter().find(|(_, c)| *c == column).map(|(i, _)| *i);
+    let mut sheet = Sheet::default();
+    let mut errors = Vec::new();
+    let description_at = at(Column::Description).expect("found above");
+    for (offset, cells) in rows[header_at + 1..].iter().enumerate() {
+        let row = header_at + offset + 2;
+        let text = |column: Column| {
+            at(column)
+                .and_then(|i| cells.get(i))
+                .map(Cell::text)
+                .unwrap_or_default()
+        };
+        let description = text(Column::Description);
+        if description.is_empty() {
+            let rest_empty = cells.iter().all(|c| c.text().is_empty());
+            if !rest_empty
+                && (!text(Column::Owner).is_empty() || !text(Column::Deadline).is_empty())
+            {
+                errors.push(CellIssue {
+                    row,
+                    column: Column::Description.header(),
+                    letter: column_letter(description_at),
+                    code: "required",
+                    message: "a row with an owner or a deadline needs a 问题描述".to_owned(),
+                });
+            }
+            continue; // blank rows, totals, signatures
+        }
+        let deadline = match at(Column::Deadline) {
+            Some(i) => match parse_deadline(cells.get(i).unwrap_or(&Cell::Empty)) {
+                Ok(d) => d,
+                Err(message) => {
+                    errors.push(CellIssue {
+                        row,
+                        column: Column::Deadline.header(),
+                        letter: column_letter(i),
+                        code: "deadline",
+                        message,
+                    });
+                    Deadline::None
+                }
+            },
+            None => Deadline::None,
+        };
+        let aspect = Some(text(Column::Aspect))
+            .filter(|a| !a.is_empty())
+            .map(|a| index_of(&mut sheet.aspects, &a));
+        let causes = entries(&text(Column::Causes))
+            .iter()
+            .map(|c| index_of(&mut sheet.causes, c))
+            .collect();
+        let measures = entries(&text(Column::Measures))
+            .iter()
+            .map(|m| index_of(&mut sheet.measures, m))
+            .collect();
+        let mut owner = Some(text(Column::Owner)).filter(|o| !o.is_empty());
+        if let Some(all) = owner.clone() {
+            let names: Vec<&str> = all
+                .split(['、', ',', '，', ';', '；', '/', ' ', '\n'])
+                .filter(|n| !n.is_empty())
+                .collect();
+            if names.len() > 1 {
+                sheet.warnings.push(CellIssue {
+                    row,
+                    column: Column::Owner.header(),
+                    letter: column_letter(at(Column::Owner).unwrap_or(0)),
+                    code: "several_owners",
+                    message: format!("a problem has one owner; {} was taken", names[0]),
+                });
+                owner = Some(names[0].to_owned());
+            }
+        }
+        sheet.rows.push(Row {
+            row,
+            aspect,
+            description,
+            causes,
+            measures,
+            unit: Some(text(Column::Unit)).filter(|u| !u.is_empty()),
+            owner,
+            deadline,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(SheetError::Cells(errors));
+    }
+    Ok(sheet)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.to_owned())
+    }
+    fn date(y: i32, m: u32, d: u32) -> Deadline {
+        Deadline::On(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+    }
+
+    #[test]
+    fn deadlines_in_every_form_people_write_them() {
+        for (text, expected) in [
+            ("2026-12-31", date(2026, 12, 31)),
+            ("2026/12/31", date(2026, 12, 31)),
+            ("2026.12.31", date(2026, 12, 31)),
+            ("2026-1-5", date(2026, 1, 5)),
+            ("2026年12月31日", date(2026, 12, 31)),
+            ("2026年12月31日前", date(2026, 12, 31)),
+            ("2026年 3月 1日", date(2026, 3, 1)),
+            ("2026年12月底前", date(2026, 12, 31)),
+            ("2027年2月底", date(2027, 2, 28)),
+            ("2028年2月底前", date(2028, 2, 29)),
+            ("2026年6月", date(2026, 6, 30)),
+            ("46387", date(2026, 12, 31)),
+            ("长期坚持", Deadline::LongTerm),
+            ("长期", Deadline::LongTerm),
+            ("立行立改", Deadline::Immediate),
+            ("", Deadline::None),
+        ] {
+            assert_eq!(parse_deadline(&t(text)), Ok(expected), "{text}");
+        }
+        assert_eq!(
+            parse_deadline(&Cell::Number(46387.0)),
+            Ok(date(2026, 12, 31))
+        );
+        assert_eq!(
+            parse_deadline(&Cell::Number(46387.75)),
+            Ok(date(2026, 12, 31))
+        );
+        assert_eq!(parse_deadline(&Cell::Empty), Ok(Deadline::None));
+        assert_eq!(
+            parse_deadline(&Cell::Date(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap())),
+            Ok(date(2026, 7, 1))
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_deadline_says_how_to_write_one() {
+        for text in [
+            "下个月",
+            "2026-02-30",
+            "2026-13-01",
+            "12/31/2026",
+            "2026年",
+            "31.12.2026",
+            "0",
+            "-5",
+        ] {
+            let error = parse_deadline(&t(text)).expect_err(text);
+            assert!(
+                error.contains(text) && error.contains("长期坚持"),
+                "{error}"
+            );
+        }
+        assert!(parse_deadline(&Cell::Number(-1.0)).is_err());
+        assert!(parse_deadline(&Cell::Number(1e12)).is_err());
+    }
+
+    #[test]
+    fn excel_serials_round_trip() {
+        for (serial, y, m, d) in [
+            (1.0, 1900, 1, 1),
+            (59.0, 1900, 2, 28),
+            (61.0, 1900, 3, 1),
+            (45658.0, 2025, 1, 1),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(from_excel_serial(serial), Some(day));
+            assert_eq!(to_excel_serial(day), serial);
+        }
+    }
+
+    #[test]
+    fn headers_match_by_name_and_common_variants() {
+        assert_eq!(column_of("问题类别（方面）"), Some(Column::Aspect));
+        assert_eq!(column_of(" 问题 描述 "), Some(Column::Description));
+        assert_eq!(column_of("完成情况／进展"), Some(Column::Progress));
+        assert_eq!(column_of("责任人*"), Some(Column::Owner));
+        assert_eq!(column_of("完成时限"), Some(Column::Deadline));
+        assert_eq!(column_of("备注"), None);
+        for (column, header) in Column::ALL.iter().zip(HEADERS) {
+            assert_eq!(column_of(header), Some(*column));
+            assert_eq!(column.header(), header);
+        }
+    }
+
+    #[test]
+    fn column_letters_go_past_z() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27 * 26), "AAA");
+    }
+
+    fn sheet(rows: &[&[&str]]) -> Vec<Vec<Cell>> {
+        rows.iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| if c.is_empty() { Cell::Empty } else { t(c) })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sheet_below_a_title_with_shared_causes_and_measures() {
+        let rows = sheet(&[
+            &["2026年度整改台账"],
+            &[
+                "序号",
+                "方面",
+                "问题",
+                "原因",
+                "措施",
+                "责任单位",
+                "负责人",
+                "完成时限",
+                "备注",
+            ],
+            &[
+                "1",
+                "作风建设",
+                "调研不深入",
+                "1.宗旨意识不强\n2.制度不落实",
+                "建立调研制度",
+                "DFSQ",
+                "张伟",
+                "2026年12月底前",
+                "",
+            ],
+            &[
+                "2",
+                "作风建设",
+                "会议多",
+                "宗旨意识不强",
+                "建立调研制度\n精简会议",
+                "",
+                "李娜、王强",
+                "长期坚持",
+                "",
+            ],
+            &["", "", "", "", "", "", "", "", ""],
+            &["3", "理论学习", "学习不深", "", "", "", "", "", ""],
+        ]);
+        let s = read_sheet(&rows).unwrap();
+        assert_eq!(s.aspects, ["作风建设", "理论学习"]);
+        assert_eq!(s.causes, ["宗旨意识不强", "制度不落实"]);
+        assert_eq!(s.measures, ["建立调研制度", "精简会议"]);
+        assert_eq!(s.rows.len(), 3);
+        assert_eq!(s.rows[0].row, 3);
+        assert_eq!(s.rows[0].causes, [0, 1]);
+        assert_eq!(s.rows[1].causes, [0]);
+        assert_eq!(s.rows[1].measures, [0, 1]);
+        assert_eq!(s.rows[0].unit.as_deref(), Some("DFSQ"));
+        assert_eq!(s.rows[0].deadline, date(2026, 12, 31));
+        assert_eq!(s.rows[1].deadline, Deadline::LongTerm);
+        assert_eq!(s.rows[1].owner.as_deref(), Some("李娜"));
+        assert_eq!(s.warnings[0].code, "several_owners");
+        assert_eq!((s.rows[2].row, s.rows[2].aspect), (6, Some(1)));
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_its_row_and_column() {
+        let rows = sheet(&[
+            &["序号", "问题描述", "整改时限", "责任人"],
+            &["1", "问题甲", "下个月", ""],
+            &["2", "问题乙", "2026-12-31", ""],
+            &["3", "", "2026-12-31", "张伟"],
+            &["4", "问题丁", "2026-02-30", ""],
+        ]);
+        let Err(SheetError::Cells(errors)) = read_sheet(&rows) else {
+            panic!("rows in error")
+        };
+        let at: Vec<(usize, &str, &str)> = errors
+            .iter()
+            .map(|e| (e.row, e.letter.as_str(), e.column))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (2, "C", "整改时限"),
+                (4, "B", "问题描述"),
+                (5, "C", "整改时限")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sheet_without_the_problem_column_is_refused() {
+        let rows = sheet(&[&["姓名", "电话"], &["张伟", "123"]]);
+        assert_eq!(
+            read_sheet(&rows),
+            Err(SheetError::MissingColumns(vec!["问题描述"]))
+        );
+        assert!(matches!(
+            read_sheet(&[]),
+            Err(SheetError::MissingColumns(_))
+        ));
+    }
+}
