@@ -52,6 +52,24 @@ pub fn find_by_username(
         .optional()
 }
 
+/// Users whose display name or username is exactly `name` (usernames are lower-case), with
+/// their organizations: an imported sheet names owners the way people write them.
+pub fn find_by_name(
+    conn: &mut DbConnection,
+    name: &str,
+) -> QueryResult<Vec<(UserRow, OrganizationRow)>> {
+    u::users
+        .inner_join(o::organizations)
+        .filter(
+            u::display_name
+                .eq(name)
+                .or(u::username.eq(name.to_lowercase())),
+        )
+        .order(u::id.asc())
+        .select((UserRow::as_select(), OrganizationRow::as_select()))
+        .load(conn)
+}
+
 pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         u::users.filter(u::username.eq(username)),

@@ -6,6 +6,7 @@ mod catalog;
 mod closing;
 pub mod extract;
 mod health;
+mod import;
 mod organizations;
 pub mod problem;
 mod problems;
@@ -171,6 +172,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(users::deactivate)
         .service(users::reset_password)
         .service(reviews::create)
+        .service(import::import_review)
         .service(reviews::list)
         .service(reviews::get)
         .service(reviews::update)

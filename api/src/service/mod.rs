@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod closing;
 pub mod idempotency;
+pub mod import;
 pub mod organizations;
 pub mod pagination;
 pub mod problems;

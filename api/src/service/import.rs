@@ -1,0 +1,636 @@
+//! Import: a self-inspection report (text or Word) or an Excel ledger becomes a draft review
+//! with its aspects, problems (status draft), causes and measures, in one transaction. The
+//! reading rules live in `domain::report` and `domain::ledger`; this module opens the files,
+//! resolves names to records and writes.
+
+use std::io::{Cursor, Read};
+
+use chrono::{DateTime, Utc};
+use rectify_db::models::{NewCause, NewMeasure, NewReview, OrganizationRow};
+use rectify_db::organizations as db_orgs;
+use rectify_db::reviews as db_reviews;
+use rectify_db::users as db_users;
+use rectify_db::{catalog as db_catalog, Db, DbConnection};
+
+use super::organizations::visible as visible_org;
+use super::problems::insert_problem;
+use super::reviews;
+use super::Caller;
+use crate::api_types::{
+    CreateProblem, ImportResult, ImportSource, ImportWarning, ImportedEntry, ImportedProblem,
+    ImportedReviewFields, SuggestedLink,
+};
+use crate::domain::ledger::{self, Cell, SheetError};
+use crate::domain::report;
+use crate::domain::similarity;
+use crate::domain::vocab::ProblemKind;
+use crate::domain::Role;
+use crate::error::{Error, FieldError, Result};
+
+/// An unpacked document.xml larger than this is refused (a zip bomb, not a report).
+const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What was uploaded, once read.
+#[derive(Debug)]
+pub enum Document {
+    /// A report as text, one paragraph per line.
+    Report(String),
+    /// A ledger sheet's cells.
+    Sheet(Vec<Vec<Cell>>),
+}
+
+fn file_error(status: u16, code: &'static str, message: impl Into<String>) -> Error {
+    let message = message.into();
+    let mut error = Error::new(status, code, format!("`file`: {message}"));
+    error.errors.push(FieldError {
+        field: "file".to_owned(),
+        code: code.to_owned(),
+        message,
+    });
+    error
+}
+
+/// Reads an uploaded file by its declared extension, checked against its bytes.
+pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
+    let shown = name.unwrap_or("the file");
+    if bytes.is_empty() {
+        return Err(file_error(422, "empty_file", format!("{shown} is empty")));
+    }
+    let extension = name
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    match extension.as_str() {
+        "docx" if !is_zip => Err(file_error(
+            422,
+            "unreadable_file",
+            format!("{shown} is not a Word document: it is not a zip archive"),
+        )),
+        "xlsx" if !is_zip => Err(file_error(
+            422,
+            "unreadable_file",
+            format!("{shown} is not an Excel workbook: it is not a zip archive"),
+        )),
+        "docx" => docx_text(shown, bytes).map(Document::Report),
+        "xlsx" => sheet_cells(shown, bytes).map(Document::Sheet),
+        "doc" | "xls" | "wps" | "et" => Err(file_error(
+            415,
+            "unsupported_file",
+            format!("{shown} is in an old binary format; save it as .docx or .xlsx"),
+        )),
+        _ if is_zip => {
+            // No telling name: look inside.
+            let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+                file_error(
+                    422,
+                    "unreadable_file",
+                    format!("{shown} is a damaged zip archive: {e}"),
+                )
+            })?;
+            if archive.index_for_name("word/document.xml").is_some() {
+                docx_text(shown, bytes).map(Document::Report)
+            } else if archive.index_for_name("xl/workbook.xml").is_some() {
+                sheet_cells(shown, bytes).map(Document::Sheet)
+            } else {
+                Err(file_error(
+                    415,
+                    "unsupported_file",
+                    format!("{shown} is a zip archive but neither a .docx nor an .xlsx"),
+                ))
+            }
+        }
+        _ => text(shown, bytes).map(Document::Report),
+    }
+}
+
+fn text(shown: &str, bytes: &[u8]) -> Result<String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => Ok(text.to_owned()),
+        _ => Err(file_error(
+            415,
+            "unsupported_file",
+            format!(
+                "{shown} is neither UTF-8 text, a .docx nor an .xlsx; save a text file as UTF-8"
+            ),
+        )),
+    }
+}
+
+/// The text of a Word document, one line per paragraph.
+pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
+    use quick_xml::events::Event;
+    let unreadable = |why: String| {
+        file_error(
+            422,
+            "unreadable_file",
+            format!("{shown} cannot be read as a Word document: {why}"),
+        )
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let part = archive
+        .by_name("word/document.xml")
+        .map_err(|_| unreadable("it has no word/document.xml".to_owned()))?;
+    let mut xml = String::new();
+    part.take(MAX_UNPACKED_BYTES + 1)
+        .read_to_string(&mut xml)
+        .map_err(|e| unreadable(e.to_string()))?;
+    if xml.len() as u64 > MAX_UNPACKED_BYTES {
+        return Err(unreadable("its text is larger than 64 MiB".to_owned()));
+    }
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut out = String::new();
+    let mut in_text = false;
+    loop {
+        match reader.read_event().map_err(|e| unreadable(e.to_string()))? {
+            Event::Start(e) if e.local_name().as_ref() == b"t" => in_text = true,
+            Event::End(e) if e.local_name().as_ref() == b"t" => in_text = false,
+            Event::End(e) if e.local_name().as_ref() == b"p" => out.push('\n'),
+            Event::Empty(e) => match e.local_name().as_ref() {
+                b"tab" => out.push('\t'),
+                b"br" | b"cr" => out.push('\n'),
+                b"p" => out.push('\n'),
+                _ => {}
+            },
+            Event::Text(t) if in_text => {
+                out.push_str(&t.decode().map_err(|e| unreadable(e.to_string()))?)
+            }
+            Event::GeneralRef(r) if in_text => {
+                if let Some(c) = r.resolve_char_ref().ok().flatten() {
+                    out.push(c);
+                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(
+                    &r.decode().map_err(|e| unreadable(e.to_string()))?,
+                ) {
+                    out.push_str(s);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The cells of the first sheet that has a ledger header (else the first sheet), placed at
+/// their real rows and columns so that errors name the cells Excel shows.
+pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = |why: String| {
+        file_error(
+            422,
+            "unreadable_file",
+            format!("{shown} cannot be read as an Excel workbook: {why}"),
+        )
+    };
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
+    let mut first: Option<Vec<Vec<Cell>>> = None;
+    for (_, range) in workbook.worksheets() {
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
+        for cells in range.rows() {
+            let mut row = vec![Cell::Empty; left as usize];
+            row.extend(cells.iter().map(|c| {
+                match c.clone() {
+                    Data::Empty | Data::Error(_) => Cell::Empty,
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+                    Data::Int(i) => Cell::Number(i as f64),
+                    Data::Float(f) => Cell::Number(f),
+                    Data::Bool(b) => Cell::Text(b.to_string()),
+                    Data::DateTime(d) => ledger::from_excel_serial(d.as_f64())
+                        .map(Cell::Date)
+                        .unwrap_or(Cell::Number(d.as_f64())),
+                }
+            }));
+            rows.push(row);
+        }
+        if !matches!(
+            ledger::read_sheet(&rows),
+            Err(SheetError::MissingColumns(_))
+        ) {
+            return Ok(rows);
+        }
+        first.get_or_insert(rows);
+    }
+    first.ok_or_else(|| unreadable("it has no sheets".to_owned()))
+}
+
+/// A draft ledger: what will be created, before names are resolved to records.
+struct Draft {
+    source_kind: &'static str,
+    aspects: Vec<String>,
+    problems: Vec<ImportedProblem>,
+    causes: Vec<ImportedEntry>,
+    measures: Vec<ImportedEntry>,
+    warnings: Vec<ImportWarning>,
+    /// Per problem: the owner's and the unit's names as the sheet wrote them.
+    names: Vec<(Option<String>, Option<String>)>,
+}
+
+fn source_lines(first: usize, last: usize) -> ImportSource {
+    ImportSource {
+        first_line: Some(first),
+        last_line: Some(last),
+        row: None,
+    }
+}
+
+fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
+    let parsed = report::parse(text);
+    let problem_texts: Vec<&str> = parsed.problems.iter().map(|p| p.text.as_str()).collect();
+    let entries = |items: &[report::Item]| -> Vec<ImportedEntry> {
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let suggestions = similarity::suggest(&problem_texts, &texts);
+        items
+            .iter()
+            .zip(suggestions)
+            .map(|(item, found)| ImportedEntry {
+                id: None,
+                title: item.title.clone(),
+                description: item.text.clone(),
+                source: source_lines(item.first_line, item.last_line),
+                suggested_problems: found
+                    .into_iter()
+                    .map(|s| SuggestedLink {
+                        problem_index: s.problem,
+                        problem_id: None,
+                        score: s.score,
+                    })
+                    .collect(),
+            })
+            .collect()
+    };
+    Draft {
+        source_kind: "report",
+        causes: entries(&parsed.causes),
+        measures: entries(&parsed.measures),
+        problems: parsed
+            .problems
+            .iter()
+            .map(|p| ImportedProblem {
+                id: None,
+                key: None,
+                aspect: p.aspect.map(|a| parsed.aspects[a].clone()),
+                title: p.title.clone(),
+                description: p.text.clone(),
+                organization_id: unit.id,
+                owner_id: None,
+                deadline: None,
+                kind: ProblemKind::Scheduled,
+                cause_indexes: Vec::new(),
+                measure_indexes: Vec::new(),
+                source: source_lines(p.first_line, p.last_line),
+            })
+            .collect(),
+        names: vec![(None, None); parsed.problems.len()],
+        warnings: parsed
+            .warnings
+            .into_iter()
+            .map(|w| ImportWarning {
+                code: w.code.to_owned(),
+                message: w.message,
+                line: Some(w.line),
+                row: None,
+                cell: None,
+            })
+            .collect(),
+        aspects: parsed.aspects,
+    }
+}
+
+fn cell_error(issue: &ledger::CellIssue) -> FieldError {
+    FieldError {
+        field: format!("{}{}", issue.letter, issue.row),
+        code: issue.code.to_owned(),
+        message: format!("row {}, {}: {}", issue.row, issue.column, issue.message),
+    }
+}
+
+fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
+    let sheet = ledger::read_sheet(rows).map_err(|e| match e {
+        SheetError::MissingColumns(missing) => file_error(
+            422,
+            "missing_columns",
+            format!(
+                "no header row (in the first rows of any sheet) names the column {}",
+                missing.join(", ")
+            ),
+        ),
+        SheetError::Cells(issues) => {
+            let mut error = Error::validation(issues.iter().map(cell_error).collect());
+            error.code = "invalid_rows";
+            error
+        }
+    })?;
+    let entry = |text: &String| ImportedEntry {
+        id: None,
+        title: report::first_clause(text),
+        description: text.clone(),
+        source: ImportSource {
+            first_line: None,
+            last_line: None,
+            row: None,
+        },
+        suggested_problems: Vec::new(),
+    };
+    Ok(Draft {
+        source_kind: "ledger",
+        causes: sheet.causes.iter().map(entry).collect(),
+        measures: sheet.measures.iter().map(entry).collect(),
+        problems: sheet
+            .rows
+            .iter()
+            .map(|r| ImportedProblem {
+                id: None,
+                key: None,
+                aspect: r.aspect.map(|a| sheet.aspects[a].clone()),
+                title: report::first_clause(&r.description),
+                description: r.description.clone(),
+                organization_id: unit.id,
+                owner_id: None,
+                deadline: r.deadline.date(),
+                kind: r.deadline.kind(),
+                cause_indexes: r.causes.clone(),
+                measure_indexes: r.measures.clone(),
+                source: ImportSource {
+                    first_line: None,
+                    last_line: None,
+                    row: Some(r.row),
+                },
+            })
+            .collect(),
+        names: sheet
+            .rows
+            .iter()
+            .map(|r| (r.owner.clone(), r.unit.clone()))
+            .collect(),
+        warnings: sheet
+            .warnings
+            .iter()
+            .map(|w| ImportWarning {
+                code: w.code.to_owned(),
+                message: w.message.clone(),
+                line: None,
+                row: Some(w.row),
+                cell: Some(format!("{}{}", w.letter, w.row)),
+            })
+            .collect(),
+        aspects: sheet.aspects,
+    })
+}
+
+/// Resolves the sheet's unit and owner names to records; every row in error is reported.
+fn resolve_names(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    review_org: &OrganizationRow,
+    draft: &mut Draft,
+    rows: &[Vec<Cell>],
+) -> Result<()> {
+    let mut units = vec![review_org.clone()];
+    units.extend(db_orgs::descendants(conn, &review_org.path)?);
+    let header_columns = header_letters(rows);
+    let mut errors = Vec::new();
+    for (problem, (owner, unit_name)) in draft.problems.iter_mut().zip(&draft.names) {
+        let row = problem.source.row.unwrap_or_default();
+        let issue = |column: ledger::Column, code: &'static str, message: String| FieldError {
+            field: format!(
+                "{}{row}",
+                header_columns
+                    .iter()
+                    .find(|(c, _)| *c == column)
+                    .map_or("?", |(_, l)| l.as_str())
+            ),
+            code: code.to_owned(),
+            message: format!("row {row}, {}: {message}", column.header()),
+        };
+        let mut unit = review_org;
+        if let Some(name) = unit_name {
+            let found: Vec<&OrganizationRow> = units
+                .iter()
+                .filter(|o| o.active && (o.name == *name || o.code.eq_ignore_ascii_case(name)))
+                .collect();
+            match found.as_slice() {
+                [one] => unit = one,
+                [] => {
+                    errors.push(issue(
+                        ledger::Column::Unit,
+                        "unit",
+                        format!(
+                            "no active organization named “{name}” under {}",
+                            review_org.code
+                        ),
+                    ));
+                    continue;
+                }
+                _ => {
+                    errors.push(issue(
+                        ledger::Column::Unit,
+                        "unit",
+                        format!("several organizations are named “{name}”; write the code"),
+                    ));
+                    continue;
+                }
+            }
+        }
+        problem.organization_id = unit.id;
+        if let Some(name) = owner {
+            let found: Vec<i64> = db_users::find_by_name(conn, name)?
+                .into_iter()
+                .filter(|(user, org)| {
+                    user.active
+                        && user.role != Role::Auditor.as_str()
+                        && caller.sees(&org.path)
+                        && unit.path.starts_with(&org.path)
+                })
+                .map(|(user, _)| user.id)
+                .collect();
+            match found.as_slice() {
+                [one] => problem.owner_id = Some(*one),
+                [] => errors.push(issue(
+                    ledger::Column::Owner,
+                    "owner",
+                    format!(
+                        "no active user named “{name}” can own {}'s problems",
+                        unit.code
+                    ),
+                )),
+                _ => errors.push(issue(
+                    ledger::Column::Owner,
+                    "owner",
+                    format!("several users are named “{name}”; write the username"),
+                )),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        let mut error = Error::validation(errors);
+        error.code = "invalid_rows";
+        Err(error)
+    }
+}
+
+/// The letter of each recognised column of the sheet's header row.
+fn header_letters(rows: &[Vec<Cell>]) -> Vec<(ledger::Column, String)> {
+    rows.iter()
+        .take(10)
+        .find(|r| {
+            r.iter()
+                .any(|c| ledger::column_of(&c.text()) == Some(ledger::Column::Description))
+        })
+        .map(|r| {
+            r.iter()
+                .enumerate()
+                .filter_map(|(i, c)| {
+                    ledger::column_of(&c.text()).map(|col| (col, ledger::column_letter(i)))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Imports a document as a draft review; with `dry_run`, only says what it would create.
+pub fn import(
+    db: &Db,
+    caller: &Caller,
+    fields: ImportedReviewFields,
+    document: Document,
+    dry_run: bool,
+    now: DateTime<Utc>,
+) -> Result<ImportResult> {
+    let run = |conn: &mut DbConnection| -> Result<ImportResult> {
+        let org = visible_org(conn, caller, fields.organization_id).map_err(|_| {
+            Error::invalid_field(
+                "organization_id",
+                "exists",
+                format!("organization {} does not exist", fields.organization_id),
+            )
+        })?;
+        caller.require_coordinator("import reviews")?;
+        let (mut draft, source_text) = match &document {
+            Document::Report(text) => (from_report(text, &org), Some(text.as_str())),
+            Document::Sheet(rows) => {
+                let mut draft = from_sheet(rows, &org)?;
+                resolve_names(conn, caller, &org, &mut draft, rows)?;
+                (draft, None)
+            }
+        };
+        if draft.problems.is_empty() {
+            let mut error = Error::unprocessable(
+                "nothing_to_import",
+                "No problems were found in the document; see `warnings`.",
+            );
+            error.extensions.insert(
+                "warnings".to_owned(),
+                serde_json::to_value(&draft.warnings).unwrap_or_default(),
+            );
+            return Err(error);
+        }
+        if dry_run {
+            return Ok(result(draft, None, true));
+        }
+        let at = now.naive_utc();
+        let created_by = Some(caller.user_id).filter(|id| *id > 0);
+        let review_row = db_reviews::insert(
+            conn,
+            NewReview {
+                organization_id: org.id,
+                title: fields.title.trim(),
+                kind: fields.kind.as_str(),
+                held_on: fields.held_on,
+                source_text,
+                created_by,
+                created_at: at,
+                updated_at: at,
+            },
+            &draft.aspects,
+        )?;
+        for cause in draft.causes.iter_mut() {
+            let row = db_catalog::insert_cause(
+                conn,
+                NewCause {
+                    review_id: review_row.id,
+                    title: &cause.title,
+                    description: &cause.description,
+                    created_by,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            cause.id = Some(row.id);
+        }
+        for measure in draft.measures.iter_mut() {
+            let row = db_catalog::insert_measure(
+                conn,
+                NewMeasure {
+                    review_id: review_row.id,
+                    title: &measure.title,
+                    description: &measure.description,
+                    owner_id: None,
+                    deadline: None,
+                    done: false,
+                    created_by,
+                    created_at: at,
+                    updated_at: at,
+                },
+            )?;
+            measure.id = Some(row.id);
+        }
+        let mut units = vec![org.clone()];
+        units.extend(db_orgs::descendants(conn, &org.path)?);
+        let ids = |entries: &[ImportedEntry], indexes: &[usize]| -> Vec<i64> {
+            indexes.iter().filter_map(|i| entries[*i].id).collect()
+        };
+        for problem in draft.problems.iter_mut() {
+            let unit = units
+                .iter()
+                .find(|u| u.id == problem.organization_id)
+                .ok_or_else(|| Error::internal("an imported problem's unit vanished"))?;
+            let input = CreateProblem {
+                review_id: review_row.id,
+                aspect: problem.aspect.clone(),
+                title: problem.title.clone(),
+                description: Some(problem.description.clone()),
+                organization_id: Some(unit.id),
+                owner_id: problem.owner_id,
+                deadline: problem.deadline,
+                kind: Some(problem.kind),
+                cause_ids: Some(ids(&draft.causes, &problem.cause_indexes)),
+                measure_ids: Some(ids(&draft.measures, &problem.measure_indexes)),
+            };
+            let row = insert_problem(conn, caller, review_row.id, unit, &input, now)?;
+            problem.id = Some(row.id);
+            problem.key = Some(row.key);
+        }
+        let problem_ids: Vec<Option<i64>> = draft.problems.iter().map(|p| p.id).collect();
+        for entry in draft.causes.iter_mut().chain(draft.measures.iter_mut()) {
+            for link in entry.suggested_problems.iter_mut() {
+                link.problem_id = problem_ids[link.problem_index];
+            }
+        }
+        let review = reviews::load(conn, review_row)?;
+        Ok(result(draft, Some(review), false))
+    };
+    if dry_run {
+        db.read(run)
+    } else {
+        db.write(run)
+    }
+}
+
+fn result(draft: Draft, review: Option<crate::api_types::Review>, dry_run: bool) -> ImportResult {
+    ImportResult {
+        dry_run,
+        source_kind: draft.source_kind,
+        review,
+        aspects: draft.aspects,
+        problems: draft.problems,
+        causes: draft.causes,
+        measures: draft.measures,
+        warnings: draft.warnings,
+    }
+}
