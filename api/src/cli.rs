@@ -6,8 +6,11 @@ use std::io::{BufRead, Write};
 use clap::{Parser, Subcommand};
 
 use crate::api_types::{CreateOrganization, CreateUser};
+use crate::api_types::{ImportResult, ImportedReviewFields};
 use crate::config::{Settings, SettingsArgs};
+use crate::domain::vocab::ReviewKind;
 use crate::domain::Role;
+use crate::service::import::{self, Document};
 use crate::service::{accounts, organizations, users};
 use crate::startup::{self, open_database, Application};
 
@@ -43,6 +46,32 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Import a report (.txt, .docx) or a ledger sheet (.xlsx) as a draft review.
+    Import {
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// Code of the organization whose review it is.
+        #[arg(long, value_name = "CODE")]
+        org: String,
+        /// The review's title [default: the file's name].
+        #[arg(long)]
+        title: Option<String>,
+        /// organizational_life, democratic_life, theme_education, inspection_feedback, audit
+        /// or other [default: guessed from the title and text].
+        #[arg(long, value_parser = parse_review_kind)]
+        kind: Option<ReviewKind>,
+        /// When the review was held, as 2026-11-23 [default: today].
+        #[arg(long)]
+        held_on: Option<chrono::NaiveDate>,
+        /// Show what would be created; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn parse_review_kind(raw: &str) -> Result<ReviewKind, String> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+        .map_err(|_| format!("unknown review kind {raw:?}"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +189,25 @@ pub fn execute(
             )?;
             Ok(())
         }
+        Command::Import {
+            file,
+            org,
+            title,
+            kind,
+            held_on,
+            dry_run,
+        } => import_file(
+            settings,
+            out,
+            ImportArgs {
+                file,
+                org,
+                title,
+                kind,
+                held_on,
+                dry_run,
+            },
+        ),
         Command::User { command } => {
             let opened = open_database(settings)?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
@@ -227,6 +275,145 @@ pub fn execute(
             }
         }
     }
+}
+
+fn import_file(
+    settings: &Settings,
+    out: &mut dyn Write,
+    request: ImportArgs,
+) -> Result<(), CliError> {
+    let opened = open_database(settings)?;
+    announce_admin(out, opened.generated_admin_password.as_deref())?;
+    let db = opened.db;
+    let operator = accounts::operator(&db)?;
+    let org = users::organization_by_code(&db, &request.org)?;
+    let bytes = std::fs::read(&request.file)?;
+    let name = request
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let document = import::read_file(name.as_deref(), &bytes)?;
+    let title = request.title.unwrap_or_else(|| {
+        request
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "imported review".to_owned())
+    });
+    let kind = request.kind.unwrap_or_else(|| {
+        let text = match &document {
+            Document::Report(text) => text.as_str(),
+            Document::Sheet(_) => "",
+        };
+        ReviewKind::guess(&title)
+            .or_else(|| ReviewKind::guess(text))
+            .unwrap_or(ReviewKind::Other)
+    });
+    let now = chrono::Utc::now();
+    let fields = ImportedReviewFields {
+        organization_id: org.id,
+        title,
+        kind,
+        held_on: request.held_on.unwrap_or_else(|| now.date_naive()),
+    };
+    validator::Validate::validate(&fields).map_err(crate::error::Error::from)?;
+    let result = import::import(&db, &operator, fields, document, request.dry_run, now)?;
+    write_import_summary(out, &result)?;
+    Ok(())
+}
+
+struct ImportArgs {
+    file: std::path::PathBuf,
+    org: String,
+    title: Option<String>,
+    kind: Option<ReviewKind>,
+    held_on: Option<chrono::NaiveDate>,
+    dry_run: bool,
+}
+
+fn lines_of(source: &crate::api_types::ImportSource) -> String {
+    match (source.first_line, source.last_line, source.row) {
+        (Some(a), Some(b), _) if a == b => format!("line {a}"),
+        (Some(a), Some(b), _) => format!("lines {a}-{b}"),
+        (_, _, Some(row)) => format!("row {row}"),
+        _ => String::new(),
+    }
+}
+
+/// A summary a person can check against the document, line by line.
+fn write_import_summary(out: &mut dyn Write, result: &ImportResult) -> std::io::Result<()> {
+    match &result.review {
+        Some(review) => writeln!(
+            out,
+            "created review {} “{}” ({})",
+            review.id, review.title, result.source_kind
+        )?,
+        None => writeln!(out, "dry run: nothing was written ({})", result.source_kind)?,
+    }
+    writeln!(
+        out,
+        "{} aspects, {} problems, {} causes, {} measures, {} warnings",
+        result.aspects.len(),
+        result.problems.len(),
+        result.causes.len(),
+        result.measures.len(),
+        result.warnings.len()
+    )?;
+    writeln!(out, "\nproblems (status draft):")?;
+    writeln!(
+        out,
+        "  {:<4} {:<10} {:<12} {:<30} aspect",
+        "#", "key", "source", "title"
+    )?;
+    for (i, p) in result.problems.iter().enumerate() {
+        writeln!(
+            out,
+            "  {:<4} {:<10} {:<12} {:<30} {}",
+            i + 1,
+            p.key.as_deref().unwrap_or("-"),
+            lines_of(&p.source),
+            p.title,
+            p.aspect.as_deref().unwrap_or("-")
+        )?;
+    }
+    for (name, entries) in [("causes", &result.causes), ("measures", &result.measures)] {
+        writeln!(
+            out,
+            "\n{name} (suggested problems are not linked until confirmed):"
+        )?;
+        for (i, e) in entries.iter().enumerate() {
+            let suggested: Vec<String> = e
+                .suggested_problems
+                .iter()
+                .map(|s| format!("#{} ({:.2})", s.problem_index + 1, s.score))
+                .collect();
+            writeln!(
+                out,
+                "  {:<4} {:<12} {}{}",
+                i + 1,
+                lines_of(&e.source),
+                e.title,
+                if suggested.is_empty() {
+                    String::new()
+                } else {
+                    format!("  → {}", suggested.join(", "))
+                }
+            )?;
+        }
+    }
+    if !result.warnings.is_empty() {
+        writeln!(out, "\nwarnings:")?;
+        for w in &result.warnings {
+            let at = match (w.line, &w.cell) {
+                (Some(0), _) => "document".to_owned(),
+                (Some(line), _) => format!("line {line}"),
+                (None, Some(cell)) => format!("cell {cell}"),
+                _ => String::new(),
+            };
+            writeln!(out, "  {at:<12} {:<18} {}", w.code, w.message)?;
+        }
+    }
+    Ok(())
 }
 
 fn password_from(stdin: bool) -> Result<(String, bool), CliError> {

@@ -35,6 +35,22 @@ pub enum ProblemKind {
 }
 
 impl ReviewKind {
+    /// The kind a title or report names, if it names one. The meeting's own name wins over
+    /// its theme: a 主题教育专题组织生活会 is an organizational life meeting.
+    pub fn guess(text: &str) -> Option<ReviewKind> {
+        [
+            ("民主生活会", ReviewKind::DemocraticLife),
+            ("组织生活会", ReviewKind::OrganizationalLife),
+            ("巡视", ReviewKind::InspectionFeedback),
+            ("巡察", ReviewKind::InspectionFeedback),
+            ("审计", ReviewKind::Audit),
+            ("主题教育", ReviewKind::ThemeEducation),
+        ]
+        .into_iter()
+        .find(|(word, _)| text.contains(word))
+        .map(|(_, kind)| kind)
+    }
+
     pub const ALL: [ReviewKind; 6] = [
         ReviewKind::OrganizationalLife,
         ReviewKind::DemocraticLife,
@@ -96,6 +112,29 @@ names!(ProblemKind, "problem kind");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_review_kind_is_guessed_from_the_meeting_it_names() {
+        for (text, kind) in [
+            (
+                "2021年度民主生活会对照检查材料",
+                Some(ReviewKind::DemocraticLife),
+            ),
+            (
+                "主题教育专题组织生活会",
+                Some(ReviewKind::OrganizationalLife),
+            ),
+            ("主题教育检视问题清单", Some(ReviewKind::ThemeEducation)),
+            (
+                "区委第三巡察组反馈意见",
+                Some(ReviewKind::InspectionFeedback),
+            ),
+            ("审计发现问题", Some(ReviewKind::Audit)),
+            ("工作总结", None),
+        ] {
+            assert_eq!(ReviewKind::guess(text), kind, "{text}");
+        }
+    }
 
     #[test]
     fn kinds_round_trip_through_their_names() {
