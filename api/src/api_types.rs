@@ -1057,3 +1057,28 @@ pub struct ImportResult {
     pub measures: Vec<ImportedEntry>,
     pub warnings: Vec<ImportWarning>,
 }
+
+// ---------------------------------------------------------------- reports
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerFormat {
+    #[default]
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// Only this review's problems.
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub review_id: Option<i64>,
+    /// Problems of this organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// `xlsx` [default] or `csv` (UTF-8 with BOM).
+    pub format: Option<LedgerFormat>,
+}

@@ -227,3 +227,9 @@ fn flatten_validation(
         }
     }
 }
+
+impl From<crate::export::ExportError> for Error {
+    fn from(e: crate::export::ExportError) -> Self {
+        Self::internal(e)
+    }
+}

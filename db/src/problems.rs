@@ -257,6 +257,60 @@ pub fn last_submitter(conn: &mut DbConnection, problem_id: i64) -> QueryResult<O
         .map(Option::flatten)
 }
 
+/// The latest progress note or completion note of each problem, for the ledger's 完成情况.
+pub fn latest_progress(
+    conn: &mut DbConnection,
+    problem_ids: &[i64],
+) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
+    let notes: Vec<(i64, String, NaiveDateTime)> = n::problem_notes
+        .filter(n::problem_id.eq_any(problem_ids))
+        .order(n::id.asc())
+        .select((n::problem_id, n::body, n::created_at))
+        .load(conn)?;
+    let submitted: Vec<(i64, Option<String>, NaiveDateTime)> = h::problem_history
+        .filter(h::problem_id.eq_any(problem_ids))
+        .filter(h::action.eq("submit"))
+        .order(h::id.asc())
+        .select((h::problem_id, h::note, h::created_at))
+        .load(conn)?;
+    let mut latest: std::collections::HashMap<i64, (String, NaiveDateTime)> =
+        std::collections::HashMap::new();
+    let written = submitted
+        .into_iter()
+        .filter_map(|(id, note, at)| note.map(|n| (id, n, at)))
+        .chain(notes);
+    for (id, body, at) in written {
+        match latest.get(&id) {
+            Some((_, seen)) if *seen > at => {}
+            _ => {
+                latest.insert(id, (body, at));
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(id, (b, at))| (id, b, at))
+        .collect())
+}
+
+/// When each closed problem was last closed (verified), for the ledger's 销号时间.
+pub fn closed_at(
+    conn: &mut DbConnection,
+    problem_ids: &[i64],
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    h::problem_history
+        .filter(h::problem_id.eq_any(problem_ids))
+        .filter(h::to_status.eq("closed"))
+        .group_by(h::problem_id)
+        .select((h::problem_id, diesel::dsl::max(h::created_at)))
+        .load::<(i64, Option<NaiveDateTime>)>(conn)
+        .map(|rows| {
+            rows.into_iter()
+                .filter_map(|(id, at)| at.map(|at| (id, at)))
+                .collect()
+        })
+}
+
 // ---------------------------------------------------------------- listing
 
 /// Where deadlines stand, judged on each time zone's own today.

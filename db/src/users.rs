@@ -70,6 +70,13 @@ pub fn find_by_name(
         .load(conn)
 }
 
+pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<UserRow>> {
+    u::users
+        .filter(u::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)
+}
+
 pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         u::users.filter(u::username.eq(username)),

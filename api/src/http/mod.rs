@@ -10,6 +10,7 @@ mod import;
 mod organizations;
 pub mod problem;
 mod problems;
+mod reports;
 pub mod request_id;
 mod reviews;
 mod users;
@@ -54,6 +55,7 @@ pub struct AppState {
         (name = "measures", description = "Corrective measures (整改措施), linked to problems"),
         (name = "evidence", description = "Evidence files (佐证材料) that prove the work"),
         (name = "extensions", description = "Deadline extension requests (延期申请)"),
+        (name = "reports", description = "Reports: the ledger sheet (整改台账)"),
     )
 )]
 pub struct ApiDoc;
@@ -199,7 +201,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(closing::request_extension)
         .service(closing::decide)
         .service(closing::list_extensions)
-        .service(closing::get_extension);
+        .service(closing::get_extension)
+        .service(reports::ledger);
 }
 
 /// The whole OpenAPI document, as served at `/api/v1/openapi.json`.

@@ -10,6 +10,7 @@ pub mod import;
 pub mod organizations;
 pub mod pagination;
 pub mod problems;
+pub mod reports;
 pub mod reviews;
 pub mod users;
 
