@@ -284,6 +284,24 @@ impl TestApp {
         }
     }
 
+    /// GETs a file (a download or an export) as bytes; panics unless it is 200.
+    #[track_caller]
+    pub fn get_bytes(&self, path: &str, token: &str) -> Vec<u8> {
+        let mut response = self
+            .agent
+            .get(self.url(path))
+            .header("authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path} failed: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response
+            .body_mut()
+            .with_config()
+            .limit(256 << 20)
+            .read_to_vec()
+            .expect("a readable body")
+    }
+
     /// Sends JSON (or nothing) with a bearer token (or none).
     pub fn call(
         &self,
@@ -508,6 +526,41 @@ impl TestApp {
         self.send(
             "POST",
             &format!("/api/v1/problems/{problem}/evidence"),
+            &[("authorization", &auth), ("content-type", &content_type)],
+            body,
+        )
+    }
+
+    /// Posts a multipart form: text fields, then a file field named `file` if given.
+    pub fn multipart(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> Reply {
+        let boundary = "----rectify-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((file_name, bytes)) = file {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let auth = format!("Bearer {token}");
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send(
+            "POST",
+            path,
             &[("authorization", &auth), ("content-type", &content_type)],
             body,
         )

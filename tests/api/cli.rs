@@ -124,3 +124,54 @@ fn migrate_reports_an_up_to_date_database() {
     let out = run(&app, &["migrate"]).unwrap();
     assert!(out.contains("is up to date"), "{out}");
 }
+
+#[test]
+fn import_reads_a_report_file_into_a_draft_review() {
+    let app = spawn_app();
+    app.create_org("DFSQ", "东风社区党委", None);
+    let file = app
+        .data_dir()
+        .join("东风社区2026年度民主生活会对照检查材料.txt");
+    std::fs::write(
+        &file,
+        "一、存在问题\n（一）作风方面：一是调研少。二是会议多。\n二、原因剖析\n一是宗旨意识不强。\n三、整改措施\n（一）改进作风。每月走访。\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = run(&app, &["import", path, "--org", "dfsq", "--dry-run"]).unwrap();
+    assert!(
+        out.starts_with("dry run: nothing was written (report)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 aspects, 2 problems, 1 causes, 1 measures, 0 warnings"),
+        "{out}"
+    );
+    let reviews = || {
+        app.get("/api/v1/reviews", &app.admin_token).expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert!(reviews().is_empty());
+
+    let out = run(
+        &app,
+        &["import", path, "--org", "DFSQ", "--held-on", "2026-11-20"],
+    )
+    .unwrap();
+    assert!(out.contains("DFSQ-1"), "{out}");
+    assert!(out.contains("调研少"), "{out}");
+    let reviews = reviews();
+    assert_eq!(reviews.len(), 1);
+    // The title comes from the file's name, the kind from what the title names.
+    assert_eq!(
+        reviews[0]["title"],
+        "东风社区2026年度民主生活会对照检查材料"
+    );
+    assert_eq!(reviews[0]["kind"], "democratic_life");
+    assert_eq!(reviews[0]["held_on"], "2026-11-20");
+
+    let error = run(&app, &["import", path, "--org", "NOPE"]).unwrap_err();
+    assert!(error.contains("NOPE"), "{error}");
+}

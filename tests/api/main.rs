@@ -6,6 +6,7 @@ mod cli;
 mod closing;
 mod errors;
 mod health;
+mod import;
 mod listing;
 mod openapi;
 mod organizations;

@@ -462,7 +462,7 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
         let mut owner = Some(text(Column::Owner)).filter(|o| !o.is_empty());
         if let Some(all) = owner.clone() {
             let names: Vec<&str> = all
-                .split(['、', ',', '，', ';', '；', '/', ' ', '\n'])
+                .split(['、', ',', '，', ';', '；', '/', '\n'])
                 .filter(|n| !n.is_empty())
                 .collect();
             if names.len() > 1 {

@@ -22,34 +22,51 @@ fn bigrams(text: &str) -> Vec<(char, char)> {
     chars.windows(2).map(|w| (w[0], w[1])).collect()
 }
 
-type Vector = HashMap<(char, char), f64>;
+/// A sparse unit vector: (bigram number, weight), sorted by bigram number.
+type Vector = Vec<(u32, f64)>;
 
 fn vectors(texts: &[&str]) -> Vec<Vector> {
-    let grams: Vec<Vec<(char, char)>> = texts.iter().map(|t| bigrams(t)).collect();
-    let mut document_frequency: HashMap<(char, char), usize> = HashMap::new();
-    for doc in &grams {
-        let mut seen: Vec<&(char, char)> = doc.iter().collect();
-        seen.sort_unstable();
-        seen.dedup();
-        for g in seen {
-            *document_frequency.entry(*g).or_default() += 1;
+    let mut numbers: HashMap<(char, char), u32> = HashMap::new();
+    let docs: Vec<Vec<u32>> = texts
+        .iter()
+        .map(|t| {
+            let mut doc: Vec<u32> = bigrams(t)
+                .into_iter()
+                .map(|g| {
+                    let next = numbers.len() as u32;
+                    *numbers.entry(g).or_insert(next)
+                })
+                .collect();
+            doc.sort_unstable();
+            doc
+        })
+        .collect();
+    let mut document_frequency = vec![0u32; numbers.len()];
+    for doc in &docs {
+        let mut previous = None;
+        for g in doc {
+            if previous != Some(*g) {
+                document_frequency[*g as usize] += 1;
+                previous = Some(*g);
+            }
         }
     }
     let n = texts.len() as f64;
-    grams
-        .into_iter()
+    docs.into_iter()
         .map(|doc| {
-            let mut v = Vector::new();
+            let mut v: Vector = Vec::new();
             for g in doc {
-                *v.entry(g).or_default() += 1.0;
+                match v.last_mut() {
+                    Some((last, tf)) if *last == g => *tf += 1.0,
+                    _ => v.push((g, 1.0)),
+                }
             }
             for (g, tf) in v.iter_mut() {
-                let df = document_frequency[g] as f64;
-                *tf *= (1.0 + n / df).ln();
+                *tf *= (1.0 + n / document_frequency[*g as usize] as f64).ln();
             }
-            let norm = v.values().map(|x| x * x).sum::<f64>().sqrt();
+            let norm = v.iter().map(|(_, x)| x * x).sum::<f64>().sqrt();
             if norm > 0.0 {
-                v.values_mut().for_each(|x| *x /= norm);
+                v.iter_mut().for_each(|(_, x)| *x /= norm);
             }
             v
         })
@@ -57,11 +74,19 @@ fn vectors(texts: &[&str]) -> Vec<Vector> {
 }
 
 fn cosine(a: &Vector, b: &Vector) -> f64 {
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    small
-        .iter()
-        .filter_map(|(g, x)| large.get(g).map(|y| x * y))
-        .sum()
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
 }
 
 /// For each of `others` (causes or measures), the problems it most likely addresses, best

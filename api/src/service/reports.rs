@@ -43,12 +43,22 @@ fn group<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
     map
 }
 
-/// A cause or measure as a ledger cell shows it: its text, else its title.
+/// A cause or measure as a ledger cell shows it: a measure's heading and body
+/// (`加强理论学习。每周集中学习一次`), a cause's text, else the title alone.
 fn shown(title: &str, description: &str) -> String {
-    if description.trim().is_empty() {
-        title.to_owned()
+    let description = description.trim();
+    if description.is_empty() || description.starts_with(title) {
+        return if description.is_empty() {
+            title
+        } else {
+            description
+        }
+        .to_owned();
+    }
+    if title.ends_with(['。', '；', '：', '.', ';', ':']) {
+        format!("{title}{description}")
     } else {
-        description.to_owned()
+        format!("{title}。{description}")
     }
 }
 

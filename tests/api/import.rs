@@ -1,0 +1,864 @@
+//! Importing reports and ledger sheets, and exporting the ledger.
+
+use std::io::{Cursor, Read, Write};
+
+use calamine::{Data, Reader, Xlsx};
+use rust_xlsxwriter::{ExcelDateTime, Workbook};
+use serde_json::{json, Value};
+
+use rectify_tests::{spawn_app, TestApp};
+
+const IMPORT: &str = "/api/v1/reviews/import";
+
+/// A report in the usual shape, written for these tests: aspects inline and on their own
+/// line, items run together and one per paragraph, a slip (二 without 是), an introduction
+/// before the measures.
+const REPORT: &str = "\
+东风社区党委2026年度组织生活会对照检查材料
+一、存在问题
+（一）理论学习方面：一是学习不够深入，满足于抄写笔记。二是理论联系实际不够，学用脱节。
+（二）服务群众方面
+社区班子能够坚持走访，但仍有不足。
+一是物业问题回应慢，楼道卫生无人打扫。
+二信访问题处置不及时，回迁群众多次集访。
+二、原因剖析
+一是理论学习的自觉性不强，学习笔记流于形式。
+二是为民服务意识淡化，对物业和信访问题跟踪不够。
+三、整改措施
+下一步，社区党委将从以下方面抓好整改。
+（一）加强理论学习。每周集中学习一次，学用结合。
+（二）改进服务群众。建立物业问题台账，信访件件有回音。
+";
+
+fn report_body(org: i64) -> Value {
+    json!({
+        "text": REPORT,
+        "organization_id": org,
+        "title": "2026年度组织生活会",
+        "kind": "organizational_life",
+        "held_on": "2026-11-20",
+    })
+}
+
+fn form(org: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("organization_id", org.to_string()),
+        ("title", "导入的台账".to_owned()),
+        ("kind", "other".to_owned()),
+        ("held_on", "2026-11-20".to_owned()),
+    ]
+}
+
+fn upload(
+    app: &TestApp,
+    token: &str,
+    org: i64,
+    dry_run: bool,
+    name: &str,
+    bytes: &[u8],
+) -> rectify_tests::Reply {
+    let fields = form(org);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let path = if dry_run {
+        format!("{IMPORT}?dry_run=true")
+    } else {
+        IMPORT.to_owned()
+    };
+    app.multipart(&path, token, &fields, Some((name, bytes)))
+}
+
+fn total(app: &TestApp, token: &str, path: &str) -> usize {
+    app.get(&format!("{path}?limit=200"), token).expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Counts of every kind of record an import writes, to show that a refusal wrote nothing.
+fn counts(app: &TestApp) -> [usize; 4] {
+    let t = &app.admin_token;
+    [
+        total(app, t, "/api/v1/reviews"),
+        total(app, t, "/api/v1/problems"),
+        total(app, t, "/api/v1/causes"),
+        total(app, t, "/api/v1/measures"),
+    ]
+}
+
+fn titles(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect()
+}
+
+/// A .docx whose document.xml holds these paragraphs (runs split mid-paragraph, as Word does).
+fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    let body: String = paragraphs
+        .iter()
+        .map(|p| {
+            let escaped = p.replace('&', "&amp;").replace('<', "&lt;");
+            let (a, b) = escaped.split_at(escaped.char_indices().nth(2).map_or(0, |(i, _)| i));
+            format!("<w:p><w:pPr><w:jc w:val=\"both\"/></w:pPr><w:r><w:t>{a}</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">{b}</w:t></w:r></w:p>")
+        })
+        .collect();
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    );
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+/// An .xlsx with these rows on its first sheet; cells that parse as numbers are numbers.
+fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if cell.is_empty() {
+                continue;
+            }
+            if let Ok(n) = cell.parse::<f64>() {
+                sheet.write_number(r, c, n).unwrap();
+            } else if let Some(date) = cell.strip_prefix("date:") {
+                let date = ExcelDateTime::parse_from_str(date).unwrap();
+                let format = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+                sheet
+                    .write_datetime_with_format(r, c, &date, &format)
+                    .unwrap();
+            } else {
+                sheet.write_string(r, c, *cell).unwrap();
+            }
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let (_, range) = workbook.worksheets().remove(0);
+    range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::DateTime(d) => (chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()
+                        + chrono::Days::new(d.as_f64() as u64))
+                    .to_string(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn a_dry_run_shows_the_draft_and_writes_nothing() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    let draft = app
+        .post(
+            &format!("{IMPORT}?dry_run=true"),
+            &cast.coordinator,
+            &report_body(cast.org),
+        )
+        .expect(200);
+    assert_eq!(counts(&app), before);
+    assert_eq!(draft["dry_run"], true);
+    assert_eq!(draft["review"], Value::Null);
+    assert_eq!(draft["aspects"], json!(["理论学习方面", "服务群众方面"]));
+    assert_eq!(
+        titles(&draft["problems"]),
+        [
+            "学习不够深入",
+            "理论联系实际不够",
+            "物业问题回应慢",
+            "信访问题处置不及时"
+        ]
+    );
+    assert_eq!(draft["problems"][1]["aspect"], "理论学习方面");
+    assert_eq!(draft["problems"][3]["aspect"], "服务群众方面");
+    assert_eq!(
+        draft["problems"][0]["source"],
+        json!({"first_line": 3, "last_line": 3})
+    );
+    assert_eq!(
+        draft["problems"][3]["source"],
+        json!({"first_line": 7, "last_line": 7})
+    );
+    assert_eq!(
+        draft["problems"][2]["description"],
+        "物业问题回应慢，楼道卫生无人打扫。"
+    );
+    assert_eq!(
+        titles(&draft["causes"]),
+        ["理论学习的自觉性不强", "为民服务意识淡化"]
+    );
+    assert_eq!(titles(&draft["measures"]), ["加强理论学习", "改进服务群众"]);
+    assert_eq!(draft["warnings"][0]["code"], "missing_shi");
+    assert_eq!(draft["warnings"][0]["line"], 7);
+    // Suggestions name the problems that share words, best first; nothing is linked.
+    let suggested = |entry: &Value| -> Vec<i64> {
+        entry["suggested_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["problem_index"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(suggested(&draft["causes"][0])[0], 0);
+    assert!(
+        suggested(&draft["causes"][1]).contains(&2),
+        "{}",
+        draft["causes"][1]
+    );
+    assert!(
+        suggested(&draft["measures"][1]).contains(&3),
+        "{}",
+        draft["measures"][1]
+    );
+}
+
+#[test]
+fn an_import_creates_the_review_and_draft_problems_in_one_go() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let reply = app.post(IMPORT, &cast.coordinator, &report_body(cast.org));
+    let created = reply.expect(201);
+    let review = created["review"]["id"].as_i64().unwrap();
+    assert_eq!(
+        reply.header("location"),
+        Some(format!("/api/v1/reviews/{review}").as_str())
+    );
+    assert_eq!(
+        created["review"]["aspects"],
+        json!(["理论学习方面", "服务群众方面"])
+    );
+    assert_eq!(created["review"]["source_text"], REPORT);
+
+    let problems = app
+        .get(
+            &format!("/api/v1/problems?review_id={review}"),
+            &cast.coordinator,
+        )
+        .expect(200);
+    let items = problems["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert!(items
+        .iter()
+        .all(|p| p["status"] == "draft" && p["organization_id"] == cast.org));
+    assert_eq!(items[0]["key"], "DFSQ-1");
+    assert_eq!(created["problems"][0]["key"], "DFSQ-1");
+    assert_eq!(items[3]["title"], "信访问题处置不及时");
+
+    // Causes and measures exist, unlinked; the suggestion carries the problem's id to confirm.
+    let cause = &created["causes"][1];
+    let cause_id = cause["id"].as_i64().unwrap();
+    assert_eq!(
+        app.get(&format!("/api/v1/causes/{cause_id}"), &cast.coordinator)
+            .expect(200)["problem_ids"],
+        json!([])
+    );
+    let suggested = cause["suggested_problems"][0]["problem_id"]
+        .as_i64()
+        .unwrap();
+    assert!(items.iter().any(|p| p["id"] == suggested));
+    app.patch(
+        &format!("/api/v1/causes/{cause_id}"),
+        &cast.coordinator,
+        &json!({"problem_ids": [suggested]}),
+    )
+    .expect(200);
+    let history = app
+        .get(
+            &format!("/api/v1/problems/{}/history", items[0]["id"]),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(history["items"][0]["action"], "create");
+}
+
+#[test]
+fn word_and_text_files_import_like_the_json_text() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let expected = app
+        .post(
+            &format!("{IMPORT}?dry_run=true"),
+            &cast.coordinator,
+            &report_body(cast.org),
+        )
+        .expect(200);
+    let paragraphs: Vec<&str> = REPORT.lines().collect();
+    let from_word = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        true,
+        "对照检查材料.docx",
+        &docx(&paragraphs),
+    )
+    .expect(200);
+    let mut text = b"\xEF\xBB\xBF".to_vec();
+    text.extend_from_slice(REPORT.replace('\n', "\r\n").as_bytes());
+    let from_text = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        true,
+        "对照检查材料.txt",
+        &text,
+    )
+    .expect(200);
+    for draft in [&from_word, &from_text] {
+        for part in ["aspects", "problems", "causes", "measures", "warnings"] {
+            assert_eq!(draft[part], expected[part], "{part}");
+        }
+    }
+    // Entities and breaks inside a Word paragraph are kept.
+    let word = docx(&[
+        "一、存在问题",
+        "一是“三会一课”记录不规范&不及时。",
+        "二是台账<缺失>。",
+    ]);
+    let draft = upload(&app, &cast.coordinator, cast.org, true, "a.docx", &word).expect(200);
+    assert_eq!(
+        draft["problems"][0]["description"],
+        "“三会一课”记录不规范&不及时。"
+    );
+    assert_eq!(draft["problems"][1]["title"], "台账<缺失>");
+
+    let created = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "对照检查材料.docx",
+        &docx(&paragraphs),
+    )
+    .expect(201);
+    assert_eq!(created["problems"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_ledger_sheet_imports_with_owners_units_deadlines_and_links() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let branch = app.create_org("DFSQ1", "东风社区第一党支部", Some(cast.org));
+    let owner2 = app.create_user("li.na", "owner", branch);
+    let sheet = xlsx(&[
+        vec!["东风社区2026年度整改台账"],
+        vec![
+            "序号",
+            "问题类别（方面）",
+            "问题描述",
+            "原因分析",
+            "整改措施",
+            "责任单位",
+            "责任人",
+            "完成时限",
+            "整改状态",
+        ],
+        vec![
+            "1",
+            "作风建设",
+            "调研不深入，走访群众少。",
+            "宗旨意识淡化",
+            "1.建立走访制度\n2.每月通报",
+            "东风社区党委",
+            "测试用户 owner",
+            "2026年12月底前",
+            "待整改",
+        ],
+        vec![
+            "2",
+            "作风建设",
+            "会议多、落实少。",
+            "宗旨意识淡化\n制度执行不严",
+            "建立走访制度",
+            "DFSQ1",
+            "li.na",
+            "date:2027-01-15",
+            "",
+        ],
+        vec![
+            "3",
+            "理论学习",
+            "学习笔记流于形式。",
+            "",
+            "",
+            "",
+            "",
+            "长期坚持",
+            "",
+        ],
+        vec![
+            "4",
+            "理论学习",
+            "读书班未按期举办。",
+            "",
+            "",
+            "东风社区第一党支部",
+            "",
+            "46387",
+            "",
+        ],
+        vec!["", "", "", "", "", "", "", "", ""],
+        vec![
+            "5",
+            "理论学习",
+            "专题研讨质量不高。",
+            "",
+            "",
+            "",
+            "",
+            "2026.6.30",
+            "",
+        ],
+    ]);
+    let created = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &sheet,
+    )
+    .expect(201);
+    assert_eq!(created["source_kind"], "ledger");
+    assert_eq!(created["aspects"], json!(["作风建设", "理论学习"]));
+    let p = &created["problems"];
+    assert_eq!(p.as_array().unwrap().len(), 5);
+    assert_eq!(p[0]["source"]["row"], 3);
+    assert_eq!(p[4]["source"]["row"], 8);
+    assert_eq!(p[0]["owner_id"], cast.owner_id);
+    assert_eq!(p[1]["owner_id"], owner2);
+    assert_eq!(p[1]["organization_id"], branch);
+    assert_eq!(p[3]["organization_id"], branch);
+    assert_eq!(
+        [
+            &p[0]["deadline"],
+            &p[1]["deadline"],
+            &p[2]["deadline"],
+            &p[3]["deadline"],
+            &p[4]["deadline"]
+        ],
+        [
+            &json!("2026-12-31"),
+            &json!("2027-01-15"),
+            &Value::Null,
+            &json!("2026-12-31"),
+            &json!("2026-06-30")
+        ]
+    );
+    assert_eq!(p[2]["kind"], "long_term");
+    assert_eq!(titles(&created["causes"]), ["宗旨意识淡化", "制度执行不严"]);
+    assert_eq!(titles(&created["measures"]), ["建立走访制度", "每月通报"]);
+
+    // The sheet's links are the sheet's word, so they are made.
+    let first = app
+        .get(
+            &format!("/api/v1/problems/{}", p[1]["id"]),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(first["key"], "DFSQ1-1");
+    assert_eq!(first["status"], "draft");
+    let cause_ids: Vec<&Value> = created["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["id"])
+        .collect();
+    assert_eq!(
+        first["cause_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>(),
+        cause_ids
+    );
+    assert_eq!(first["measure_ids"], json!([created["measures"][0]["id"]]));
+}
+
+#[test]
+fn rows_in_error_are_all_named_and_nothing_is_written() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    let sheet = xlsx(&[
+        vec!["序号", "问题描述", "责任单位", "责任人", "整改时限"],
+        vec!["1", "问题甲。", "", "", "下个月"],
+        vec!["2", "问题乙。", "", "无此人", "2026-12-31"],
+        vec!["3", "问题丙。", "不存在的支部", "", "2026-12-31"],
+        vec!["4", "问题丁。", "", "", "2026-12-31"],
+    ]);
+    let reply = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &sheet,
+    );
+    let problem = reply.problem(422, "invalid_rows");
+    let cells: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(cells, ["E2"], "deadlines are read first: {problem}");
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("row 2, 整改时限"));
+
+    let sheet = xlsx(&[
+        vec!["序号", "问题描述", "责任单位", "责任人", "整改时限"],
+        vec!["1", "问题甲。", "", "", "2026-12-31"],
+        vec!["2", "问题乙。", "", "无此人", "2026-12-31"],
+        vec!["3", "问题丙。", "不存在的支部", "", "2026-12-31"],
+    ]);
+    let problem = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &sheet,
+    )
+    .problem(422, "invalid_rows");
+    let cells: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(cells, ["D3", "C4"]);
+    assert_eq!(counts(&app), before);
+}
+
+#[test]
+fn bad_files_are_refused_clearly_and_write_nothing() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    let t = &cast.coordinator;
+    let org = cast.org;
+    upload(&app, t, org, false, "空文件.txt", b"").problem(422, "empty_file");
+    let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+    upload(&app, t, org, false, "scan.bin", &binary).problem(415, "unsupported_file");
+    upload(
+        &app,
+        t,
+        org,
+        false,
+        "材料.docx",
+        "一、存在问题\n一是问题。".as_bytes(),
+    )
+    .problem(422, "unreadable_file");
+    upload(
+        &app,
+        t,
+        org,
+        false,
+        "台账.xlsx",
+        b"PK\x03\x04 not really a zip",
+    )
+    .problem(422, "unreadable_file");
+    upload(
+        &app,
+        t,
+        org,
+        false,
+        "old.doc",
+        b"\xD0\xCF\x11\xE0 old office",
+    )
+    .problem(415, "unsupported_file");
+    let no_columns = xlsx(&[vec!["姓名", "电话"], vec!["张伟", "12345"]]);
+    let missing =
+        upload(&app, t, org, false, "通讯录.xlsx", &no_columns).problem(422, "missing_columns");
+    assert!(
+        missing["detail"].as_str().unwrap().contains("问题描述"),
+        "{missing}"
+    );
+    upload(
+        &app,
+        t,
+        org,
+        false,
+        "无标题.txt",
+        "只是一段话，没有任何标题。".as_bytes(),
+    )
+    .problem(422, "nothing_to_import");
+
+    // The form's own fields are checked like a JSON body's.
+    let reply = app.multipart(
+        IMPORT,
+        t,
+        &[("title", "缺字段")],
+        Some(("a.txt", REPORT.as_bytes())),
+    );
+    let problem = reply.problem(422, "validation_failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["organization_id", "kind", "held_on"]);
+    let mut body = report_body(org);
+    body["text"] = json!("");
+    app.post(IMPORT, t, &body).problem(422, "validation_failed");
+    body["text"] = json!(REPORT);
+    body["kind"] = json!("party");
+    app.post(IMPORT, t, &body).problem(422, "invalid_body");
+    let reply = app.send(
+        "POST",
+        IMPORT,
+        &[
+            ("authorization", &format!("Bearer {t}")),
+            ("content-type", "text/plain"),
+        ],
+        REPORT.as_bytes().to_vec(),
+    );
+    reply.problem(415, "unsupported_media_type");
+
+    // Only coordinators import, and only into organizations they can see.
+    app.post(IMPORT, &cast.owner, &report_body(org))
+        .problem(403, "forbidden");
+    app.post(IMPORT, &cast.sibling, &report_body(org))
+        .problem(422, "validation_failed");
+    assert_eq!(counts(&app), before);
+}
+
+/// Export the ledger as XLSX, import the file again: the same problems.
+#[test]
+fn the_exported_ledger_imports_again_as_the_same_problems() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let created = app
+        .post(IMPORT, &cast.coordinator, &report_body(cast.org))
+        .expect(201);
+    let review = created["review"]["id"].as_i64().unwrap();
+    let problems = created["problems"].as_array().unwrap();
+    // Give two problems an owner and a deadline, one of them overdue on the test clock.
+    for (problem, deadline) in [(&problems[0], "2026-11-01"), (&problems[2], "2027-03-31")] {
+        let version = app
+            .get(
+                &format!("/api/v1/problems/{}", problem["id"]),
+                &cast.coordinator,
+            )
+            .expect(200)["version"]
+            .clone();
+        app.send(
+            "PATCH",
+            &format!("/api/v1/problems/{}", problem["id"]),
+            &[
+                ("authorization", &format!("Bearer {}", cast.coordinator)),
+                ("content-type", "application/json"),
+                ("if-match", &format!("\"{version}\"")),
+            ],
+            json!({"owner_id": cast.owner_id, "deadline": deadline})
+                .to_string()
+                .into_bytes(),
+        )
+        .expect(200);
+    }
+    let cause = created["causes"][0]["id"].as_i64().unwrap();
+    app.patch(
+        &format!("/api/v1/causes/{cause}"),
+        &cast.coordinator,
+        &json!({"problem_ids": [problems[0]["id"]]}),
+    )
+    .expect(200);
+    let measure = created["measures"][0]["id"].as_i64().unwrap();
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        &cast.coordinator,
+        &json!({"problem_ids": [problems[0]["id"]]}),
+    )
+    .expect(200);
+    // Confirmed, the first problem is open, and overdue on the test clock (2026-11-23).
+    app.act(
+        &cast.coordinator,
+        problems[0]["id"].as_i64().unwrap(),
+        "confirm",
+        None,
+    )
+    .expect(200);
+
+    let reply = app.get(
+        &format!("/api/v1/reports/ledger?review_id={review}"),
+        &cast.coordinator,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert!(reply
+        .header("content-disposition")
+        .unwrap()
+        .contains("filename*=UTF-8''2026%E5%B9%B4"));
+    let bytes = app.get_bytes(
+        &format!("/api/v1/reports/ledger?review_id={review}"),
+        &cast.coordinator,
+    );
+    let rows = read_xlsx(&bytes);
+    assert_eq!(
+        rows[0],
+        [
+            "序号",
+            "问题类别(方面)",
+            "问题描述",
+            "原因分析",
+            "整改措施",
+            "责任单位",
+            "责任人",
+            "整改时限",
+            "整改状态",
+            "完成情况/进展",
+            "销号时间"
+        ]
+    );
+    assert_eq!(rows.len(), 5);
+    assert_eq!(
+        rows[1][..9],
+        [
+            "1",
+            "理论学习方面",
+            "学习不够深入，满足于抄写笔记。",
+            "理论学习的自觉性不强，学习笔记流于形式。",
+            "加强理论学习。每周集中学习一次，学用结合。",
+            "东风社区党委",
+            "测试用户 owner",
+            "2026-11-01",
+            "待整改",
+        ]
+    );
+    assert_eq!(rows[3][7], "2027-03-31");
+    assert_eq!(rows[4][2], "信访问题处置不及时，回迁群众多次集访。");
+    assert_red_and_plain_rows(&bytes);
+
+    let again = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &bytes,
+    )
+    .expect(201);
+    let again_review = again["review"]["id"].as_i64().unwrap();
+    let list = |review: i64| -> Vec<Value> {
+        app.get(
+            &format!("/api/v1/problems?review_id={review}"),
+            &cast.coordinator,
+        )
+        .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                json!([
+                    p["aspect"],
+                    p["title"],
+                    p["description"],
+                    p["organization_id"],
+                    p["owner_id"],
+                    p["deadline"],
+                    p["kind"],
+                    // Imports are drafts whatever the sheet's status; all else is the same.
+                    p["cause_ids"].as_array().unwrap().len(),
+                    p["measure_ids"].as_array().unwrap().len(),
+                ])
+            })
+            .collect()
+    };
+    assert_eq!(list(again_review), list(review));
+}
+
+/// The overdue row is filled red: its cells use a style that the plain rows do not, and that
+/// style's fill is the red one.
+fn assert_red_and_plain_rows(xlsx: &[u8]) {
+    let mut archive = zip::ZipArchive::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let mut sheet = String::new();
+    archive
+        .by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    let mut styles = String::new();
+    archive
+        .by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    let style_of = |cell: &str| -> String {
+        let at = sheet
+            .find(&format!("r=\"{cell}\""))
+            .unwrap_or_else(|| panic!("{cell} in {sheet}"));
+        let rest = &sheet[at..];
+        let s = rest.find(" s=\"").unwrap() + 4;
+        rest[s..s + rest[s..].find('"').unwrap()].to_owned()
+    };
+    assert!(styles.contains("FFFFC7CE"), "the red fill is defined");
+    assert_ne!(
+        style_of("C2"),
+        style_of("C3"),
+        "row 2 (overdue) is styled apart"
+    );
+    assert_eq!(style_of("C3"), style_of("C5"));
+    assert!(
+        sheet.contains("<pane ySplit=\"1\""),
+        "the header row is frozen"
+    );
+}
+
+#[test]
+fn the_ledger_csv_has_a_bom_and_round_trips_chinese_text() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let created = app
+        .post(IMPORT, &cast.coordinator, &report_body(cast.org))
+        .expect(201);
+    let review = created["review"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/reports/ledger?review_id={review}&format=csv");
+    let reply = app.get(&path, &cast.coordinator);
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    let bytes = app.get_bytes(&path, &cast.coordinator);
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "序号,问题类别(方面),问题描述,原因分析,整改措施,责任单位,责任人,整改时限,整改状态,完成情况/进展,销号时间");
+    assert_eq!(
+        lines[1],
+        "1,理论学习方面,学习不够深入，满足于抄写笔记。,,,东风社区党委,,,待确认,,"
+    );
+    assert_eq!(lines.len(), 6, "four rows, a header and the final line end");
+    // Another organization's coordinator gets an empty ledger for their own scope, and 422
+    // for a review they cannot see.
+    app.get(
+        &format!("/api/v1/reports/ledger?review_id={review}"),
+        &cast.sibling,
+    )
+    .problem(422, "validation_failed");
+}
