@@ -266,7 +266,7 @@ pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
         .trim_end_matches('日')
         .trim_end_matches('号');
     let numbers: Vec<&str> = core
-        .split(|c: char| matches!(c, '-' | '/' | '.' | '年' | '月' | '－' | '．' | '／'))
+        .split(['-', '/', '.', '年', '月', '－', '．', '／'])
         .filter(|s| !s.is_empty())
         .collect();
     if !numbers

@@ -634,3 +634,102 @@ fn result(draft: Draft, review: Option<crate::api_types::Review>, dry_run: bool)
         warnings: draft.warnings,
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use std::io::Write;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn valid_xlsx() -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (c, h) in ledger::HEADERS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 2, "调研不深入。").unwrap();
+        sheet.write_number(1, 7, 46387.0).unwrap();
+        workbook.save_to_buffer().unwrap()
+    }
+
+    fn valid_docx() -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(
+            "<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>一、存在问题</w:t></w:r></w:p>\
+             <w:p><w:r><w:t>一是调研&amp;走访少。</w:t></w:r></w:p></w:body></w:document>"
+                .as_bytes(),
+        )
+        .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn mutated(base: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+        let len = base.len();
+        (
+            proptest::collection::vec((0..len, any::<u8>()), 0..8),
+            0..=len,
+        )
+            .prop_map(move |(flips, keep)| {
+                let mut bytes = base.clone();
+                for (at, value) in flips {
+                    bytes[at] = value;
+                }
+                bytes.truncate(keep.max(4));
+                bytes
+            })
+    }
+
+    fn survives(name: &str, bytes: &[u8]) {
+        if let Ok(Document::Sheet(rows)) = read_file(Some(name), bytes) {
+            let _ = ledger::read_sheet(&rows);
+        }
+        if let Ok(Document::Report(text)) = read_file(Some(name), bytes) {
+            let _ = report::parse(&text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Damaged workbooks and documents are refused, never a panic.
+        #[test]
+        fn damaged_office_files_never_panic(
+            xlsx in mutated(valid_xlsx()),
+            docx in mutated(valid_docx()),
+        ) {
+            survives("a.xlsx", &xlsx);
+            survives("a.docx", &docx);
+            survives("no-extension", &xlsx);
+            survives("no-extension", &docx);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            for name in ["a.txt", "a.docx", "a.xlsx", "a", "a.doc"] {
+                survives(name, &bytes);
+                let mut zipped = b"PK\x03\x04".to_vec();
+                zipped.extend_from_slice(&bytes);
+                survives(name, &zipped);
+            }
+        }
+    }
+
+    #[test]
+    fn the_valid_files_read() {
+        assert!(matches!(
+            read_file(Some("a.xlsx"), &valid_xlsx()),
+            Ok(Document::Sheet(_))
+        ));
+        match read_file(Some("a.docx"), &valid_docx()) {
+            Ok(Document::Report(text)) => assert_eq!(text, "一、存在问题\n一是调研&走访少。\n"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
