@@ -35,6 +35,28 @@ fn the_served_document_is_the_committed_one() {
             );
         }
     }
+    // Every reference names a schema the document holds.
+    fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(target) = map.get("$ref").and_then(|r| r.as_str()) {
+                    found.push(target);
+                }
+                map.values().for_each(|v| refs(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    for target in found {
+        let name = target.trim_start_matches("#/components/schemas/");
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{target} is dangling"
+        );
+    }
     assert_eq!(
         doc["components"]["schemas"]["Page_Problem"]["properties"]["items"]["items"]["$ref"],
         "#/components/schemas/Problem"

@@ -43,7 +43,7 @@ pub struct AppState {
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::api_types::ProblemDetails)),
+    components(schemas(crate::api_types::ProblemDetails, crate::api_types::LedgerFormat)),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in and one's own account"),
