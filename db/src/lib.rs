@@ -14,6 +14,9 @@ pub mod organizations;
 pub mod problems;
 pub mod reviews;
 pub mod schema;
+pub mod service_accounts;
+pub mod audit;
+pub mod webhooks;
 pub mod users;
 
 pub use connection::{Backend, DatabaseUrl, Db, DbConnection, DbOptions};

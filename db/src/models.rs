@@ -392,3 +392,165 @@ pub struct NewExtension<'a> {
     pub status: &'a str,
     pub created_at: NaiveDateTime,
 }
+
+// ---------------------------------------------------------------- integration
+
+use crate::schema::{
+    audit_log, service_accounts, service_tokens, webhook_attempts, webhook_deliveries, webhooks,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = service_accounts)]
+pub struct ServiceAccountRow {
+    pub id: i64,
+    pub name: String,
+    pub organization_id: i64,
+    pub scopes: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = service_accounts)]
+pub struct NewServiceAccount<'a> {
+    pub name: &'a str,
+    pub organization_id: i64,
+    pub scopes: &'a str,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = service_accounts)]
+pub struct ServiceAccountChanges {
+    pub name: Option<String>,
+    pub scopes: Option<String>,
+    pub active: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = service_tokens)]
+pub struct ServiceTokenRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub token_hash: String,
+    pub prefix: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = service_tokens)]
+pub struct NewServiceToken<'a> {
+    pub account_id: i64,
+    pub token_hash: &'a str,
+    pub prefix: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub actor_name: String,
+    pub request_id: Option<String>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub organization_path: Option<String>,
+    pub changes: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: i64,
+    pub url: String,
+    pub events: String,
+    pub organization_id: i64,
+    pub secret: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = webhooks)]
+pub struct NewWebhook<'a> {
+    pub url: &'a str,
+    pub events: &'a str,
+    pub organization_id: i64,
+    pub secret: &'a str,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookChanges {
+    pub url: Option<String>,
+    pub events: Option<String>,
+    pub secret: Option<String>,
+    pub active: Option<bool>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub webhook_id: i64,
+    pub event: String,
+    pub delivery_key: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct NewDelivery<'a> {
+    pub webhook_id: i64,
+    pub event: &'a str,
+    pub delivery_key: &'a str,
+    pub payload: &'a str,
+    pub status: &'a str,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub delivery_id: i64,
+    pub at: NaiveDateTime,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct NewAttempt<'a> {
+    pub delivery_id: i64,
+    pub at: NaiveDateTime,
+    pub status_code: Option<i32>,
+    pub error: Option<&'a str>,
+    pub duration_ms: i64,
+}

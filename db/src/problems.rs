@@ -22,7 +22,7 @@ use crate::DbConnection;
 type Backend = <DbConnection as Connection>::Backend;
 type Condition = Box<dyn BoxableExpression<p::problems, Backend, SqlType = Nullable<Bool>>>;
 
-const ACTIVE: [&str; 2] = ["open", "in_progress"];
+pub(crate) const ACTIVE: [&str; 2] = ["open", "in_progress"];
 
 /// Before any date a ledger holds.
 const EARLIEST: NaiveDate = match NaiveDate::from_ymd_opt(1, 1, 1) {

@@ -195,6 +195,104 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_accounts (id) {
+        id -> BigInt,
+        name -> Text,
+        organization_id -> BigInt,
+        scopes -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_tokens (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (seq) {
+        seq -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        actor_name -> Text,
+        request_id -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Nullable<Text>,
+        organization_path -> Nullable<Text>,
+        changes -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        organization_id -> BigInt,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event -> Text,
+        delivery_key -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    overdue_notices (problem_id, deadline) {
+        problem_id -> BigInt,
+        deadline -> Date,
+        noticed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(evidence -> problems (problem_id));
 diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -205,6 +303,11 @@ diesel::joinable!(problem_causes -> problems (problem_id));
 diesel::joinable!(problem_causes -> causes (cause_id));
 diesel::joinable!(problem_measures -> problems (problem_id));
 diesel::joinable!(problem_measures -> measures (measure_id));
+diesel::joinable!(service_tokens -> service_accounts (account_id));
+diesel::joinable!(service_accounts -> organizations (organization_id));
+diesel::joinable!(webhooks -> organizations (organization_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -220,4 +323,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     evidence,
     extensions,
+    service_accounts,
+    service_tokens,
+    audit_log,
+    audit_head,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
+    overdue_notices,
 );
