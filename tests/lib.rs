@@ -165,6 +165,11 @@ pub fn spawn_app() -> TestApp {
         evidence_max_bytes: 256 * 1024,
         workers: 2,
         shutdown_timeout_secs: 5,
+        webhook_poll_ms: 20,
+        webhook_retry_base_ms: 20,
+        overdue_scan_secs: 1,
+        // Tests that need the webhook worker or the overdue scan turn them on.
+        background_jobs: false,
         log_format: LogFormat::Text,
         log_level: "warn".into(),
     };

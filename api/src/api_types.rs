@@ -1082,3 +1082,233 @@ pub struct LedgerQuery {
     /// `xlsx` [default] or `csv` (UTF-8 with BOM).
     pub format: Option<LedgerFormat>,
 }
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// `problem`, `review`, `user`, `organization`, `cause`, `measure`, `note`, `evidence`,
+    /// `extension`, `service_account`, `service_token`, `webhook`, `delivery`, `session`.
+    #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    pub entity_type: Option<String>,
+    #[validate(length(min = 1, max = 50, message = "must be 1 to 50 characters"))]
+    pub entity_id: Option<String>,
+    /// `user:<id>`, `service:<id>`, `cli` or `anonymous`.
+    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    pub actor: Option<String>,
+    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[param(example = "problem.transition")]
+    pub action: Option<String>,
+    /// Entries at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries before this time.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// One write, as the audit log keeps it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    #[schema(example = "user:3")]
+    pub actor: String,
+    #[schema(example = "zhang.wei")]
+    pub actor_name: String,
+    pub request_id: Option<String>,
+    #[schema(example = "problem.transition")]
+    pub action: String,
+    #[schema(example = "problem")]
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    /// Each changed field as `[before, after]` (`before` is null on creation).
+    #[schema(value_type = Object, example = json!({"status": ["open", "in_progress"]}))]
+    pub changes: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The result of recomputing the whole chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditVerification {
+    pub ok: bool,
+    pub entries: i64,
+    /// The sequence number of the first entry that does not hold; null when all do.
+    pub first_broken: Option<i64>,
+}
+
+// ---------------------------------------------------------------- service accounts
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Read what the account's subtree holds.
+    Read,
+    /// Also create and change records (implies `read`).
+    Write,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceAccount {
+    #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200, example = "区委组织部党建平台")]
+    pub name: String,
+    /// The subtree the account works in.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub organization_id: i64,
+    #[validate(length(min = 1, max = 2, message = "must name read, write or both"))]
+    #[schema(min_items = 1, example = json!(["read", "write"]))]
+    pub scopes: Vec<Scope>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServiceAccount {
+    #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 2, message = "must name read, write or both"))]
+    pub scopes: Option<Vec<Scope>>,
+    /// `false` stops every token of the account at once.
+    pub active: Option<bool>,
+}
+
+/// A token of a service account; the secret itself is shown only when it is made.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceToken {
+    pub id: i64,
+    /// The token's first characters, to tell tokens apart.
+    #[schema(example = "rct_3f9a1c2b")]
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceAccount {
+    pub id: i64,
+    #[schema(example = "区委组织部党建平台")]
+    pub name: String,
+    pub organization_id: i64,
+    pub scopes: Vec<Scope>,
+    pub active: bool,
+    /// When any of its tokens was last used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub tokens: Vec<ServiceToken>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A new token: `token` is shown this once and stored only as a hash.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssuedServiceToken {
+    #[schema(example = "rct_3f9a1c2b…")]
+    pub token: String,
+    pub token_id: i64,
+    pub account: ServiceAccount,
+}
+
+// ---------------------------------------------------------------- webhooks
+
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    #[validate(length(min = 8, max = 2000, message = "must be 8 to 2000 characters"))]
+    #[schema(
+        min_length = 8,
+        max_length = 2000,
+        example = "https://oa.example.gov.cn/hooks/rectify"
+    )]
+    pub url: String,
+    /// problem.created, problem.transitioned, problem.overdue, extension.requested,
+    /// extension.decided, digest.weekly.
+    #[validate(length(min = 1, max = 6, message = "must name 1 to 6 events"))]
+    #[schema(min_items = 1, example = json!(["problem.created", "problem.overdue"]))]
+    pub events: Vec<String>,
+    /// Events about this organization's subtree are sent.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub organization_id: i64,
+    /// Signs each delivery (HMAC-SHA256); never shown again.
+    #[validate(length(min = 16, max = 200, message = "must be 16 to 200 characters"))]
+    #[schema(min_length = 16, max_length = 200)]
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    #[validate(length(min = 8, max = 2000, message = "must be 8 to 2000 characters"))]
+    pub url: Option<String>,
+    #[validate(length(min = 1, max = 6, message = "must name 1 to 6 events"))]
+    pub events: Option<Vec<String>>,
+    #[validate(length(min = 16, max = 200, message = "must be 16 to 200 characters"))]
+    pub secret: Option<String>,
+    pub active: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Webhook {
+    pub id: i64,
+    pub url: String,
+    pub events: Vec<String>,
+    pub organization_id: i64,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryAttempt {
+    pub at: DateTime<Utc>,
+    /// The receiver's status; null when it could not be reached.
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// One event for one webhook, and every attempt to send it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: i64,
+    #[schema(example = "problem.transitioned")]
+    pub event: String,
+    /// Sent as `X-Rectify-Delivery`; the same on every attempt, for de-duplication.
+    pub delivery_id: String,
+    /// `pending`, `delivered` or `failed`.
+    #[schema(example = "delivered")]
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// The JSON body sent.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub attempt_log: Vec<DeliveryAttempt>,
+}
+
+// ---------------------------------------------------------------- batch
+
+/// Up to 1,000 problems to create at once, all or nothing.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProblems {
+    #[validate(
+        length(min = 1, max = 1000, message = "must hold 1 to 1000 problems"),
+        nested
+    )]
+    #[schema(min_items = 1, max_items = 1000)]
+    pub problems: Vec<CreateProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedProblems {
+    /// In the order sent.
+    pub problems: Vec<Problem>,
+}

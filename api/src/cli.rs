@@ -46,6 +46,11 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Import a report (.txt, .docx) or a ledger sheet (.xlsx) as a draft review.
     Import {
         /// The file to import.
@@ -67,6 +72,12 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; fails naming the first entry that does not hold.
+    Verify,
 }
 
 fn parse_review_kind(raw: &str) -> Result<ReviewKind, String> {
@@ -137,6 +148,8 @@ pub enum CliError {
     Service(#[from] crate::error::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("the audit log is broken at entry {first_broken} ({entries} entries read)")]
+    AuditBroken { first_broken: i64, entries: i64 },
 }
 
 /// Runs one command with resolved settings. `serve` blocks until the server stops.
@@ -188,6 +201,23 @@ pub fn execute(
                 org.code, org.name, org.id, org.timezone
             )?;
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let opened = open_database(settings)?;
+            announce_admin(out, opened.generated_admin_password.as_deref())?;
+            let result = crate::service::audit::verify_chain(&opened.db)?;
+            match result.first_broken {
+                None => {
+                    writeln!(out, "audit log intact: {} entries verified", result.entries)?;
+                    Ok(())
+                }
+                Some(first_broken) => Err(CliError::AuditBroken {
+                    first_broken,
+                    entries: result.entries,
+                }),
+            }
         }
         Command::Import {
             file,

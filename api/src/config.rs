@@ -104,6 +104,44 @@ pub struct SettingsArgs {
     )]
     pub shutdown_timeout_secs: Option<u64>,
 
+    /// How often the webhook worker looks for deliveries due, in milliseconds [default: 1000].
+    #[arg(
+        long,
+        env = "RECTIFY_WEBHOOK_POLL_MS",
+        global = true,
+        value_name = "MS"
+    )]
+    pub webhook_poll_ms: Option<u64>,
+
+    /// The wait before a failed delivery's first retry, in milliseconds; each further retry
+    /// waits twice as long, up to an hour [default: 30000].
+    #[arg(
+        long,
+        env = "RECTIFY_WEBHOOK_RETRY_BASE_MS",
+        global = true,
+        value_name = "MS"
+    )]
+    pub webhook_retry_base_ms: Option<u64>,
+
+    /// How often to look for problems that became overdue, in seconds [default: 60].
+    #[arg(
+        long,
+        env = "RECTIFY_OVERDUE_SCAN_SECS",
+        global = true,
+        value_name = "SECS"
+    )]
+    pub overdue_scan_secs: Option<u64>,
+
+    /// Run the webhook worker and the overdue scan inside `serve` [default: true]. With several
+    /// servers on one PostgreSQL, any number may run them.
+    #[arg(
+        long,
+        env = "RECTIFY_BACKGROUND_JOBS",
+        global = true,
+        value_name = "BOOL"
+    )]
+    pub background_jobs: Option<bool>,
+
     /// Log format [default: text].
     #[arg(long, env = "RECTIFY_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -126,6 +164,10 @@ struct FileSettings {
     evidence_max_bytes: Option<u64>,
     workers: Option<usize>,
     shutdown_timeout_secs: Option<u64>,
+    webhook_poll_ms: Option<u64>,
+    webhook_retry_base_ms: Option<u64>,
+    overdue_scan_secs: Option<u64>,
+    background_jobs: Option<bool>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
     jwt_secret: Option<Secret>,
@@ -149,6 +191,10 @@ pub struct Settings {
     pub evidence_max_bytes: u64,
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
+    pub webhook_poll_ms: u64,
+    pub webhook_retry_base_ms: u64,
+    pub overdue_scan_secs: u64,
+    pub background_jobs: bool,
     pub log_format: LogFormat,
     pub log_level: String,
 }
@@ -275,6 +321,34 @@ impl Settings {
                 .map_err(|rule| ConfigError(format!("RECTIFY_ADMIN_PASSWORD {rule}")))?;
         }
 
+        let webhook_poll_ms = args
+            .webhook_poll_ms
+            .or(file.webhook_poll_ms)
+            .unwrap_or(1000);
+        if !(10..=60_000).contains(&webhook_poll_ms) {
+            return Err(ConfigError(format!(
+                "invalid webhook_poll_ms {webhook_poll_ms}: must be 10 to 60000"
+            )));
+        }
+        let webhook_retry_base_ms = args
+            .webhook_retry_base_ms
+            .or(file.webhook_retry_base_ms)
+            .unwrap_or(30_000);
+        if !(1..=3_600_000).contains(&webhook_retry_base_ms) {
+            return Err(ConfigError(format!(
+                "invalid webhook_retry_base_ms {webhook_retry_base_ms}: must be 1 to 3600000"
+            )));
+        }
+        let overdue_scan_secs = args
+            .overdue_scan_secs
+            .or(file.overdue_scan_secs)
+            .unwrap_or(60);
+        if !(1..=86_400).contains(&overdue_scan_secs) {
+            return Err(ConfigError(format!(
+                "invalid overdue_scan_secs {overdue_scan_secs}: must be 1 to 86400"
+            )));
+        }
+
         let log_level = args
             .log_level
             .clone()
@@ -298,6 +372,13 @@ impl Settings {
                 .shutdown_timeout_secs
                 .or(file.shutdown_timeout_secs)
                 .unwrap_or(30),
+            webhook_poll_ms,
+            webhook_retry_base_ms,
+            overdue_scan_secs,
+            background_jobs: args
+                .background_jobs
+                .or(file.background_jobs)
+                .unwrap_or(true),
             log_format: args
                 .log_format
                 .or(file.log_format)

@@ -7,6 +7,7 @@ pub mod api_types;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 pub mod error;
 pub mod export;

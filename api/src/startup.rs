@@ -116,6 +116,15 @@ pub struct Application {
     server: Server,
     generated_admin_password: Option<String>,
     maintenance_db: Db,
+    jobs: Option<Jobs>,
+}
+
+/// The background jobs' settings: the webhook worker and the overdue scan.
+struct Jobs {
+    clock: Arc<dyn Clock>,
+    poll: std::time::Duration,
+    retry_base: std::time::Duration,
+    overdue_scan: std::time::Duration,
 }
 
 /// How often the database's planner statistics are refreshed while serving.
@@ -136,6 +145,12 @@ impl Application {
         let opened = open_database(settings)?;
         let secret = token_secret(settings)?;
         let maintenance_db = opened.db.clone();
+        let jobs = settings.background_jobs.then(|| Jobs {
+            clock: clock.clone(),
+            poll: std::time::Duration::from_millis(settings.webhook_poll_ms),
+            retry_base: std::time::Duration::from_millis(settings.webhook_retry_base_ms),
+            overdue_scan: std::time::Duration::from_secs(settings.overdue_scan_secs),
+        });
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
@@ -195,6 +210,7 @@ impl Application {
             server,
             generated_admin_password: opened.generated_admin_password,
             maintenance_db,
+            jobs,
         })
     }
 
@@ -214,6 +230,9 @@ impl Application {
     /// Serves until stopped by SIGTERM, SIGINT or the handle; requests in flight are finished.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let db = self.maintenance_db;
+        if let Some(jobs) = self.jobs {
+            spawn_jobs(db.clone(), jobs);
+        }
         // Ends with the actix system when the server stops.
         actix_web::rt::spawn(async move {
             loop {
@@ -230,6 +249,37 @@ impl Application {
         });
         self.server.await
     }
+}
+
+/// The webhook worker and the overdue scan, each in a loop of its own until the server stops.
+fn spawn_jobs(db: Db, jobs: Jobs) {
+    let agent = crate::delivery::agent();
+    let (sender_db, poll, retry_base) = (db.clone(), jobs.poll, jobs.retry_base);
+    actix_web::rt::spawn(async move {
+        loop {
+            let (db, agent) = (sender_db.clone(), agent.clone());
+            match web::block(move || crate::delivery::send_due(&db, &agent, retry_base)).await {
+                // A full batch: more may be waiting.
+                Ok(Ok(n)) if n > 0 => continue,
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "webhook worker: {}", e.detail),
+                Err(e) => tracing::warn!(error = %e, "webhook worker"),
+            }
+            actix_web::rt::time::sleep(poll).await;
+        }
+    });
+    actix_web::rt::spawn(async move {
+        loop {
+            let (db, now) = (db.clone(), jobs.clock.now());
+            match web::block(move || crate::delivery::notice_overdue(&db, now)).await {
+                Ok(Ok(n)) if n > 0 => tracing::info!(problems = n, "noticed overdue problems"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "overdue scan: {}", e.detail),
+                Err(e) => tracing::warn!(error = %e, "overdue scan"),
+            }
+            actix_web::rt::time::sleep(jobs.overdue_scan).await;
+        }
+    });
 }
 
 /// `/docs` has relative asset links, so it lives at `/docs/`.

@@ -4,6 +4,7 @@
 //! queries and [`Db::write`] for a whole write transaction; they never hold a pooled
 //! connection themselves or choose how a backend writes.
 
+pub mod audit;
 pub mod catalog;
 pub mod closing;
 mod connection;
@@ -15,9 +16,8 @@ pub mod problems;
 pub mod reviews;
 pub mod schema;
 pub mod service_accounts;
-pub mod audit;
-pub mod webhooks;
 pub mod users;
+pub mod webhooks;
 
 pub use connection::{Backend, DatabaseUrl, Db, DbConnection, DbOptions};
 pub use error::{DbError, SetupError};

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::schema::{organizations, users};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = organizations)]
 pub struct OrganizationRow {
     pub id: i64,
@@ -47,7 +47,7 @@ pub struct OrganizationChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
     pub id: i64,
@@ -56,6 +56,8 @@ pub struct UserRow {
     pub email: Option<String>,
     pub role: String,
     pub organization_id: i64,
+    /// Never shown, never audited.
+    #[serde(skip)]
     pub password_hash: String,
     pub active: bool,
     pub password_changed_at: NaiveDateTime,
@@ -99,7 +101,7 @@ use crate::schema::{
 };
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = reviews)]
 pub struct ReviewRow {
     pub id: i64,
@@ -137,7 +139,7 @@ pub struct ReviewChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = problems)]
 pub struct ProblemRow {
     pub id: i64,
@@ -201,7 +203,7 @@ pub struct ProblemChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = causes)]
 pub struct CauseRow {
     pub id: i64,
@@ -233,7 +235,7 @@ pub struct CauseChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = measures)]
 pub struct MeasureRow {
     pub id: i64,
@@ -276,7 +278,7 @@ pub struct MeasureChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = problem_notes)]
 pub struct NoteRow {
     pub id: i64,
@@ -295,7 +297,7 @@ pub struct NewNote<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = problem_history)]
 pub struct HistoryRow {
     pub id: i64,
@@ -320,7 +322,7 @@ pub struct NewHistory<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = idempotency_keys)]
 pub struct IdempotencyRow {
     pub caller: String,
@@ -336,7 +338,7 @@ pub struct IdempotencyRow {
 
 use crate::schema::{evidence, extensions};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = evidence)]
 pub struct EvidenceRow {
     pub id: i64,
@@ -365,7 +367,7 @@ pub struct NewEvidence<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
 #[diesel(table_name = extensions)]
 pub struct ExtensionRow {
     pub id: i64,
@@ -399,7 +401,7 @@ use crate::schema::{
     audit_log, service_accounts, service_tokens, webhook_attempts, webhook_deliveries, webhooks,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = service_accounts)]
 pub struct ServiceAccountRow {
     pub id: i64,
@@ -431,11 +433,13 @@ pub struct ServiceAccountChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = service_tokens)]
 pub struct ServiceTokenRow {
     pub id: i64,
     pub account_id: i64,
+    /// Never shown, never audited.
+    #[serde(skip)]
     pub token_hash: String,
     pub prefix: String,
     pub created_at: NaiveDateTime,
@@ -452,7 +456,7 @@ pub struct NewServiceToken<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_log)]
 pub struct AuditRow {
     pub seq: i64,
@@ -469,13 +473,15 @@ pub struct AuditRow {
     pub hash: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = webhooks)]
 pub struct WebhookRow {
     pub id: i64,
     pub url: String,
     pub events: String,
     pub organization_id: i64,
+    /// Never shown, never audited.
+    #[serde(skip)]
     pub secret: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -504,7 +510,7 @@ pub struct WebhookChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = webhook_deliveries)]
 pub struct DeliveryRow {
     pub id: i64,
@@ -534,7 +540,7 @@ pub struct NewDelivery<'a> {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Insertable)]
 #[diesel(table_name = webhook_attempts)]
 pub struct AttemptRow {
     pub id: i64,

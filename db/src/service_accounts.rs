@@ -12,7 +12,10 @@ use crate::schema::service_accounts::dsl as a;
 use crate::schema::service_tokens::dsl as t;
 use crate::DbConnection;
 
-pub fn insert(conn: &mut DbConnection, new: NewServiceAccount<'_>) -> QueryResult<ServiceAccountRow> {
+pub fn insert(
+    conn: &mut DbConnection,
+    new: NewServiceAccount<'_>,
+) -> QueryResult<ServiceAccountRow> {
     let id: i64 = diesel::insert_into(a::service_accounts)
         .values(&new)
         .returning(a::id)
@@ -70,7 +73,10 @@ pub fn update(
     get(conn, id)
 }
 
-pub fn insert_token(conn: &mut DbConnection, new: NewServiceToken<'_>) -> QueryResult<ServiceTokenRow> {
+pub fn insert_token(
+    conn: &mut DbConnection,
+    new: NewServiceToken<'_>,
+) -> QueryResult<ServiceTokenRow> {
     let id: i64 = diesel::insert_into(t::service_tokens)
         .values(&new)
         .returning(t::id)
@@ -123,7 +129,11 @@ pub fn revoke_token(
 }
 
 /// Records use at most once a minute per token, so that reads stay reads.
-pub fn touch_token(conn: &mut DbConnection, token_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn touch_token(
+    conn: &mut DbConnection,
+    token_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     let stale = now - chrono::Duration::seconds(60);
     diesel::update(
         t::service_tokens

@@ -25,7 +25,10 @@ pub fn insert(conn: &mut DbConnection, new: NewWebhook<'_>) -> QueryResult<Webho
 }
 
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<WebhookRow> {
-    w::webhooks.find(id).select(WebhookRow::as_select()).first(conn)
+    w::webhooks
+        .find(id)
+        .select(WebhookRow::as_select())
+        .first(conn)
 }
 
 pub fn get_with_organization(
@@ -59,8 +62,14 @@ pub fn list(
         .load(conn)
 }
 
-pub fn update(conn: &mut DbConnection, id: i64, changes: &WebhookChanges) -> QueryResult<WebhookRow> {
-    diesel::update(w::webhooks.find(id)).set(changes).execute(conn)?;
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    changes: &WebhookChanges,
+) -> QueryResult<WebhookRow> {
+    diesel::update(w::webhooks.find(id))
+        .set(changes)
+        .execute(conn)?;
     get(conn, id)
 }
 
@@ -79,6 +88,17 @@ pub fn insert_delivery(conn: &mut DbConnection, new: NewDelivery<'_>) -> QueryRe
         .values(&new)
         .execute(conn)?;
     Ok(())
+}
+
+/// Whether any delivery is due: a read, so an idle worker takes no write lock.
+pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        d::webhook_deliveries
+            .filter(d::status.eq("pending"))
+            .filter(d::next_attempt_at.le(now))
+            .filter(d::claimed_until.is_null().or(d::claimed_until.lt(now))),
+    ))
+    .get_result(conn)
 }
 
 #[derive(QueryableByName)]
@@ -137,8 +157,13 @@ pub fn claim_due(
 /// The outcome of one attempt: delivered, or pending again at `retry_at`, or failed for good.
 pub enum Outcome<'a> {
     Delivered,
-    Retry { retry_at: NaiveDateTime, error: &'a str },
-    Failed { error: &'a str },
+    Retry {
+        retry_at: NaiveDateTime,
+        error: &'a str,
+    },
+    Failed {
+        error: &'a str,
+    },
 }
 
 pub fn record_attempt(

@@ -1,5 +1,6 @@
 //! Domain rules: plain Rust that knows neither actix nor diesel.
 
+pub mod audit;
 pub mod deadline;
 pub mod evidence;
 pub mod identity;
@@ -8,6 +9,7 @@ pub mod report;
 pub mod role;
 pub mod similarity;
 pub mod vocab;
+pub mod webhook;
 pub mod workflow;
 
 pub use role::Role;

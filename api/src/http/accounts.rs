@@ -20,10 +20,15 @@ use crate::service::{accounts, Caller};
 #[post("/api/v1/auth/login")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let token = blocking(move || accounts::login(&state.db, &state.tokens, &input)).await?;
+    let request_id = actix_web::HttpMessage::extensions(&req)
+        .get::<super::request_id::RequestId>()
+        .map(|r| r.0.clone());
+    let token =
+        blocking(move || accounts::login(&state.db, &state.tokens, &input, request_id)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(token))

@@ -32,6 +32,15 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let read_only = matches!(
+            *req.method(),
+            actix_web::http::Method::GET
+                | actix_web::http::Method::HEAD
+                | actix_web::http::Method::OPTIONS
+        );
+        let request_id = actix_web::HttpMessage::extensions(req)
+            .get::<crate::http::request_id::RequestId>()
+            .map(|r| r.0.clone());
         let token = req
             .headers()
             .get(header::AUTHORIZATION)
@@ -59,7 +68,17 @@ impl FromRequest for Caller {
                     }
                 },
             };
-            blocking(move || accounts::authenticate(&state.db, &state.tokens, &token)).await
+            let mut caller =
+                blocking(move || accounts::authenticate(&state.db, &state.tokens, &token)).await?;
+            if !caller.can_write && !read_only {
+                return Err(Error::new(
+                    403,
+                    "insufficient_scope",
+                    "This service token has only the read scope; writing needs `write`.",
+                ));
+            }
+            caller.request_id = request_id;
+            Ok(caller)
         })
     }
 }

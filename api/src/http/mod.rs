@@ -2,6 +2,7 @@
 //! that routes and the OpenAPI document cannot drift apart.
 
 mod accounts;
+mod audit;
 mod catalog;
 mod closing;
 pub mod extract;
@@ -13,7 +14,9 @@ mod problems;
 mod reports;
 pub mod request_id;
 mod reviews;
+mod service_accounts;
 mod users;
+mod webhooks;
 
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -56,6 +59,9 @@ pub struct AppState {
         (name = "evidence", description = "Evidence files (佐证材料) that prove the work"),
         (name = "extensions", description = "Deadline extension requests (延期申请)"),
         (name = "reports", description = "Reports: the ledger sheet (整改台账)"),
+        (name = "service-accounts", description = "Office systems' accounts and their tokens"),
+        (name = "audit", description = "The tamper-evident audit log"),
+        (name = "webhooks", description = "Webhooks: events sent to office systems, and their deliveries"),
     )
 )]
 pub struct ApiDoc;
@@ -72,6 +78,19 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some("An access token from POST /api/v1/auth/login."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "service_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("rct_…")
+                    .description(Some(
+                        "An office system's service token (`rct_…`) from POST \
+                         /api/v1/service-accounts; its scopes (read, write) apply to every call.",
+                    ))
                     .build(),
             ),
         );
@@ -120,6 +139,15 @@ impl Modify for StandardErrors {
                     .as_ref()
                     .is_some_and(|ps| ps.iter().any(|p| p.parameter_in == ParameterIn::Query));
                 let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if secured {
+                    // Office systems may call every operation with a service token instead.
+                    if let Some(security) = operation.security.as_mut() {
+                        security.push(utoipa::openapi::security::SecurityRequirement::new(
+                            "service_token",
+                            Vec::<String>::new(),
+                        ));
+                    }
+                }
                 let mut add = |status: &str, description: &str| {
                     operation
                         .responses
@@ -143,6 +171,12 @@ impl Modify for StandardErrors {
                 }
                 if secured {
                     add("401", "No valid bearer token (`code` says why)");
+                    if method != HttpMethod::Get {
+                        add(
+                            "403",
+                            "The caller's role may not do this, or a service token lacks the `write` scope",
+                        );
+                    }
                 }
                 if path.contains('{') {
                     add(
@@ -178,6 +212,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reviews::list)
         .service(reviews::get)
         .service(reviews::update)
+        .service(problems::create_batch)
         .service(problems::create)
         .service(problems::list)
         .service(problems::get)
@@ -202,7 +237,22 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(closing::decide)
         .service(closing::list_extensions)
         .service(closing::get_extension)
-        .service(reports::ledger);
+        .service(reports::ledger)
+        .service(service_accounts::create_service_account)
+        .service(service_accounts::list_service_accounts)
+        .service(service_accounts::get_service_account)
+        .service(service_accounts::update_service_account)
+        .service(service_accounts::issue_service_token)
+        .service(service_accounts::revoke_service_token)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::list_deliveries)
+        .service(webhooks::get_delivery)
+        .service(webhooks::resend_delivery)
+        .service(audit::verify_audit)
+        .service(audit::list_audit);
 }
 
 /// The whole OpenAPI document, as served at `/api/v1/openapi.json`.

@@ -3,8 +3,8 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use super::extract::{answer, blocking, if_match, json_with_etag, once_key, validated};
 use super::AppState;
 use crate::api_types::{
-    CreateNote, CreateProblem, HistoryEntry, Note, Page, PageParams, Problem, ProblemDetails,
-    ProblemQuery, TransitionRequest, UpdateProblem,
+    CreateNote, CreateProblem, CreateProblems, CreatedProblems, HistoryEntry, Note, Page,
+    PageParams, Problem, ProblemDetails, ProblemQuery, TransitionRequest, UpdateProblem,
 };
 use crate::error::Error;
 use crate::service::{problems, Caller};
@@ -36,6 +36,34 @@ pub async fn create(
     let now = state.clock.now();
     Ok(answer(
         blocking(move || problems::create(&state.db, &caller, input, once, now)).await?,
+    ))
+}
+
+/// Creates up to 1,000 problems (with their cause and measure links) in one request, all or
+/// nothing; each failure is named by its index and field (`problems[3].title`).
+#[utoipa::path(
+    tag = "problems",
+    request_body = CreateProblems,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
+    responses(
+        (status = 201, body = CreatedProblems),
+        (status = 403, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "`batch_invalid`: `errors` names each item's index and field; nothing was written", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems/batch")]
+pub async fn create_batch(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: web::Json<CreateProblems>,
+) -> Result<HttpResponse, Error> {
+    let input = validated(body.into_inner())?;
+    let once = once_key(&req, &caller, &input)?;
+    let now = state.clock.now();
+    Ok(answer(
+        blocking(move || problems::create_batch(&state.db, &caller, input, once, now)).await?,
     ))
 }
 

@@ -27,7 +27,7 @@ impl Caller {
 
     /// The key idempotent requests are remembered under.
     pub fn idempotency_scope(&self) -> String {
-        format!("user:{}", self.user_id)
+        self.actor()
     }
 }
 

@@ -4,24 +4,63 @@ use chrono::Utc;
 use rectify_db::models::{NewOrganization, NewUser};
 use rectify_db::{now_utc, organizations as orgs, users as db_users, Db};
 
+use super::audit::{self, Event};
 use super::Caller;
-use crate::api_types::{LoginRequest, Me, TokenResponse};
+use crate::api_types::{utc, LoginRequest, Me, TokenResponse};
 use crate::auth::{self, TokenError, TokenKeys};
 use crate::domain::{identity, Role};
 use crate::error::{Error, Result};
 
-pub fn login(db: &Db, keys: &TokenKeys, input: &LoginRequest) -> Result<TokenResponse> {
+pub fn login(
+    db: &Db,
+    keys: &TokenKeys,
+    input: &LoginRequest,
+    request_id: Option<String>,
+) -> Result<TokenResponse> {
     let invalid =
         || Error::unauthorized("invalid_credentials", "The username or password is wrong.");
     let username = input.username.trim().to_ascii_lowercase();
     let found = db.read(|conn| Ok::<_, Error>(db_users::find_by_username(conn, &username)?))?;
-    let Some((user, org)) = found else {
-        auth::verify_against_nothing(&input.password);
+    let accepted = match &found {
+        None => {
+            auth::verify_against_nothing(&input.password);
+            false
+        }
+        Some((user, org)) => {
+            auth::verify_password(&input.password, &user.password_hash) && user.active && org.active
+        }
+    };
+    // Both outcomes are on record: failed sign-ins are what an auditor looks for.
+    super::audit::write(db, |conn| {
+        let (actor, entity_id, path) = match &found {
+            Some((user, org)) => (
+                format!("user:{}", user.id),
+                Some(user.id.to_string()),
+                Some(org.path.as_str()),
+            ),
+            None => ("anonymous".to_owned(), None, None),
+        };
+        audit::append(
+            conn,
+            actor,
+            username.clone(),
+            request_id,
+            Event {
+                action: if accepted {
+                    "session.login"
+                } else {
+                    "session.login_failed"
+                },
+                entity_type: "session",
+                entity_id,
+                organization_path: path,
+                changes: serde_json::json!({}),
+            },
+        )
+    })?;
+    let Some((user, _)) = found.filter(|_| accepted) else {
         return Err(invalid());
     };
-    if !auth::verify_password(&input.password, &user.password_hash) || !user.active || !org.active {
-        return Err(invalid());
-    }
     let token = keys
         .issue(
             user.id,
@@ -41,6 +80,9 @@ pub fn login(db: &Db, keys: &TokenKeys, input: &LoginRequest) -> Result<TokenRes
 /// Turns a bearer token into the caller, checking against the database that the user is
 /// still active and the token was issued after their last password change.
 pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str) -> Result<Caller> {
+    if token.starts_with(super::service_accounts::TOKEN_PREFIX) {
+        return authenticate_service(db, token);
+    }
     let claims = keys.verify(token).map_err(|e| match e {
         TokenError::Expired => Error::unauthorized(
             "token_expired",
@@ -75,6 +117,55 @@ pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str) -> Result<Caller> {
             .map_err(|e| Error::internal(format!("user {user_id}: {e}")))?,
         organization_id: org.id,
         org_path: org.path,
+        service_account_id: None,
+        can_write: true,
+        request_id: None,
+    })
+}
+
+/// An office system's token: valid while neither it is revoked nor its account or
+/// organization deactivated; checked on every request, so revocation acts at once.
+fn authenticate_service(db: &Db, token: &str) -> Result<Caller> {
+    use super::service_accounts::{hash_token, scopes_of};
+    use rectify_db::service_accounts as db_accounts;
+    let revoked = || {
+        Error::unauthorized(
+            "token_revoked",
+            "This service token is revoked or its account deactivated.",
+        )
+    };
+    let hash = hash_token(token);
+    let (token_row, account, org) = db
+        .read(|conn| Ok::<_, Error>(db_accounts::find_token(conn, &hash)?))?
+        .ok_or_else(|| Error::unauthorized("invalid_token", "The access token is not valid."))?;
+    if token_row.revoked_at.is_some() || !account.active || !org.active {
+        return Err(revoked());
+    }
+    let now = now_utc();
+    if token_row
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::seconds(60))
+    {
+        super::audit::write(db, |conn| {
+            Ok::<_, Error>(db_accounts::touch_token(conn, token_row.id, now)?)
+        })?;
+    }
+    let scopes = scopes_of(&account.scopes);
+    let can_write = scopes.contains(&crate::api_types::Scope::Write);
+    Ok(Caller {
+        user_id: 0,
+        username: format!("service:{}", account.name),
+        // A writing system works as a coordinator of its subtree; a reading one as an auditor.
+        role: if can_write {
+            Role::Coordinator
+        } else {
+            Role::Auditor
+        },
+        organization_id: org.id,
+        org_path: org.path,
+        service_account_id: Some(account.id),
+        can_write,
+        request_id: None,
     })
 }
 
@@ -82,7 +173,19 @@ fn password_version(user: &rectify_db::models::UserRow) -> i64 {
     user.password_changed_at.and_utc().timestamp_micros()
 }
 
+fn require_user(caller: &Caller) -> Result<()> {
+    match caller.service_account_id {
+        Some(_) => Err(Error::new(
+            403,
+            "not_a_user",
+            "A service token stands for an office system, not a person.",
+        )),
+        None => Ok(()),
+    }
+}
+
 pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
+    require_user(caller)?;
     db.read(|conn| {
         let (user, org) = db_users::get_with_organization(conn, caller.user_id)?;
         Ok(Me {
@@ -93,6 +196,7 @@ pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
 }
 
 pub fn change_own_password(db: &Db, caller: &Caller, old: &str, new: &str) -> Result<()> {
+    require_user(caller)?;
     identity::check_password(new)
         .map_err(|m| Error::invalid_field("new_password", "password", m))?;
     let current = db.read(|conn| Ok::<_, Error>(db_users::get(conn, caller.user_id)?))?;
@@ -104,7 +208,21 @@ pub fn change_own_password(db: &Db, caller: &Caller, old: &str, new: &str) -> Re
         ));
     }
     let hash = auth::hash_password(new).map_err(Error::internal)?;
-    db.write(|conn| super::users::set_password_hash(conn, caller.user_id, hash).map(|_| ()))
+    super::audit::write(db, |conn| {
+        let user = super::users::set_password_hash(conn, caller.user_id, hash)?;
+        let path = orgs::get(conn, user.organization_id)?.path;
+        audit::record(
+            conn,
+            caller,
+            Event {
+                action: "user.change_password",
+                entity_type: "user",
+                entity_id: Some(user.id.to_string()),
+                organization_path: Some(&path),
+                changes: serde_json::json!({"password_changed_at": [utc(current.password_changed_at), utc(user.password_changed_at)]}),
+            },
+        )
+    })
 }
 
 pub const ROOT_CODE: &str = "ROOT";
@@ -121,7 +239,7 @@ pub fn bootstrap(db: &Db, admin_password: Option<&str>) -> Result<Option<Bootstr
     let generated = admin_password.is_none().then(auth::generate_password);
     let password = admin_password.or(generated.as_deref()).unwrap_or_default();
     let hash = auth::hash_password(password).map_err(Error::internal)?;
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         if orgs::count(conn)? > 0 {
             return Ok(None);
         }

@@ -99,6 +99,12 @@ fn first<T>(mut items: Vec<T>) -> Result<T> {
         .ok_or_else(|| Error::internal("record vanished"))
 }
 
+/// The path of the organization a review belongs to, where its records are audited.
+fn review_path(conn: &mut DbConnection, review_id: i64) -> Result<String> {
+    let review = rectify_db::reviews::get(conn, review_id)?;
+    Ok(rectify_db::organizations::get(conn, review.organization_id)?.path)
+}
+
 // ---------------------------------------------------------------- causes
 
 pub fn create_cause(
@@ -108,7 +114,7 @@ pub fn create_cause(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             access::review_field(conn, caller, "review_id", input.review_id)?;
             let (review, _) =
@@ -133,6 +139,8 @@ pub fn create_cause(
             )?;
             db_problems::set_problems_of_cause(conn, row.id, &problem_ids)?;
             let cause = first(cause_dtos(conn, vec![row])?)?;
+            let path = review_path(conn, review.id)?;
+            super::audit::created_record(conn, caller, "cause", cause.id, &path, &cause)?;
             idempotency::created(&cause, format!("/api/v1/causes/{}", cause.id))
         })
     })
@@ -182,10 +190,12 @@ pub fn update_cause(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Cause> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let row = access::cause(conn, caller, id)?;
-        access::review_to_change(conn, caller, row.review_id, "change causes")?;
+        let (_, review_org) =
+            access::review_to_change(conn, caller, row.review_id, "change causes")?;
         check_if_match(if_match, row.version)?;
+        let before = first(cause_dtos(conn, vec![row.clone()])?)?;
         if let Some(ids) = &input.problem_ids {
             let ids = access::problems_of_review(conn, caller, row.review_id, ids)?;
             db_problems::set_problems_of_cause(conn, id, &ids)?;
@@ -197,7 +207,18 @@ pub fn update_cause(
         };
         let row = db_catalog::update_cause(conn, id, row.version, &changes)?
             .ok_or_else(concurrent_change)?;
-        first(cause_dtos(conn, vec![row])?)
+        let after = first(cause_dtos(conn, vec![row])?)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "cause.update",
+            "cause",
+            id,
+            &review_org.path,
+            &before,
+            &after,
+        )?;
+        Ok(after)
     })
 }
 
@@ -210,7 +231,7 @@ pub fn create_measure(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             access::review_field(conn, caller, "review_id", input.review_id)?;
             let (review, review_org) =
@@ -241,6 +262,14 @@ pub fn create_measure(
             )?;
             db_problems::set_problems_of_measure(conn, row.id, &problem_ids)?;
             let measure = first(measure_dtos(conn, vec![row], now)?)?;
+            super::audit::created_record(
+                conn,
+                caller,
+                "measure",
+                measure.id,
+                &review_org.path,
+                &measure,
+            )?;
             idempotency::created(&measure, format!("/api/v1/measures/{}", measure.id))
         })
     })
@@ -294,9 +323,10 @@ pub fn update_measure(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Measure> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let row = access::measure(conn, caller, id)?;
         check_if_match(if_match, row.version)?;
+        let before = first(measure_dtos(conn, vec![row.clone()], now)?)?;
         let only_done = input.title.is_none()
             && input.description.is_none()
             && input.owner_id.is_none()
@@ -340,6 +370,18 @@ pub fn update_measure(
         };
         let row = db_catalog::update_measure(conn, id, row.version, &changes)?
             .ok_or_else(concurrent_change)?;
-        first(measure_dtos(conn, vec![row], now)?)
+        let after = first(measure_dtos(conn, vec![row], now)?)?;
+        let path = review_path(conn, after.review_id)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "measure.update",
+            "measure",
+            id,
+            &path,
+            &before,
+            &after,
+        )?;
+        Ok(after)
     })
 }

@@ -108,8 +108,8 @@ pub fn record_upload(
     file: Received,
     now: DateTime<Utc>,
 ) -> Result<Evidence> {
-    db.write(|conn| {
-        let (row, _) = access::problem(conn, caller, problem_id)?;
+    super::audit::write(db, |conn| {
+        let (row, unit) = access::problem(conn, caller, problem_id)?;
         check_evidence_open(caller, &row, "add")?;
         let stored = db_closing::insert_evidence(
             conn,
@@ -132,6 +132,7 @@ pub fn record_upload(
             Some(&file.file_name),
             now,
         )?;
+        super::audit::created_record(conn, caller, "evidence", stored.id, &unit.path, &stored)?;
         Ok(evidence_dto(stored))
     })
 }
@@ -177,7 +178,7 @@ pub fn evidence_for_download(db: &Db, caller: &Caller, id: i64) -> Result<Eviden
 }
 
 pub fn remove_evidence(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<()> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let (row, problem) = visible_evidence(conn, caller, id)?;
         check_evidence_open(caller, &problem, "remove")?;
         if row.deleted_at.is_some() {
@@ -196,8 +197,25 @@ pub fn remove_evidence(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) ->
             "remove_evidence",
             Some(&row.file_name),
             now,
+        )?;
+        let path = problem_path(conn, &problem)?;
+        let after = db_closing::get_evidence(conn, id)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "evidence.remove",
+            "evidence",
+            id,
+            &path,
+            &row,
+            &after,
         )
     })
+}
+
+/// The path of a problem's responsible unit, where its records are audited.
+fn problem_path(conn: &mut DbConnection, problem: &ProblemRow) -> Result<String> {
+    Ok(rectify_db::organizations::get(conn, problem.organization_id)?.path)
 }
 
 // ---------------------------------------------------------------- extensions
@@ -237,11 +255,13 @@ pub fn request_extension(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
-            let (row, _) = access::problem(conn, caller, problem_id)?;
+            let (row, unit) = access::problem(conn, caller, problem_id)?;
             if row.owner_id != Some(caller.user_id) || caller.role == crate::domain::Role::Auditor {
-                return Err(Error::forbidden("Only the problem's owner may ask for an extension."));
+                return Err(Error::forbidden(
+                    "Only the problem's owner may ask for an extension.",
+                ));
             }
             let status = status_of(&row)?;
             if !status.is_active() {
@@ -251,10 +271,17 @@ pub fn request_extension(
                 ));
             }
             let Some(deadline) = row.deadline else {
-                return Err(Error::unprocessable("no_deadline", format!("Problem {} has no deadline to extend.", row.key)));
+                return Err(Error::unprocessable(
+                    "no_deadline",
+                    format!("Problem {} has no deadline to extend.", row.key),
+                ));
             };
             if input.new_deadline <= deadline {
-                return Err(Error::invalid_field("new_deadline", "later", format!("must be later than the current deadline {deadline}")));
+                return Err(Error::invalid_field(
+                    "new_deadline",
+                    "later",
+                    format!("must be later than the current deadline {deadline}"),
+                ));
             }
             if db_closing::pending_extension(conn, problem_id)?.is_some() {
                 return Err(Error::conflict(
@@ -274,8 +301,28 @@ pub fn request_extension(
                     created_at: now.naive_utc(),
                 },
             )?;
-            let note = format!("{deadline} → {}: {}", input.new_deadline, input.reason.trim());
+            let note = format!(
+                "{deadline} → {}: {}",
+                input.new_deadline,
+                input.reason.trim()
+            );
             history(conn, caller, &row, "request_extension", Some(&note), now)?;
+            let mut data = super::webhooks::problem_data(&row);
+            data["extension"] = serde_json::json!({
+                "id": stored.id,
+                "previous_deadline": stored.previous_deadline,
+                "new_deadline": stored.new_deadline,
+                "reason": stored.reason,
+            });
+            super::webhooks::enqueue(conn, "extension.requested", &unit.path, data)?;
+            super::audit::created_record(
+                conn,
+                caller,
+                "extension",
+                stored.id,
+                &unit.path,
+                &stored,
+            )?;
             let extension = extension_dto(stored)?;
             idempotency::created(&extension, format!("/api/v1/extensions/{}", extension.id))
         })
@@ -309,7 +356,7 @@ pub fn decide_extension(
     input: ExtensionDecision,
     now: DateTime<Utc>,
 ) -> Result<Extension> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let (row, problem) = visible_extension(conn, caller, id)?;
         caller.require_coordinator("decide extension requests")?;
         if row.status != "pending" {
@@ -364,7 +411,31 @@ pub fn decide_extension(
             "refuse_extension"
         };
         history(conn, caller, &problem, action, Some(&text), now)?;
-        extension_dto(db_closing::get_extension(conn, id)?)
+        let decided = db_closing::get_extension(conn, id)?;
+        let path = problem_path(conn, &problem)?;
+        let mut data = super::webhooks::problem_data(&db_problems::get(conn, problem.id)?);
+        data["extension"] = serde_json::json!({
+            "id": decided.id,
+            "status": decided.status,
+            "previous_deadline": decided.previous_deadline,
+            "new_deadline": decided.new_deadline,
+            "decision_note": decided.decision_note,
+        });
+        super::webhooks::enqueue(conn, "extension.decided", &path, data)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            &format!(
+                "extension.{}",
+                if input.approve { "approve" } else { "refuse" }
+            ),
+            "extension",
+            id,
+            &path,
+            &row,
+            &decided,
+        )?;
+        extension_dto(decided)
     })
 }
 

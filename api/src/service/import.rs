@@ -549,6 +549,20 @@ pub fn import(
             },
             &draft.aspects,
         )?;
+        let mut created = super::audit::created(&review_row);
+        created["aspects"] = serde_json::json!([null, draft.aspects]);
+        created["source_kind"] = serde_json::json!([null, draft.source_kind]);
+        super::audit::record(
+            conn,
+            caller,
+            super::audit::Event {
+                action: "review.import",
+                entity_type: "review",
+                entity_id: Some(review_row.id.to_string()),
+                organization_path: Some(&org.path),
+                changes: created,
+            },
+        )?;
         for cause in draft.causes.iter_mut() {
             let row = db_catalog::insert_cause(
                 conn,
@@ -561,6 +575,7 @@ pub fn import(
                     updated_at: at,
                 },
             )?;
+            super::audit::created_record(conn, caller, "cause", row.id, &org.path, &row)?;
             cause.id = Some(row.id);
         }
         for measure in draft.measures.iter_mut() {
@@ -578,6 +593,7 @@ pub fn import(
                     updated_at: at,
                 },
             )?;
+            super::audit::created_record(conn, caller, "measure", row.id, &org.path, &row)?;
             measure.id = Some(row.id);
         }
         let mut units = vec![org.clone()];
@@ -618,7 +634,7 @@ pub fn import(
     if dry_run {
         db.read(run)
     } else {
-        db.write(run)
+        super::audit::write(db, run)
     }
 }
 

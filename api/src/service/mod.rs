@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod closing;
 pub mod idempotency;
@@ -12,7 +13,9 @@ pub mod pagination;
 pub mod problems;
 pub mod reports;
 pub mod reviews;
+pub mod service_accounts;
 pub mod users;
+pub mod webhooks;
 
 use crate::domain::Role;
 use rectify_db::models::OrganizationRow;
@@ -26,6 +29,12 @@ pub struct Caller {
     pub organization_id: i64,
     /// The caller's organization path; their subtree is every path starting with it.
     pub org_path: String,
+    /// Set when an office system's service token authenticated the request.
+    pub service_account_id: Option<i64>,
+    /// False for a service token without the `write` scope: it may only read.
+    pub can_write: bool,
+    /// The request's id, for the audit log.
+    pub request_id: Option<String>,
 }
 
 impl Caller {
@@ -37,6 +46,18 @@ impl Caller {
             role: Role::Admin,
             organization_id: root.id,
             org_path: root.path.clone(),
+            service_account_id: None,
+            can_write: true,
+            request_id: None,
+        }
+    }
+
+    /// Who acted, as the audit log names them: `user:<id>`, `service:<id>` or `cli`.
+    pub fn actor(&self) -> String {
+        match (self.service_account_id, self.user_id) {
+            (Some(id), _) => format!("service:{id}"),
+            (None, 0) => "cli".to_owned(),
+            (None, id) => format!("user:{id}"),
         }
     }
 

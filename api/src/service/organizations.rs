@@ -90,7 +90,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Org
         identity::normalize_org_code(&input.code).map_err(field_error("code", "org_code"))?;
     let name =
         identity::normalize_display_name(&input.name).map_err(field_error("name", "length"))?;
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let parent = match input.parent_id {
             Some(id) => visible(conn, caller, id).map_err(|_| {
                 Error::invalid_field(
@@ -131,6 +131,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Org
             },
             Some(&parent.path),
         )?;
+        super::audit::created_record(conn, caller, "organization", row.id, &row.path, &row)?;
         to_dto(conn, row)
     })
 }
@@ -201,7 +202,7 @@ pub fn update(
         .map(identity::normalize_display_name)
         .transpose()
         .map_err(field_error("name", "length"))?;
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let org = visible(conn, caller, id)?;
         caller.require_admin("change organizations")?;
         if let Some(parent_id) = input.parent_id {
@@ -220,6 +221,20 @@ pub fn update(
             updated_at: Some(now_utc()),
         };
         let row = orgs::update(conn, id, &changes)?;
+        let action = match input.active {
+            Some(false) if org.active => "organization.deactivate",
+            _ => "organization.update",
+        };
+        super::audit::changed_record(
+            conn,
+            caller,
+            action,
+            "organization",
+            id,
+            &row.path,
+            &org,
+            &row,
+        )?;
         to_dto(conn, row)
     })
 }

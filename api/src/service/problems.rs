@@ -14,13 +14,13 @@ use super::organizations::visible as visible_org;
 use super::pagination;
 use super::Caller;
 use crate::api_types::{
-    utc, CreateNote, CreateProblem, HistoryEntry, Note, Page, PageParams, Problem, ProblemQuery,
-    TransitionRequest, UpdateProblem,
+    utc, CreateNote, CreateProblem, CreateProblems, CreatedProblems, HistoryEntry, Note, Page,
+    PageParams, Problem, ProblemQuery, TransitionRequest, UpdateProblem,
 };
 use crate::domain::deadline::{problem_standing, today_in, Warning};
 use crate::domain::vocab::ProblemKind;
 use crate::domain::workflow::{self, Action, Actor, Facts, Status, TransitionError};
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldError, Result};
 
 fn parse<T: std::str::FromStr<Err = String>>(value: &str, id: i64) -> Result<T> {
     value
@@ -186,25 +186,79 @@ pub fn create(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
-            let (review, review_org) =
-                access::review_field(conn, caller, "review_id", input.review_id)?;
-            caller.require_coordinator("create problems")?;
-            let unit = match input.organization_id {
-                Some(id) => unit_for(conn, caller, id, &review_org)?,
-                None if caller.sees(&review_org.path) => review_org.clone(),
-                None => {
-                    return Err(Error::invalid_field(
-                        "organization_id",
-                        "required",
-                        "is needed: the review's own organization is above yours",
-                    ))
-                }
-            };
-            let row = insert_problem(conn, caller, review.id, &unit, &input, now)?;
+            let row = create_one(conn, caller, &input, now)?;
             let problem = one(conn, caller, row, now)?;
             idempotency::created(&problem, format!("/api/v1/problems/{}", problem.id))
+        })
+    })
+}
+
+/// Checks one request's review, unit and links, and inserts the problem.
+fn create_one(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &CreateProblem,
+    now: DateTime<Utc>,
+) -> Result<ProblemRow> {
+    let (review, review_org) = access::review_field(conn, caller, "review_id", input.review_id)?;
+    caller.require_coordinator("create problems")?;
+    let unit = match input.organization_id {
+        Some(id) => unit_for(conn, caller, id, &review_org)?,
+        None if caller.sees(&review_org.path) => review_org.clone(),
+        None => {
+            return Err(Error::invalid_field(
+                "organization_id",
+                "required",
+                "is needed: the review's own organization is above yours",
+            ))
+        }
+    };
+    insert_problem(conn, caller, review.id, &unit, input, now)
+}
+
+/// Creates up to 1,000 problems in one transaction: every item is checked, and if any fails
+/// nothing is written and each failure is named by its index and field.
+pub fn create_batch(
+    db: &Db,
+    caller: &Caller,
+    input: CreateProblems,
+    once: Option<OnceKey>,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    caller.require_coordinator("create problems")?;
+    super::audit::write(db, |conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            let mut rows = Vec::with_capacity(input.problems.len());
+            let mut errors = Vec::new();
+            for (index, item) in input.problems.iter().enumerate() {
+                match create_one(conn, caller, item, now) {
+                    Ok(row) => rows.push(row),
+                    Err(e) if e.errors.is_empty() => errors.push(FieldError {
+                        field: format!("problems[{index}]"),
+                        code: e.code.to_owned(),
+                        message: e.detail,
+                    }),
+                    Err(e) => errors.extend(e.errors.into_iter().map(|f| FieldError {
+                        field: format!("problems[{index}].{}", f.field),
+                        ..f
+                    })),
+                }
+            }
+            if !errors.is_empty() {
+                let mut error = Error::validation(errors);
+                error.code = "batch_invalid";
+                return Err(error);
+            }
+            let problems = dtos(conn, caller, rows, now)?;
+            Ok(Answer {
+                status: 201,
+                body: serde_json::to_string(&CreatedProblems { problems })
+                    .map_err(Error::internal)?,
+                location: None,
+                replayed: false,
+            })
         })
     })
 }
@@ -275,6 +329,26 @@ pub(crate) fn insert_problem(
         Status::Draft,
         None,
         at,
+    )?;
+    let mut changes = super::audit::created(&row);
+    changes["cause_ids"] = serde_json::json!([null, cause_ids]);
+    changes["measure_ids"] = serde_json::json!([null, measure_ids]);
+    super::webhooks::enqueue(
+        conn,
+        "problem.created",
+        &unit.path,
+        super::webhooks::problem_data(&row),
+    )?;
+    super::audit::record(
+        conn,
+        caller,
+        super::audit::Event {
+            action: "problem.create",
+            entity_type: "problem",
+            entity_id: Some(row.id.to_string()),
+            organization_path: Some(&unit.path),
+            changes,
+        },
     )?;
     Ok(row)
 }
@@ -483,10 +557,11 @@ pub fn update(
             "changes only through POST /api/v1/problems/{id}/transitions",
         ));
     }
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let (row, unit) = access::problem(conn, caller, id)?;
         caller.require_coordinator("change problems")?;
         check_if_match(if_match, row.version)?;
+        let before = one(conn, caller, row.clone(), now)?;
         let status: Status = parse(&row.status, id)?;
         if matches!(status, Status::Closed | Status::Cancelled) {
             return Err(Error::conflict(
@@ -545,7 +620,18 @@ pub fn update(
         };
         let row =
             db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
-        one(conn, caller, row, now)
+        let after = one(conn, caller, row, now)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "problem.update",
+            "problem",
+            id,
+            &unit.path,
+            &before,
+            &after,
+        )?;
+        Ok(after)
     })
 }
 
@@ -601,7 +687,7 @@ pub fn transition(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let (row, unit) = access::problem(conn, caller, id)?;
             check_if_match(if_match, row.version)?;
@@ -667,6 +753,27 @@ pub fn transition(
                 note,
                 at,
             )?;
+            let mut data = super::webhooks::problem_data(&updated);
+            data["action"] = input.action.as_str().into();
+            data["from"] = status.as_str().into();
+            data["to"] = to.as_str().into();
+            data["note"] = note.into();
+            super::webhooks::enqueue(conn, "problem.transitioned", &unit.path, data)?;
+            super::audit::record(
+                conn,
+                caller,
+                super::audit::Event {
+                    action: "problem.transition",
+                    entity_type: "problem",
+                    entity_id: Some(id.to_string()),
+                    organization_path: Some(&unit.path),
+                    changes: serde_json::json!({
+                        "status": [status.as_str(), to.as_str()],
+                        "action": [null, input.action.as_str()],
+                        "note": [null, note],
+                    }),
+                },
+            )?;
             let problem = one(conn, caller, updated, now)?;
             Ok(Answer {
                 status: 200,
@@ -711,9 +818,9 @@ pub fn add_note(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
-            let (row, _) = access::problem(conn, caller, id)?;
+            let (row, unit) = access::problem(conn, caller, id)?;
             if !caller.coordinates() && row.owner_id != Some(caller.user_id) {
                 return Err(Error::forbidden(
                     "Only the problem's owner or a coordinator may add progress notes.",
@@ -735,6 +842,7 @@ pub fn add_note(
                 body: note.body,
                 created_at: utc(note.created_at),
             };
+            super::audit::created_record(conn, caller, "note", note.id, &unit.path, &note)?;
             idempotency::created(&note, format!("/api/v1/problems/{id}/notes"))
         })
     })

@@ -45,7 +45,7 @@ pub fn create(
     once: Option<OnceKey>,
     now: DateTime<Utc>,
 ) -> Result<Answer> {
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
                 Error::invalid_field(
@@ -70,6 +70,7 @@ pub fn create(
                 &trimmed(input.aspects.as_deref().unwrap_or_default()),
             )?;
             let review = load(conn, row)?;
+            super::audit::created_record(conn, caller, "review", review.id, &org.path, &review)?;
             idempotency::created(&review, format!("/api/v1/reviews/{}", review.id))
         })
     })
@@ -148,9 +149,10 @@ pub fn update(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Review> {
-    db.write(|conn| {
-        let (row, _) = access::review_to_change(conn, caller, id, "change reviews")?;
+    super::audit::write(db, |conn| {
+        let (row, org) = access::review_to_change(conn, caller, id, "change reviews")?;
         check_if_match(if_match, row.version)?;
+        let before = load(conn, row.clone())?;
         if let Some(new_aspects) = &input.aspects {
             let new_aspects = trimmed(new_aspects);
             for old in db_reviews::aspects(conn, id)? {
@@ -171,7 +173,19 @@ pub fn update(
             source_text: input.source_text.clone(),
             updated_at: Some(now.naive_utc()),
         };
-        let row = db_reviews::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
-        load(conn, row)
+        let row =
+            db_reviews::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
+        let after = load(conn, row)?;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "review.update",
+            "review",
+            id,
+            &org.path,
+            &before,
+            &after,
+        )?;
+        Ok(after)
     })
 }

@@ -30,7 +30,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
         .map_err(|m| Error::invalid_field("password", "password", m))?;
     // Hash outside the write transaction: it is the slow part and needs no lock.
     let password_hash = auth::hash_password(&input.password).map_err(Error::internal)?;
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
             Error::invalid_field(
                 "organization_id",
@@ -68,6 +68,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
                 updated_at: now,
             },
         )?;
+        super::audit::created_record(conn, caller, "user", row.id, &org.path, &row)?;
         row.try_into()
     })
 }
@@ -128,7 +129,7 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
         .map(identity::normalize_display_name)
         .transpose()
         .map_err(|m| Error::invalid_field("display_name", "length", m))?;
-    db.write(|conn| {
+    super::audit::write(db, |conn| {
         let user = visible(conn, caller, id)?;
         caller.require_admin("change users")?;
         let demotes = input.role.is_some_and(|r| r.as_str() != user.role);
@@ -177,7 +178,14 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
             updated_at: Some(now_utc()),
             ..Default::default()
         };
-        db_users::update(conn, id, &changes)?.try_into()
+        let after = db_users::update(conn, id, &changes)?;
+        let path = rectify_db::organizations::get(conn, after.organization_id)?.path;
+        let action = match input.active {
+            Some(false) if user.active => "user.deactivate",
+            _ => "user.update",
+        };
+        super::audit::changed_record(conn, caller, action, "user", id, &path, &user, &after)?;
+        after.try_into()
     })
 }
 
@@ -198,8 +206,8 @@ pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> 
     identity::check_password(new_password)
         .map_err(|m| Error::invalid_field("new_password", "password", m))?;
     let hash = auth::hash_password(new_password).map_err(Error::internal)?;
-    db.write(|conn| {
-        visible(conn, caller, id)?;
+    super::audit::write(db, |conn| {
+        let before = visible(conn, caller, id)?;
         caller.require_admin("reset passwords")?;
         if id == caller.user_id {
             // The own-password route asks for the current password; a stolen token alone
@@ -209,7 +217,19 @@ pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> 
                 "Change your own password with POST /api/v1/auth/password.",
             ));
         }
-        set_password_hash(conn, id, hash)?.try_into()
+        let after = set_password_hash(conn, id, hash)?;
+        let path = rectify_db::organizations::get(conn, after.organization_id)?.path;
+        super::audit::changed_record(
+            conn,
+            caller,
+            "user.reset_password",
+            "user",
+            id,
+            &path,
+            &before,
+            &after,
+        )?;
+        after.try_into()
     })
 }
 

@@ -1,0 +1,142 @@
+//! The background jobs of `serve`: the webhook worker, which sends what the outbox holds, and
+//! the overdue scan, which notices problems that became overdue. Both are safe to run on
+//! several servers sharing one PostgreSQL: deliveries are claimed for a lease with
+//! `FOR UPDATE SKIP LOCKED`, and an overdue notice is a unique (problem, deadline) row.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rectify_db::models::NewAttempt;
+use rectify_db::webhooks::{self as db_hooks, Outcome};
+use rectify_db::{now_utc, Db};
+
+use crate::domain::deadline::today_in;
+use crate::domain::webhook::{backoff, signature, MAX_ATTEMPTS};
+use crate::error::{Error, Result};
+use crate::service::{audit, webhooks};
+
+/// A claimed delivery is another server's only after this long.
+const LEASE: Duration = Duration::from_secs(120);
+/// How long a receiver may take to answer.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries claimed per round.
+const BATCH: i64 = 20;
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(SEND_TIMEOUT))
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .provider(ureq::tls::TlsProvider::NativeTls)
+                .build(),
+        )
+        .user_agent(concat!("rectify/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
+}
+
+/// Sends what is due; returns how many were attempted.
+pub fn send_due(db: &Db, agent: &ureq::Agent, retry_base: Duration) -> Result<usize> {
+    let now = now_utc();
+    if !db.read(|conn| Ok::<_, Error>(db_hooks::any_due(conn, now)?))? {
+        return Ok(0);
+    }
+    let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let claimed =
+        db.write(|conn| Ok::<_, Error>(db_hooks::claim_due(conn, now, lease_until, BATCH)?))?;
+    for delivery in &claimed {
+        let hook = db.read(|conn| Ok::<_, Error>(db_hooks::get(conn, delivery.webhook_id)?))?;
+        let started = Instant::now();
+        let timestamp = Utc::now().timestamp();
+        let (status_code, error) = if !hook.active {
+            (None, Some("the webhook is deactivated".to_owned()))
+        } else {
+            let sent = agent
+                .post(&hook.url)
+                .header("content-type", "application/json")
+                .header("x-rectify-event", &delivery.event)
+                .header("x-rectify-delivery", &delivery.delivery_key)
+                .header("x-rectify-timestamp", timestamp.to_string())
+                .header(
+                    "x-rectify-signature",
+                    signature(&hook.secret, timestamp, &delivery.payload),
+                )
+                .send(delivery.payload.as_bytes());
+            match sent {
+                Ok(response) if response.status().is_success() => {
+                    (Some(response.status().as_u16() as i32), None)
+                }
+                Ok(response) => (
+                    Some(response.status().as_u16() as i32),
+                    Some(format!("the receiver answered {}", response.status())),
+                ),
+                Err(e) => (None, Some(e.to_string())),
+            }
+        };
+        let duration_ms = started.elapsed().as_millis() as i64;
+        let attempt_no = delivery.attempts + 1;
+        let at = now_utc();
+        let retry_at =
+            at + chrono::Duration::from_std(backoff(retry_base, attempt_no)).unwrap_or_default();
+        let outcome = match &error {
+            None => Outcome::Delivered,
+            Some(e) if attempt_no >= MAX_ATTEMPTS || !hook.active => Outcome::Failed { error: e },
+            Some(e) => Outcome::Retry { retry_at, error: e },
+        };
+        if let Some(e) = &error {
+            tracing::warn!(delivery = delivery.id, attempt = attempt_no, error = %e, "webhook delivery failed");
+        }
+        db.write(|conn| {
+            Ok::<_, Error>(db_hooks::record_attempt(
+                conn,
+                NewAttempt {
+                    delivery_id: delivery.id,
+                    at,
+                    status_code,
+                    error: error.as_deref(),
+                    duration_ms,
+                },
+                outcome,
+            )?)
+        })?;
+    }
+    Ok(claimed.len())
+}
+
+/// Fires `problem.overdue` once per problem and deadline, on the first scan of the day the
+/// problem is overdue in its organization's time zone.
+pub fn notice_overdue(db: &Db, now: DateTime<Utc>) -> Result<usize> {
+    let zones = db.read(|conn| Ok::<_, Error>(rectify_db::problems::timezones_in_use(conn)?))?;
+    let Some(latest_today) = zones.iter().map(|tz| today_in(now, tz)).max() else {
+        return Ok(0);
+    };
+    let candidates =
+        db.read(|conn| Ok::<_, Error>(db_hooks::overdue_candidates(conn, latest_today, 500)?))?;
+    let mut fired = 0;
+    for (problem, zone, path) in candidates {
+        let today = today_in(now, &zone);
+        let Some(deadline) = problem.deadline.filter(|d| *d < today) else {
+            continue;
+        };
+        let noticed = audit::write(db, |conn| {
+            if !db_hooks::insert_notice(conn, problem.id, deadline, now_utc())? {
+                return Ok(false);
+            }
+            let mut data = webhooks::problem_data(&problem);
+            data["days_overdue"] = (today - deadline).num_days().into();
+            webhooks::enqueue(conn, "problem.overdue", &path, data)?;
+            Ok(true)
+        });
+        match noticed {
+            Ok(true) => fired += 1,
+            Ok(false) => {}
+            // Another server noticed it at the same moment: its notice stands.
+            Err(e) => {
+                tracing::debug!(problem = problem.id, error = %e.detail, "overdue notice skipped")
+            }
+        }
+    }
+    Ok(fired)
+}

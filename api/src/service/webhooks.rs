@@ -1,0 +1,333 @@
+//! Webhooks: subscriptions, the outbox written with each change, and the deliveries' record.
+//! Sending is `crate::delivery`'s job.
+
+use rectify_db::models::{NewDelivery, NewWebhook, ProblemRow, WebhookChanges, WebhookRow};
+use rectify_db::{now_utc, webhooks as db_hooks, Db, DbConnection};
+use serde_json::{json, Value};
+
+use super::audit;
+use super::organizations::visible as visible_org;
+use super::pagination::{self, AfterId};
+use super::Caller;
+use crate::api_types::{
+    utc, CreateWebhook, Delivery, DeliveryAttempt, Page, PageParams, UpdateWebhook, Webhook,
+};
+use crate::domain::webhook::{subscribed, EVENTS};
+use crate::error::{Error, Result};
+
+/// What a webhook says about a problem.
+pub fn problem_data(row: &ProblemRow) -> Value {
+    json!({
+        "id": row.id,
+        "key": row.key,
+        "review_id": row.review_id,
+        "title": row.title,
+        "status": row.status,
+        "organization_id": row.organization_id,
+        "owner_id": row.owner_id,
+        "deadline": row.deadline,
+        "kind": row.kind,
+    })
+}
+
+/// Writes one delivery per subscribed webhook whose subtree holds `organization_path`, in the
+/// caller's transaction: the change and its notices commit together or not at all.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    event: &str,
+    organization_path: &str,
+    data: Value,
+) -> Result<usize> {
+    let now = now_utc();
+    let mut written = 0;
+    for (hook, path) in db_hooks::active_with_paths(conn)? {
+        if !subscribed(&hook.events, event) || !organization_path.starts_with(&path) {
+            continue;
+        }
+        let key = uuid::Uuid::new_v4().to_string();
+        let payload = json!({
+            "id": key,
+            "event": event,
+            "occurred_at": utc(now),
+            "data": data,
+        })
+        .to_string();
+        db_hooks::insert_delivery(
+            conn,
+            NewDelivery {
+                webhook_id: hook.id,
+                event,
+                delivery_key: &key,
+                payload: &payload,
+                status: "pending",
+                attempts: 0,
+                next_attempt_at: now,
+                created_at: now,
+            },
+        )?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn check_events(events: &[String]) -> Result<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for e in events {
+        let e = e.trim();
+        if !EVENTS.contains(&e) {
+            return Err(Error::invalid_field(
+                "events",
+                "event",
+                format!("{e:?} is not an event; use {}", EVENTS.join(", ")),
+            ));
+        }
+        if !names.contains(&e) {
+            names.push(e);
+        }
+    }
+    Ok(names.join(","))
+}
+
+fn check_url(url: &str) -> Result<()> {
+    let ok = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() <= 2000
+        && !url.chars().any(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "url",
+            "url",
+            "must be an http:// or https:// URL",
+        ))
+    }
+}
+
+fn to_dto(row: WebhookRow) -> Webhook {
+    Webhook {
+        id: row.id,
+        url: row.url,
+        events: row.events.split(',').map(str::to_owned).collect(),
+        organization_id: row.organization_id,
+        active: row.active,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    }
+}
+
+fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(WebhookRow, String)> {
+    let what = format!("Webhook {id}");
+    let (row, org) =
+        db_hooks::get_with_organization(conn, id).map_err(Error::missing(what.clone()))?;
+    if caller.sees(&org.path) {
+        Ok((row, org.path))
+    } else {
+        Err(Error::not_found(&what))
+    }
+}
+
+pub fn create(db: &Db, caller: &Caller, input: CreateWebhook) -> Result<Webhook> {
+    check_url(input.url.trim())?;
+    let events = check_events(&input.events)?;
+    super::audit::write(db, |conn| {
+        caller.require_admin("manage webhooks")?;
+        let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
+            Error::invalid_field(
+                "organization_id",
+                "exists",
+                format!("organization {} does not exist", input.organization_id),
+            )
+        })?;
+        let now = now_utc();
+        let row = db_hooks::insert(
+            conn,
+            NewWebhook {
+                url: input.url.trim(),
+                events: &events,
+                organization_id: org.id,
+                secret: &input.secret,
+                active: true,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        audit::created_record(conn, caller, "webhook", row.id, &org.path, &row)?;
+        Ok(to_dto(row))
+    })
+}
+
+pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateWebhook) -> Result<Webhook> {
+    if let Some(url) = &input.url {
+        check_url(url.trim())?;
+    }
+    let events = input.events.as_deref().map(check_events).transpose()?;
+    super::audit::write(db, |conn| {
+        let (before, path) = visible(conn, caller, id)?;
+        caller.require_admin("manage webhooks")?;
+        let after = db_hooks::update(
+            conn,
+            id,
+            &WebhookChanges {
+                url: input.url.as_deref().map(|u| u.trim().to_owned()),
+                events,
+                secret: input.secret.clone(),
+                active: input.active,
+                updated_at: Some(now_utc()),
+            },
+        )?;
+        let mut changes = audit::diff(&before, &after);
+        if input.secret.is_some() {
+            changes["secret"] = json!(["[redacted]", "[redacted]"]);
+        }
+        audit::record(
+            conn,
+            caller,
+            audit::Event {
+                action: "webhook.update",
+                entity_type: "webhook",
+                entity_id: Some(id.to_string()),
+                organization_path: Some(&path),
+                changes,
+            },
+        )?;
+        Ok(to_dto(after))
+    })
+}
+
+pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Webhook> {
+    db.read(|conn| {
+        let (row, _) = visible(conn, caller, id)?;
+        caller.require_admin("read webhooks")?;
+        Ok(to_dto(row))
+    })
+}
+
+pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<Webhook>> {
+    caller.require_admin("read webhooks")?;
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        let scope = caller.scope_path();
+        let rows = db_hooks::list(conn, scope.as_deref(), after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
+        Ok(Page {
+            items: rows.into_iter().map(to_dto).collect(),
+            next_cursor,
+            total: None,
+        })
+    })
+}
+
+fn deliveries_with_attempts(
+    conn: &mut DbConnection,
+    rows: Vec<rectify_db::models::DeliveryRow>,
+) -> Result<Vec<Delivery>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut attempts: std::collections::HashMap<i64, Vec<DeliveryAttempt>> =
+        std::collections::HashMap::new();
+    for a in db_hooks::attempts(conn, &ids)? {
+        attempts
+            .entry(a.delivery_id)
+            .or_default()
+            .push(DeliveryAttempt {
+                at: utc(a.at),
+                status_code: a.status_code,
+                error: a.error,
+                duration_ms: a.duration_ms,
+            });
+    }
+    Ok(rows
+        .into_iter()
+        .map(|d| {
+            let mine = attempts.remove(&d.id).unwrap_or_default();
+            Delivery {
+                id: d.id,
+                webhook_id: d.webhook_id,
+                event: d.event,
+                delivery_id: d.delivery_key,
+                status: d.status,
+                attempts: d.attempts,
+                next_attempt_at: utc(d.next_attempt_at),
+                last_error: d.last_error,
+                delivered_at: d.delivered_at.map(utc),
+                created_at: utc(d.created_at),
+                payload: serde_json::from_str(&d.payload).unwrap_or(Value::Null),
+                attempt_log: mine,
+            }
+        })
+        .collect())
+}
+
+pub fn deliveries(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Delivery>> {
+    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
+    let after = page
+        .cursor
+        .as_deref()
+        .map(pagination::decode::<AfterId>)
+        .transpose()?;
+    db.read(|conn| {
+        visible(conn, caller, id)?;
+        caller.require_admin("read webhook deliveries")?;
+        let rows = db_hooks::deliveries(conn, id, after.map(|a| a.id), limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
+        Ok(Page {
+            items: deliveries_with_attempts(conn, rows)?,
+            next_cursor,
+            total: None,
+        })
+    })
+}
+
+fn visible_delivery(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<(rectify_db::models::DeliveryRow, String)> {
+    let what = format!("Delivery {id}");
+    let row = db_hooks::get_delivery(conn, id).map_err(Error::missing(what.clone()))?;
+    let (_, path) = visible(conn, caller, row.webhook_id).map_err(|_| Error::not_found(&what))?;
+    Ok((row, path))
+}
+
+pub fn delivery(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
+    db.read(|conn| {
+        let (row, _) = visible_delivery(conn, caller, id)?;
+        caller.require_admin("read webhook deliveries")?;
+        deliveries_with_attempts(conn, vec![row])?
+            .pop()
+            .ok_or_else(|| Error::internal("delivery vanished"))
+    })
+}
+
+/// Queues a delivery again, due now (its delivery id stays, so receivers can de-duplicate).
+pub fn resend(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
+    super::audit::write(db, |conn| {
+        let (before, path) = visible_delivery(conn, caller, id)?;
+        caller.require_admin("re-send webhook deliveries")?;
+        if before.status == "pending" {
+            return Err(Error::conflict(
+                "delivery_pending",
+                "The delivery is still queued; it will be sent.",
+            ));
+        }
+        let after = db_hooks::resend(conn, id, now_utc())?;
+        audit::record(
+            conn,
+            caller,
+            audit::Event {
+                action: "delivery.resend",
+                entity_type: "delivery",
+                entity_id: Some(id.to_string()),
+                organization_path: Some(&path),
+                changes: json!({"status": [before.status, after.status]}),
+            },
+        )?;
+        deliveries_with_attempts(conn, vec![after])?
+            .pop()
+            .ok_or_else(|| Error::internal("delivery vanished"))
+    })
+}
