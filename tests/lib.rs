@@ -578,3 +578,120 @@ impl TestApp {
             .expect(201)
     }
 }
+
+impl TestApp {
+    /// Runs SQL on the test database directly, as a database administrator would.
+    #[track_caller]
+    pub fn sql(&self, statements: &str) {
+        self.try_sql(statements)
+            .unwrap_or_else(|e| panic!("{statements}: {e}"));
+    }
+
+    pub fn try_sql(&self, statements: &str) -> Result<(), String> {
+        match &self.settings.database_url {
+            DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
+                .expect("connect to PostgreSQL")
+                .batch_execute(statements),
+            DatabaseUrl::Sqlite(path) => {
+                diesel::SqliteConnection::establish(path.to_str().unwrap())
+                    .expect("open SQLite")
+                    .batch_execute(statements)
+            }
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// A second handle on the server's database, for calling services directly.
+    pub fn db(&self) -> rectify_db::Db {
+        rectify_db::Db::connect(
+            &self.settings.database_url,
+            &rectify_db::DbOptions::default(),
+        )
+        .expect("open the test database")
+        .0
+    }
+}
+
+/// What a webhook receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: std::collections::HashMap<String, String>,
+    pub body: String,
+    /// The status the receiver answered.
+    pub answered: u16,
+}
+
+/// A local HTTP server standing in for an office system's webhook endpoint. It answers
+/// the given statuses in turn, then 200.
+pub struct Receiver {
+    pub url: String,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    pub fn start(statuses: &[u16]) -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a receiver");
+        let url = format!("http://{}/hooks/rectify", listener.local_addr().unwrap());
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let script: Vec<u16> = statuses.to_vec();
+        let (log, mut script) = (received.clone(), script.into_iter());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut headers = std::collections::HashMap::new();
+                let mut line = String::new();
+                reader.read_line(&mut line).ok(); // request line
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((k, v)) = line.trim_end().split_once(':') {
+                        headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
+                    }
+                }
+                let length: usize = headers
+                    .get("content-length")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).ok();
+                let answered = script.next().unwrap_or(200);
+                log.lock().unwrap().push(Received {
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                    answered,
+                });
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {answered} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            }
+        });
+        Self { url, received }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Polls until at least `n` requests arrived (bounded), and returns them all.
+    #[track_caller]
+    pub fn wait_for(&self, n: usize) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let got = self.received();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the receiver got {} of {n} requests",
+                got.len()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}

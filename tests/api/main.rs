@@ -7,6 +7,7 @@ mod closing;
 mod errors;
 mod health;
 mod import;
+mod integration;
 mod listing;
 mod openapi;
 mod organizations;
