@@ -1312,3 +1312,93 @@ pub struct CreatedProblems {
     /// In the order sent.
     pub problems: Vec<Problem>,
 }
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverdueGrouping {
+    /// The responsible unit (责任单位).
+    #[default]
+    Organization,
+    Owner,
+    Aspect,
+    Review,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    /// Judge as of this date [default: today in each organization's time zone].
+    pub as_of: Option<NaiveDate>,
+    /// This organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// How `groups` counts [default: organization].
+    pub group_by: Option<OverdueGrouping>,
+    /// `json` [default], `csv` (UTF-8 with BOM) or `xlsx`.
+    pub format: Option<ReportFormat>,
+}
+
+/// An overdue or due-soon problem or measure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueItem {
+    /// `problem` or `measure`.
+    #[schema(example = "problem")]
+    pub kind: &'static str,
+    pub id: i64,
+    /// The problem's key; for a measure, null.
+    #[schema(example = "DFSQ-12")]
+    pub key: Option<String>,
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    pub review_id: i64,
+    #[schema(example = "2026年度组织生活会")]
+    pub review_title: String,
+    pub aspect: Option<String>,
+    /// The responsible unit: the problem's, or the measure's review's.
+    pub organization_id: i64,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub owner_id: Option<i64>,
+    #[schema(example = "张伟")]
+    pub owner: Option<String>,
+    pub deadline: NaiveDate,
+    /// Days past the deadline (0 for due-soon items).
+    pub days_overdue: i64,
+    /// Days until the deadline (due-soon items; 0 when overdue).
+    pub days_left: i64,
+    /// A problem's status.
+    pub status: Option<Status>,
+    /// The problems a measure serves.
+    pub problem_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueGroup {
+    /// The group's id (organization, owner or review id) or aspect name; `none` for items without.
+    pub key: String,
+    pub name: String,
+    pub problems: usize,
+    pub measures: usize,
+}
+
+/// Every overdue problem and measure in a subtree, most overdue first, with counts per group
+/// and what falls due in the next 7 days.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueReport {
+    pub as_of: Option<NaiveDate>,
+    pub organization_id: i64,
+    pub group_by: OverdueGrouping,
+    pub overdue: Vec<OverdueItem>,
+    pub groups: Vec<OverdueGroup>,
+    pub due_soon: Vec<OverdueItem>,
+}

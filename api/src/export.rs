@@ -43,10 +43,36 @@ pub struct LedgerRow {
     pub highlight: Highlight,
 }
 
-/// Column widths in characters, in [`HEADERS`] order.
-const WIDTHS: [f64; 11] = [
-    6.0, 18.0, 50.0, 32.0, 40.0, 16.0, 10.0, 12.0, 10.0, 32.0, 12.0,
-];
+/// A sheet's columns: header and width in characters.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    pub headers: &'a [&'a str],
+    pub widths: &'a [f64],
+}
+
+/// The ledger's columns, in [`HEADERS`] order.
+pub const LEDGER: Columns<'static> = Columns {
+    headers: &HEADERS,
+    widths: &[
+        6.0, 18.0, 50.0, 32.0, 40.0, 16.0, 10.0, 12.0, 10.0, 32.0, 12.0,
+    ],
+};
+
+/// A row of any table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub cells: Vec<Value>,
+    pub highlight: Highlight,
+}
+
+impl From<LedgerRow> for Row {
+    fn from(row: LedgerRow) -> Self {
+        Row {
+            cells: row.cells.to_vec(),
+            highlight: row.highlight,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -61,6 +87,18 @@ pub fn write_xlsx<E: From<ExportError>>(
     path: &Path,
     sheet_name: &str,
     rows: impl FnOnce(&mut dyn FnMut(LedgerRow) -> Result<(), E>) -> Result<(), E>,
+) -> Result<usize, E> {
+    write_table_xlsx(path, sheet_name, LEDGER, |each| {
+        rows(&mut |row| each(row.into()))
+    })
+}
+
+/// Writes any table as XLSX, in the ledger's style.
+pub fn write_table_xlsx<E: From<ExportError>>(
+    path: &Path,
+    sheet_name: &str,
+    columns: Columns<'_>,
+    rows: impl FnOnce(&mut dyn FnMut(Row) -> Result<(), E>) -> Result<(), E>,
 ) -> Result<usize, E> {
     let mut workbook = Workbook::new();
     let header = Format::new()
@@ -82,9 +120,9 @@ pub fn write_xlsx<E: From<ExportError>>(
     });
     let sheet = workbook.add_worksheet_with_constant_memory();
     sheet.set_name(sheet_name).map_err(ExportError::from)?;
-    for (col, (title, width)) in HEADERS.iter().zip(WIDTHS).enumerate() {
+    for (col, (title, width)) in columns.headers.iter().zip(columns.widths).enumerate() {
         sheet
-            .set_column_width(col as u16, width)
+            .set_column_width(col as u16, *width)
             .map_err(ExportError::from)?;
         sheet
             .write_string_with_format(0, col as u16, *title, &header)
@@ -92,7 +130,7 @@ pub fn write_xlsx<E: From<ExportError>>(
     }
     sheet.set_freeze_panes(1, 0).map_err(ExportError::from)?;
     let mut written = 0usize;
-    rows(&mut |row: LedgerRow| {
+    rows(&mut |row: Row| {
         written += 1;
         let r = written as u32;
         let style = match row.highlight {
@@ -119,7 +157,7 @@ pub fn write_xlsx<E: From<ExportError>>(
         Ok(())
     })?;
     sheet
-        .autofilter(0, 0, written as u32, (HEADERS.len() - 1) as u16)
+        .autofilter(0, 0, written as u32, (columns.headers.len() - 1) as u16)
         .map_err(ExportError::from)?;
     workbook.save(path).map_err(ExportError::from)?;
     Ok(written)
@@ -139,12 +177,21 @@ pub fn write_csv<E: From<ExportError>>(
     out: &mut dyn Write,
     rows: impl FnOnce(&mut dyn FnMut(LedgerRow) -> Result<(), E>) -> Result<(), E>,
 ) -> Result<usize, E> {
+    write_table_csv(out, &HEADERS, |each| rows(&mut |row| each(row.into())))
+}
+
+/// Writes any table as CSV (UTF-8 with BOM, CRLF line ends).
+pub fn write_table_csv<E: From<ExportError>>(
+    out: &mut dyn Write,
+    headers: &[&str],
+    rows: impl FnOnce(&mut dyn FnMut(Row) -> Result<(), E>) -> Result<(), E>,
+) -> Result<usize, E> {
     let line = |cells: Vec<String>| format!("{}\r\n", cells.join(","));
     out.write_all(b"\xEF\xBB\xBF").map_err(ExportError::from)?;
-    out.write_all(line(HEADERS.iter().map(|h| csv_field(h)).collect()).as_bytes())
+    out.write_all(line(headers.iter().map(|h| csv_field(h)).collect()).as_bytes())
         .map_err(ExportError::from)?;
     let mut written = 0usize;
-    rows(&mut |row: LedgerRow| {
+    rows(&mut |row: Row| {
         written += 1;
         let cells = row.cells.iter().map(|v| csv_field(&v.as_text())).collect();
         out.write_all(line(cells).as_bytes())

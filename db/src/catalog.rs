@@ -197,3 +197,32 @@ pub fn list_measures(
         .select(MeasureRow::as_select())
         .load(conn)
 }
+
+/// Measures not done whose deadline is on or before `until`, of reviews whose organization is
+/// in the subtree `within` (all when None), with that organization.
+pub fn pending_measures_until(
+    conn: &mut DbConnection,
+    within: Option<&str>,
+    until: chrono::NaiveDate,
+) -> QueryResult<Vec<(MeasureRow, crate::models::OrganizationRow)>> {
+    use crate::schema::organizations::dsl as o;
+    let mut query = m::measures
+        .inner_join(r::reviews.inner_join(o::organizations))
+        .filter(m::done.eq(false))
+        .filter(m::deadline.le(until))
+        .into_boxed();
+    if let Some(path) = within {
+        query = query.filter(
+            o::path
+                .like(format!("{}%", crate::organizations::like_escape(path)))
+                .escape('\\'),
+        );
+    }
+    query
+        .order((m::deadline.asc(), m::id.asc()))
+        .select((
+            MeasureRow::as_select(),
+            crate::models::OrganizationRow::as_select(),
+        ))
+        .load(conn)
+}

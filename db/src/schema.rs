@@ -297,6 +297,8 @@ diesel::joinable!(evidence -> problems (problem_id));
 diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(reviews -> organizations (organization_id));
+diesel::joinable!(measures -> reviews (review_id));
+diesel::joinable!(causes -> reviews (review_id));
 diesel::joinable!(problems -> organizations (organization_id));
 diesel::joinable!(problems -> reviews (review_id));
 diesel::joinable!(problem_causes -> problems (problem_id));

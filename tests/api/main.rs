@@ -13,6 +13,7 @@ mod openapi;
 mod organizations;
 mod persistence;
 mod problems;
+mod reports;
 mod reviews;
 mod scoping;
 mod users;

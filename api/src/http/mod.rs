@@ -46,7 +46,12 @@ pub struct AppState {
         license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
-    components(schemas(crate::api_types::ProblemDetails, crate::api_types::LedgerFormat)),
+    components(schemas(
+        crate::api_types::ProblemDetails,
+        crate::api_types::LedgerFormat,
+        crate::api_types::ReportFormat,
+        crate::api_types::OverdueGrouping,
+    )),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in and one's own account"),
@@ -238,6 +243,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(closing::list_extensions)
         .service(closing::get_extension)
         .service(reports::ledger)
+        .service(reports::overdue)
         .service(service_accounts::create_service_account)
         .service(service_accounts::list_service_accounts)
         .service(service_accounts::get_service_account)

@@ -8,7 +8,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 
 use super::extract::{blocking, validated};
 use super::AppState;
-use crate::api_types::{LedgerFormat, LedgerQuery, ProblemDetails};
+use crate::api_types::{
+    LedgerFormat, LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ReportFormat,
+};
 use crate::domain::evidence::ascii_file_name;
 use crate::error::Error;
 use crate::export;
@@ -87,9 +89,20 @@ pub async fn ledger(
         Ok((title, file))
     })
     .await?;
-    let (extension, mime) = match format {
-        LedgerFormat::Xlsx => ("xlsx", XLSX.to_owned()),
-        LedgerFormat::Csv => ("csv", "text/csv; charset=utf-8".to_owned()),
+    attachment(&req, file, &title, format == LedgerFormat::Xlsx)
+}
+
+/// A generated file, as an attachment named `title` (kept readable in Chinese).
+fn attachment(
+    req: &HttpRequest,
+    file: std::fs::File,
+    title: &str,
+    xlsx: bool,
+) -> Result<HttpResponse, Error> {
+    let (extension, mime) = if xlsx {
+        ("xlsx", XLSX.to_owned())
+    } else {
+        ("csv", "text/csv; charset=utf-8".to_owned())
     };
     let file_name = format!("{title}.{extension}");
     let disposition = ContentDisposition {
@@ -107,10 +120,68 @@ pub async fn ledger(
     let mut response = named
         .set_content_type(mime.parse().map_err(Error::internal)?)
         .set_content_disposition(disposition)
-        .into_response(&req);
+        .into_response(req);
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         header::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+/// Every overdue problem and measure (督办) in a subtree, most overdue first, with
+/// `days_overdue`, owner, unit and deadline, counts per group, and what falls due in the next
+/// 7 days. Each item is judged on its unit's calendar unless `as_of` names the day; the
+/// statuses judged are today's. `format=csv` or `xlsx` gives the overdue list as a sheet.
+#[utoipa::path(
+    tag = "reports",
+    params(OverdueQuery),
+    responses(
+        (status = 200, description = "The report (JSON), or the overdue list as a file", content(
+            (OverdueReport = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/overdue")]
+pub async fn overdue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<OverdueQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?;
+    let format = query.format.unwrap_or_default();
+    let now = state.clock.now();
+    let report = blocking(move || reports::overdue(&state.db, &caller, &query, now)).await?;
+    if format == ReportFormat::Json {
+        return Ok(HttpResponse::Ok().json(report));
+    }
+    let title = match report.as_of {
+        Some(day) => format!("逾期问题清单（截至{day}）"),
+        None => "逾期问题清单".to_owned(),
+    };
+    let xlsx = format == ReportFormat::Xlsx;
+    let rows = reports::overdue_rows(&report);
+    let file = blocking(move || {
+        let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+        let feed = |each: &mut dyn FnMut(export::Row) -> Result<(), Error>| {
+            rows.into_iter().try_for_each(each)
+        };
+        if xlsx {
+            export::write_table_xlsx::<Error>(
+                temp.path(),
+                "逾期问题",
+                reports::OVERDUE_COLUMNS,
+                feed,
+            )?;
+        } else {
+            let mut out = std::io::BufWriter::new(temp.as_file());
+            export::write_table_csv::<Error>(&mut out, reports::OVERDUE_COLUMNS.headers, feed)?;
+        }
+        temp.reopen().map_err(Error::internal)
+    })
+    .await?;
+    attachment(&req, file, &title, xlsx)
 }

@@ -12,6 +12,7 @@ use rectify_db::{catalog as db_catalog, users as db_users, Db, DbConnection};
 use super::access;
 use super::organizations::visible as visible_org;
 use super::Caller;
+use crate::api_types::{OverdueGroup, OverdueGrouping, OverdueItem, OverdueQuery, OverdueReport};
 use crate::domain::deadline::{problem_standing, today_in, Warning};
 use crate::domain::ledger::status_label;
 use crate::domain::vocab::ProblemKind;
@@ -217,4 +218,269 @@ pub fn ledger_rows(
         }
         Ok(number)
     })
+}
+
+// ---------------------------------------------------------------- overdue report
+
+/// Every overdue problem and measure in the scope, and what falls due in the next 7 days.
+/// Each is judged on its unit's own calendar unless `as_of` names the day.
+pub fn overdue(
+    db: &Db,
+    caller: &Caller,
+    query: &OverdueQuery,
+    now: DateTime<Utc>,
+) -> Result<OverdueReport> {
+    use crate::domain::deadline::DUE_SOON_DAYS;
+    db.read(|conn| {
+        let (org, _) = resolve(
+            conn,
+            caller,
+            LedgerScope {
+                review_id: None,
+                organization_id: query.organization_id,
+            },
+        )?;
+        let today = |zone: &str| query.as_of.unwrap_or_else(|| today_in(now, zone));
+        let zones = db_problems::timezones_in_use(conn)?;
+        let latest = zones
+            .iter()
+            .map(|z| today(z))
+            .max()
+            .unwrap_or_else(|| today(&org.timezone));
+        let horizon = latest + chrono::Days::new(DUE_SOON_DAYS as u64);
+
+        let filter = ProblemFilter {
+            within_path: caller.scope_path(),
+            organization_path: Some(org.path.clone()),
+            statuses: vec!["open".to_owned(), "in_progress".to_owned()],
+            deadline_to: Some(horizon),
+            ..Default::default()
+        };
+        let mut problems = Vec::new();
+        let mut after: Option<After> = None;
+        loop {
+            let page = db_problems::list(conn, &filter, Sort::DeadlineAsc, after.as_ref(), PAGE)?;
+            let Some(last) = page.last() else { break };
+            after = Some(After::Deadline(
+                last.deadline.unwrap_or(rectify_db::problems::NO_DEADLINE),
+                last.id,
+            ));
+            problems.extend(page);
+        }
+        let measures: Vec<_> = db_catalog::pending_measures_until(conn, Some(&org.path), horizon)?
+            .into_iter()
+            .filter(|(_, review_org)| caller.sees(&review_org.path))
+            .collect();
+
+        let mut org_ids: Vec<i64> = problems.iter().map(|p| p.organization_id).collect();
+        org_ids.sort_unstable();
+        org_ids.dedup();
+        let units: HashMap<i64, OrganizationRow> = orgs::get_many(conn, &org_ids)?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let owner_ids: Vec<i64> = problems
+            .iter()
+            .filter_map(|p| p.owner_id)
+            .chain(measures.iter().filter_map(|(m, _)| m.owner_id))
+            .collect();
+        let owners: HashMap<i64, String> = db_users::get_many(conn, &owner_ids)?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let mut review_titles: HashMap<i64, String> = HashMap::new();
+        for review_id in problems
+            .iter()
+            .map(|p| p.review_id)
+            .chain(measures.iter().map(|(m, _)| m.review_id))
+        {
+            if let std::collections::hash_map::Entry::Vacant(slot) = review_titles.entry(review_id)
+            {
+                slot.insert(rectify_db::reviews::get(conn, review_id)?.title);
+            }
+        }
+        let measure_ids: Vec<i64> = measures.iter().map(|(m, _)| m.id).collect();
+        let served = db_problems::problems_of_measure(conn, &measure_ids)?;
+        let served_ids: Vec<i64> = served.iter().map(|(_, p)| *p).collect();
+        let keys: HashMap<i64, String> = db_problems::get_many(conn, &served_ids)?
+            .into_iter()
+            .map(|p| (p.id, p.key))
+            .collect();
+        let mut keys_of = group(
+            served
+                .into_iter()
+                .filter_map(|(m, p)| keys.get(&p).map(|k| (m, k.clone()))),
+        );
+
+        let mut overdue = Vec::new();
+        let mut due_soon = Vec::new();
+        let mut place = |item: OverdueItem, today: chrono::NaiveDate| {
+            let days = (today - item.deadline).num_days();
+            if days > 0 {
+                overdue.push(OverdueItem {
+                    days_overdue: days,
+                    ..item
+                });
+            } else if -days <= DUE_SOON_DAYS {
+                due_soon.push(OverdueItem {
+                    days_left: -days,
+                    ..item
+                });
+            }
+        };
+        for p in problems {
+            let Some(deadline) = p.deadline else { continue };
+            let unit = units.get(&p.organization_id);
+            let zone = unit.map_or("Asia/Shanghai", |u| u.timezone.as_str());
+            let item = OverdueItem {
+                kind: "problem",
+                id: p.id,
+                key: Some(p.key.clone()),
+                title: p.title.clone(),
+                review_id: p.review_id,
+                review_title: review_titles.get(&p.review_id).cloned().unwrap_or_default(),
+                aspect: p.aspect.clone(),
+                organization_id: p.organization_id,
+                unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
+                owner_id: p.owner_id,
+                owner: p.owner_id.and_then(|id| owners.get(&id).cloned()),
+                deadline,
+                days_overdue: 0,
+                days_left: 0,
+                status: p.status.parse().ok(),
+                problem_keys: Vec::new(),
+            };
+            place(item, today(zone));
+        }
+        for (m, review_org) in measures {
+            let Some(deadline) = m.deadline else { continue };
+            let item = OverdueItem {
+                kind: "measure",
+                id: m.id,
+                key: None,
+                title: m.title.clone(),
+                review_id: m.review_id,
+                review_title: review_titles.get(&m.review_id).cloned().unwrap_or_default(),
+                aspect: None,
+                organization_id: review_org.id,
+                unit: review_org.name.clone(),
+                owner_id: m.owner_id,
+                owner: m.owner_id.and_then(|id| owners.get(&id).cloned()),
+                deadline,
+                days_overdue: 0,
+                days_left: 0,
+                status: None,
+                problem_keys: keys_of.remove(&m.id).unwrap_or_default(),
+            };
+            place(item, today(&review_org.timezone));
+        }
+        overdue.sort_by(|a, b| {
+            b.days_overdue
+                .cmp(&a.days_overdue)
+                .then(a.kind.cmp(b.kind))
+                .then(a.id.cmp(&b.id))
+        });
+        due_soon.sort_by(|a, b| {
+            a.deadline
+                .cmp(&b.deadline)
+                .then(a.kind.cmp(b.kind))
+                .then(a.id.cmp(&b.id))
+        });
+        let group_by = query.group_by.unwrap_or_default();
+        let groups = overdue_groups(&overdue, group_by);
+        Ok(OverdueReport {
+            as_of: query.as_of,
+            organization_id: org.id,
+            group_by,
+            overdue,
+            groups,
+            due_soon,
+        })
+    })
+}
+
+/// Counts per group, largest first.
+fn overdue_groups(items: &[OverdueItem], by: OverdueGrouping) -> Vec<OverdueGroup> {
+    let mut groups: Vec<OverdueGroup> = Vec::new();
+    for item in items {
+        let (key, name) = match by {
+            OverdueGrouping::Organization => (item.organization_id.to_string(), item.unit.clone()),
+            OverdueGrouping::Owner => match item.owner_id {
+                Some(id) => (id.to_string(), item.owner.clone().unwrap_or_default()),
+                None => ("none".to_owned(), "未指定责任人".to_owned()),
+            },
+            OverdueGrouping::Aspect => match &item.aspect {
+                Some(a) => (a.clone(), a.clone()),
+                None => ("none".to_owned(), "未分类".to_owned()),
+            },
+            OverdueGrouping::Review => (item.review_id.to_string(), item.review_title.clone()),
+        };
+        let at = match groups.iter().position(|g| g.key == key) {
+            Some(at) => at,
+            None => {
+                groups.push(OverdueGroup {
+                    key,
+                    name,
+                    problems: 0,
+                    measures: 0,
+                });
+                groups.len() - 1
+            }
+        };
+        if item.kind == "problem" {
+            groups[at].problems += 1;
+        } else {
+            groups[at].measures += 1;
+        }
+    }
+    groups.sort_by(|a, b| {
+        (b.problems + b.measures)
+            .cmp(&(a.problems + a.measures))
+            .then(a.key.cmp(&b.key))
+    });
+    groups
+}
+
+/// The report as table rows, for CSV and XLSX.
+pub const OVERDUE_COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &[
+        "类型",
+        "编号",
+        "问题/措施",
+        "方面",
+        "责任单位",
+        "责任人",
+        "整改时限",
+        "逾期天数",
+        "状态",
+    ],
+    widths: &[8.0, 12.0, 50.0, 18.0, 16.0, 10.0, 12.0, 10.0, 10.0],
+};
+
+pub fn overdue_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
+    report
+        .overdue
+        .iter()
+        .map(|i| crate::export::Row {
+            cells: vec![
+                Value::Text(
+                    if i.kind == "problem" {
+                        "问题"
+                    } else {
+                        "措施"
+                    }
+                    .to_owned(),
+                ),
+                Value::Text(i.key.clone().unwrap_or_else(|| i.problem_keys.join("、"))),
+                Value::Text(i.title.clone()),
+                Value::Text(i.aspect.clone().unwrap_or_default()),
+                Value::Text(i.unit.clone()),
+                Value::Text(i.owner.clone().unwrap_or_default()),
+                Value::Date(i.deadline),
+                Value::Number(i.days_overdue),
+                Value::Text(i.status.map(status_label).unwrap_or("未完成").to_owned()),
+            ],
+            highlight: Highlight::Overdue,
+        })
+        .collect()
 }

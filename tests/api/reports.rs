@@ -1,0 +1,194 @@
+//! Reports: the overdue report.
+
+use serde_json::{json, Value};
+
+use rectify_tests::{spawn_app, Cast, TestApp};
+
+/// A confirmed (open) problem of `unit` with an owner, a measure and this deadline.
+fn open_problem(
+    app: &TestApp,
+    cast: &Cast,
+    review: i64,
+    unit: i64,
+    title: &str,
+    deadline: &str,
+) -> i64 {
+    let problem = app.problem(
+        &cast.coordinator,
+        json!({"review_id": review, "title": title, "aspect": "作风建设方面", "organization_id": unit, "owner_id": cast.owner_id, "deadline": deadline}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    app.measure(&cast.coordinator, review, &[problem], json!({}));
+    app.act(&cast.coordinator, problem, "confirm", None)
+        .expect(200);
+    problem
+}
+
+fn rows(report: &Value, list: &str) -> Vec<(String, String, i64, i64)> {
+    report[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().to_owned(),
+                i["title"].as_str().unwrap().to_owned(),
+                i["days_overdue"].as_i64().unwrap(),
+                i["days_left"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn row(kind: &str, title: &str, overdue: i64, left: i64) -> (String, String, i64, i64) {
+    (kind.to_owned(), title.to_owned(), overdue, left)
+}
+
+#[test]
+fn the_overdue_report_matches_a_hand_computed_table() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // A branch on Urumqi time, two hours behind Shanghai: its today can still be yesterday.
+    let branch = app
+        .post(
+            "/api/v1/organizations",
+            &app.admin_token,
+            &json!({"code": "DFSQ1", "name": "东风社区第一党支部", "parent_id": cast.org, "timezone": "Asia/Urumqi"}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let review = app.review(&cast.coordinator, cast.org);
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "甲：逾期十一天",
+        "2026-11-20",
+    );
+    open_problem(&app, &cast, review, cast.org, "乙：逾期一天", "2026-11-30");
+    open_problem(
+        &app,
+        &cast,
+        review,
+        branch,
+        "丙：乌鲁木齐仍是今天",
+        "2026-11-30",
+    );
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "丁：四天后到期",
+        "2026-12-05",
+    );
+    let cancelled = open_problem(&app, &cast, review, cast.org, "戊：已取消", "2026-11-10");
+    app.act(&cast.coordinator, cancelled, "cancel", Some("重复录入"))
+        .expect(200);
+    app.measure(
+        &cast.coordinator,
+        review,
+        &[],
+        json!({"title": "己：措施逾期六天", "deadline": "2026-11-25"}),
+    );
+    let done = app.measure(
+        &cast.coordinator,
+        review,
+        &[],
+        json!({"title": "庚：措施已完成", "deadline": "2026-11-01"}),
+    );
+    app.patch(
+        &format!("/api/v1/measures/{done}"),
+        &cast.coordinator,
+        &json!({"done": true}),
+    )
+    .expect(200);
+
+    // 2026-11-30T17:00Z is 1 December 01:00 in Shanghai and 30 November 23:00 in Urumqi.
+    app.set_now("2026-11-30T17:00:00Z");
+    let report = app
+        .get("/api/v1/reports/overdue", &cast.coordinator)
+        .expect(200);
+    assert_eq!(
+        rows(&report, "overdue"),
+        [
+            row("problem", "甲：逾期十一天", 11, 0),
+            row("measure", "己：措施逾期六天", 6, 0),
+            row("problem", "乙：逾期一天", 1, 0),
+        ]
+    );
+    assert_eq!(
+        rows(&report, "due_soon"),
+        [
+            row("problem", "丙：乌鲁木齐仍是今天", 0, 0),
+            row("problem", "丁：四天后到期", 0, 4)
+        ]
+    );
+    let first = &report["overdue"][0];
+    assert_eq!(first["unit"], "东风社区党委");
+    assert_eq!(first["owner"], "测试用户 owner");
+    assert_eq!(first["deadline"], "2026-11-20");
+    assert_eq!(first["key"], "DFSQ-1");
+    assert_eq!(
+        report["groups"],
+        json!([{"key": cast.org.to_string(), "name": "东风社区党委", "problems": 2, "measures": 1}])
+    );
+
+    // As of a fixed day, every unit is judged on that day.
+    let report = app
+        .get(
+            "/api/v1/reports/overdue?as_of=2026-12-10&group_by=owner",
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(
+        rows(&report, "overdue"),
+        [
+            row("problem", "甲：逾期十一天", 20, 0),
+            row("measure", "己：措施逾期六天", 15, 0),
+            row("problem", "乙：逾期一天", 10, 0),
+            row("problem", "丙：乌鲁木齐仍是今天", 10, 0),
+            row("problem", "丁：四天后到期", 5, 0),
+        ]
+    );
+    assert_eq!(report["groups"][0]["name"], "测试用户 owner");
+    assert_eq!(report["groups"][0]["problems"], 4);
+    assert_eq!(
+        report["groups"][1],
+        json!({"key": "none", "name": "未指定责任人", "problems": 0, "measures": 1})
+    );
+
+    // Only the caller's subtree: the sibling community has nothing overdue.
+    let sibling = app
+        .get("/api/v1/reports/overdue", &cast.sibling)
+        .expect(200);
+    assert_eq!(sibling["overdue"], json!([]));
+    app.get(
+        &format!("/api/v1/reports/overdue?organization_id={}", cast.org),
+        &cast.sibling,
+    )
+    .problem(422, "validation_failed");
+
+    // The same list as a sheet.
+    let csv = app.get_bytes("/api/v1/reports/overdue?format=csv", &cast.coordinator);
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "类型,编号,问题/措施,方面,责任单位,责任人,整改时限,逾期天数,状态"
+    );
+    assert_eq!(
+        lines[1],
+        "问题,DFSQ-1,甲：逾期十一天,作风建设方面,东风社区党委,测试用户 owner,2026-11-20,11,待整改"
+    );
+    assert_eq!(lines.len(), 5);
+    let reply = app.get("/api/v1/reports/overdue?format=xlsx", &cast.coordinator);
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .header("content-disposition")
+        .unwrap()
+        .contains(".xlsx"));
+}
