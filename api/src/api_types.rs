@@ -1402,3 +1402,60 @@ pub struct OverdueReport {
     pub groups: Vec<OverdueGroup>,
     pub due_soon: Vec<OverdueItem>,
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// This organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// Only this review's problems.
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub review_id: Option<i64>,
+    /// How things stood at the end of this day (each unit's calendar), rebuilt from the
+    /// history [default: now].
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationProgress {
+    pub organization_id: i64,
+    #[schema(example = "DFSQ")]
+    pub code: String,
+    #[schema(example = "东风社区党委")]
+    pub name: String,
+    pub parent_id: Option<i64>,
+    /// The organization with every one below it.
+    pub figures: crate::domain::progress::Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewProgress {
+    pub review_id: i64,
+    #[schema(example = "2026年度组织生活会")]
+    pub title: String,
+    pub figures: crate::domain::progress::Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AspectProgress {
+    pub review_id: i64,
+    /// Null for problems without an aspect.
+    #[schema(example = "作风建设方面")]
+    pub aspect: Option<String>,
+    pub figures: crate::domain::progress::Figures,
+}
+
+/// Progress per organization (rolled up the tree), per review and per aspect.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgressReport {
+    pub as_of: Option<NaiveDate>,
+    pub organization_id: i64,
+    pub review_id: Option<i64>,
+    pub total: crate::domain::progress::Figures,
+    pub organizations: Vec<OrganizationProgress>,
+    pub reviews: Vec<ReviewProgress>,
+    pub aspects: Vec<AspectProgress>,
+}

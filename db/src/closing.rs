@@ -154,3 +154,16 @@ pub fn list_extensions(
         .select(ExtensionRow::as_select())
         .load(conn)
 }
+
+/// Approved extensions of many problems, in the order they were decided.
+pub fn approved_extensions(
+    conn: &mut DbConnection,
+    problem_ids: &[i64],
+) -> QueryResult<Vec<ExtensionRow>> {
+    x::extensions
+        .filter(x::problem_id.eq_any(problem_ids))
+        .filter(x::status.eq("approved"))
+        .order((x::decided_at.asc(), x::id.asc()))
+        .select(ExtensionRow::as_select())
+        .load(conn)
+}

@@ -551,3 +551,12 @@ pub fn cause_has_problem_within(
     ))
     .get_result(conn)
 }
+
+/// The history of many problems, oldest first.
+pub fn history_of(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<HistoryRow>> {
+    h::problem_history
+        .filter(h::problem_id.eq_any(problem_ids))
+        .order(h::id.asc())
+        .select(HistoryRow::as_select())
+        .load(conn)
+}

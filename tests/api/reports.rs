@@ -192,3 +192,121 @@ fn the_overdue_report_matches_a_hand_computed_table() {
         .unwrap()
         .contains(".xlsx"));
 }
+
+#[test]
+fn progress_for_a_past_day_is_rebuilt_from_the_history() {
+    let app = spawn_app();
+    let cast = app.cast();
+    app.set_now("2026-06-01T02:00:00Z");
+    let review = app.review(&cast.coordinator, cast.org);
+    let mut ids = Vec::new();
+    for title in ["甲", "乙", "丙", "丁"] {
+        let (id, measure) = app.ready_problem(&cast, review, title, "2026-06-20");
+        ids.push((id, measure));
+    }
+    let [(a, ma), (b, mb), (c, _), (d, _)] = ids[..] else {
+        unreachable!()
+    };
+    app.set_now("2026-06-02T02:00:00Z");
+    for (id, _) in &ids {
+        app.act(&cast.coordinator, *id, "confirm", None).expect(200);
+    }
+    app.set_now("2026-06-03T02:00:00Z");
+    app.act(&cast.owner, a, "start", None).expect(200);
+    app.act(&cast.owner, b, "start", None).expect(200);
+    app.set_now("2026-06-05T02:00:00Z");
+    app.act(&cast.coordinator, d, "cancel", Some("与甲重复"))
+        .expect(200);
+
+    // 甲: submitted on 10 June, before its deadline, closed on the 12th.
+    app.set_now("2026-06-10T02:00:00Z");
+    app.patch(
+        &format!("/api/v1/measures/{ma}"),
+        &cast.owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.attach_pdf(&cast.owner, a);
+    app.act(&cast.owner, a, "submit", Some("已整改"))
+        .expect(200);
+    app.set_now("2026-06-12T02:00:00Z");
+    app.act(&cast.coordinator, a, "verify", None).expect(200);
+
+    // 乙: extended to 30 June, submitted on the 25th, closed on the 26th: on time.
+    app.set_now("2026-06-15T02:00:00Z");
+    let extension = app
+        .post(
+            &format!("/api/v1/problems/{b}/extensions"),
+            &cast.owner,
+            &json!({"new_deadline": "2026-06-30", "reason": "需协调住建部门"}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/v1/extensions/{extension}/decision"),
+        &cast.coordinator,
+        &json!({"approve": true}),
+    )
+    .expect(200);
+    app.set_now("2026-06-25T02:00:00Z");
+    app.patch(
+        &format!("/api/v1/measures/{mb}"),
+        &cast.owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.attach_pdf(&cast.owner, b);
+    app.act(&cast.owner, b, "submit", Some("已整改"))
+        .expect(200);
+    app.set_now("2026-06-26T02:00:00Z");
+    app.act(&cast.coordinator, b, "verify", None).expect(200);
+
+    // 丙 stays open past its deadline. In July 甲 is found to have come back (回头看).
+    app.set_now("2026-07-10T02:00:00Z");
+    app.act(&cast.coordinator, a, "reopen", Some("回头看发现反弹"))
+        .expect(200);
+    let _ = c;
+
+    let june = app
+        .get("/api/v1/reports/progress?as_of=2026-06-30", &cast.auditor)
+        .expect(200);
+    let total = &june["total"];
+    assert_eq!(total["total"], 4);
+    assert_eq!(
+        total["by_status"],
+        json!({"draft": 0, "open": 1, "in_progress": 0, "submitted": 0, "closed": 2, "cancelled": 1})
+    );
+    assert_eq!(total["completion_rate"], 0.6667);
+    assert_eq!(total["on_time_rate"], 1.0);
+    assert_eq!(total["overdue"], 1);
+    assert_eq!(total["average_days_to_close"], 18.0);
+    assert_eq!(total["extensions_granted"], 1);
+    assert_eq!(june["reviews"][0]["figures"], *total);
+    assert_eq!(june["aspects"][0]["aspect"], "作风建设方面");
+    let dfsq = june["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["organization_id"] == cast.org)
+        .unwrap();
+    assert_eq!(dfsq["figures"], *total);
+
+    // Today: 甲 is in progress again.
+    let now = app
+        .get("/api/v1/reports/progress", &cast.auditor)
+        .expect(200)["total"]
+        .clone();
+    assert_eq!(
+        now["by_status"],
+        json!({"draft": 0, "open": 1, "in_progress": 1, "submitted": 0, "closed": 1, "cancelled": 1})
+    );
+    assert_eq!(now["completion_rate"], 0.3333);
+    assert_eq!(now["overdue"], 2);
+
+    let before = app
+        .get("/api/v1/reports/progress?as_of=2026-05-31", &cast.auditor)
+        .expect(200);
+    assert_eq!(before["total"]["total"], 0);
+    assert_eq!(before["total"]["completion_rate"], serde_json::Value::Null);
+}

@@ -5,6 +5,7 @@ pub mod deadline;
 pub mod evidence;
 pub mod identity;
 pub mod ledger;
+pub mod progress;
 pub mod report;
 pub mod role;
 pub mod similarity;

@@ -244,6 +244,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(closing::get_extension)
         .service(reports::ledger)
         .service(reports::overdue)
+        .service(reports::progress)
         .service(service_accounts::create_service_account)
         .service(service_accounts::list_service_accounts)
         .service(service_accounts::get_service_account)

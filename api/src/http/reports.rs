@@ -9,7 +9,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    LedgerFormat, LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ReportFormat,
+    LedgerFormat, LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery,
+    ProgressReport, ReportFormat,
 };
 use crate::domain::evidence::ascii_file_name;
 use crate::error::Error;
@@ -184,4 +185,26 @@ pub async fn overdue(
     })
     .await?;
     attachment(&req, file, &title, xlsx)
+}
+
+/// Progress statistics per organization (rolled up the tree), per review and per aspect:
+/// counts by status, `completion_rate` (closed ÷ (all − cancelled)), `on_time_rate` (closed
+/// without being late ÷ closed), overdue, average days to close and extensions granted. With
+/// `as_of` the figures are rebuilt from the history: how it stood at the end of that day.
+#[utoipa::path(
+    tag = "reports",
+    params(ProgressQuery),
+    responses((status = 200, body = ProgressReport)),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/progress")]
+pub async fn progress(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ProgressQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?;
+    let now = state.clock.now();
+    let report = blocking(move || reports::progress(&state.db, &caller, &query, now)).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -12,7 +12,10 @@ use rectify_db::{catalog as db_catalog, users as db_users, Db, DbConnection};
 use super::access;
 use super::organizations::visible as visible_org;
 use super::Caller;
-use crate::api_types::{OverdueGroup, OverdueGrouping, OverdueItem, OverdueQuery, OverdueReport};
+use crate::api_types::{
+    AspectProgress, OrganizationProgress, OverdueGroup, OverdueGrouping, OverdueItem, OverdueQuery,
+    OverdueReport, ProgressQuery, ProgressReport, ReviewProgress,
+};
 use crate::domain::deadline::{problem_standing, today_in, Warning};
 use crate::domain::ledger::status_label;
 use crate::domain::vocab::ProblemKind;
@@ -483,4 +486,172 @@ pub fn overdue_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
             highlight: Highlight::Overdue,
         })
         .collect()
+}
+
+// ---------------------------------------------------------------- progress
+
+/// Progress as it stood at the end of `as_of` (each unit's calendar) or now, rebuilt from
+/// every problem's history, a page at a time.
+pub fn progress(
+    db: &Db,
+    caller: &Caller,
+    query: &ProgressQuery,
+    now: DateTime<Utc>,
+) -> Result<ProgressReport> {
+    use crate::domain::progress::{Figures, Timeline};
+    use chrono::TimeZone;
+    db.read(|conn| {
+        let (org, _) = resolve(
+            conn,
+            caller,
+            LedgerScope {
+                review_id: query.review_id,
+                organization_id: query.organization_id,
+            },
+        )?;
+        let mut tree = vec![org.clone()];
+        tree.extend(orgs::descendants(conn, &org.path)?);
+        let tree: Vec<OrganizationRow> =
+            tree.into_iter().filter(|o| caller.sees(&o.path)).collect();
+        let zone_of = |tz: &str| {
+            tz.parse::<chrono_tz::Tz>()
+                .unwrap_or(chrono_tz::Asia::Shanghai)
+        };
+        // The end of the day asked for, on a zone's calendar, as a UTC instant.
+        let cutoff = |tz: &str| -> (chrono::NaiveDateTime, chrono::NaiveDate) {
+            match query.as_of {
+                None => (now.naive_utc(), today_in(now, tz)),
+                Some(day) => {
+                    let next = day
+                        .succ_opt()
+                        .unwrap_or(day)
+                        .and_time(chrono::NaiveTime::MIN);
+                    let instant = zone_of(tz)
+                        .from_local_datetime(&next)
+                        .earliest()
+                        .map(|t| t.naive_utc())
+                        .unwrap_or(next);
+                    (instant - chrono::Duration::microseconds(1), day)
+                }
+            }
+        };
+        let filter = ProblemFilter {
+            within_path: caller.scope_path(),
+            organization_path: Some(org.path.clone()),
+            review_id: query.review_id,
+            ..Default::default()
+        };
+        let mut total = Figures::default();
+        let mut by_org: HashMap<i64, Figures> = HashMap::new();
+        let mut by_review: Vec<(i64, Figures)> = Vec::new();
+        let mut by_aspect: Vec<((i64, Option<String>), Figures)> = Vec::new();
+        let units: HashMap<i64, &OrganizationRow> = tree.iter().map(|o| (o.id, o)).collect();
+        let mut after: Option<After> = None;
+        loop {
+            let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = Some(After::Id(last.id));
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut history = group(
+                db_problems::history_of(conn, &ids)?
+                    .into_iter()
+                    .map(|h| (h.problem_id, h)),
+            );
+            let mut extensions = group(
+                rectify_db::closing::approved_extensions(conn, &ids)?
+                    .into_iter()
+                    .map(|e| (e.problem_id, e)),
+            );
+            for row in rows {
+                let Some(unit) = units.get(&row.organization_id) else {
+                    continue;
+                };
+                let timeline = Timeline {
+                    created_at: row.created_at,
+                    original_deadline: row.original_deadline.or(row.deadline),
+                    history: history
+                        .remove(&row.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|h| {
+                            h.to_status
+                                .parse()
+                                .ok()
+                                .map(|s| (h.created_at, h.action, s))
+                        })
+                        .collect(),
+                    extensions: extensions
+                        .remove(&row.id)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
+                        .collect(),
+                };
+                let zone = zone_of(&unit.timezone);
+                let (instant, day) = cutoff(&unit.timezone);
+                let local = |at: chrono::NaiveDateTime| zone.from_utc_datetime(&at).date_naive();
+                let Some(standing) = timeline.at(instant, local) else {
+                    continue;
+                };
+                total.add(&standing, day);
+                // Rolled up: the unit and every organization above it within the report.
+                for ancestor in unit.path.split('/').filter_map(|s| s.parse::<i64>().ok()) {
+                    if units.contains_key(&ancestor) {
+                        by_org.entry(ancestor).or_default().add(&standing, day);
+                    }
+                }
+                match by_review.iter_mut().find(|(id, _)| *id == row.review_id) {
+                    Some((_, f)) => f.add(&standing, day),
+                    None => {
+                        let mut f = Figures::default();
+                        f.add(&standing, day);
+                        by_review.push((row.review_id, f));
+                    }
+                }
+                let key = (row.review_id, row.aspect.clone());
+                match by_aspect.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, f)) => f.add(&standing, day),
+                    None => {
+                        let mut f = Figures::default();
+                        f.add(&standing, day);
+                        by_aspect.push((key, f));
+                    }
+                }
+            }
+        }
+        let organizations = tree
+            .iter()
+            .map(|o| OrganizationProgress {
+                organization_id: o.id,
+                code: o.code.clone(),
+                name: o.name.clone(),
+                parent_id: o.parent_id,
+                figures: by_org.get(&o.id).copied().unwrap_or_default(),
+            })
+            .collect();
+        let mut reviews = Vec::new();
+        for (review_id, figures) in by_review {
+            reviews.push(ReviewProgress {
+                review_id,
+                title: rectify_db::reviews::get(conn, review_id)?.title,
+                figures,
+            });
+        }
+        Ok(ProgressReport {
+            as_of: query.as_of,
+            organization_id: org.id,
+            review_id: query.review_id,
+            total,
+            organizations,
+            reviews,
+            aspects: by_aspect
+                .into_iter()
+                .map(|((review_id, aspect), figures)| AspectProgress {
+                    review_id,
+                    aspect,
+                    figures,
+                })
+                .collect(),
+        })
+    })
 }
