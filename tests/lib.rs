@@ -170,6 +170,12 @@ pub fn spawn_app() -> TestApp {
         overdue_scan_secs: 1,
         // Tests that need the webhook worker or the overdue scan turn them on.
         background_jobs: false,
+        digest_at: (
+            chrono::Weekday::Mon,
+            chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        ),
+        smtp_from: "Rectify <rectify@test.invalid>".into(),
+        smtp_url: None,
         log_format: LogFormat::Text,
         log_level: "warn".into(),
     };
@@ -693,5 +699,68 @@ impl Receiver {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+}
+
+/// A local SMTP server that accepts every message and keeps it, standing in for a relay.
+pub struct SmtpSink {
+    pub url: String,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind an SMTP sink");
+        let url = format!("smtp://{}", listener.local_addr().unwrap());
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let kept = messages.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let kept = kept.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let _ = stream.write_all(b"220 sink ESMTP\r\n");
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                        let answer: &[u8] = match verb.as_str() {
+                            "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                            "DATA" => {
+                                let _ = stream.write_all(b"354 go on\r\n");
+                                let mut message = String::new();
+                                loop {
+                                    line.clear();
+                                    if reader.read_line(&mut line).unwrap_or(0) == 0
+                                        || line == ".\r\n"
+                                    {
+                                        break;
+                                    }
+                                    message.push_str(&line);
+                                }
+                                kept.lock().unwrap().push(message);
+                                b"250 queued\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = stream.write_all(b"221 bye\r\n");
+                                return;
+                            }
+                            _ => b"250 OK\r\n",
+                        };
+                        let _ = stream.write_all(answer);
+                    }
+                });
+            }
+        });
+        Self { url, messages }
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
     }
 }

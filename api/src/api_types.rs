@@ -1459,3 +1459,56 @@ pub struct ProgressReport {
     pub reviews: Vec<ReviewProgress>,
     pub aspects: Vec<AspectProgress>,
 }
+
+// ---------------------------------------------------------------- digest
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestFormat {
+    #[default]
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct DigestQuery {
+    /// An ISO week.
+    #[param(example = "2026-W48")]
+    #[validate(length(min = 7, max = 10, message = "must be an ISO week such as 2026-W48"))]
+    pub week: String,
+    /// `json` [default], `markdown` or `html`.
+    pub format: Option<DigestFormat>,
+    /// Coordinators: the digest of this organization's subtree [default: the caller's own].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct DigestWeekQuery {
+    #[param(example = "2026-W48")]
+    #[validate(length(min = 7, max = 10, message = "must be an ISO week such as 2026-W48"))]
+    pub week: String,
+}
+
+/// One recorded digest delivery: sent at most once per (week, recipient, channel).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DigestDelivery {
+    pub id: i64,
+    #[schema(example = "2026-W48")]
+    pub week: String,
+    pub recipient_id: i64,
+    /// `email`, `webhook:<id>`, or `none` for an empty digest that was not sent.
+    #[schema(example = "email")]
+    pub channel: String,
+    /// `pending`, `sending`, `sent`, `failed` or `empty`.
+    #[schema(example = "sent")]
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
+}

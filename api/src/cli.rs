@@ -46,6 +46,15 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Show a week's digests and their deliveries; with --send, send them now.
+    Digest {
+        /// An ISO week such as 2026-W48.
+        #[arg(long)]
+        week: String,
+        /// Send what has not been sent for this week (each recipient and channel once).
+        #[arg(long)]
+        send: bool,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -202,6 +211,7 @@ pub fn execute(
             )?;
             Ok(())
         }
+        Command::Digest { week, send } => digest(settings, out, &week, send),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -442,6 +452,57 @@ fn write_import_summary(out: &mut dyn Write, result: &ImportResult) -> std::io::
             };
             writeln!(out, "  {at:<12} {:<18} {}", w.code, w.message)?;
         }
+    }
+    Ok(())
+}
+
+fn digest(
+    settings: &Settings,
+    out: &mut dyn Write,
+    week: &str,
+    send: bool,
+) -> Result<(), CliError> {
+    use crate::domain::digest::Week;
+    use crate::service::digest;
+    let week = Week::parse(week).map_err(|m| {
+        crate::error::Error::invalid_field("week", "iso_week", format!("{week:?} {m}"))
+    })?;
+    let opened = open_database(settings)?;
+    announce_admin(out, opened.generated_admin_password.as_deref())?;
+    let db = opened.db;
+    let operator = accounts::operator(&db)?;
+    if send {
+        let mailer = settings
+            .smtp_url
+            .as_ref()
+            .map(|url| digest::Mailer::new(url.expose(), &settings.smtp_from))
+            .transpose()
+            .map_err(crate::error::Error::internal)?;
+        let retry = std::time::Duration::from_millis(settings.webhook_retry_base_ms);
+        let s = digest::send_week(&db, week, None, chrono::Utc::now(), mailer.as_ref(), retry)?;
+        writeln!(
+            out,
+            "digest {week}: {} e-mails sent, {} failed (retried later), {} webhook deliveries queued, {} empty (not sent), {} already sent",
+            s.emails_sent, s.emails_failed, s.webhooks_queued, s.empty, s.already_done
+        )?;
+        if mailer.is_none() {
+            writeln!(out, "(no smtp_url is configured: no e-mail was sent)")?;
+        }
+    }
+    let rows = digest::deliveries(&db, &operator, week)?;
+    writeln!(out, "deliveries of {week}: {}", rows.len())?;
+    for r in rows {
+        writeln!(
+            out,
+            "  user {:<6} {:<12} {:<8} attempts {}{}",
+            r.recipient_id,
+            r.channel,
+            r.status,
+            r.attempts,
+            r.last_error
+                .map(|e| format!("  last error: {e}"))
+                .unwrap_or_default()
+        )?;
     }
     Ok(())
 }

@@ -142,6 +142,20 @@ pub struct SettingsArgs {
     )]
     pub background_jobs: Option<bool>,
 
+    /// When the weekly digest of the week before goes out, on each organization's calendar
+    /// [default: "mon 09:00"].
+    #[arg(
+        long,
+        env = "RECTIFY_DIGEST_AT",
+        global = true,
+        value_name = "DAY HH:MM"
+    )]
+    pub digest_at: Option<String>,
+
+    /// The digest e-mails' sender [default: "Rectify <rectify@localhost>"].
+    #[arg(long, env = "RECTIFY_SMTP_FROM", global = true, value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
+
     /// Log format [default: text].
     #[arg(long, env = "RECTIFY_LOG_FORMAT", global = true, value_enum)]
     pub log_format: Option<LogFormat>,
@@ -168,6 +182,9 @@ struct FileSettings {
     webhook_retry_base_ms: Option<u64>,
     overdue_scan_secs: Option<u64>,
     background_jobs: Option<bool>,
+    digest_at: Option<String>,
+    smtp_from: Option<String>,
+    smtp_url: Option<Secret>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
     jwt_secret: Option<Secret>,
@@ -195,8 +212,23 @@ pub struct Settings {
     pub webhook_retry_base_ms: u64,
     pub overdue_scan_secs: u64,
     pub background_jobs: bool,
+    /// The weekday and local time the weekly digest goes out.
+    pub digest_at: (chrono::Weekday, chrono::NaiveTime),
+    pub smtp_from: String,
+    /// From `RECTIFY_SMTP_URL` or the file (it may hold a password): `smtp://host:25`,
+    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`. Without it no
+    /// digest e-mail is sent (webhooks still are).
+    pub smtp_url: Option<Secret>,
     pub log_format: LogFormat,
     pub log_level: String,
+}
+
+/// `"mon 09:00"`: a weekday (English, three letters or whole) and a 24-hour time.
+pub fn parse_digest_at(text: &str) -> Option<(chrono::Weekday, chrono::NaiveTime)> {
+    let (day, time) = text.trim().split_once(' ')?;
+    let day: chrono::Weekday = day.trim().parse().ok()?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
+    Some((day, time))
 }
 
 /// A configuration problem, worded as the one line an operator sees.
@@ -349,6 +381,30 @@ impl Settings {
             )));
         }
 
+        let digest_at_raw = args
+            .digest_at
+            .clone()
+            .or(file.digest_at)
+            .unwrap_or_else(|| "mon 09:00".to_owned());
+        let digest_at = parse_digest_at(&digest_at_raw).ok_or_else(|| {
+            ConfigError(format!(
+                "invalid digest_at {digest_at_raw:?}: expected a weekday and a time such as \"mon 09:00\""
+            ))
+        })?;
+        let smtp_from = args
+            .smtp_from
+            .clone()
+            .or(file.smtp_from)
+            .unwrap_or_else(|| "Rectify <rectify@localhost>".to_owned());
+        let smtp_url = std::env::var("RECTIFY_SMTP_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(Secret)
+            .or(file.smtp_url);
+        if let Some(url) = &smtp_url {
+            crate::service::digest::Mailer::new(url.expose(), &smtp_from).map_err(ConfigError)?;
+        }
+
         let log_level = args
             .log_level
             .clone()
@@ -379,6 +435,9 @@ impl Settings {
                 .background_jobs
                 .or(file.background_jobs)
                 .unwrap_or(true),
+            digest_at,
+            smtp_from,
+            smtp_url,
             log_format: args
                 .log_format
                 .or(file.log_format)

@@ -125,6 +125,8 @@ struct Jobs {
     poll: std::time::Duration,
     retry_base: std::time::Duration,
     overdue_scan: std::time::Duration,
+    digest_at: (chrono::Weekday, chrono::NaiveTime),
+    mailer: Option<Arc<crate::service::digest::Mailer>>,
 }
 
 /// How often the database's planner statistics are refreshed while serving.
@@ -150,6 +152,12 @@ impl Application {
             poll: std::time::Duration::from_millis(settings.webhook_poll_ms),
             retry_base: std::time::Duration::from_millis(settings.webhook_retry_base_ms),
             overdue_scan: std::time::Duration::from_secs(settings.overdue_scan_secs),
+            digest_at: settings.digest_at,
+            mailer: settings.smtp_url.as_ref().and_then(|url| {
+                crate::service::digest::Mailer::new(url.expose(), &settings.smtp_from)
+                    .ok()
+                    .map(Arc::new)
+            }),
         });
         let state = web::Data::new(AppState {
             db: opened.db,
@@ -266,6 +274,37 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
                 Err(e) => tracing::warn!(error = %e, "webhook worker"),
             }
             actix_web::rt::time::sleep(poll).await;
+        }
+    });
+    let (digest_db, digest_clock, mailer) = (db.clone(), jobs.clock.clone(), jobs.mailer.clone());
+    let (weekday, time) = jobs.digest_at;
+    actix_web::rt::spawn(async move {
+        loop {
+            let (db, now, mailer) = (digest_db.clone(), digest_clock.now(), mailer.clone());
+            let sent = web::block(move || {
+                crate::service::digest::send_scheduled(
+                    &db,
+                    now,
+                    weekday,
+                    time,
+                    mailer.as_deref(),
+                    retry_base,
+                )
+            })
+            .await;
+            match sent {
+                Ok(Ok(s)) if s.emails_sent + s.webhooks_queued > 0 => {
+                    tracing::info!(
+                        emails = s.emails_sent,
+                        webhooks = s.webhooks_queued,
+                        "sent weekly digests"
+                    )
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "weekly digest: {}", e.detail),
+                Err(e) => tracing::warn!(error = %e, "weekly digest"),
+            }
+            actix_web::rt::time::sleep(jobs.overdue_scan).await;
         }
     });
     actix_web::rt::spawn(async move {

@@ -167,3 +167,16 @@ pub fn approved_extensions(
         .select(ExtensionRow::as_select())
         .load(conn)
 }
+
+/// Pending extension requests of many problems.
+pub fn pending_extensions_of(
+    conn: &mut DbConnection,
+    problem_ids: &[i64],
+) -> QueryResult<Vec<ExtensionRow>> {
+    x::extensions
+        .filter(x::problem_id.eq_any(problem_ids))
+        .filter(x::status.eq("pending"))
+        .order(x::id.asc())
+        .select(ExtensionRow::as_select())
+        .load(conn)
+}

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod closing;
 mod connection;
+pub mod digests;
 mod error;
 pub mod idempotency;
 pub mod models;

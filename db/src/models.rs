@@ -560,3 +560,19 @@ pub struct NewAttempt<'a> {
     pub error: Option<&'a str>,
     pub duration_ms: i64,
 }
+
+#[derive(Debug, Clone, serde::Serialize, Queryable, Selectable)]
+#[diesel(table_name = crate::schema::digest_deliveries)]
+pub struct DigestDeliveryRow {
+    pub id: i64,
+    pub week: String,
+    pub recipient_id: i64,
+    pub channel: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}

@@ -293,6 +293,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    digest_deliveries (id) {
+        id -> BigInt,
+        week -> Text,
+        recipient_id -> BigInt,
+        channel -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(evidence -> problems (problem_id));
 diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -333,4 +349,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     overdue_notices,
+    digest_deliveries,
 );

@@ -173,3 +173,18 @@ pub fn count_active_in_organization(conn: &mut DbConnection, org_id: i64) -> Que
         .count()
         .get_result(conn)
 }
+
+/// Active users of these roles, with their organizations (the digest's recipients).
+pub fn active_with_roles(
+    conn: &mut DbConnection,
+    roles: &[&str],
+) -> QueryResult<Vec<(UserRow, OrganizationRow)>> {
+    u::users
+        .inner_join(o::organizations)
+        .filter(u::active.eq(true))
+        .filter(o::active.eq(true))
+        .filter(u::role.eq_any(roles))
+        .order(u::id.asc())
+        .select((UserRow::as_select(), OrganizationRow::as_select()))
+        .load(conn)
+}

@@ -310,3 +310,162 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
     assert_eq!(before["total"]["total"], 0);
     assert_eq!(before["total"]["completion_rate"], serde_json::Value::Null);
 }
+
+#[test]
+fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
+    use clap::Parser;
+    use rectify_tests::{Receiver, SmtpSink};
+    let sink = SmtpSink::start();
+    let receiver = Receiver::start(&[]);
+    let mut app = spawn_app();
+    app.settings.background_jobs = true; // the webhook worker sends what --send queues
+    app.settings.digest_at = (
+        chrono::Weekday::Sun,
+        chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
+    );
+    app.settings.smtp_url = Some(rectify::config::Secret::new(sink.url.clone()));
+    app.restart();
+    let cast = app.cast();
+    app.post(
+        "/api/v1/users",
+        &app.admin_token,
+        &json!({"username": "zhang.wei", "display_name": "张伟", "role": "coordinator", "organization_id": cast.org, "email": "zhang.wei@dfsq.example.cn", "password": rectify_tests::PASSWORD}),
+    )
+    .expect(201);
+    let zhang = app.login("zhang.wei", rectify_tests::PASSWORD);
+    app.post(
+        "/api/v1/webhooks",
+        &app.admin_token,
+        &json!({"url": receiver.url, "events": ["digest.weekly"], "organization_id": cast.org, "secret": "a-shared-secret-of-the-robot"}),
+    )
+    .expect(201);
+
+    // Week 2026-W40 runs from Monday 28 September to Sunday 4 October.
+    app.set_now("2026-09-10T02:00:00Z");
+    let review = app.review(&cast.coordinator, cast.org);
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "新逾期：9月30日到期",
+        "2026-09-30",
+    );
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "持续逾期：9月20日到期",
+        "2026-09-20",
+    );
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "将到期：10月8日",
+        "2026-10-08",
+    );
+    app.set_now("2026-10-05T02:00:00Z");
+
+    let digest = app
+        .get("/api/v1/reports/digest?week=2026-W40", &zhang)
+        .expect(200);
+    assert_eq!(digest["as_of"], "2026-10-04");
+    let titles = |list: &str| -> Vec<(String, i64)> {
+        digest[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["title"].as_str().unwrap().to_owned(),
+                    l["days"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        titles("newly_overdue"),
+        [("新逾期：9月30日到期".to_owned(), 4)]
+    );
+    assert_eq!(
+        titles("still_overdue"),
+        [("持续逾期：9月20日到期".to_owned(), 14)]
+    );
+    assert_eq!(
+        titles("due_next_7_days"),
+        [("将到期：10月8日".to_owned(), 4)]
+    );
+    assert_eq!(digest["completion_rate"], 0.0);
+    let markdown = app.call(
+        "GET",
+        "/api/v1/reports/digest?week=2026-W40&format=markdown",
+        Some(&zhang),
+        None,
+    );
+    assert!(
+        markdown
+            .text
+            .starts_with("### 整改周报 2026-W40：逾期2项（新增1项），7日内到期1项"),
+        "{}",
+        markdown.text
+    );
+    app.get("/api/v1/reports/digest?week=2026-W99", &zhang)
+        .problem(422, "validation_failed");
+
+    let send = || {
+        let cli = rectify::cli::Cli::try_parse_from([
+            "rectify", "digest", "--week", "2026-W40", "--send",
+        ])
+        .unwrap();
+        let mut out = Vec::new();
+        rectify::cli::execute(&app.settings, cli.command, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let first = send();
+    // Three coordinators and an owner in DFSQ; the sibling community's coordinator has nothing.
+    assert!(
+        first.starts_with("digest 2026-W40: 1 e-mails sent, 0 failed (retried later), 4 webhook deliveries queued, 1 empty (not sent), 0 already sent"),
+        "{first}"
+    );
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1);
+    assert!(
+        mails[0].contains("To: zhang.wei@dfsq.example.cn"),
+        "{}",
+        mails[0]
+    );
+    assert!(mails[0].contains("multipart/alternative"));
+    assert!(mails[0].contains("text/plain") && mails[0].contains("text/html"));
+    let robots = receiver.wait_for(4);
+    let body: serde_json::Value = serde_json::from_str(&robots[0].body).unwrap();
+    assert_eq!(body["event"], "digest.weekly");
+    assert_eq!(body["msgtype"], "markdown");
+    assert!(body["markdown"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("### 整改周报 2026-W40"));
+    assert_eq!(body["data"]["digest"]["week"], "2026-W40");
+
+    // A second run for the same week sends nothing.
+    let second = send();
+    assert!(second.starts_with("digest 2026-W40: 0 e-mails sent, 0 failed (retried later), 0 webhook deliveries queued, 0 empty (not sent), 5 already sent"), "{second}");
+    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(receiver.received().len(), 4);
+    let deliveries = app
+        .get(
+            "/api/v1/reports/digest/deliveries?week=2026-W40",
+            &app.admin_token,
+        )
+        .expect(200);
+    let email: Vec<&Value> = deliveries
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["channel"] == "email")
+        .collect();
+    assert_eq!(email.len(), 1);
+    assert_eq!(email[0]["status"], "sent");
+}

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod deadline;
+pub mod digest;
 pub mod evidence;
 pub mod identity;
 pub mod ledger;

@@ -51,6 +51,7 @@ pub struct AppState {
         crate::api_types::LedgerFormat,
         crate::api_types::ReportFormat,
         crate::api_types::OverdueGrouping,
+        crate::api_types::DigestFormat,
     )),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -245,6 +246,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reports::ledger)
         .service(reports::overdue)
         .service(reports::progress)
+        .service(reports::digest_deliveries)
+        .service(reports::digest)
         .service(service_accounts::create_service_account)
         .service(service_accounts::list_service_accounts)
         .service(service_accounts::get_service_account)

@@ -9,9 +9,10 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    LedgerFormat, LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery,
-    ProgressReport, ReportFormat,
+    DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFormat, LedgerQuery,
+    OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery, ProgressReport, ReportFormat,
 };
+use crate::domain::digest::{Digest, Week};
 use crate::domain::evidence::ascii_file_name;
 use crate::error::Error;
 use crate::export;
@@ -207,4 +208,67 @@ pub async fn progress(
     let now = state.clock.now();
     let report = blocking(move || reports::progress(&state.db, &caller, &query, now)).await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// The caller's weekly digest for an ISO week: newly and still overdue, due in 7 days,
+/// waiting for verification more than 3 days, pending extension requests, closed this week,
+/// and the completion rate with its change since last week. Coordinators may ask for an
+/// organization of their subtree. `format=markdown` is what group robots get; `html` is the
+/// e-mail's body.
+#[utoipa::path(
+    tag = "reports",
+    params(DigestQuery),
+    responses(
+        (status = 200, description = "The digest", content(
+            (Digest = "application/json"),
+            (String = "text/markdown"),
+            (String = "text/html"),
+        )),
+        (status = 403, description = "A service token, or an owner asking for a subtree", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/digest")]
+pub async fn digest(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DigestQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?;
+    let week = Week::parse(&query.week).map_err(|m| Error::invalid_field("week", "iso_week", m))?;
+    let now = state.clock.now();
+    let organization_id = query.organization_id;
+    let digest = blocking(move || {
+        crate::service::digest::for_caller(&state.db, &caller, week, organization_id, now)
+    })
+    .await?;
+    Ok(match query.format.unwrap_or_default() {
+        DigestFormat::Json => HttpResponse::Ok().json(digest),
+        DigestFormat::Markdown => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(digest.markdown()),
+        DigestFormat::Html => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(digest.html()),
+    })
+}
+
+/// A week's digest deliveries and their outcome (admins see all, others their own).
+#[utoipa::path(
+    tag = "reports",
+    params(DigestWeekQuery),
+    responses((status = 200, body = Vec<DigestDelivery>)),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/digest/deliveries")]
+pub async fn digest_deliveries(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DigestWeekQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?;
+    let week = Week::parse(&query.week).map_err(|m| Error::invalid_field("week", "iso_week", m))?;
+    let found =
+        blocking(move || crate::service::digest::deliveries(&state.db, &caller, week)).await?;
+    Ok(HttpResponse::Ok().json(found))
 }

@@ -38,36 +38,63 @@ pub fn enqueue(
     organization_path: &str,
     data: Value,
 ) -> Result<usize> {
-    let now = now_utc();
     let mut written = 0;
-    for (hook, path) in db_hooks::active_with_paths(conn)? {
-        if !subscribed(&hook.events, event) || !organization_path.starts_with(&path) {
-            continue;
-        }
-        let key = uuid::Uuid::new_v4().to_string();
-        let payload = json!({
-            "id": key,
-            "event": event,
-            "occurred_at": utc(now),
-            "data": data,
-        })
-        .to_string();
-        db_hooks::insert_delivery(
-            conn,
-            NewDelivery {
-                webhook_id: hook.id,
-                event,
-                delivery_key: &key,
-                payload: &payload,
-                status: "pending",
-                attempts: 0,
-                next_attempt_at: now,
-                created_at: now,
-            },
-        )?;
+    for (hook, _) in subscribers(conn, event, organization_path)? {
+        enqueue_to(conn, &hook, event, data.clone(), None)?;
         written += 1;
     }
     Ok(written)
+}
+
+/// Active webhooks that want `event` about an organization with this path.
+pub fn subscribers(
+    conn: &mut DbConnection,
+    event: &str,
+    organization_path: &str,
+) -> Result<Vec<(WebhookRow, String)>> {
+    Ok(db_hooks::active_with_paths(conn)?
+        .into_iter()
+        .filter(|(hook, path)| {
+            subscribed(&hook.events, event) && organization_path.starts_with(path)
+        })
+        .collect())
+}
+
+/// One delivery to one webhook; `extra` adds top-level members to the body (a group robot's
+/// `msgtype` and `markdown`).
+pub fn enqueue_to(
+    conn: &mut DbConnection,
+    hook: &WebhookRow,
+    event: &str,
+    data: Value,
+    extra: Option<serde_json::Map<String, Value>>,
+) -> Result<()> {
+    let now = now_utc();
+    let key = uuid::Uuid::new_v4().to_string();
+    let mut body = json!({
+        "id": key,
+        "event": event,
+        "occurred_at": utc(now),
+        "data": data,
+    });
+    if let (Some(extra), Some(map)) = (extra, body.as_object_mut()) {
+        map.extend(extra);
+    }
+    let payload = body.to_string();
+    db_hooks::insert_delivery(
+        conn,
+        NewDelivery {
+            webhook_id: hook.id,
+            event,
+            delivery_key: &key,
+            payload: &payload,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+        },
+    )?;
+    Ok(())
 }
 
 fn check_events(events: &[String]) -> Result<String> {

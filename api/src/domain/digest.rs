@@ -1,0 +1,305 @@
+//! The weekly overdue digest: what one coordinator or owner should look at this week, and how
+//! it reads as text, Markdown (accepted by WeCom, DingTalk and Feishu group robots) and HTML.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::Serialize;
+
+/// An ISO week, `2026-W48`: Monday to Sunday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Week {
+    pub year: i32,
+    pub number: u32,
+}
+
+impl Week {
+    pub fn parse(text: &str) -> Result<Week, &'static str> {
+        let bad = "must be an ISO week such as 2026-W48";
+        let (year, week) = text.trim().split_once("-W").ok_or(bad)?;
+        let year: i32 = year.parse().map_err(|_| bad)?;
+        let number: u32 = week.parse().map_err(|_| bad)?;
+        NaiveDate::from_isoywd_opt(year, number, Weekday::Mon).ok_or(bad)?;
+        Ok(Week { year, number })
+    }
+
+    pub fn containing(day: NaiveDate) -> Week {
+        let iso = day.iso_week();
+        Week {
+            year: iso.year(),
+            number: iso.week(),
+        }
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        NaiveDate::from_isoywd_opt(self.year, self.number, Weekday::Mon).expect("checked when made")
+    }
+
+    pub fn sunday(self) -> NaiveDate {
+        self.monday() + chrono::Days::new(6)
+    }
+
+    pub fn previous(self) -> Week {
+        Week::containing(self.monday() - chrono::Days::new(7))
+    }
+}
+
+impl std::fmt::Display for Week {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-W{:02}", self.year, self.number)
+    }
+}
+
+/// One line of a digest.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DigestLine {
+    #[schema(example = "DFSQ-12")]
+    pub key: String,
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub owner: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    /// Overdue lines: days past the deadline; waiting lines: days waiting; due lines: days left.
+    pub days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Digest {
+    #[schema(example = "2026-W48")]
+    pub week: String,
+    pub recipient_id: i64,
+    #[schema(example = "张伟")]
+    pub recipient: String,
+    /// The day the lists are judged on: the week's Sunday, or today for the current week.
+    pub as_of: NaiveDate,
+    pub newly_overdue: Vec<DigestLine>,
+    pub still_overdue: Vec<DigestLine>,
+    pub due_next_7_days: Vec<DigestLine>,
+    /// Submitted more than 3 days ago and not yet verified.
+    pub waiting_verification: Vec<DigestLine>,
+    pub pending_extensions: Vec<DigestLine>,
+    pub closed_this_week: Vec<DigestLine>,
+    pub completion_rate: Option<f64>,
+    pub completion_rate_last_week: Option<f64>,
+    /// This week's rate minus last week's, in percentage points.
+    pub completion_change: Option<f64>,
+}
+
+fn pct(rate: Option<f64>) -> String {
+    rate.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+impl Digest {
+    /// Nothing to act on and nothing achieved: such a digest is not sent.
+    pub fn is_empty(&self) -> bool {
+        self.newly_overdue.is_empty()
+            && self.still_overdue.is_empty()
+            && self.due_next_7_days.is_empty()
+            && self.waiting_verification.is_empty()
+            && self.pending_extensions.is_empty()
+            && self.closed_this_week.is_empty()
+    }
+
+    fn sections(&self) -> [(&'static str, &'static str, &Vec<DigestLine>); 6] {
+        [
+            ("本周新增逾期", "逾期{}天", &self.newly_overdue),
+            ("持续逾期", "逾期{}天", &self.still_overdue),
+            ("7日内到期", "剩{}天", &self.due_next_7_days),
+            (
+                "已提交待验收超过3天",
+                "已等{}天",
+                &self.waiting_verification,
+            ),
+            ("待审批延期申请", "", &self.pending_extensions),
+            ("本周已销号", "", &self.closed_this_week),
+        ]
+    }
+
+    pub fn subject(&self) -> String {
+        format!(
+            "整改周报 {}：逾期{}项（新增{}项），7日内到期{}项",
+            self.week,
+            self.newly_overdue.len() + self.still_overdue.len(),
+            self.newly_overdue.len(),
+            self.due_next_7_days.len()
+        )
+    }
+
+    fn rate_line(&self) -> String {
+        let change = self
+            .completion_change
+            .map(|c| {
+                format!(
+                    "（较上周{}{:.1}个百分点）",
+                    if c >= 0.0 { "+" } else { "" },
+                    c
+                )
+            })
+            .unwrap_or_default();
+        format!("整改完成率 {}{}", pct(self.completion_rate), change)
+    }
+
+    fn line_text(line: &DigestLine, days: &str) -> String {
+        let mut text = format!("{} {}（{}", line.key, line.title, line.unit);
+        if let Some(owner) = &line.owner {
+            text.push_str(&format!("，{owner}"));
+        }
+        if let Some(deadline) = line.deadline {
+            text.push_str(&format!("，时限{deadline}"));
+        }
+        if !days.is_empty() {
+            text.push_str(&format!("，{}", days.replace("{}", &line.days.to_string())));
+        }
+        text.push('）');
+        text
+    }
+
+    pub fn text(&self) -> String {
+        let mut out = format!(
+            "{}，您好：\n\n{}\n{}\n",
+            self.recipient,
+            self.subject(),
+            self.rate_line()
+        );
+        for (title, days, lines) in self.sections() {
+            if lines.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n{title}（{}项）\n", lines.len()));
+            for line in lines {
+                out.push_str(&format!("- {}\n", Self::line_text(line, days)));
+            }
+        }
+        out
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut out = format!("### {}\n> {}\n", self.subject(), self.rate_line());
+        for (title, days, lines) in self.sections() {
+            if lines.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n**{title}（{}项）**\n", lines.len()));
+            for line in lines {
+                out.push_str(&format!("- {}\n", Self::line_text(line, days)));
+            }
+        }
+        out
+    }
+
+    pub fn html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        let mut out = format!(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\
+             <p>{}，您好：</p><h2>{}</h2><p>{}</p>",
+            esc(&self.subject()),
+            esc(&self.recipient),
+            esc(&self.subject()),
+            esc(&self.rate_line())
+        );
+        for (title, days, lines) in self.sections() {
+            if lines.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("<h3>{}（{}项）</h3><ul>", esc(title), lines.len()));
+            for line in lines {
+                out.push_str(&format!("<li>{}</li>", esc(&Self::line_text(line, days))));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</body></html>");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_weeks_parse_and_span_monday_to_sunday() {
+        let w = Week::parse("2026-W48").unwrap();
+        assert_eq!(w.monday().to_string(), "2026-11-23");
+        assert_eq!(w.sunday().to_string(), "2026-11-29");
+        assert_eq!(w.to_string(), "2026-W48");
+        assert_eq!(w.previous().to_string(), "2026-W47");
+        assert_eq!(
+            Week::parse("2027-W01").unwrap().previous().to_string(),
+            "2026-W53"
+        );
+        assert_eq!(
+            Week::containing("2026-01-01".parse().unwrap()).to_string(),
+            "2026-W01"
+        );
+        for bad in ["2026-48", "2026-W54", "2025-W53", "W48", "", "2026-W0"] {
+            assert!(Week::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn line(key: &str, days: i64) -> DigestLine {
+        DigestLine {
+            key: key.into(),
+            title: "对物业管理问题跟踪督促不够".into(),
+            unit: "东风社区党委".into(),
+            owner: Some("李娜".into()),
+            deadline: Some("2026-11-20".parse().unwrap()),
+            days,
+        }
+    }
+
+    fn digest() -> Digest {
+        Digest {
+            week: "2026-W48".into(),
+            recipient_id: 3,
+            recipient: "张伟".into(),
+            as_of: "2026-11-29".parse().unwrap(),
+            newly_overdue: vec![line("DFSQ-1", 3)],
+            still_overdue: vec![],
+            due_next_7_days: vec![line("DFSQ-2", 2)],
+            waiting_verification: vec![],
+            pending_extensions: vec![],
+            closed_this_week: vec![],
+            completion_rate: Some(0.5),
+            completion_rate_last_week: Some(0.25),
+            completion_change: Some(25.0),
+        }
+    }
+
+    #[test]
+    fn a_digest_reads_the_same_in_every_format() {
+        let d = digest();
+        assert_eq!(
+            d.subject(),
+            "整改周报 2026-W48：逾期1项（新增1项），7日内到期1项"
+        );
+        let text = d.text();
+        assert!(
+            text.contains("整改完成率 50.0%（较上周+25.0个百分点）"),
+            "{text}"
+        );
+        assert!(text.contains("- DFSQ-1 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，逾期3天）"), "{text}");
+        assert!(text.contains("7日内到期（1项）"));
+        assert!(!text.contains("持续逾期"), "empty sections are left out");
+        assert!(d.markdown().starts_with("### 整改周报 2026-W48"));
+        assert!(d.markdown().contains("**本周新增逾期（1项）**"));
+        let html = d.html();
+        assert!(html.contains("<li>DFSQ-2 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，剩2天）</li>"), "{html}");
+        let mut evil = d.clone();
+        evil.recipient = "<script>".into();
+        assert!(evil.html().contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn only_a_digest_with_nothing_listed_is_empty() {
+        let mut d = digest();
+        assert!(!d.is_empty());
+        d.newly_overdue.clear();
+        d.due_next_7_days.clear();
+        assert!(d.is_empty());
+    }
+}

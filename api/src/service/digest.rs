@@ -1,0 +1,557 @@
+//! The weekly overdue digest: computed per coordinator (their subtree) or owner (their
+//! problems), shown on demand, and sent once per (week, recipient, channel) by e-mail and to
+//! `digest.weekly` webhooks.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use rectify_db::models::{OrganizationRow, UserRow};
+use rectify_db::problems::{self as db_problems, After, ProblemFilter, Sort};
+use rectify_db::{
+    digests as db_digests, now_utc, organizations as orgs, users as db_users, Db, DbConnection,
+};
+use serde_json::{json, Value};
+
+use super::Caller;
+use crate::api_types::{utc, DigestDelivery};
+use crate::domain::deadline::{today_in, DUE_SOON_DAYS};
+use crate::domain::digest::{Digest, DigestLine, Week};
+use crate::domain::progress::{Figures, Timeline};
+use crate::domain::webhook::backoff;
+use crate::domain::workflow::Status;
+use crate::domain::Role;
+use crate::error::{Error, Result};
+
+const PAGE: i64 = 1000;
+/// Submitted and waiting longer than this for verification is worth a line.
+const WAITING_DAYS: i64 = 3;
+
+/// Whose problems a digest covers.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    /// A coordinator's (or admin's) subtree.
+    Subtree(OrganizationRow),
+    /// An owner's own problems.
+    Owner(i64),
+}
+
+fn zone(tz: &str) -> chrono_tz::Tz {
+    tz.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// The last instant of `day` on a zone's calendar.
+fn end_of(day: NaiveDate, tz: &str) -> NaiveDateTime {
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN);
+    zone(tz)
+        .from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(next)
+        - chrono::Duration::microseconds(1)
+}
+
+fn local_date(at: NaiveDateTime, tz: &str) -> NaiveDate {
+    zone(tz).from_utc_datetime(&at).date_naive()
+}
+
+/// The digest of one recipient for one week, judged at the week's end (or today, for the
+/// current week) on each unit's calendar, from the problems' history.
+pub fn compute(
+    conn: &mut DbConnection,
+    recipient: &UserRow,
+    scope: &Scope,
+    week: Week,
+    now: DateTime<Utc>,
+) -> Result<Digest> {
+    let filter = match scope {
+        Scope::Subtree(org) => ProblemFilter {
+            organization_path: Some(org.path.clone()),
+            ..Default::default()
+        },
+        Scope::Owner(id) => ProblemFilter {
+            owner_id: Some(*id),
+            ..Default::default()
+        },
+    };
+    let (monday, sunday) = (week.monday(), week.sunday());
+    let last_sunday = week.previous().sunday();
+    let mut digest = Digest {
+        week: week.to_string(),
+        recipient_id: recipient.id,
+        recipient: recipient.display_name.clone(),
+        as_of: sunday,
+        newly_overdue: Vec::new(),
+        still_overdue: Vec::new(),
+        due_next_7_days: Vec::new(),
+        waiting_verification: Vec::new(),
+        pending_extensions: Vec::new(),
+        closed_this_week: Vec::new(),
+        completion_rate: None,
+        completion_rate_last_week: None,
+        completion_change: None,
+    };
+    let (mut this_week, mut last_week) = (Figures::default(), Figures::default());
+    let mut units: HashMap<i64, OrganizationRow> = HashMap::new();
+    let mut owners: HashMap<i64, String> = HashMap::new();
+    let mut after: Option<After> = None;
+    loop {
+        let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
+        let Some(last) = rows.last() else { break };
+        after = Some(After::Id(last.id));
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let missing: Vec<i64> = rows
+            .iter()
+            .map(|r| r.organization_id)
+            .filter(|id| !units.contains_key(id))
+            .collect();
+        units.extend(
+            orgs::get_many(conn, &missing)?
+                .into_iter()
+                .map(|o| (o.id, o)),
+        );
+        let owner_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.owner_id)
+            .filter(|id| !owners.contains_key(id))
+            .collect();
+        owners.extend(
+            db_users::get_many(conn, &owner_ids)?
+                .into_iter()
+                .map(|u| (u.id, u.display_name)),
+        );
+        let mut history: HashMap<i64, Vec<_>> = HashMap::new();
+        for h in db_problems::history_of(conn, &ids)? {
+            history.entry(h.problem_id).or_default().push(h);
+        }
+        let mut extensions: HashMap<i64, Vec<_>> = HashMap::new();
+        for e in rectify_db::closing::approved_extensions(conn, &ids)? {
+            extensions.entry(e.problem_id).or_default().push(e);
+        }
+        let pending: HashMap<i64, _> = rectify_db::closing::pending_extensions_of(conn, &ids)?
+            .into_iter()
+            .map(|e| (e.problem_id, e))
+            .collect();
+        for row in rows {
+            let Some(unit) = units.get(&row.organization_id) else {
+                continue;
+            };
+            let tz = unit.timezone.as_str();
+            let as_of = sunday.min(today_in(now, tz));
+            digest.as_of = digest.as_of.min(as_of);
+            let entries = history.remove(&row.id).unwrap_or_default();
+            let timeline = Timeline {
+                created_at: row.created_at,
+                original_deadline: row.original_deadline.or(row.deadline),
+                history: entries
+                    .iter()
+                    .filter_map(|h| {
+                        h.to_status
+                            .parse()
+                            .ok()
+                            .map(|s| (h.created_at, h.action.clone(), s))
+                    })
+                    .collect(),
+                extensions: extensions
+                    .remove(&row.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
+                    .collect(),
+            };
+            let local = |at: NaiveDateTime| local_date(at, tz);
+            if let Some(before) = timeline.at(end_of(last_sunday, tz), local) {
+                last_week.add(&before, last_sunday);
+            }
+            let cutoff = end_of(as_of, tz);
+            let Some(standing) = timeline.at(cutoff, local) else {
+                continue;
+            };
+            this_week.add(&standing, as_of);
+            let line = |days: i64| DigestLine {
+                key: row.key.clone(),
+                title: row.title.clone(),
+                unit: unit.name.clone(),
+                owner: row.owner_id.and_then(|id| owners.get(&id).cloned()),
+                deadline: standing.deadline,
+                days,
+            };
+            let last_entry = |action: &str| {
+                entries
+                    .iter()
+                    .filter(|h| h.action == action && h.created_at <= cutoff)
+                    .map(|h| h.created_at)
+                    .next_back()
+            };
+            match (standing.status, standing.deadline) {
+                (s, Some(deadline)) if s.is_active() && deadline < as_of => {
+                    let days = (as_of - deadline).num_days();
+                    // Overdue from the day after the deadline.
+                    if deadline.succ_opt().is_some_and(|d| d >= monday) {
+                        digest.newly_overdue.push(line(days));
+                    } else {
+                        digest.still_overdue.push(line(days));
+                    }
+                }
+                (s, Some(deadline))
+                    if s.is_active() && (deadline - as_of).num_days() <= DUE_SOON_DAYS =>
+                {
+                    digest
+                        .due_next_7_days
+                        .push(line((deadline - as_of).num_days()));
+                }
+                (Status::Submitted, _) => {
+                    if let Some(at) = last_entry("submit") {
+                        let waited = (as_of - local(at)).num_days();
+                        if waited > WAITING_DAYS {
+                            digest.waiting_verification.push(line(waited));
+                        }
+                    }
+                }
+                (Status::Closed, _) => {
+                    if let Some(at) = last_entry("verify") {
+                        let day = local(at);
+                        if day >= monday && day <= sunday {
+                            digest.closed_this_week.push(line(0));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(extension) = pending.get(&row.id) {
+                if standing.status.is_active() {
+                    digest.pending_extensions.push(DigestLine {
+                        deadline: Some(extension.new_deadline),
+                        ..line(0)
+                    });
+                }
+            }
+        }
+    }
+    digest
+        .newly_overdue
+        .sort_by(|a, b| b.days.cmp(&a.days).then(a.key.cmp(&b.key)));
+    digest
+        .still_overdue
+        .sort_by(|a, b| b.days.cmp(&a.days).then(a.key.cmp(&b.key)));
+    digest
+        .due_next_7_days
+        .sort_by(|a, b| a.days.cmp(&b.days).then(a.key.cmp(&b.key)));
+    digest.completion_rate = this_week.completion_rate;
+    digest.completion_rate_last_week = last_week.completion_rate;
+    digest.completion_change = this_week
+        .completion_rate
+        .zip(last_week.completion_rate)
+        .map(|(now, before)| ((now - before) * 1000.0).round() / 10.0);
+    Ok(digest)
+}
+
+/// The scope a recipient's digest covers: coordinators and admins their subtree, owners
+/// their own problems.
+fn scope_of(user: &UserRow, org: &OrganizationRow) -> Option<Scope> {
+    match user.role.as_str() {
+        "coordinator" | "admin" => Some(Scope::Subtree(org.clone())),
+        "owner" => Some(Scope::Owner(user.id)),
+        _ => None,
+    }
+}
+
+/// The caller's own digest; a coordinator may ask for an organization of their subtree.
+pub fn for_caller(
+    db: &Db,
+    caller: &Caller,
+    week: Week,
+    organization_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Digest> {
+    if caller.service_account_id.is_some() {
+        return Err(Error::new(
+            403,
+            "not_a_user",
+            "A digest is for a person; a service token has none.",
+        ));
+    }
+    db.read(|conn| {
+        let (user, org) = db_users::get_with_organization(conn, caller.user_id)?;
+        let scope = match organization_id {
+            Some(id) => {
+                if !matches!(caller.role, Role::Coordinator | Role::Admin) {
+                    return Err(Error::forbidden(
+                        "Only coordinators ask for a subtree's digest.",
+                    ));
+                }
+                let org = super::organizations::visible(conn, caller, id).map_err(|_| {
+                    Error::invalid_field(
+                        "organization_id",
+                        "exists",
+                        format!("organization {id} does not exist"),
+                    )
+                })?;
+                Scope::Subtree(org)
+            }
+            None => scope_of(&user, &org).unwrap_or(Scope::Subtree(org)),
+        };
+        compute(conn, &user, &scope, week, now)
+    })
+}
+
+/// How e-mail leaves: an SMTP relay and the sender's address.
+pub struct Mailer {
+    pub transport: lettre::SmtpTransport,
+    pub from: lettre::message::Mailbox,
+}
+
+impl Mailer {
+    pub fn new(url: &str, from: &str) -> std::result::Result<Self, String> {
+        let transport = lettre::SmtpTransport::from_url(url)
+            .map_err(|e| format!("invalid smtp_url: {e}"))?
+            .timeout(Some(Duration::from_secs(20)))
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| format!("invalid smtp_from {from:?}: {e}"))?;
+        Ok(Self { transport, from })
+    }
+
+    fn send(&self, to: &str, digest: &Digest) -> std::result::Result<(), String> {
+        use lettre::message::{header::ContentType, MultiPart, SinglePart};
+        use lettre::Transport;
+        let to = to
+            .parse()
+            .map_err(|e| format!("invalid address {to:?}: {e}"))?;
+        let message = lettre::Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(digest.subject())
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(digest.text()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(digest.html()),
+                    ),
+            )
+            .map_err(|e| e.to_string())?;
+        self.transport
+            .send(&message)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What a send run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SendSummary {
+    pub emails_sent: usize,
+    pub emails_failed: usize,
+    pub webhooks_queued: usize,
+    pub empty: usize,
+    pub already_done: usize,
+}
+
+/// The body a `digest.weekly` webhook gets: the digest as JSON, and at the top a Markdown
+/// message in the shape WeCom and DingTalk group robots read.
+fn robot_members(digest: &Digest) -> serde_json::Map<String, Value> {
+    let markdown = digest.markdown();
+    let mut extra = serde_json::Map::new();
+    extra.insert("msgtype".into(), json!("markdown"));
+    extra.insert(
+        "markdown".into(),
+        json!({"title": digest.subject(), "content": markdown, "text": markdown}),
+    );
+    extra
+}
+
+/// Sends `week`'s digests to every recipient (in one time zone, when `zone` says), once per
+/// channel: recorded first, so a re-run, a restart or another server sends nothing again.
+pub fn send_week(
+    db: &Db,
+    week: Week,
+    zone: Option<&str>,
+    now: DateTime<Utc>,
+    mailer: Option<&Mailer>,
+    retry_base: Duration,
+) -> Result<SendSummary> {
+    let mut summary = SendSummary::default();
+    let week_text = week.to_string();
+    let recipients = db.read(|conn| {
+        Ok::<_, Error>(db_users::active_with_roles(
+            conn,
+            &["coordinator", "owner"],
+        )?)
+    })?;
+    for (user, org) in recipients {
+        if zone.is_some_and(|z| z != org.timezone) {
+            continue;
+        }
+        let Some(scope) = scope_of(&user, &org) else {
+            continue;
+        };
+        let done = db.read(|conn| {
+            Ok::<_, Error>(db_digests::of_week(conn, &week_text, Some(&[user.id]))?)
+        })?;
+        if done.iter().any(|d| d.status == "empty") {
+            summary.already_done += 1;
+            continue;
+        }
+        let digest = db.read(|conn| compute(conn, &user, &scope, week, now))?;
+        let at = now_utc();
+        if digest.is_empty() {
+            db.write(|conn| {
+                Ok::<_, Error>(db_digests::record(
+                    conn, &week_text, user.id, "none", "empty", at,
+                )?)
+            })?;
+            summary.empty += 1;
+            continue;
+        }
+        // Webhooks: the record and the outbox row commit together; the worker sends.
+        let queued = super::audit::write(db, |conn| {
+            let mut queued = 0;
+            for (hook, _) in super::webhooks::subscribers(conn, "digest.weekly", &org.path)? {
+                let channel = format!("webhook:{}", hook.id);
+                if db_digests::record(conn, &week_text, user.id, &channel, "sent", at)? {
+                    let data = json!({"recipient_id": user.id, "recipient": user.username, "digest": digest});
+                    super::webhooks::enqueue_to(
+                        conn,
+                        &hook,
+                        "digest.weekly",
+                        data,
+                        Some(robot_members(&digest)),
+                    )?;
+                    queued += 1;
+                }
+            }
+            Ok(queued)
+        })?;
+        summary.webhooks_queued += queued;
+        let email = user.email.as_deref().filter(|e| !e.trim().is_empty());
+        if let (Some(_), Some(_)) = (email, mailer) {
+            let recorded = db.write(|conn| {
+                Ok::<_, Error>(db_digests::record(
+                    conn, &week_text, user.id, "email", "pending", at,
+                )?)
+            })?;
+            if !recorded && queued == 0 {
+                summary.already_done += 1;
+            }
+        } else if queued == 0 && done.iter().any(|d| d.channel.starts_with("webhook:")) {
+            summary.already_done += 1;
+        }
+    }
+    let (sent, failed) = send_due_emails(db, now, mailer, retry_base)?;
+    summary.emails_sent += sent;
+    summary.emails_failed += failed;
+    Ok(summary)
+}
+
+/// Sends recorded e-mails that are due (new, or failed earlier and due for a retry).
+pub fn send_due_emails(
+    db: &Db,
+    now: DateTime<Utc>,
+    mailer: Option<&Mailer>,
+    retry_base: Duration,
+) -> Result<(usize, usize)> {
+    let Some(mailer) = mailer else {
+        return Ok((0, 0));
+    };
+    let (mut sent, mut failed) = (0, 0);
+    let at = now_utc();
+    let due = db.read(|conn| Ok::<_, Error>(db_digests::due(conn, at, 100)?))?;
+    for row in due {
+        let lease = at + chrono::Duration::minutes(5);
+        if !db.write(|conn| Ok::<_, Error>(db_digests::claim(conn, row.id, at, lease)?))? {
+            continue;
+        }
+        let week = Week::parse(&row.week).map_err(Error::internal)?;
+        let (user, org) = db.read(|conn| {
+            Ok::<_, Error>(db_users::get_with_organization(conn, row.recipient_id)?)
+        })?;
+        let outcome = match (user.email.as_deref(), scope_of(&user, &org)) {
+            (Some(address), Some(scope)) => db
+                .read(|conn| compute(conn, &user, &scope, week, now))
+                .map_err(|e| e.detail)
+                .and_then(|digest| mailer.send(address, &digest)),
+            _ => Err("the recipient has no e-mail address or role any more".to_owned()),
+        };
+        match outcome {
+            Ok(()) => {
+                db.write(|conn| Ok::<_, Error>(db_digests::mark_sent(conn, row.id, now_utc())?))?;
+                sent += 1;
+            }
+            Err(error) => {
+                let attempt = row.attempts + 1;
+                let retry_at = (attempt < crate::domain::webhook::MAX_ATTEMPTS).then(|| {
+                    now_utc()
+                        + chrono::Duration::from_std(backoff(retry_base, attempt))
+                            .unwrap_or_default()
+                });
+                tracing::warn!(delivery = row.id, attempt, %error, "digest e-mail failed");
+                db.write(|conn| {
+                    Ok::<_, Error>(db_digests::mark_failed(conn, row.id, &error, retry_at)?)
+                })?;
+                failed += 1;
+            }
+        }
+    }
+    Ok((sent, failed))
+}
+
+/// Sends last week's digests where the configured moment (say Monday 09:00) has passed on the
+/// zone's calendar this week.
+pub fn send_scheduled(
+    db: &Db,
+    now: DateTime<Utc>,
+    weekday: chrono::Weekday,
+    time: chrono::NaiveTime,
+    mailer: Option<&Mailer>,
+    retry_base: Duration,
+) -> Result<SendSummary> {
+    let zones = db.read(|conn| Ok::<_, Error>(db_problems::timezones_in_use(conn)?))?;
+    let mut total = SendSummary::default();
+    for tz in zones {
+        let local = now.with_timezone(&zone(&tz)).naive_local();
+        let this_week = Week::containing(local.date());
+        let moment = this_week.monday() + chrono::Days::new(weekday.num_days_from_monday() as u64);
+        if local < moment.and_time(time) {
+            continue;
+        }
+        let s = send_week(db, this_week.previous(), Some(&tz), now, mailer, retry_base)?;
+        total.emails_sent += s.emails_sent;
+        total.emails_failed += s.emails_failed;
+        total.webhooks_queued += s.webhooks_queued;
+        total.empty += s.empty;
+        total.already_done += s.already_done;
+    }
+    Ok(total)
+}
+
+/// A week's delivery records (admins: all; others: their own).
+pub fn deliveries(db: &Db, caller: &Caller, week: Week) -> Result<Vec<DigestDelivery>> {
+    db.read(|conn| {
+        let only: Option<Vec<i64>> = (!caller.is_admin()).then(|| vec![caller.user_id]);
+        let rows = db_digests::of_week(conn, &week.to_string(), only.as_deref())?;
+        Ok(rows
+            .into_iter()
+            .map(|r| DigestDelivery {
+                id: r.id,
+                week: r.week,
+                recipient_id: r.recipient_id,
+                channel: r.channel,
+                status: r.status,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                sent_at: r.sent_at.map(utc),
+                next_attempt_at: utc(r.next_attempt_at),
+            })
+            .collect())
+    })
+}
