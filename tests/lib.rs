@@ -313,6 +313,22 @@ impl TestApp {
             .expect("a readable body")
     }
 
+    /// GETs a file and counts its bytes without keeping them (benchmarks measure memory).
+    pub fn download_len(&self, path: &str, token: &str) -> u64 {
+        let mut response = self
+            .agent
+            .get(self.url(path))
+            .header("authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap_or_else(|e| panic!("GET {path} failed: {e}"));
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        std::io::copy(
+            &mut response.body_mut().with_config().limit(u64::MAX).reader(),
+            &mut std::io::sink(),
+        )
+        .expect("a readable body")
+    }
+
     /// Sends JSON (or nothing) with a bearer token (or none).
     pub fn call(
         &self,
@@ -763,4 +779,77 @@ impl SmtpSink {
     pub fn messages(&self) -> Vec<String> {
         self.messages.lock().unwrap().clone()
     }
+}
+
+const STATUSES: [&str; 6] = [
+    "draft",
+    "open",
+    "in_progress",
+    "submitted",
+    "closed",
+    "cancelled",
+];
+
+/// Seeds `n` problems straight into the database (benchmarks): statuses in turn, deadlines
+/// over two years, one in ten long-term, one in a hundred about 物业.
+pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
+    use chrono::{Days, NaiveDate};
+    use diesel::RunQueryDsl;
+    use rectify_db::models::NewProblem;
+    use rectify_db::{Db, DbConnection, DbOptions};
+    let (db, _) = Db::connect(&app.settings.database_url, &DbOptions::default()).expect("database");
+    let start: NaiveDate = "2026-01-01".parse().unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let keys: Vec<String> = (0..n).map(|i| format!("BENCH-{i}")).collect();
+    let titles: Vec<String> = (0..n)
+        .map(|i| match i % 100 {
+            0 => format!("对物业管理问题跟踪督促不够 {i}"),
+            1 => format!("信访积案化解进度慢 {i}"),
+            _ => format!("学习教育不经常不深入 {i}"),
+        })
+        .collect();
+    let started = Instant::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let rows: Vec<NewProblem> = chunk
+            .iter()
+            .map(|&i| {
+                let deadline = (i % 10 != 0).then(|| start + Days::new((i % 700) as u64));
+                NewProblem {
+                    key: &keys[i],
+                    review_id: review,
+                    aspect: Some("作风建设方面"),
+                    title: &titles[i],
+                    description: "在服务群众方面还有差距，督促整改不及时，工作作风不够扎实。",
+                    organization_id: org,
+                    owner_id: Some(owner),
+                    deadline,
+                    original_deadline: deadline,
+                    kind: if deadline.is_some() {
+                        "scheduled"
+                    } else {
+                        "long_term"
+                    },
+                    status: STATUSES[i % 6],
+                    created_by: None,
+                    created_at: now,
+                    updated_at: now,
+                }
+            })
+            .collect();
+        // Multi-row INSERT does not pass through diesel's MultiConnection, so seeding talks to
+        // the backend's own connection.
+        db.write(|conn| -> Result<(), rectify_db::DbError> {
+            let insert = diesel::insert_into(rectify_db::schema::problems::table).values(&rows);
+            match conn {
+                DbConnection::Sqlite(c) => insert.execute(c)?,
+                DbConnection::Postgres(c) => insert.execute(c)?,
+            };
+            Ok(())
+        })
+        .expect("seed problems");
+    }
+    println!(
+        "seeded {n} problems in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
