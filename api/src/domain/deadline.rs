@@ -79,6 +79,26 @@ pub fn today_in(now: DateTime<Utc>, timezone: &str) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
+/// The last instant (UTC) of `day` on a time zone's calendar: where "as of that day" ends.
+pub fn end_of_day(day: NaiveDate, timezone: &str) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let next = day
+        .succ_opt()
+        .unwrap_or(day)
+        .and_time(chrono::NaiveTime::MIN);
+    tz.from_local_datetime(&next)
+        .earliest()
+        .map(|t| t.naive_utc())
+        .unwrap_or(next)
+        - chrono::Duration::microseconds(1)
+}
+
+/// A UTC instant's date on a time zone's calendar.
+pub fn local_date(at: chrono::NaiveDateTime, timezone: &str) -> NaiveDate {
+    today_in(at.and_utc(), timezone)
+}
+
 /// The source of "now". Tests fix it; nothing that decides dates reads the wall clock itself.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
@@ -104,6 +124,22 @@ impl Clock for FixedClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_day_ends_at_local_midnight() {
+        let day: NaiveDate = "2026-06-30".parse().unwrap();
+        assert_eq!(
+            end_of_day(day, "Asia/Shanghai").to_string(),
+            "2026-06-30 15:59:59.999999"
+        );
+        assert_eq!(
+            end_of_day(day, "Asia/Urumqi").to_string(),
+            "2026-06-30 17:59:59.999999"
+        );
+        let late = "2026-06-30T17:00:00".parse().unwrap();
+        assert_eq!(local_date(late, "Asia/Shanghai").to_string(), "2026-07-01");
+        assert_eq!(local_date(late, "Asia/Urumqi").to_string(), "2026-06-30");
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

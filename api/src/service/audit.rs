@@ -7,7 +7,7 @@ use rectify_db::{now_utc, Db, DbConnection};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::pagination::{self, AfterId};
+use super::pagination;
 use super::Caller;
 use crate::api_types::{AuditEntry, AuditQuery, AuditVerification, Page, PageParams};
 use crate::domain::audit::{self, Entry, Verifier};
@@ -206,12 +206,7 @@ pub fn list(
     page: PageParams,
 ) -> Result<Page<AuditEntry>> {
     require_reader(caller)?;
-    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let (limit, after) = pagination::limit_and_after(&page)?;
     let filter = AuditFilter {
         within_path: caller.scope_path(),
         entity_type: query.entity_type,
@@ -221,14 +216,7 @@ pub fn list(
         from: query.from.map(|t| t.naive_utc()),
         to: query.to.map(|t| t.naive_utc()),
     };
-    let rows = db.read(|conn| {
-        Ok::<_, Error>(db_audit::list(
-            conn,
-            &filter,
-            after.map(|a| a.id),
-            limit + 1,
-        )?)
-    })?;
+    let rows = db.read(|conn| Ok::<_, Error>(db_audit::list(conn, &filter, after, limit + 1)?))?;
     let (items, next_cursor) =
         pagination::page_by_id(rows.into_iter().map(to_dto).collect(), limit, |e| e.seq);
     Ok(Page {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rectify_db::models::{OrganizationRow, UserRow};
 use rectify_db::problems::{self as db_problems, After, ProblemFilter, Sort};
 use rectify_db::{
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::Caller;
 use crate::api_types::{utc, DigestDelivery};
-use crate::domain::deadline::{today_in, DUE_SOON_DAYS};
+use crate::domain::deadline::{end_of_day as end_of, local_date, today_in, DUE_SOON_DAYS};
 use crate::domain::digest::{Digest, DigestLine, Week};
 use crate::domain::progress::{Figures, Timeline};
 use crate::domain::webhook::backoff;
@@ -34,28 +34,6 @@ pub enum Scope {
     Subtree(OrganizationRow),
     /// An owner's own problems.
     Owner(i64),
-}
-
-fn zone(tz: &str) -> chrono_tz::Tz {
-    tz.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
-/// The last instant of `day` on a zone's calendar.
-fn end_of(day: NaiveDate, tz: &str) -> NaiveDateTime {
-    let next = day
-        .succ_opt()
-        .unwrap_or(day)
-        .and_time(chrono::NaiveTime::MIN);
-    zone(tz)
-        .from_local_datetime(&next)
-        .earliest()
-        .map(|t| t.naive_utc())
-        .unwrap_or(next)
-        - chrono::Duration::microseconds(1)
-}
-
-fn local_date(at: NaiveDateTime, tz: &str) -> NaiveDate {
-    zone(tz).from_utc_datetime(&at).date_naive()
 }
 
 /// The digest of one recipient for one week, judged at the week's end (or today, for the
@@ -518,7 +496,12 @@ pub fn send_scheduled(
     let zones = db.read(|conn| Ok::<_, Error>(db_problems::timezones_in_use(conn)?))?;
     let mut total = SendSummary::default();
     for tz in zones {
-        let local = now.with_timezone(&zone(&tz)).naive_local();
+        let local = now
+            .with_timezone(
+                &tz.parse::<chrono_tz::Tz>()
+                    .unwrap_or(chrono_tz::Asia::Shanghai),
+            )
+            .naive_local();
         let this_week = Week::containing(local.date());
         let moment = this_week.monday() + chrono::Days::new(weekday.num_days_from_monday() as u64);
         if local < moment.and_time(time) {

@@ -48,6 +48,14 @@ mod tests {
 
 /// Cuts rows fetched with `limit + 1` down to a page; when there was more, the cursor of the
 /// page's last row says where the next page starts.
+/// A page's size and the id the previous page ended at, for lists in id order.
+pub fn limit_and_after(
+    page: &crate::api_types::PageParams,
+) -> crate::error::Result<(i64, Option<i64>)> {
+    let after = page.cursor.as_deref().map(decode::<AfterId>).transpose()?;
+    Ok((page.limit.unwrap_or(DEFAULT_LIMIT), after.map(|a| a.id)))
+}
+
 pub fn page_of<T>(
     mut rows: Vec<T>,
     limit: i64,

@@ -499,7 +499,6 @@ pub fn progress(
     now: DateTime<Utc>,
 ) -> Result<ProgressReport> {
     use crate::domain::progress::{Figures, Timeline};
-    use chrono::TimeZone;
     db.read(|conn| {
         let (org, _) = resolve(
             conn,
@@ -513,26 +512,11 @@ pub fn progress(
         tree.extend(orgs::descendants(conn, &org.path)?);
         let tree: Vec<OrganizationRow> =
             tree.into_iter().filter(|o| caller.sees(&o.path)).collect();
-        let zone_of = |tz: &str| {
-            tz.parse::<chrono_tz::Tz>()
-                .unwrap_or(chrono_tz::Asia::Shanghai)
-        };
-        // The end of the day asked for, on a zone's calendar, as a UTC instant.
+        // The end of the day asked for (or now), on a zone's calendar.
         let cutoff = |tz: &str| -> (chrono::NaiveDateTime, chrono::NaiveDate) {
             match query.as_of {
                 None => (now.naive_utc(), today_in(now, tz)),
-                Some(day) => {
-                    let next = day
-                        .succ_opt()
-                        .unwrap_or(day)
-                        .and_time(chrono::NaiveTime::MIN);
-                    let instant = zone_of(tz)
-                        .from_local_datetime(&next)
-                        .earliest()
-                        .map(|t| t.naive_utc())
-                        .unwrap_or(next);
-                    (instant - chrono::Duration::microseconds(1), day)
-                }
+                Some(day) => (crate::domain::deadline::end_of_day(day, tz), day),
             }
         };
         let filter = ProblemFilter {
@@ -587,9 +571,10 @@ pub fn progress(
                         .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
                         .collect(),
                 };
-                let zone = zone_of(&unit.timezone);
                 let (instant, day) = cutoff(&unit.timezone);
-                let local = |at: chrono::NaiveDateTime| zone.from_utc_datetime(&at).date_naive();
+                let local = |at: chrono::NaiveDateTime| {
+                    crate::domain::deadline::local_date(at, &unit.timezone)
+                };
                 let Some(standing) = timeline.at(instant, local) else {
                     continue;
                 };

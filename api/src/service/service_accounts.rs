@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Event};
 use super::organizations::visible as visible_org;
-use super::pagination::{self, AfterId};
+use super::pagination;
 use super::Caller;
 use crate::api_types::{
     utc, CreateServiceAccount, IssuedServiceToken, Page, PageParams, Scope, ServiceAccount,
@@ -232,15 +232,10 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<ServiceAccount> {
 
 pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<ServiceAccount>> {
     caller.require_admin("read service accounts")?;
-    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
         let scope = caller.scope_path();
-        let rows = db_accounts::list(conn, scope.as_deref(), after.map(|a| a.id), limit + 1)?;
+        let rows = db_accounts::list(conn, scope.as_deref(), after, limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let items = rows
             .into_iter()

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::audit;
 use super::organizations::visible as visible_org;
-use super::pagination::{self, AfterId};
+use super::pagination;
 use super::Caller;
 use crate::api_types::{
     utc, CreateWebhook, Delivery, DeliveryAttempt, Page, PageParams, UpdateWebhook, Webhook,
@@ -231,15 +231,10 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Webhook> {
 
 pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<Webhook>> {
     caller.require_admin("read webhooks")?;
-    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
         let scope = caller.scope_path();
-        let rows = db_hooks::list(conn, scope.as_deref(), after.map(|a| a.id), limit + 1)?;
+        let rows = db_hooks::list(conn, scope.as_deref(), after, limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
             items: rows.into_iter().map(to_dto).collect(),
@@ -290,16 +285,11 @@ fn deliveries_with_attempts(
 }
 
 pub fn deliveries(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Delivery>> {
-    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
         visible(conn, caller, id)?;
         caller.require_admin("read webhook deliveries")?;
-        let rows = db_hooks::deliveries(conn, id, after.map(|a| a.id), limit + 1)?;
+        let rows = db_hooks::deliveries(conn, id, after, limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
             items: deliveries_with_attempts(conn, rows)?,
