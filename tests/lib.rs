@@ -141,7 +141,7 @@ pub struct TestApp {
     agent: ureq::Agent,
     handle: Option<ServerHandle>,
     thread: Option<JoinHandle<()>>,
-    _data_dir: tempfile::TempDir,
+    _data_dir: Option<tempfile::TempDir>,
     _schema: Option<PgSchema>,
 }
 
@@ -194,7 +194,7 @@ pub fn spawn_app() -> TestApp {
         agent,
         handle: None,
         thread: None,
-        _data_dir: data_dir,
+        _data_dir: Some(data_dir),
         _schema: schema,
     };
     app.start();
@@ -249,6 +249,25 @@ impl TestApp {
         if let Some(thread) = self.thread.take() {
             thread.join().expect("server thread ended cleanly");
         }
+    }
+
+    /// Another server on the same database and data (as two servers share one PostgreSQL),
+    /// with the same clock and settings.
+    pub fn second_server(&self) -> TestApp {
+        let mut twin = TestApp {
+            address: String::new(),
+            admin_token: String::new(),
+            settings: self.settings.clone(),
+            clock: self.clock.clone(),
+            agent: self.agent.clone(),
+            handle: None,
+            thread: None,
+            _data_dir: None,
+            _schema: None,
+        };
+        twin.start();
+        twin.admin_token = twin.login("admin", ADMIN_PASSWORD);
+        twin
     }
 
     /// Stops the server and starts it again on the same data.

@@ -359,6 +359,50 @@ fn poll(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> Value {
 }
 
 #[test]
+fn two_servers_on_one_database_send_each_delivery_once() {
+    let app = with_jobs();
+    let twin = app.second_server();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(&app, &receiver, cast.org, &["problem.created"]);
+    let review = app.review(&cast.coordinator, cast.org);
+    let problems: Vec<Value> = (0..40)
+        .map(|i| json!({"review_id": review, "title": format!("问题{i}")}))
+        .collect();
+    twin.post(
+        "/api/v1/problems/batch",
+        &cast.coordinator,
+        &json!({"problems": problems}),
+    )
+    .expect(201);
+
+    let got = receiver.wait_for(40);
+    let page = poll(
+        &app,
+        &format!("/api/v1/webhooks/{hook}/deliveries?limit=100"),
+        |page| {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["status"] == "delivered")
+        },
+    );
+    // Each delivery was attempted once, by one of the two workers.
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 40);
+    assert!(items.iter().all(|d| d["attempts"] == 1), "{page}");
+    let mut ids: Vec<&String> = got
+        .iter()
+        .map(|r| &r.headers["x-rectify-delivery"])
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    assert_eq!(receiver.received().len(), 40);
+}
+
+#[test]
 fn a_change_made_before_a_crash_is_delivered_after_the_restart() {
     // The server records the change and its delivery, then stops before any worker runs.
     let mut app = spawn_app();
