@@ -187,10 +187,20 @@ pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
     Ok(out)
 }
 
+/// A ledger has a dozen columns; cells further right are not read.
+const SHEET_MAX_COLUMNS: u32 = 64;
+/// Rows past this are refused: a ledger of 100,000 problems fits twice over.
+const SHEET_MAX_ROWS: u32 = 200_000;
+/// Cells read from one workbook at the most.
+const SHEET_MAX_CELLS: usize = 2_000_000;
+
 /// The cells of the first sheet that has a ledger header (else the first sheet), placed at
-/// their real rows and columns so that errors name the cells Excel shows.
+/// their real rows and columns so that errors name the cells Excel shows. Cells are streamed
+/// and capped, and the parts' unpacked sizes are checked first, so that a small crafted file
+/// cannot make the server allocate without bound (calamine's ranges allocate the bounding box
+/// of the cells, and it loads the shared strings whole).
 pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{DataRef, Reader, Xlsx};
     let unreadable = |why: String| {
         file_error(
             422,
@@ -198,27 +208,65 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
             format!("{shown} cannot be read as an Excel workbook: {why}"),
         )
     };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut unpacked = 0u64;
+    for i in 0..archive.len() {
+        unpacked += archive.by_index_raw(i).map(|f| f.size()).unwrap_or(0);
+    }
+    if unpacked > MAX_UNPACKED_BYTES * 4 {
+        return Err(unreadable("it unpacks to more than 256 MiB".to_owned()));
+    }
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let mut first: Option<Vec<Vec<Cell>>> = None;
-    for (_, range) in workbook.worksheets() {
-        let (top, left) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top as usize];
-        for cells in range.rows() {
-            let mut row = vec![Cell::Empty; left as usize];
-            row.extend(cells.iter().map(|c| {
-                match c.clone() {
-                    Data::Empty | Data::Error(_) => Cell::Empty,
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-                    Data::Int(i) => Cell::Number(i as f64),
-                    Data::Float(f) => Cell::Number(f),
-                    Data::Bool(b) => Cell::Text(b.to_string()),
-                    Data::DateTime(d) => ledger::from_excel_serial(d.as_f64())
-                        .map(Cell::Date)
-                        .unwrap_or(Cell::Number(d.as_f64())),
+    let mut cells_read = 0usize;
+    for name in workbook.sheet_names() {
+        let mut reader = workbook
+            .worksheet_cells_reader(&name)
+            .map_err(|e| unreadable(e.to_string()))?;
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
+            let (row, col) = cell.get_position();
+            if col >= SHEET_MAX_COLUMNS {
+                continue;
+            }
+            if row >= SHEET_MAX_ROWS {
+                return Err(file_error(
+                    422,
+                    "sheet_too_large",
+                    format!("{shown}: sheet {name} goes past row {SHEET_MAX_ROWS}"),
+                ));
+            }
+            cells_read += 1;
+            if cells_read > SHEET_MAX_CELLS {
+                return Err(file_error(
+                    422,
+                    "sheet_too_large",
+                    format!("{shown} holds more than {SHEET_MAX_CELLS} cells"),
+                ));
+            }
+            let value = match cell.get_value() {
+                DataRef::Empty | DataRef::Error(_) => continue,
+                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                    Cell::Text(s.clone())
                 }
-            }));
-            rows.push(row);
+                DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+                DataRef::Int(i) => Cell::Number(*i as f64),
+                DataRef::Float(f) => Cell::Number(*f),
+                DataRef::Bool(b) => Cell::Text(b.to_string()),
+                DataRef::DateTime(d) => ledger::from_excel_serial(d.as_f64())
+                    .map(Cell::Date)
+                    .unwrap_or(Cell::Number(d.as_f64())),
+            };
+            let (row, col) = (row as usize, col as usize);
+            if rows.len() <= row {
+                rows.resize_with(row + 1, Vec::new);
+            }
+            if rows[row].len() <= col {
+                rows[row].resize(col + 1, Cell::Empty);
+            }
+            rows[row][col] = value;
         }
         if !matches!(
             ledger::read_sheet(&rows),
@@ -758,6 +806,28 @@ mod fuzz {
                 survives(name, &zipped);
             }
         }
+    }
+
+    #[test]
+    fn a_sheet_reaching_far_is_refused_without_allocating_its_span() {
+        let book = |far: bool| {
+            let mut workbook = rust_xlsxwriter::Workbook::new();
+            let sheet = workbook.add_worksheet();
+            sheet.write_string(0, 0, "问题描述").unwrap();
+            sheet.write_string(1, 0, "调研不深入。").unwrap();
+            // Far right: ignored. Far down: refused. Neither allocates rows × columns.
+            sheet.write_string(1, 16_000, "远处").unwrap();
+            if far {
+                sheet.write_string(1_000_000, 3, "太远").unwrap();
+            }
+            workbook.save_to_buffer().unwrap()
+        };
+        match read_file(Some("a.xlsx"), &book(false)) {
+            Ok(Document::Sheet(rows)) => assert_eq!(rows[1].len(), 1),
+            other => panic!("{other:?}"),
+        }
+        let error = read_file(Some("a.xlsx"), &book(true)).unwrap_err();
+        assert_eq!((error.status, error.code), (422, "sheet_too_large"));
     }
 
     #[test]
