@@ -317,6 +317,8 @@ pub struct Sheet {
     pub measures: Vec<String>,
     pub rows: Vec<Row>,
     pub warnings: Vec<CellIssue>,
+    /// Each recognised column with its letter, for naming cells in later checks.
+    pub columns: Vec<(Column, String)>,
 }
 
 /// A problem with one cell.
@@ -405,7 +407,13 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
         }
     }
     let at = |column: Column| columns.iter().find(|(_, c)| *c == column).map(|(i, _)| *i);
-    let mut sheet = Sheet::default();
+    let mut sheet = Sheet {
+        columns: columns
+            .iter()
+            .map(|(i, c)| (*c, column_letter(*i)))
+            .collect(),
+        ..Default::default()
+    };
     let mut errors = Vec::new();
     let description_at = at(Column::Description).expect("found above");
     for (offset, cells) in rows[header_at + 1..].iter().enumerate() {

@@ -146,9 +146,7 @@ fn authenticate_service(db: &Db, token: &str) -> Result<Caller> {
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::seconds(60))
     {
-        super::audit::write(db, |conn| {
-            Ok::<_, Error>(db_accounts::touch_token(conn, token_row.id, now)?)
-        })?;
+        db.write(|conn| Ok::<_, Error>(db_accounts::touch_token(conn, token_row.id, now)?))?;
     }
     let scopes = scopes_of(&account.scopes);
     let can_write = scopes.contains(&crate::api_types::Scope::Write);
@@ -239,7 +237,7 @@ pub fn bootstrap(db: &Db, admin_password: Option<&str>) -> Result<Option<Bootstr
     let generated = admin_password.is_none().then(auth::generate_password);
     let password = admin_password.or(generated.as_deref()).unwrap_or_default();
     let hash = auth::hash_password(password).map_err(Error::internal)?;
-    super::audit::write(db, |conn| {
+    db.write(|conn| {
         if orgs::count(conn)? > 0 {
             return Ok(None);
         }

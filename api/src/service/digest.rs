@@ -17,7 +17,7 @@ use super::Caller;
 use crate::api_types::{utc, DigestDelivery};
 use crate::domain::deadline::{end_of_day as end_of, local_date, today_in, DUE_SOON_DAYS};
 use crate::domain::digest::{Digest, DigestLine, Week};
-use crate::domain::progress::{Figures, Timeline};
+use crate::domain::progress::Figures;
 use crate::domain::webhook::backoff;
 use crate::domain::workflow::Status;
 use crate::domain::Role;
@@ -101,14 +101,7 @@ pub fn compute(
                 .into_iter()
                 .map(|u| (u.id, u.display_name)),
         );
-        let mut history: HashMap<i64, Vec<_>> = HashMap::new();
-        for h in db_problems::history_of(conn, &ids)? {
-            history.entry(h.problem_id).or_default().push(h);
-        }
-        let mut extensions: HashMap<i64, Vec<_>> = HashMap::new();
-        for e in rectify_db::closing::approved_extensions(conn, &ids)? {
-            extensions.entry(e.problem_id).or_default().push(e);
-        }
+        let mut timelines = super::reports::timelines(conn, &rows)?;
         let pending: HashMap<i64, _> = rectify_db::closing::pending_extensions_of(conn, &ids)?
             .into_iter()
             .map(|e| (e.problem_id, e))
@@ -120,25 +113,8 @@ pub fn compute(
             let tz = unit.timezone.as_str();
             let as_of = sunday.min(today_in(now, tz));
             digest.as_of = digest.as_of.min(as_of);
-            let entries = history.remove(&row.id).unwrap_or_default();
-            let timeline = Timeline {
-                created_at: row.created_at,
-                original_deadline: row.original_deadline.or(row.deadline),
-                history: entries
-                    .iter()
-                    .filter_map(|h| {
-                        h.to_status
-                            .parse()
-                            .ok()
-                            .map(|s| (h.created_at, h.action.clone(), s))
-                    })
-                    .collect(),
-                extensions: extensions
-                    .remove(&row.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
-                    .collect(),
+            let Some((timeline, entries)) = timelines.remove(&row.id) else {
+                continue;
             };
             let local = |at: NaiveDateTime| local_date(at, tz);
             if let Some(before) = timeline.at(end_of(last_sunday, tz), local) {
@@ -376,7 +352,22 @@ pub fn send_week(
         let done = db.read(|conn| {
             Ok::<_, Error>(db_digests::of_week(conn, &week_text, Some(&[user.id]))?)
         })?;
-        if done.iter().any(|d| d.status == "empty") {
+        let hooks =
+            db.read(|conn| super::webhooks::subscribers(conn, "digest.weekly", &org.path))?;
+        let email = user.email.as_deref().filter(|e| !e.trim().is_empty());
+        let mut channels: Vec<String> = hooks
+            .iter()
+            .map(|(h, _)| format!("webhook:{}", h.id))
+            .collect();
+        if email.is_some() && mailer.is_some() {
+            channels.push("email".to_owned());
+        }
+        let recorded = |channel: &String| done.iter().any(|d| &d.channel == channel);
+        // Scheduled runs repeat all week: a recipient whose every channel is on record is not
+        // computed again.
+        if done.iter().any(|d| d.status == "empty")
+            || (!done.is_empty() && channels.iter().all(recorded))
+        {
             summary.already_done += 1;
             continue;
         }
@@ -394,13 +385,13 @@ pub fn send_week(
         // Webhooks: the record and the outbox row commit together; the worker sends.
         let queued = super::audit::write(db, |conn| {
             let mut queued = 0;
-            for (hook, _) in super::webhooks::subscribers(conn, "digest.weekly", &org.path)? {
+            for (hook, _) in &hooks {
                 let channel = format!("webhook:{}", hook.id);
                 if db_digests::record(conn, &week_text, user.id, &channel, "sent", at)? {
                     let data = json!({"recipient_id": user.id, "recipient": user.username, "digest": digest});
                     super::webhooks::enqueue_to(
                         conn,
-                        &hook,
+                        hook,
                         "digest.weekly",
                         data,
                         Some(robot_members(&digest)),
@@ -411,7 +402,6 @@ pub fn send_week(
             Ok(queued)
         })?;
         summary.webhooks_queued += queued;
-        let email = user.email.as_deref().filter(|e| !e.trim().is_empty());
         if let (Some(_), Some(_)) = (email, mailer) {
             let recorded = db.write(|conn| {
                 Ok::<_, Error>(db_digests::record(

@@ -289,6 +289,8 @@ struct Draft {
     warnings: Vec<ImportWarning>,
     /// Per problem: the owner's and the unit's names as the sheet wrote them.
     names: Vec<(Option<String>, Option<String>)>,
+    /// A sheet's recognised columns and their letters.
+    columns: Vec<(ledger::Column, String)>,
 }
 
 fn source_lines(first: usize, last: usize) -> ImportSource {
@@ -347,6 +349,7 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
             })
             .collect(),
         names: vec![(None, None); parsed.problems.len()],
+        columns: Vec::new(),
         warnings: parsed
             .warnings
             .into_iter()
@@ -439,6 +442,7 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
                 cell: Some(format!("{}{}", w.letter, w.row)),
             })
             .collect(),
+        columns: sheet.columns,
         aspects: sheet.aspects,
     })
 }
@@ -449,18 +453,17 @@ fn resolve_names(
     caller: &Caller,
     review_org: &OrganizationRow,
     draft: &mut Draft,
-    rows: &[Vec<Cell>],
 ) -> Result<()> {
     let mut units = vec![review_org.clone()];
     units.extend(db_orgs::descendants(conn, &review_org.path)?);
-    let header_columns = header_letters(rows);
     let mut errors = Vec::new();
     for (problem, (owner, unit_name)) in draft.problems.iter_mut().zip(&draft.names) {
         let row = problem.source.row.unwrap_or_default();
         let issue = |column: ledger::Column, code: &'static str, message: String| FieldError {
             field: format!(
                 "{}{row}",
-                header_columns
+                draft
+                    .columns
                     .iter()
                     .find(|(c, _)| *c == column)
                     .map_or("?", |(_, l)| l.as_str())
@@ -536,25 +539,6 @@ fn resolve_names(
     }
 }
 
-/// The letter of each recognised column of the sheet's header row.
-fn header_letters(rows: &[Vec<Cell>]) -> Vec<(ledger::Column, String)> {
-    rows.iter()
-        .take(10)
-        .find(|r| {
-            r.iter()
-                .any(|c| ledger::column_of(&c.text()) == Some(ledger::Column::Description))
-        })
-        .map(|r| {
-            r.iter()
-                .enumerate()
-                .filter_map(|(i, c)| {
-                    ledger::column_of(&c.text()).map(|col| (col, ledger::column_letter(i)))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Imports a document as a draft review; with `dry_run`, only says what it would create.
 pub fn import(
     db: &Db,
@@ -577,7 +561,7 @@ pub fn import(
             Document::Report(text) => (from_report(text, &org), Some(text.as_str())),
             Document::Sheet(rows) => {
                 let mut draft = from_sheet(rows, &org)?;
-                resolve_names(conn, caller, &org, &mut draft, rows)?;
+                resolve_names(conn, caller, &org, &mut draft)?;
                 (draft, None)
             }
         };

@@ -18,8 +18,19 @@ pub mod service_accounts;
 pub mod users;
 pub mod webhooks;
 
+use std::collections::HashMap;
+
 use crate::domain::Role;
 use rectify_db::models::OrganizationRow;
+
+/// Groups pairs by their first member, keeping their order.
+pub(crate) fn group<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for (key, value) in pairs {
+        map.entry(key).or_default().push(value);
+    }
+    map
+}
 
 /// Who is acting, as established by authentication (or the operator, for the CLI).
 #[derive(Debug, Clone)]

@@ -76,13 +76,7 @@ fn to_dto(
     })
 }
 
-fn group(links: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
-    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (owner, linked) in links {
-        map.entry(owner).or_default().push(linked);
-    }
-    map
-}
+use super::group;
 
 /// Problems as the API shows them: with links, standing and the caller's allowed actions.
 pub(crate) fn dtos(

@@ -39,13 +39,7 @@ pub struct LedgerTitle {
     pub title: String,
 }
 
-fn group<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
-    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
-    for (k, v) in pairs {
-        map.entry(k).or_default().push(v);
-    }
-    map
-}
+use super::group;
 
 /// A cause or measure as a ledger cell shows it: a measure's heading and body
 /// (`加强理论学习。每周集中学习一次`), a cause's text, else the title alone.
@@ -490,6 +484,59 @@ pub fn overdue_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
 
 // ---------------------------------------------------------------- progress
 
+/// Each problem's timeline (for figures on any past day) with its history rows: one query
+/// for the page's history and one for its approved extensions.
+pub(crate) fn timelines(
+    conn: &mut DbConnection,
+    rows: &[rectify_db::models::ProblemRow],
+) -> Result<
+    HashMap<
+        i64,
+        (
+            crate::domain::progress::Timeline,
+            Vec<rectify_db::models::HistoryRow>,
+        ),
+    >,
+> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut history = group(
+        db_problems::history_of(conn, &ids)?
+            .into_iter()
+            .map(|h| (h.problem_id, h)),
+    );
+    let mut extensions = group(
+        rectify_db::closing::approved_extensions(conn, &ids)?
+            .into_iter()
+            .map(|e| (e.problem_id, e)),
+    );
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let entries = history.remove(&row.id).unwrap_or_default();
+            let timeline = crate::domain::progress::Timeline {
+                created_at: row.created_at,
+                original_deadline: row.original_deadline.or(row.deadline),
+                history: entries
+                    .iter()
+                    .filter_map(|h| {
+                        h.to_status
+                            .parse()
+                            .ok()
+                            .map(|s| (h.created_at, h.action.clone(), s))
+                    })
+                    .collect(),
+                extensions: extensions
+                    .remove(&row.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
+                    .collect(),
+            };
+            (row.id, (timeline, entries))
+        })
+        .collect())
+}
+
 /// Progress as it stood at the end of `as_of` (each unit's calendar) or now, rebuilt from
 /// every problem's history, a page at a time.
 pub fn progress(
@@ -498,7 +545,7 @@ pub fn progress(
     query: &ProgressQuery,
     now: DateTime<Utc>,
 ) -> Result<ProgressReport> {
-    use crate::domain::progress::{Figures, Timeline};
+    use crate::domain::progress::Figures;
     db.read(|conn| {
         let (org, _) = resolve(
             conn,
@@ -535,41 +582,13 @@ pub fn progress(
             let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
             let Some(last) = rows.last() else { break };
             after = Some(After::Id(last.id));
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let mut history = group(
-                db_problems::history_of(conn, &ids)?
-                    .into_iter()
-                    .map(|h| (h.problem_id, h)),
-            );
-            let mut extensions = group(
-                rectify_db::closing::approved_extensions(conn, &ids)?
-                    .into_iter()
-                    .map(|e| (e.problem_id, e)),
-            );
+            let mut timelines = timelines(conn, &rows)?;
             for row in rows {
                 let Some(unit) = units.get(&row.organization_id) else {
                     continue;
                 };
-                let timeline = Timeline {
-                    created_at: row.created_at,
-                    original_deadline: row.original_deadline.or(row.deadline),
-                    history: history
-                        .remove(&row.id)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|h| {
-                            h.to_status
-                                .parse()
-                                .ok()
-                                .map(|s| (h.created_at, h.action, s))
-                        })
-                        .collect(),
-                    extensions: extensions
-                        .remove(&row.id)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
-                        .collect(),
+                let Some((timeline, _)) = timelines.remove(&row.id) else {
+                    continue;
                 };
                 let (instant, day) = cutoff(&unit.timezone);
                 let local = |at: chrono::NaiveDateTime| {
