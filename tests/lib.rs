@@ -154,13 +154,15 @@ pub fn spawn_app() -> TestApp {
         DatabaseUrl::Postgres(_) => Some(Secret::new("test-signing-secret-test-signing-secret")),
     };
     let settings = Settings {
+        config: None,
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: data_dir.path().to_path_buf(),
-        database_url,
+        database_url: Some(database_url),
         db_pool_size: 4,
         jwt_secret,
         admin_password: Some(Secret::new(ADMIN_PASSWORD)),
-        token_ttl_minutes: 60,
+        // The longest allowed (30 days): tests move the clock by days.
+        token_ttl_minutes: 43_200,
         max_body_bytes: 64 * 1024,
         evidence_max_bytes: 256 * 1024,
         workers: 2,
@@ -170,10 +172,7 @@ pub fn spawn_app() -> TestApp {
         overdue_scan_secs: 1,
         // Tests that need the webhook worker or the overdue scan turn them on.
         background_jobs: false,
-        digest_at: (
-            chrono::Weekday::Mon,
-            chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-        ),
+        digest_at: "mon 09:00".parse().unwrap(),
         smtp_from: "Rectify <rectify@test.invalid>".into(),
         smtp_url: None,
         log_format: LogFormat::Text,
@@ -274,6 +273,21 @@ impl TestApp {
     pub fn restart(&mut self) {
         self.stop();
         self.start();
+    }
+
+    /// The server's "now".
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The server's clock, for the CLI and services called directly.
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.clock.0.lock().unwrap() += by;
     }
 
     /// Moves the server's clock, e.g. `app.set_now("2026-12-02T02:00:00Z")`.
@@ -629,7 +643,7 @@ impl TestApp {
     }
 
     pub fn try_sql(&self, statements: &str) -> Result<(), String> {
-        match &self.settings.database_url {
+        match &self.settings.database_url() {
             DatabaseUrl::Postgres(url) => diesel::PgConnection::establish(url)
                 .expect("connect to PostgreSQL")
                 .batch_execute(statements),
@@ -645,7 +659,7 @@ impl TestApp {
     /// A second handle on the server's database, for calling services directly.
     pub fn db(&self) -> rectify_db::Db {
         rectify_db::Db::connect(
-            &self.settings.database_url,
+            &self.settings.database_url(),
             &rectify_db::DbOptions::default(),
         )
         .expect("open the test database")
@@ -816,9 +830,10 @@ pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64)
     use diesel::RunQueryDsl;
     use rectify_db::models::NewProblem;
     use rectify_db::{Db, DbConnection, DbOptions};
-    let (db, _) = Db::connect(&app.settings.database_url, &DbOptions::default()).expect("database");
+    let (db, _) =
+        Db::connect(&app.settings.database_url(), &DbOptions::default()).expect("database");
     let start: NaiveDate = "2026-01-01".parse().unwrap();
-    let now = chrono::Utc::now().naive_utc();
+    let now = app.clock.now().naive_utc();
     let keys: Vec<String> = (0..n).map(|i| format!("BENCH-{i}")).collect();
     let titles: Vec<String> = (0..n)
         .map(|i| match i % 100 {

@@ -819,6 +819,13 @@ pub struct Evidence {
     pub content_url: String,
 }
 
+impl Evidence {
+    /// Where an evidence file's bytes are served.
+    pub fn content_url(id: i64) -> String {
+        format!("/api/v1/evidence/{id}/content")
+    }
+}
+
 /// The multipart form of an evidence upload.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]

@@ -77,6 +77,9 @@ pub enum TokenError {
     Invalid(String),
 }
 
+/// Clock skew tolerated between servers when judging a token's expiry.
+pub const LEEWAY_SECONDS: i64 = 5;
+
 #[derive(Clone)]
 pub struct TokenKeys {
     encoding: EncodingKey,
@@ -118,16 +121,19 @@ impl TokenKeys {
             .map_err(|e| format!("token signing failed: {e}"))
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+    /// Checks the signature and the claims, and expiry against `now` (seconds since the
+    /// epoch) from the service's clock rather than the library's own reading of the time.
+    pub fn verify(&self, token: &str, now: i64) -> Result<Claims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
-                _ => TokenError::Invalid(e.to_string()),
-            })
+            .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        if claims.exp + LEEWAY_SECONDS < now {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
     }
 }
 
@@ -154,9 +160,9 @@ mod tests {
     #[test]
     fn tokens_verify_with_their_key_only_and_expire() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
-        let now = chrono::Utc::now().timestamp();
+        let now = 1_790_000_000;
         let token = keys.issue(7, 1, "owner", 9, now).unwrap();
-        let claims = keys.verify(&token).unwrap();
+        let claims = keys.verify(&token, now).unwrap();
         assert_eq!(
             (
                 claims.sub.as_str(),
@@ -168,12 +174,20 @@ mod tests {
         );
 
         let other = TokenKeys::new(b"another secret another secret 12", 60);
-        assert!(matches!(other.verify(&token), Err(TokenError::Invalid(_))));
+        assert!(matches!(
+            other.verify(&token, now),
+            Err(TokenError::Invalid(_))
+        ));
 
         let old = keys.issue(7, 1, "owner", 9, now - 3600).unwrap();
-        assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
+        assert!(matches!(keys.verify(&old, now), Err(TokenError::Expired)));
+        assert!(keys.verify(&token, now + 60 + LEEWAY_SECONDS).is_ok());
         assert!(matches!(
-            keys.verify("garbage"),
+            keys.verify(&token, now + 61 + LEEWAY_SECONDS),
+            Err(TokenError::Expired)
+        ));
+        assert!(matches!(
+            keys.verify("garbage", now),
             Err(TokenError::Invalid(_))
         ));
     }

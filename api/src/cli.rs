@@ -7,25 +7,20 @@ use clap::{Parser, Subcommand};
 
 use crate::api_types::{CreateOrganization, CreateUser};
 use crate::api_types::{ImportResult, ImportedReviewFields};
-use crate::config::{Settings, SettingsArgs};
+use crate::config::Settings;
+use crate::domain::deadline::Clock;
 use crate::domain::vocab::ReviewKind;
 use crate::domain::Role;
 use crate::service::import::{self, Document};
 use crate::service::{accounts, organizations, users};
 use crate::startup::{self, open_database, Application};
-
-const ENV_ONLY: &str = "\
-Secrets, read only from the environment or the configuration file:
-  RECTIFY_JWT_SECRET      token signing secret, at least 32 bytes; required with PostgreSQL.
-                          Without it on SQLite, one is generated into DATA_DIR/jwt-secret.
-  RECTIFY_ADMIN_PASSWORD  password of the user `admin` created on an empty database;
-                          without it one is generated and printed once.";
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "rectify", version, about = "Rectify: a rectification ledger (整改台账) service.", after_help = ENV_ONLY)]
+#[command(name = "rectify", version, about = "Rectify: a rectification ledger (整改台账) service.", after_help = Settings::secrets_help())]
 pub struct Cli {
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Settings,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -164,18 +159,19 @@ pub enum CliError {
 /// Runs one command with resolved settings. `serve` blocks until the server stops.
 pub fn execute(
     settings: &Settings,
+    clock: Arc<dyn Clock>,
     command: Option<Command>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings, out),
+        Command::Serve => serve(settings, clock, out),
         Command::Migrate => {
-            let opened = open_database(settings)?;
+            let opened = open_database(settings, clock.as_ref())?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
             writeln!(
                 out,
                 "database {} is up to date",
-                settings.database_url.redacted()
+                settings.database_url().redacted()
             )?;
             Ok(())
         }
@@ -188,7 +184,7 @@ pub fn execute(
                     timezone,
                 },
         } => {
-            let opened = open_database(settings)?;
+            let opened = open_database(settings, clock.as_ref())?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
             let db = opened.db;
             let operator = accounts::operator(&db)?;
@@ -202,8 +198,7 @@ pub fn execute(
                 timezone,
                 evidence_required: None,
             };
-            validator::Validate::validate(&input).map_err(crate::error::Error::from)?;
-            let org = organizations::create(&db, &operator, input)?;
+            let org = organizations::create(&db, &operator, input, clock.now())?;
             writeln!(
                 out,
                 "created organization {} {} (id {}, {})",
@@ -211,11 +206,11 @@ pub fn execute(
             )?;
             Ok(())
         }
-        Command::Digest { week, send } => digest(settings, out, &week, send),
+        Command::Digest { week, send } => digest(settings, clock.as_ref(), out, &week, send),
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let opened = open_database(settings)?;
+            let opened = open_database(settings, clock.as_ref())?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
             let result = crate::service::audit::verify_chain(&opened.db)?;
             match result.first_broken {
@@ -238,6 +233,7 @@ pub fn execute(
             dry_run,
         } => import_file(
             settings,
+            clock.as_ref(),
             out,
             ImportArgs {
                 file,
@@ -249,7 +245,7 @@ pub fn execute(
             },
         ),
         Command::User { command } => {
-            let opened = open_database(settings)?;
+            let opened = open_database(settings, clock.as_ref())?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
             let db = opened.db;
             let operator = accounts::operator(&db)?;
@@ -272,9 +268,8 @@ pub fn execute(
                         organization_id: org.id,
                         password,
                     };
-                    validator::Validate::validate(&input).map_err(crate::error::Error::from)?;
                     let password = input.password.clone();
-                    let user = users::create(&db, &operator, input)?;
+                    let user = users::create(&db, &operator, input, clock.now())?;
                     writeln!(
                         out,
                         "created user {} {} (id {}, {} of {})",
@@ -301,7 +296,7 @@ pub fn execute(
                     let (user, _) = found
                         .ok_or_else(|| crate::error::Error::not_found(&format!("User {name}")))?;
                     let (password, generated) = password_from(password_stdin)?;
-                    users::reset_password(&db, &operator, user.id, &password)?;
+                    users::reset_password(&db, &operator, user.id, &password, clock.now())?;
                     writeln!(
                         out,
                         "password of {} changed; their signed-in sessions have ended",
@@ -319,10 +314,11 @@ pub fn execute(
 
 fn import_file(
     settings: &Settings,
+    clock: &dyn Clock,
     out: &mut dyn Write,
     request: ImportArgs,
 ) -> Result<(), CliError> {
-    let opened = open_database(settings)?;
+    let opened = open_database(settings, clock)?;
     announce_admin(out, opened.generated_admin_password.as_deref())?;
     let db = opened.db;
     let operator = accounts::operator(&db)?;
@@ -349,7 +345,7 @@ fn import_file(
             .or_else(|| ReviewKind::guess(text))
             .unwrap_or(ReviewKind::Other)
     });
-    let now = chrono::Utc::now();
+    let now = clock.now();
     let fields = ImportedReviewFields {
         organization_id: org.id,
         title,
@@ -458,6 +454,7 @@ fn write_import_summary(out: &mut dyn Write, result: &ImportResult) -> std::io::
 
 fn digest(
     settings: &Settings,
+    clock: &dyn Clock,
     out: &mut dyn Write,
     week: &str,
     send: bool,
@@ -467,7 +464,7 @@ fn digest(
     let week = Week::parse(week).map_err(|m| {
         crate::error::Error::invalid_field("week", "iso_week", format!("{week:?} {m}"))
     })?;
-    let opened = open_database(settings)?;
+    let opened = open_database(settings, clock)?;
     announce_admin(out, opened.generated_admin_password.as_deref())?;
     let db = opened.db;
     let operator = accounts::operator(&db)?;
@@ -479,7 +476,7 @@ fn digest(
             .transpose()
             .map_err(crate::error::Error::internal)?;
         let retry = std::time::Duration::from_millis(settings.webhook_retry_base_ms);
-        let s = digest::send_week(&db, week, None, chrono::Utc::now(), mailer.as_ref(), retry)?;
+        let s = digest::send_week(&db, week, None, clock.now(), mailer.as_ref(), retry)?;
         writeln!(
             out,
             "digest {week}: {} e-mails sent, {} failed (retried later), {} webhook deliveries queued, {} empty (not sent), {} already sent",
@@ -530,15 +527,15 @@ fn announce_admin(out: &mut dyn Write, password: Option<&str>) -> std::io::Resul
     Ok(())
 }
 
-fn serve(settings: &Settings, out: &mut dyn Write) -> Result<(), CliError> {
+fn serve(settings: &Settings, clock: Arc<dyn Clock>, out: &mut dyn Write) -> Result<(), CliError> {
     actix_web::rt::System::new().block_on(async {
-        let app = Application::build(settings)?;
+        let app = Application::build_with_clock(settings, clock)?;
         announce_admin(out, app.generated_admin_password())?;
         out.flush()?;
         tracing::info!(
             address = %settings.listen,
             port = app.port(),
-            database = %settings.database_url.redacted(),
+            database = %settings.database_url().redacted(),
             "rectify is serving"
         );
         app.run_until_stopped().await?;

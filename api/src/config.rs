@@ -6,7 +6,8 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use clap::Args;
+use clap::parser::ValueSource;
+use clap::{Args, FromArgMatches};
 use rectify_db::DatabaseUrl;
 use serde::Deserialize;
 
@@ -37,198 +38,182 @@ pub enum LogFormat {
     Json,
 }
 
-/// The settings as given by flags or environment variables; `None` where neither said.
-#[derive(Debug, Default, Clone, Args)]
-pub struct SettingsArgs {
+/// The weekday and local time the weekly digest goes out: `"mon 09:00"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestAt {
+    pub weekday: chrono::Weekday,
+    pub time: chrono::NaiveTime,
+}
+
+impl std::str::FromStr for DigestAt {
+    type Err = String;
+
+    /// A weekday (English, three letters or whole) and a 24-hour time.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("{text:?} is not a weekday and a time such as \"mon 09:00\"");
+        let (day, time) = text.trim().split_once(' ').ok_or_else(bad)?;
+        Ok(Self {
+            weekday: day.trim().parse().map_err(|_| bad())?,
+            time: chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| bad())?,
+        })
+    }
+}
+
+fn database_url(raw: &str) -> Result<DatabaseUrl, String> {
+    DatabaseUrl::parse(raw).map_err(|e| e.to_string())
+}
+
+fn secret(raw: &str) -> Result<Secret, String> {
+    Ok(Secret::new(raw))
+}
+
+fn log_filter(raw: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(raw)
+        .map(|_| raw.to_owned())
+        .map_err(|e| format!("invalid log filter: {e}"))
+}
+
+/// Every setting, declared once: its flag, its `RECTIFY_*` variable, its default, its range
+/// and its meaning. Flags win over the environment, which wins over the TOML file, which wins
+/// over the default; the file's values go through the same parsers as flags.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
     /// TOML file with any of the settings below (snake_case keys); flags and environment
     /// variables override it.
     #[arg(long, env = "RECTIFY_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "RECTIFY_LISTEN", global = true, value_name = "IP:PORT")]
-    pub listen: Option<String>,
-
-    /// Directory for the SQLite database, the generated token secret and evidence files
-    /// [default: ./rectify-data].
-    #[arg(long, env = "RECTIFY_DATA_DIR", global = true, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-
-    /// postgres://USER[:PASSWORD]@HOST:PORT/DB, sqlite://PATH or a file path
-    /// [default: DATA_DIR/rectify.db].
-    #[arg(long, env = "RECTIFY_DATABASE_URL", global = true, value_name = "URL")]
-    pub database_url: Option<String>,
-
-    /// Pooled database connections [default: 8].
-    #[arg(long, env = "RECTIFY_DB_POOL_SIZE", global = true, value_name = "N")]
-    pub db_pool_size: Option<u32>,
-
-    /// Lifetime of an access token in minutes [default: 480].
+    /// Address to listen on.
     #[arg(
         long,
-        env = "RECTIFY_TOKEN_TTL_MINUTES",
+        env = "RECTIFY_LISTEN",
         global = true,
-        value_name = "MINUTES"
+        value_name = "IP:PORT",
+        default_value = "127.0.0.1:8080"
     )]
-    pub token_ttl_minutes: Option<i64>,
+    pub listen: SocketAddr,
 
-    /// Largest JSON request body in bytes; larger ones get 413 [default: 1048576].
+    /// Directory for the SQLite database, the generated token secret and evidence files.
     #[arg(
         long,
-        env = "RECTIFY_MAX_BODY_BYTES",
+        env = "RECTIFY_DATA_DIR",
         global = true,
-        value_name = "BYTES"
+        value_name = "DIR",
+        default_value = "./rectify-data"
     )]
-    pub max_body_bytes: Option<usize>,
+    pub data_dir: PathBuf,
 
-    /// Largest evidence file in bytes; larger uploads get 413 and nothing is kept
-    /// [default: 20971520 (20 MiB)].
-    #[arg(
-        long,
-        env = "RECTIFY_EVIDENCE_MAX_BYTES",
-        global = true,
-        value_name = "BYTES"
-    )]
-    pub evidence_max_bytes: Option<u64>,
+    /// postgres://USER[:PASSWORD]@HOST:PORT/DB, sqlite://PATH or a file path; without it,
+    /// SQLite at DATA_DIR/rectify.db.
+    #[arg(long, env = "RECTIFY_DATABASE_URL", global = true, value_name = "URL",
+          value_parser = database_url)]
+    pub database_url: Option<DatabaseUrl>,
 
-    /// HTTP worker threads [default: the number of CPU cores].
-    #[arg(long, env = "RECTIFY_WORKERS", global = true, value_name = "N")]
-    pub workers: Option<usize>,
+    /// Pooled database connections.
+    #[arg(long, env = "RECTIFY_DB_POOL_SIZE", global = true, value_name = "N",
+          default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
 
-    /// Seconds to finish requests in flight after SIGTERM [default: 30].
-    #[arg(
-        long,
-        env = "RECTIFY_SHUTDOWN_TIMEOUT_SECS",
-        global = true,
-        value_name = "SECS"
-    )]
-    pub shutdown_timeout_secs: Option<u64>,
+    /// Lifetime of an access token in minutes (at most 30 days).
+    #[arg(long, env = "RECTIFY_TOKEN_TTL_MINUTES", global = true, value_name = "MINUTES",
+          default_value_t = 480, value_parser = clap::value_parser!(i64).range(1..=43_200))]
+    pub token_ttl_minutes: i64,
 
-    /// How often the webhook worker looks for deliveries due, in milliseconds [default: 1000].
-    #[arg(
-        long,
-        env = "RECTIFY_WEBHOOK_POLL_MS",
-        global = true,
-        value_name = "MS"
-    )]
-    pub webhook_poll_ms: Option<u64>,
+    /// Largest JSON request body in bytes; larger ones get 413.
+    #[arg(long, env = "RECTIFY_MAX_BODY_BYTES", global = true, value_name = "BYTES",
+          default_value_t = 1 << 20,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1024..=256 << 20))]
+    pub max_body_bytes: usize,
+
+    /// Largest evidence file in bytes; larger uploads get 413 and nothing is kept.
+    #[arg(long, env = "RECTIFY_EVIDENCE_MAX_BYTES", global = true, value_name = "BYTES",
+          default_value_t = 20 << 20, value_parser = clap::value_parser!(u64).range(1024..=4 << 30))]
+    pub evidence_max_bytes: u64,
+
+    /// HTTP worker threads; 0 means one per CPU core.
+    #[arg(long, env = "RECTIFY_WORKERS", global = true, value_name = "N", default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]
+    pub workers: usize,
+
+    /// Seconds to finish requests in flight after SIGTERM.
+    #[arg(long, env = "RECTIFY_SHUTDOWN_TIMEOUT_SECS", global = true, value_name = "SECS",
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_timeout_secs: u64,
+
+    /// How often the webhook worker looks for deliveries due, in milliseconds.
+    #[arg(long, env = "RECTIFY_WEBHOOK_POLL_MS", global = true, value_name = "MS",
+          default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub webhook_poll_ms: u64,
 
     /// The wait before a failed delivery's first retry, in milliseconds; each further retry
-    /// waits twice as long, up to an hour [default: 30000].
-    #[arg(
-        long,
-        env = "RECTIFY_WEBHOOK_RETRY_BASE_MS",
-        global = true,
-        value_name = "MS"
-    )]
-    pub webhook_retry_base_ms: Option<u64>,
+    /// waits twice as long, up to an hour (10 attempts).
+    #[arg(long, env = "RECTIFY_WEBHOOK_RETRY_BASE_MS", global = true, value_name = "MS",
+          default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub webhook_retry_base_ms: u64,
 
-    /// How often to look for problems that became overdue, in seconds [default: 60].
-    #[arg(
-        long,
-        env = "RECTIFY_OVERDUE_SCAN_SECS",
-        global = true,
-        value_name = "SECS"
-    )]
-    pub overdue_scan_secs: Option<u64>,
+    /// How often to look for problems that became overdue, in seconds.
+    #[arg(long, env = "RECTIFY_OVERDUE_SCAN_SECS", global = true, value_name = "SECS",
+          default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub overdue_scan_secs: u64,
 
-    /// Run the webhook worker and the overdue scan inside `serve` [default: true]. With several
-    /// servers on one PostgreSQL, any number may run them.
-    #[arg(
-        long,
-        env = "RECTIFY_BACKGROUND_JOBS",
-        global = true,
-        value_name = "BOOL"
-    )]
-    pub background_jobs: Option<bool>,
+    /// Run the webhook worker, the weekly digest and the overdue scan inside `serve`. With
+    /// several servers on one PostgreSQL, any number may run them.
+    #[arg(long, env = "RECTIFY_BACKGROUND_JOBS", global = true, value_name = "BOOL",
+          default_value_t = true, action = clap::ArgAction::Set)]
+    pub background_jobs: bool,
 
-    /// When the weekly digest of the week before goes out, on each organization's calendar
-    /// [default: "mon 09:00"].
+    /// When the weekly digest of the week before goes out, on each organization's calendar.
     #[arg(
         long,
         env = "RECTIFY_DIGEST_AT",
         global = true,
-        value_name = "DAY HH:MM"
+        value_name = "DAY HH:MM",
+        default_value = "mon 09:00"
     )]
-    pub digest_at: Option<String>,
+    pub digest_at: DigestAt,
 
-    /// The digest e-mails' sender [default: "Rectify <rectify@localhost>"].
-    #[arg(long, env = "RECTIFY_SMTP_FROM", global = true, value_name = "ADDRESS")]
-    pub smtp_from: Option<String>,
-
-    /// Log format [default: text].
-    #[arg(long, env = "RECTIFY_LOG_FORMAT", global = true, value_enum)]
-    pub log_format: Option<LogFormat>,
-
-    /// Log filter, in tracing's EnvFilter syntax [default: info].
-    #[arg(long, env = "RECTIFY_LOG", global = true, value_name = "FILTER")]
-    pub log_level: Option<String>,
-}
-
-/// The optional TOML file. Unknown keys stop the start, so a typo is never silently ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    listen: Option<String>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    db_pool_size: Option<u32>,
-    token_ttl_minutes: Option<i64>,
-    max_body_bytes: Option<usize>,
-    evidence_max_bytes: Option<u64>,
-    workers: Option<usize>,
-    shutdown_timeout_secs: Option<u64>,
-    webhook_poll_ms: Option<u64>,
-    webhook_retry_base_ms: Option<u64>,
-    overdue_scan_secs: Option<u64>,
-    background_jobs: Option<bool>,
-    digest_at: Option<String>,
-    smtp_from: Option<String>,
-    smtp_url: Option<Secret>,
-    log_format: Option<LogFormat>,
-    log_level: Option<String>,
-    jwt_secret: Option<Secret>,
-    admin_password: Option<Secret>,
-}
-
-/// Resolved settings, every value checked.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub listen: SocketAddr,
-    pub data_dir: PathBuf,
-    pub database_url: DatabaseUrl,
-    pub db_pool_size: u32,
-    /// From `RECTIFY_JWT_SECRET` or the file; when absent on SQLite one is generated and kept
-    /// in the data directory.
-    pub jwt_secret: Option<Secret>,
-    /// From `RECTIFY_ADMIN_PASSWORD` or the file; used once, when the database is empty.
-    pub admin_password: Option<Secret>,
-    pub token_ttl_minutes: i64,
-    pub max_body_bytes: usize,
-    pub evidence_max_bytes: u64,
-    pub workers: usize,
-    pub shutdown_timeout_secs: u64,
-    pub webhook_poll_ms: u64,
-    pub webhook_retry_base_ms: u64,
-    pub overdue_scan_secs: u64,
-    pub background_jobs: bool,
-    /// The weekday and local time the weekly digest goes out.
-    pub digest_at: (chrono::Weekday, chrono::NaiveTime),
+    /// The digest e-mails' sender.
+    #[arg(
+        long,
+        env = "RECTIFY_SMTP_FROM",
+        global = true,
+        value_name = "ADDRESS",
+        default_value = "Rectify <rectify@localhost>"
+    )]
     pub smtp_from: String,
-    /// From `RECTIFY_SMTP_URL` or the file (it may hold a password): `smtp://host:25`,
-    /// `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host:465`. Without it no
-    /// digest e-mail is sent (webhooks still are).
-    pub smtp_url: Option<Secret>,
-    pub log_format: LogFormat,
-    pub log_level: String,
-}
 
-/// `"mon 09:00"`: a weekday (English, three letters or whole) and a 24-hour time.
-pub fn parse_digest_at(text: &str) -> Option<(chrono::Weekday, chrono::NaiveTime)> {
-    let (day, time) = text.trim().split_once(' ')?;
-    let day: chrono::Weekday = day.trim().parse().ok()?;
-    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").ok()?;
-    Some((day, time))
+    /// Secret (it may hold a password): `smtp://host:25`, `smtp://user:pass@host:587?tls=required`
+    /// or `smtps://user:pass@host:465`; without it no digest e-mail is sent.
+    #[arg(long, env = "RECTIFY_SMTP_URL", global = true, hide = true, value_name = "URL",
+          value_parser = secret)]
+    pub smtp_url: Option<Secret>,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "RECTIFY_LOG_FORMAT",
+        global = true,
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's EnvFilter syntax.
+    #[arg(long, env = "RECTIFY_LOG", global = true, value_name = "FILTER", default_value = "info",
+          value_parser = log_filter)]
+    pub log_level: String,
+
+    /// Secret: the token signing key, at least 32 bytes; required with PostgreSQL. Without it
+    /// on SQLite one is generated into DATA_DIR/jwt-secret (0600).
+    #[arg(long, env = "RECTIFY_JWT_SECRET", global = true, hide = true, value_name = "SECRET",
+          value_parser = secret)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Secret: the password of the user `admin` created on an empty database; without it one
+    /// is generated and printed once.
+    #[arg(long, env = "RECTIFY_ADMIN_PASSWORD", global = true, hide = true,
+          value_name = "PASSWORD", value_parser = secret)]
+    pub admin_password: Option<Secret>,
 }
 
 /// A configuration problem, worded as the one line an operator sees.
@@ -238,102 +223,130 @@ pub struct ConfigError(pub String);
 
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
+/// The settings' own command: their arguments and nothing else.
+fn settings_command() -> clap::Command {
+    Settings::augment_args(clap::Command::new("rectify").no_binary_name(true))
+}
+
+/// Where a setting's value came from, looking through the subcommand a global flag may
+/// follow.
+fn source_of(matches: &clap::ArgMatches, id: &str) -> Option<ValueSource> {
+    let mut found = matches
+        .try_contains_id(id)
+        .ok()
+        .and_then(|_| matches.value_source(id));
+    let mut level = matches;
+    while let Some((_, sub)) = level.subcommand() {
+        if let Some(source) = sub
+            .try_contains_id(id)
+            .ok()
+            .and_then(|_| sub.value_source(id))
+        {
+            found = match found {
+                Some(ValueSource::CommandLine) => found,
+                _ => Some(source),
+            };
+        }
+        level = sub;
+    }
+    found
+}
+
+fn raw_of(matches: &clap::ArgMatches, id: &str) -> Option<String> {
+    let mut level = Some(matches);
+    let mut value = None;
+    while let Some(m) = level {
+        if m.value_source(id) == Some(ValueSource::CommandLine) {
+            value = m
+                .get_raw(id)
+                .and_then(|mut raw| raw.next())
+                .map(|raw| raw.to_string_lossy().into_owned());
+        }
+        level = m.subcommand().map(|(_, sub)| sub);
+    }
+    value
+}
+
 impl Settings {
-    /// Resolves the settings from parsed flags/environment, the file they name, and the
-    /// secrets in the environment.
-    pub fn load(args: &SettingsArgs) -> Result<Self, ConfigError> {
-        let file = match &args.config {
-            Some(path) => read_file(path)?,
-            None => FileSettings::default(),
+    /// The settings of a parsed command line: its flags and environment, then the file that
+    /// names (through the same parsers), then the defaults; then the checks across settings.
+    pub fn load(matches: &clap::ArgMatches) -> Result<Self, ConfigError> {
+        let command = settings_command();
+        let config = raw_of(matches, "config").or_else(|| {
+            (source_of(matches, "config") == Some(ValueSource::EnvVariable))
+                .then(|| std::env::var("RECTIFY_CONFIG").unwrap_or_default())
+        });
+        let mut file = match config.filter(|p| !p.is_empty()) {
+            Some(path) => read_file(Path::new(&path))?,
+            None => toml::Table::new(),
         };
-        let env_secret = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(Secret)
-        };
-        Self::resolve(
-            args,
-            file,
-            env_secret("RECTIFY_JWT_SECRET"),
-            env_secret("RECTIFY_ADMIN_PASSWORD"),
-        )
+        let mut argv: Vec<String> = Vec::new();
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            let long = arg.get_long().unwrap_or(id);
+            match source_of(matches, id) {
+                Some(ValueSource::CommandLine) => {
+                    if arg.is_hide_set() {
+                        return Err(ConfigError(format!(
+                            "--{long} holds a secret and is not taken from the command line \
+                             (every user of the machine could read it): set {} or `{id}` in \
+                             the configuration file",
+                            arg.get_env()
+                                .map(|e| e.to_string_lossy())
+                                .unwrap_or_default()
+                        )));
+                    }
+                    if let Some(raw) = raw_of(matches, id) {
+                        argv.push(format!("--{long}={raw}"));
+                    }
+                    file.remove(id);
+                }
+                Some(ValueSource::EnvVariable) => {
+                    file.remove(id);
+                }
+                _ => {
+                    if let Some(value) = file.remove(id) {
+                        if id == "config" {
+                            return Err(ConfigError(
+                                "the configuration file cannot name another one".to_owned(),
+                            ));
+                        }
+                        argv.push(format!("--{long}={}", toml_text(id, value)?));
+                    }
+                }
+            }
+        }
+        if let Some(unknown) = file.keys().next() {
+            return Err(ConfigError(format!(
+                "unknown setting `{unknown}` in the configuration file"
+            )));
+        }
+        let parsed = command
+            .try_get_matches_from(argv)
+            .map_err(|e| ConfigError(first_line(&e.to_string())))?;
+        let settings = Self::from_arg_matches(&parsed).map_err(|e| ConfigError(e.to_string()))?;
+        settings.checked()
     }
 
-    fn resolve(
-        args: &SettingsArgs,
-        file: FileSettings,
-        env_jwt_secret: Option<Secret>,
-        env_admin_password: Option<Secret>,
+    /// Parses settings from flags alone (tests and tools), with the same checks.
+    pub fn from_flags<I: IntoIterator<Item = T>, T: Into<String>>(
+        flags: I,
     ) -> Result<Self, ConfigError> {
-        let listen_raw = args
-            .listen
-            .clone()
-            .or(file.listen)
-            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-        let listen: SocketAddr = listen_raw.parse().map_err(|_| {
-            ConfigError(format!(
-                "invalid listen address {listen_raw:?}: expected IP:PORT such as 127.0.0.1:8080"
-            ))
-        })?;
+        let argv: Vec<String> = flags.into_iter().map(Into::into).collect();
+        let parsed = settings_command()
+            .try_get_matches_from(argv)
+            .map_err(|e| ConfigError(first_line(&e.to_string())))?;
+        Self::load(&parsed)
+    }
 
-        let data_dir = args
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("./rectify-data"));
-
-        let database_url = match args.database_url.clone().or(file.database_url) {
-            Some(raw) => DatabaseUrl::parse(&raw).map_err(|e| ConfigError(e.to_string()))?,
-            None => DatabaseUrl::Sqlite(data_dir.join("rectify.db")),
-        };
-
-        let db_pool_size = args.db_pool_size.or(file.db_pool_size).unwrap_or(8);
-        if !(1..=1000).contains(&db_pool_size) {
-            return Err(ConfigError(format!(
-                "invalid db_pool_size {db_pool_size}: must be 1 to 1000"
-            )));
+    /// The rules that join several settings, and the values worked out from others.
+    fn checked(mut self) -> Result<Self, ConfigError> {
+        if self.workers == 0 {
+            self.workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         }
-
-        let token_ttl_minutes = args
-            .token_ttl_minutes
-            .or(file.token_ttl_minutes)
-            .unwrap_or(480);
-        if !(1..=60 * 24 * 30).contains(&token_ttl_minutes) {
-            return Err(ConfigError(format!(
-                "invalid token_ttl_minutes {token_ttl_minutes}: must be 1 to 43200 (30 days)"
-            )));
-        }
-
-        let max_body_bytes = args
-            .max_body_bytes
-            .or(file.max_body_bytes)
-            .unwrap_or(1 << 20);
-        if !(1024..=(256 << 20)).contains(&max_body_bytes) {
-            return Err(ConfigError(format!(
-                "invalid max_body_bytes {max_body_bytes}: must be 1024 to 268435456"
-            )));
-        }
-
-        let evidence_max_bytes = args
-            .evidence_max_bytes
-            .or(file.evidence_max_bytes)
-            .unwrap_or(20 << 20);
-        if !(1024..=(4u64 << 30)).contains(&evidence_max_bytes) {
-            return Err(ConfigError(format!(
-                "invalid evidence_max_bytes {evidence_max_bytes}: must be 1024 to 4294967296"
-            )));
-        }
-
-        let workers = args.workers.or(file.workers).unwrap_or(0);
-        let workers = if workers == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            workers
-        };
-
-        let jwt_secret = env_jwt_secret.or(file.jwt_secret);
-        if let Some(secret) = &jwt_secret {
+        let database_url = self.database_url();
+        self.database_url = Some(database_url.clone());
+        if let Some(secret) = &self.jwt_secret {
             if secret.expose().len() < MIN_JWT_SECRET_BYTES {
                 return Err(ConfigError(format!(
                     "RECTIFY_JWT_SECRET is too short: it needs at least {MIN_JWT_SECRET_BYTES} bytes"
@@ -346,108 +359,105 @@ impl Settings {
                     .to_owned(),
             ));
         }
-
-        let admin_password = env_admin_password.or(file.admin_password);
-        if let Some(password) = &admin_password {
+        if let Some(password) = &self.admin_password {
             crate::domain::identity::check_password(password.expose())
                 .map_err(|rule| ConfigError(format!("RECTIFY_ADMIN_PASSWORD {rule}")))?;
         }
+        Ok(self)
+    }
 
-        let webhook_poll_ms = args
-            .webhook_poll_ms
-            .or(file.webhook_poll_ms)
-            .unwrap_or(1000);
-        if !(10..=60_000).contains(&webhook_poll_ms) {
-            return Err(ConfigError(format!(
-                "invalid webhook_poll_ms {webhook_poll_ms}: must be 10 to 60000"
-            )));
-        }
-        let webhook_retry_base_ms = args
-            .webhook_retry_base_ms
-            .or(file.webhook_retry_base_ms)
-            .unwrap_or(30_000);
-        if !(1..=3_600_000).contains(&webhook_retry_base_ms) {
-            return Err(ConfigError(format!(
-                "invalid webhook_retry_base_ms {webhook_retry_base_ms}: must be 1 to 3600000"
-            )));
-        }
-        let overdue_scan_secs = args
-            .overdue_scan_secs
-            .or(file.overdue_scan_secs)
-            .unwrap_or(60);
-        if !(1..=86_400).contains(&overdue_scan_secs) {
-            return Err(ConfigError(format!(
-                "invalid overdue_scan_secs {overdue_scan_secs}: must be 1 to 86400"
-            )));
-        }
-
-        let digest_at_raw = args
-            .digest_at
+    /// Where the data lives: the configured URL, or SQLite in the data directory.
+    pub fn database_url(&self) -> DatabaseUrl {
+        self.database_url
             .clone()
-            .or(file.digest_at)
-            .unwrap_or_else(|| "mon 09:00".to_owned());
-        let digest_at = parse_digest_at(&digest_at_raw).ok_or_else(|| {
-            ConfigError(format!(
-                "invalid digest_at {digest_at_raw:?}: expected a weekday and a time such as \"mon 09:00\""
-            ))
-        })?;
-        let smtp_from = args
-            .smtp_from
-            .clone()
-            .or(file.smtp_from)
-            .unwrap_or_else(|| "Rectify <rectify@localhost>".to_owned());
-        let smtp_url = std::env::var("RECTIFY_SMTP_URL")
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map(Secret)
-            .or(file.smtp_url);
-        if let Some(url) = &smtp_url {
-            crate::service::digest::Mailer::new(url.expose(), &smtp_from).map_err(ConfigError)?;
+            .unwrap_or_else(|| DatabaseUrl::Sqlite(self.data_dir.join("rectify.db")))
+    }
+
+    /// The secrets, which `--help` does not list as flags.
+    pub fn secrets_help() -> String {
+        let mut text =
+            String::from("Secrets, read only from the environment or the configuration file:\n");
+        for arg in settings_command()
+            .get_arguments()
+            .filter(|a| a.is_hide_set())
+        {
+            let env = arg
+                .get_env()
+                .map(|e| e.to_string_lossy())
+                .unwrap_or_default();
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            text.push_str(&format!("  {env:<24}{help}\n"));
         }
+        text
+    }
 
-        let log_level = args
-            .log_level
-            .clone()
-            .or(file.log_level)
-            .unwrap_or_else(|| "info".to_owned());
-        tracing_subscriber::EnvFilter::try_new(&log_level)
-            .map_err(|e| ConfigError(format!("invalid log filter {log_level:?}: {e}")))?;
-
-        Ok(Self {
-            listen,
-            data_dir,
-            database_url,
-            db_pool_size,
-            jwt_secret,
-            admin_password,
-            token_ttl_minutes,
-            max_body_bytes,
-            evidence_max_bytes,
-            workers,
-            shutdown_timeout_secs: args
-                .shutdown_timeout_secs
-                .or(file.shutdown_timeout_secs)
-                .unwrap_or(30),
-            webhook_poll_ms,
-            webhook_retry_base_ms,
-            overdue_scan_secs,
-            background_jobs: args
-                .background_jobs
-                .or(file.background_jobs)
-                .unwrap_or(true),
-            digest_at,
-            smtp_from,
-            smtp_url,
-            log_format: args
-                .log_format
-                .or(file.log_format)
-                .unwrap_or(LogFormat::Text),
-            log_level,
-        })
+    /// The settings table of the README, from the declaration above.
+    pub fn markdown_table() -> String {
+        let mut table = String::from(
+            "| setting (file key) | flag | environment | default | meaning |\n|---|---|---|---|---|\n",
+        );
+        for arg in settings_command().get_arguments() {
+            let id = arg.get_id().as_str();
+            let flag = if arg.is_hide_set() {
+                "(none: a secret)".to_owned()
+            } else {
+                let choices: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_owned())
+                    .collect();
+                let value = match arg.get_value_names().and_then(|names| names.first()) {
+                    _ if !choices.is_empty() => format!(" {}", choices.join("\\|")),
+                    Some(name) => format!(" {name}"),
+                    None => String::new(),
+                };
+                format!("`--{}{value}`", arg.get_long().unwrap_or(id))
+            };
+            let env = arg
+                .get_env()
+                .map(|e| format!("`{}`", e.to_string_lossy()))
+                .unwrap_or_default();
+            let default = arg
+                .get_default_values()
+                .first()
+                .map(|d| format!("`{}`", d.to_string_lossy()))
+                .unwrap_or_else(|| "none".to_owned());
+            let meaning = arg
+                .get_long_help()
+                .or(arg.get_help())
+                .map(|h| h.to_string().replace('\n', " ").replace('|', "\\|"))
+                .unwrap_or_default();
+            table.push_str(&format!(
+                "| `{id}` | {flag} | {env} | {default} | {meaning} |\n"
+            ));
+        }
+        table
     }
 }
 
-fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
+/// A file value as the text a flag would carry.
+fn toml_text(key: &str, value: toml::Value) -> Result<String, ConfigError> {
+    match value {
+        toml::Value::String(s) => Ok(s),
+        toml::Value::Integer(n) => Ok(n.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        other => Err(ConfigError(format!(
+            "setting `{key}` in the configuration file must be a string, a number or a boolean, not {}",
+            other.type_str()
+        ))),
+    }
+}
+
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .next()
+        .unwrap_or(message)
+        .trim_start_matches("error: ")
+        .to_owned()
+}
+
+fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigError(format!(
             "cannot read configuration file {}: {e}",
@@ -467,97 +477,107 @@ fn read_file(path: &Path) -> Result<FileSettings, ConfigError> {
 mod tests {
     use super::*;
 
-    fn resolve(args: SettingsArgs, file: &str) -> Result<Settings, ConfigError> {
-        Settings::resolve(&args, toml::from_str(file).unwrap(), None, None)
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        f
+    }
+
+    fn with_file(text: &str, flags: &[&str]) -> Result<Settings, ConfigError> {
+        let f = file(text);
+        let mut all = vec![format!("--config={}", f.path().display())];
+        all.extend(flags.iter().map(|f| f.to_string()));
+        Settings::from_flags(all)
     }
 
     #[test]
     fn defaults_give_sqlite_under_the_data_directory() {
-        let s = resolve(SettingsArgs::default(), "").unwrap();
+        let s = Settings::from_flags(Vec::<String>::new()).unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(
-            s.database_url,
+            s.database_url(),
             DatabaseUrl::Sqlite(PathBuf::from("./rectify-data/rectify.db"))
         );
         assert_eq!(s.token_ttl_minutes, 480);
+        assert!(s.workers > 0, "0 means one worker per core");
     }
 
     #[test]
-    fn flags_and_environment_override_the_file() {
-        let args = SettingsArgs {
-            listen: Some("0.0.0.0:9000".into()),
-            ..Default::default()
-        };
-        let s = resolve(args, "listen = \"127.0.0.1:7000\"\ntoken_ttl_minutes = 5").unwrap();
+    fn flags_override_the_file_and_the_file_overrides_defaults() {
+        let s = with_file(
+            "listen = \"127.0.0.1:7000\"\ntoken_ttl_minutes = 5\nbackground_jobs = false",
+            &["--listen=0.0.0.0:9000"],
+        )
+        .unwrap();
         assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(s.token_ttl_minutes, 5);
+        assert!(!s.background_jobs);
     }
 
     #[test]
     fn postgres_requires_a_signing_secret() {
-        let args = SettingsArgs {
-            database_url: Some("postgres://postgres@127.0.0.1/x".into()),
-            ..Default::default()
-        };
-        let err = resolve(args.clone(), "").unwrap_err();
+        let url = "--database-url=postgres://postgres@127.0.0.1/x";
+        let err = Settings::from_flags([url]).unwrap_err();
         assert!(err.0.contains("RECTIFY_JWT_SECRET is required"), "{err}");
-        let ok = Settings::resolve(
-            &args,
-            FileSettings::default(),
-            Some(Secret::new("x".repeat(32))),
-            None,
-        );
-        assert!(ok.is_ok());
+        let secret = format!("jwt_secret = \"{}\"", "x".repeat(32));
+        assert!(with_file(&secret, &[url]).is_ok());
     }
 
     #[test]
     fn bad_values_are_named_in_one_line() {
-        let bad = |args: SettingsArgs| resolve(args, "").unwrap_err().0;
-        assert!(bad(SettingsArgs {
-            listen: Some("localhost".into()),
-            ..Default::default()
-        })
-        .contains("invalid listen address"));
-        assert!(bad(SettingsArgs {
-            database_url: Some("postgress://x".into()),
-            ..Default::default()
-        })
-        .contains("unknown scheme"));
-        assert!(bad(SettingsArgs {
-            db_pool_size: Some(0),
-            ..Default::default()
-        })
-        .contains("db_pool_size"));
-        assert!(bad(SettingsArgs {
-            log_level: Some("[[".into()),
-            ..Default::default()
-        })
-        .contains("invalid log filter"));
-        let short = Settings::resolve(
-            &SettingsArgs::default(),
-            FileSettings::default(),
-            Some(Secret::new("short")),
-            None,
-        )
-        .unwrap_err();
-        assert!(short.0.contains("too short"));
+        let bad = |flag: &str| Settings::from_flags([flag]).unwrap_err().0;
+        assert!(bad("--listen=localhost").contains("--listen"));
+        assert!(bad("--database-url=postgress://x").contains("unknown scheme"));
+        assert!(bad("--db-pool-size=0").contains("--db-pool-size"));
+        assert!(bad("--log-level=[[").contains("invalid log filter"));
+        assert!(bad("--digest-at=someday").contains("weekday"));
+        let from_file = with_file("db_pool_size = 5000", &[]).unwrap_err().0;
+        assert!(from_file.contains("--db-pool-size"), "{from_file}");
+        let short = with_file("jwt_secret = \"short\"", &[]).unwrap_err().0;
+        assert!(short.contains("too short"), "{short}");
+        for message in [from_file, short] {
+            assert_eq!(message.lines().count(), 1, "{message}");
+        }
     }
 
     #[test]
     fn unknown_file_keys_are_refused() {
-        assert!(toml::from_str::<FileSettings>("listne = \"x\"").is_err());
+        let err = with_file("listne = \"x\"", &[]).unwrap_err().0;
+        assert!(err.contains("unknown setting `listne`"), "{err}");
+        let err = with_file("listen = [1]", &[]).unwrap_err().0;
+        assert!(err.contains("must be a string"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_never_taken_from_flags() {
+        let err = Settings::from_flags([format!("--jwt-secret={}", "s".repeat(40))])
+            .unwrap_err()
+            .0;
+        assert!(err.contains("RECTIFY_JWT_SECRET"), "{err}");
     }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let s = Settings::resolve(
-            &SettingsArgs::default(),
-            FileSettings::default(),
-            Some(Secret::new("s".repeat(40))),
-            Some(Secret::new("hunter2hunter2")),
+        let s = with_file(
+            &format!(
+                "jwt_secret = \"{}\"\nadmin_password = \"hunter2hunter2\"",
+                "s".repeat(40)
+            ),
+            &[],
         )
         .unwrap();
         let debug = format!("{s:?}");
         assert!(!debug.contains("hunter2") && !debug.contains(&"s".repeat(40)));
+    }
+
+    /// The README's table is this declaration's, so a new setting cannot be left out of it.
+    #[test]
+    fn the_readme_lists_every_setting_as_declared() {
+        let readme = include_str!("../../README.md");
+        let table = Settings::markdown_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's settings table differs from the declaration; it should read:\n\n{table}"
+        );
     }
 }

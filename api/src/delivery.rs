@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rectify_db::models::NewAttempt;
 use rectify_db::webhooks::{self as db_hooks, Outcome};
-use rectify_db::{now_utc, Db};
+use rectify_db::Db;
 
-use crate::domain::deadline::today_in;
+use crate::domain::deadline::{problem_standing, today_in, Clock};
 use crate::domain::webhook::{backoff, signature, MAX_ATTEMPTS};
+use crate::domain::workflow::Status;
 use crate::error::{Error, Result};
 use crate::service::{audit, webhooks};
 
@@ -37,9 +38,14 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
-/// Sends what is due; returns how many were attempted.
-pub fn send_due(db: &Db, agent: &ureq::Agent, retry_base: Duration) -> Result<usize> {
-    let now = now_utc();
+/// Sends what is due on the service's clock; returns how many were attempted.
+pub fn send_due(
+    db: &Db,
+    agent: &ureq::Agent,
+    retry_base: Duration,
+    clock: &dyn Clock,
+) -> Result<usize> {
+    let now = clock.now().naive_utc();
     if !db.read(|conn| Ok::<_, Error>(db_hooks::any_due(conn, now)?))? {
         return Ok(0);
     }
@@ -49,7 +55,7 @@ pub fn send_due(db: &Db, agent: &ureq::Agent, retry_base: Duration) -> Result<us
     for delivery in &claimed {
         let hook = db.read(|conn| Ok::<_, Error>(db_hooks::get(conn, delivery.webhook_id)?))?;
         let started = Instant::now();
-        let timestamp = Utc::now().timestamp();
+        let timestamp = clock.now().timestamp();
         let (status_code, error) = if !hook.active {
             (None, Some("the webhook is deactivated".to_owned()))
         } else {
@@ -77,7 +83,7 @@ pub fn send_due(db: &Db, agent: &ureq::Agent, retry_base: Duration) -> Result<us
         };
         let duration_ms = started.elapsed().as_millis() as i64;
         let attempt_no = delivery.attempts + 1;
-        let at = now_utc();
+        let at = clock.now().naive_utc();
         let retry_at =
             at + chrono::Duration::from_std(backoff(retry_base, attempt_no)).unwrap_or_default();
         let outcome = match &error {
@@ -117,16 +123,18 @@ pub fn notice_overdue(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     let mut fired = 0;
     for (problem, zone, path) in candidates {
         let today = today_in(now, &zone);
-        let Some(deadline) = problem.deadline.filter(|d| *d < today) else {
+        let status = problem.status.parse::<Status>().map_err(Error::internal)?;
+        let standing = problem_standing(status, problem.deadline, today);
+        let (true, Some(deadline)) = (standing.overdue, problem.deadline) else {
             continue;
         };
-        let noticed = audit::write(db, |conn| {
-            if !db_hooks::insert_notice(conn, problem.id, deadline, now_utc())? {
+        let noticed = audit::write(db, now, |conn| {
+            if !db_hooks::insert_notice(conn, problem.id, deadline, now.naive_utc())? {
                 return Ok(false);
             }
             let mut data = webhooks::problem_data(&problem);
-            data["days_overdue"] = (today - deadline).num_days().into();
-            webhooks::enqueue(conn, "problem.overdue", &path, data)?;
+            data["days_overdue"] = standing.days_overdue.into();
+            webhooks::enqueue(conn, "problem.overdue", &path, data, now)?;
             Ok(true)
         });
         match noticed {

@@ -14,6 +14,134 @@ use std::fmt;
 use rectify_db::DbError;
 use serde::Serialize;
 
+/// What went wrong, as a use case sees it. `http::problem` alone turns a kind into a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request itself is malformed (a header, a query, a body that is not JSON).
+    BadRequest,
+    /// No valid credentials.
+    Unauthenticated,
+    /// The caller is known but may not do this.
+    Forbidden,
+    /// No such record, or not in the caller's subtree (never told apart).
+    NotFound,
+    /// The path exists, not with this method.
+    MethodNotAllowed,
+    /// The record's state forbids it (allowed actions are named where they exist).
+    Conflict,
+    /// The client's version of the record is not the current one.
+    VersionMismatch,
+    /// The body is larger than accepted.
+    TooLarge,
+    /// The body's or file's format is not accepted.
+    UnsupportedMedia,
+    /// Well-formed, but fields or requirements break the rules.
+    Unprocessable,
+    /// A dependency (the database) is not reachable; retry.
+    Unavailable,
+    /// A fault of the server; the cause is logged, never sent.
+    Internal,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $text:literal, $kind:ident, $meaning:literal;)+) => {
+        /// Every error code a client can receive: stable, snake_case, listed once here with
+        /// its kind and meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $(#[doc = $meaning] $variant,)+
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)+ }
+            }
+
+            pub fn kind(self) -> Kind {
+                match self { $(Code::$variant => Kind::$kind,)+ }
+            }
+
+            /// What the code means, for the documentation.
+            pub fn meaning(self) -> &'static str {
+                match self { $(Code::$variant => $meaning,)+ }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidIdempotencyKey = "invalid_idempotency_key", BadRequest, "Idempotency-Key is not 1 to 255 visible ASCII characters.";
+    InvalidQuery = "invalid_query", BadRequest, "A query parameter is invalid.";
+    MalformedJson = "malformed_json", BadRequest, "The body is not valid JSON.";
+    MalformedMultipart = "malformed_multipart", BadRequest, "The multipart body is malformed.";
+    UnreadableBody = "unreadable_body", BadRequest, "The body could not be read.";
+    MissingToken = "missing_token", Unauthenticated, "No credentials were sent.";
+    InvalidToken = "invalid_token", Unauthenticated, "The token is malformed or its signature does not match.";
+    TokenExpired = "token_expired", Unauthenticated, "The token has expired; sign in again.";
+    TokenRevoked = "token_revoked", Unauthenticated, "The token was revoked, or its account deactivated.";
+    InvalidCredentials = "invalid_credentials", Unauthenticated, "Wrong username or password.";
+    Forbidden = "forbidden", Forbidden, "The caller's role may not do this.";
+    InsufficientScope = "insufficient_scope", Forbidden, "The service token lacks the `write` scope.";
+    NotAUser = "not_a_user", Forbidden, "Only a person (not a service account) may do this.";
+    NotFound = "not_found", NotFound, "No such record in the caller's subtree.";
+    NoRoute = "no_route", NotFound, "There is no such endpoint.";
+    MethodNotAllowed = "method_not_allowed", MethodNotAllowed, "The path exists but not with this method.";
+    AlreadyExists = "already_exists", Conflict, "A record with the same unique value exists.";
+    ConcurrentUpdate = "concurrent_update", Conflict, "Another request changed the record at the same time.";
+    AccountInactive = "account_inactive", Conflict, "The service account is deactivated.";
+    AlreadyRevoked = "already_revoked", Conflict, "The token is revoked already.";
+    AspectInUse = "aspect_in_use", Conflict, "The aspect still groups problems.";
+    CodeTaken = "code_taken", Conflict, "The organization code is taken.";
+    DeliveryPending = "delivery_pending", Conflict, "The delivery is still queued.";
+    EvidenceLocked = "evidence_locked", Conflict, "The problem is past the stage where evidence may change.";
+    ExtensionDecided = "extension_decided", Conflict, "The extension request was decided already.";
+    ExtensionNotAllowed = "extension_not_allowed", Conflict, "The problem cannot be extended in its status.";
+    ExtensionPending = "extension_pending", Conflict, "The problem already has a pending extension request.";
+    HasActiveChildren = "has_active_children", Conflict, "The organization has active child organizations.";
+    HasActiveUsers = "has_active_users", Conflict, "The organization has active users.";
+    LastAdmin = "last_admin", Conflict, "The last active admin cannot be removed.";
+    OwnAccount = "own_account", Conflict, "An admin may not lock themselves out.";
+    ProblemFinished = "problem_finished", Conflict, "The problem is closed or cancelled.";
+    TransitionNotAllowed = "transition_not_allowed", Conflict, "The action is not allowed now; `allowed_actions` lists those that are.";
+    UsernameTaken = "username_taken", Conflict, "The username is taken.";
+    VersionMismatch = "version_mismatch", VersionMismatch, "If-Match does not name the current version.";
+    PayloadTooLarge = "payload_too_large", TooLarge, "The body is larger than accepted.";
+    UnsupportedMediaType = "unsupported_media_type", UnsupportedMedia, "The body's content type is not accepted.";
+    UnsupportedFile = "unsupported_file", UnsupportedMedia, "The file's format cannot be imported.";
+    UnsupportedFileType = "unsupported_file_type", UnsupportedMedia, "The evidence file's type is not accepted.";
+    ValidationFailed = "validation_failed", Unprocessable, "Fields break their rules; `errors` names each.";
+    InvalidBody = "invalid_body", Unprocessable, "The body lacks or mistypes a field.";
+    IdempotencyKeyReused = "idempotency_key_reused", Unprocessable, "The Idempotency-Key was used for another request.";
+    RequirementsUnmet = "requirements_unmet", Unprocessable, "The action's requirements are not met; `missing` lists them.";
+    BatchInvalid = "batch_invalid", Unprocessable, "Items of a batch break their rules; `errors` names each.";
+    InvalidRows = "invalid_rows", Unprocessable, "Rows of an imported sheet break their rules.";
+    EmptyFile = "empty_file", Unprocessable, "The file is empty.";
+    UnreadableFile = "unreadable_file", Unprocessable, "The file is damaged or not what its name says.";
+    SheetTooLarge = "sheet_too_large", Unprocessable, "The sheet is over the size limits.";
+    MissingColumns = "missing_columns", Unprocessable, "The sheet lacks a required column.";
+    NothingToImport = "nothing_to_import", Unprocessable, "No problem was found in the document.";
+    NoDeadline = "no_deadline", Unprocessable, "The problem has no deadline.";
+    OrganizationInactive = "organization_inactive", Unprocessable, "The organization is deactivated.";
+    ParentInactive = "parent_inactive", Unprocessable, "The parent organization is deactivated.";
+    RootIsFixed = "root_is_fixed", Unprocessable, "The root organization cannot be moved or deactivated.";
+    DatabaseUnavailable = "database_unavailable", Unavailable, "The database is not reachable.";
+    InternalError = "internal_error", Internal, "The server failed; the log has the cause.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One failing field of a request.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
@@ -24,10 +152,11 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// The service's error: a code from the table above, a sentence for a person, and the
+/// failing fields or extra members where there are any.
 #[derive(Debug)]
 pub struct Error {
-    pub status: u16,
-    pub code: &'static str,
+    pub code: Code,
     pub detail: String,
     pub errors: Vec<FieldError>,
     /// Extra members of the problem document (for example `allowed_actions`).
@@ -36,12 +165,14 @@ pub struct Error {
     pub internal: Option<String>,
 }
 
+/// The use cases' error, by the name the layering speaks of.
+pub type ServiceError = Error;
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn new(status: u16, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
         Self {
-            status,
             code,
             detail: detail.into(),
             errors: Vec::new(),
@@ -50,29 +181,16 @@ impl Error {
         }
     }
 
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(400, code, detail)
-    }
-
-    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(401, code, detail)
+    pub fn kind(&self) -> Kind {
+        self.code.kind()
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(403, "forbidden", detail)
+        Self::new(Code::Forbidden, detail)
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(404, "not_found", format!("{what} was not found."))
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(409, code, detail)
-    }
-
-    /// A request that is well-formed but breaks a rule (422).
-    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(422, code, detail)
+        Self::new(Code::NotFound, format!("{what} was not found."))
     }
 
     /// One field failed a rule.
@@ -96,15 +214,20 @@ impl Error {
                     .join(", ")
             ),
         };
-        let mut error = Self::new(422, "validation_failed", detail);
+        let mut error = Self::new(Code::ValidationFailed, detail);
         error.errors = errors;
         error
     }
 
+    /// The same failing fields, under a code that says where they were found.
+    pub fn recoded(mut self, code: Code) -> Self {
+        self.code = code;
+        self
+    }
+
     pub fn internal(cause: impl fmt::Display) -> Self {
         let mut error = Self::new(
-            500,
-            "internal_error",
+            Code::InternalError,
             "The server failed to handle this request. It has been logged with the request id.",
         );
         error.internal = Some(cause.to_string());
@@ -138,7 +261,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.detail)?;
+        write!(f, "{}: {}", self.code, self.detail)?;
         if let Some(internal) = &self.internal {
             write!(f, " (cause: {internal})")?;
         }
@@ -153,12 +276,12 @@ impl From<diesel::result::Error> for Error {
         use diesel::result::{DatabaseErrorKind, Error as Diesel};
         match e {
             Diesel::NotFound => Self::not_found("The record"),
-            Diesel::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::conflict(
-                "already_exists",
+            Diesel::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Self::new(
+                Code::AlreadyExists,
                 "A record with the same unique value already exists.",
             ),
-            Diesel::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::conflict(
-                "concurrent_update",
+            Diesel::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::new(
+                Code::ConcurrentUpdate,
                 "Another request changed this record at the same time; retry.",
             ),
             other => Self::internal(format!("database: {other}")),
@@ -172,8 +295,7 @@ impl From<DbError> for Error {
             DbError::Query(e) => e.into(),
             DbError::Pool(e) => {
                 let mut error = Self::new(
-                    503,
-                    "database_unavailable",
+                    Code::DatabaseUnavailable,
                     "The database is not reachable right now; retry shortly.",
                 );
                 error.internal = Some(e.to_string());

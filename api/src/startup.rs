@@ -32,6 +32,8 @@ pub enum StartError {
         path: String,
         source: std::io::Error,
     },
+    #[error("invalid smtp_url: {0}")]
+    Mailer(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -48,9 +50,9 @@ pub struct OpenDatabase {
 
 /// Connects, applies migrations, and on an empty database creates the root organization and
 /// the admin user.
-pub fn open_database(settings: &Settings) -> Result<OpenDatabase, StartError> {
+pub fn open_database(settings: &Settings, clock: &dyn Clock) -> Result<OpenDatabase, StartError> {
     let (db, applied) = Db::connect(
-        &settings.database_url,
+        &settings.database_url(),
         &DbOptions {
             pool_size: settings.db_pool_size,
             ..DbOptions::default()
@@ -59,8 +61,12 @@ pub fn open_database(settings: &Settings) -> Result<OpenDatabase, StartError> {
     if !applied.is_empty() {
         tracing::info!(migrations = ?applied, "applied database migrations");
     }
-    let created = accounts::bootstrap(&db, settings.admin_password.as_ref().map(Secret::expose))
-        .map_err(StartError::Bootstrap)?;
+    let created = accounts::bootstrap(
+        &db,
+        settings.admin_password.as_ref().map(Secret::expose),
+        clock.now(),
+    )
+    .map_err(StartError::Bootstrap)?;
     Ok(OpenDatabase {
         db,
         generated_admin_password: created.and_then(|b| b.generated_admin_password),
@@ -144,7 +150,14 @@ impl Application {
         settings: &Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartError> {
-        let opened = open_database(settings)?;
+        let mailer = settings
+            .smtp_url
+            .as_ref()
+            .map(|url| crate::service::digest::Mailer::new(url.expose(), &settings.smtp_from))
+            .transpose()
+            .map_err(StartError::Mailer)?
+            .map(Arc::new);
+        let opened = open_database(settings, clock.as_ref())?;
         let secret = token_secret(settings)?;
         let maintenance_db = opened.db.clone();
         let jobs = settings.background_jobs.then(|| Jobs {
@@ -152,12 +165,8 @@ impl Application {
             poll: std::time::Duration::from_millis(settings.webhook_poll_ms),
             retry_base: std::time::Duration::from_millis(settings.webhook_retry_base_ms),
             overdue_scan: std::time::Duration::from_secs(settings.overdue_scan_secs),
-            digest_at: settings.digest_at,
-            mailer: settings.smtp_url.as_ref().and_then(|url| {
-                crate::service::digest::Mailer::new(url.expose(), &settings.smtp_from)
-                    .ok()
-                    .map(Arc::new)
-            }),
+            digest_at: (settings.digest_at.weekday, settings.digest_at.time),
+            mailer: mailer.clone(),
         });
         let state = web::Data::new(AppState {
             db: opened.db,
@@ -259,65 +268,69 @@ impl Application {
     }
 }
 
-/// The webhook worker and the overdue scan, each in a loop of its own until the server stops.
+/// Runs `round` off the async workers every `every`, until the server stops. A round that
+/// reports work done (`Ok(true)`) is followed at once by another; failures are logged.
+fn every<F>(name: &'static str, every: std::time::Duration, round: F)
+where
+    F: Fn() -> crate::error::Result<bool> + Send + Sync + 'static,
+{
+    let round = Arc::new(round);
+    actix_web::rt::spawn(async move {
+        loop {
+            let round = round.clone();
+            match web::block(move || round()).await {
+                Ok(Ok(true)) => continue,
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => tracing::warn!(job = name, error = ?e.internal, "{}", e.detail),
+                Err(e) => tracing::warn!(job = name, error = %e, "background job failed"),
+            }
+            actix_web::rt::time::sleep(every).await;
+        }
+    });
+}
+
+/// The webhook worker, the weekly digest and the overdue scan, on the injected clock.
 fn spawn_jobs(db: Db, jobs: Jobs) {
+    let Jobs {
+        clock,
+        poll,
+        retry_base,
+        overdue_scan,
+        digest_at: (weekday, time),
+        mailer,
+    } = jobs;
     let agent = crate::delivery::agent();
-    let (sender_db, poll, retry_base) = (db.clone(), jobs.poll, jobs.retry_base);
-    actix_web::rt::spawn(async move {
-        loop {
-            let (db, agent) = (sender_db.clone(), agent.clone());
-            match web::block(move || crate::delivery::send_due(&db, &agent, retry_base)).await {
-                // A full batch: more may be waiting.
-                Ok(Ok(n)) if n > 0 => continue,
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "webhook worker: {}", e.detail),
-                Err(e) => tracing::warn!(error = %e, "webhook worker"),
-            }
-            actix_web::rt::time::sleep(poll).await;
-        }
+    let (sender_db, sender_clock) = (db.clone(), clock.clone());
+    // A full batch: more may be waiting.
+    every("webhook worker", poll, move || {
+        crate::delivery::send_due(&sender_db, &agent, retry_base, sender_clock.as_ref())
+            .map(|n| n > 0)
     });
-    let (digest_db, digest_clock, mailer) = (db.clone(), jobs.clock.clone(), jobs.mailer.clone());
-    let (weekday, time) = jobs.digest_at;
-    actix_web::rt::spawn(async move {
-        loop {
-            let (db, now, mailer) = (digest_db.clone(), digest_clock.now(), mailer.clone());
-            let sent = web::block(move || {
-                crate::service::digest::send_scheduled(
-                    &db,
-                    now,
-                    weekday,
-                    time,
-                    mailer.as_deref(),
-                    retry_base,
-                )
-            })
-            .await;
-            match sent {
-                Ok(Ok(s)) if s.emails_sent + s.webhooks_queued > 0 => {
-                    tracing::info!(
-                        emails = s.emails_sent,
-                        webhooks = s.webhooks_queued,
-                        "sent weekly digests"
-                    )
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "weekly digest: {}", e.detail),
-                Err(e) => tracing::warn!(error = %e, "weekly digest"),
-            }
-            actix_web::rt::time::sleep(jobs.overdue_scan).await;
+    let (digest_db, digest_clock) = (db.clone(), clock.clone());
+    every("weekly digest", overdue_scan, move || {
+        let s = crate::service::digest::send_scheduled(
+            &digest_db,
+            digest_clock.now(),
+            weekday,
+            time,
+            mailer.as_deref(),
+            retry_base,
+        )?;
+        if s.emails_sent + s.webhooks_queued > 0 {
+            tracing::info!(
+                emails = s.emails_sent,
+                webhooks = s.webhooks_queued,
+                "sent weekly digests"
+            );
         }
+        Ok(false)
     });
-    actix_web::rt::spawn(async move {
-        loop {
-            let (db, now) = (db.clone(), jobs.clock.now());
-            match web::block(move || crate::delivery::notice_overdue(&db, now)).await {
-                Ok(Ok(n)) if n > 0 => tracing::info!(problems = n, "noticed overdue problems"),
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(error = ?e.internal, "overdue scan: {}", e.detail),
-                Err(e) => tracing::warn!(error = %e, "overdue scan"),
-            }
-            actix_web::rt::time::sleep(jobs.overdue_scan).await;
+    every("overdue scan", overdue_scan, move || {
+        let n = crate::delivery::notice_overdue(&db, clock.now())?;
+        if n > 0 {
+            tracing::info!(problems = n, "noticed overdue problems");
         }
+        Ok(false)
     });
 }
 

@@ -102,6 +102,7 @@ pub fn mark_failed(
     id: i64,
     error: &str,
     retry_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::update(g::digest_deliveries.find(id))
         .set((
@@ -111,7 +112,7 @@ pub fn mark_failed(
                 "failed"
             }),
             g::attempts.eq(g::attempts + 1),
-            g::next_attempt_at.eq(retry_at.unwrap_or_else(crate::now_utc)),
+            g::next_attempt_at.eq(retry_at.unwrap_or(now)),
             g::claimed_until.eq(None::<NaiveDateTime>),
             g::last_error.eq(Some(error)),
         ))

@@ -22,9 +22,3 @@ pub mod webhooks;
 
 pub use connection::{Backend, DatabaseUrl, Db, DbConnection, DbOptions};
 pub use error::{DbError, SetupError};
-
-/// The time every row is stamped with: UTC without an offset, the one timestamp type both
-/// backends share.
-pub fn now_utc() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
-}

@@ -6,7 +6,7 @@ fn login_returns_a_bearer_token_that_identifies_the_user() {
     let reply = app.try_login("admin", ADMIN_PASSWORD);
     let body = reply.expect(200);
     assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(body["expires_in"], app.settings.token_ttl_minutes * 60);
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 
     let me = app
@@ -70,7 +70,7 @@ fn missing_malformed_and_forged_tokens_are_401_with_precise_codes() {
         .problem(401, "invalid_token");
     // A token signed with another key.
     let forged = rectify::auth::TokenKeys::new(b"some-other-secret-some-other-secret", 600)
-        .issue(1, 1, "admin", 0, chrono::Utc::now().timestamp())
+        .issue(1, 1, "admin", 0, app.now().timestamp())
         .unwrap();
     app.get("/api/v1/auth/me", &forged)
         .problem(401, "invalid_token");
@@ -127,5 +127,21 @@ fn changing_ones_password_needs_the_old_one_and_ends_old_tokens() {
     app.try_login("wang.fang", PASSWORD)
         .problem(401, "invalid_credentials");
     let fresh = app.login("wang.fang", "a-new-password");
+    app.get("/api/v1/auth/me", &fresh).expect(200);
+}
+
+#[test]
+fn a_token_expires_when_the_clock_passes_its_lifetime() {
+    let app = spawn_app();
+    let (_, token) = app.user_with_token("short.lived", "owner", 1);
+    app.get("/api/v1/auth/me", &token).expect(200);
+    let ttl = chrono::Duration::minutes(app.settings.token_ttl_minutes);
+    // Within the lifetime (and the few seconds of leeway for clock skew) it still works.
+    app.advance(ttl);
+    app.get("/api/v1/auth/me", &token).expect(200);
+    app.advance(chrono::Duration::seconds(10));
+    app.get("/api/v1/auth/me", &token)
+        .problem(401, "token_expired");
+    let fresh = app.login("short.lived", PASSWORD);
     app.get("/api/v1/auth/me", &fresh).expect(200);
 }

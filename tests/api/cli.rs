@@ -8,7 +8,7 @@ fn run(app: &rectify_tests::TestApp, args: &[&str]) -> Result<String, String> {
     let cli = Cli::try_parse_from(std::iter::once("rectify").chain(args.iter().copied()))
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    execute(&app.settings, cli.command, &mut out).map_err(|e| e.to_string())?;
+    execute(&app.settings, app.clock(), cli.command, &mut out).map_err(|e| e.to_string())?;
     Ok(String::from_utf8(out).unwrap())
 }
 

@@ -304,6 +304,28 @@ fn a_receiver_that_fails_twice_gets_exactly_one_successful_delivery() {
         json!({"review_id": review, "title": "问题"}),
     );
 
+    // Retries are due on the service's clock: each waits until the clock passes its time.
+    let attempts = |n: usize| {
+        poll(
+            &app,
+            &format!("/api/v1/webhooks/{hook}/deliveries"),
+            |page| page["items"][0]["attempts"] == n,
+        )
+    };
+    receiver.wait_for(1);
+    let first = attempts(1);
+    assert_eq!(first["items"][0]["status"], "pending");
+    let retry_at: chrono::DateTime<chrono::Utc> = first["items"][0]["next_attempt_at"]
+        .as_str()
+        .expect("a retry is scheduled")
+        .parse()
+        .unwrap();
+    assert!(retry_at > app.now(), "the retry waits for the clock");
+    assert_eq!(receiver.received().len(), 1, "no retry before its time");
+    app.advance(chrono::Duration::seconds(1));
+    receiver.wait_for(2);
+    attempts(2);
+    app.advance(chrono::Duration::seconds(1));
     let got = receiver.wait_for(3);
     let answered: Vec<u16> = got.iter().map(|r| r.answered).collect();
     assert_eq!(answered, [500, 503, 200]);
@@ -459,6 +481,54 @@ fn problem_overdue_fires_once_per_deadline_on_the_day_it_is_overdue() {
 }
 
 #[test]
+fn the_scheduled_digest_goes_out_when_the_clock_crosses_into_the_next_week() {
+    let app = with_jobs();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    subscribe(&app, &receiver, cast.org, &["digest.weekly"]);
+    let review = app.review(&cast.coordinator, cast.org);
+    let (id, _) = app.ready_problem(&cast, review, "周报里的逾期问题", "2026-11-24");
+    app.act(&cast.coordinator, id, "confirm", None).expect(200);
+    let deliveries = |week: &str| {
+        app.get(
+            &format!("/api/v1/reports/digest/deliveries?week={week}"),
+            &app.admin_token,
+        )
+        .expect(200)
+    };
+
+    // Sunday 29 November, 23:00 in Shanghai: still week 48, so the scheduled run covers
+    // week 47 (nothing then) and nothing of week 48 goes out.
+    app.set_now("2026-11-29T15:00:00Z");
+    poll(
+        &app,
+        "/api/v1/reports/digest/deliveries?week=2026-W47",
+        |page| {
+            page.as_array()
+                .is_some_and(|rows| rows.iter().any(|r| r["status"] == "empty"))
+        },
+    );
+    assert_eq!(deliveries("2026-W48"), json!([]));
+    assert!(receiver.received().is_empty());
+
+    // Monday 30 November, 09:00 in Shanghai: week 48's digest goes out.
+    app.set_now("2026-11-30T01:00:00Z");
+    let got = receiver.wait_for(1);
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["event"], "digest.weekly");
+    assert_eq!(body["data"]["digest"]["week"], "2026-W48");
+    let overdue = &body["data"]["digest"]["newly_overdue"];
+    assert!(
+        overdue
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["title"] == "周报里的逾期问题"),
+        "{overdue}"
+    );
+}
+
+#[test]
 fn every_write_is_in_the_audit_log_with_its_actor_request_and_changes() {
     let app = spawn_app();
     let cast = app.cast();
@@ -585,7 +655,8 @@ fn the_chain_holds_after_a_thousand_concurrent_writes_and_names_an_altered_row()
     );
 
     let cli = rectify::cli::Cli::try_parse_from(["rectify", "audit", "verify"]).unwrap();
-    let error = rectify::cli::execute(&app.settings, cli.command, &mut Vec::new()).unwrap_err();
+    let error = rectify::cli::execute(&app.settings, app.clock(), cli.command, &mut Vec::new())
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         format!("the audit log is broken at entry 500 ({entries} entries read)")
@@ -604,7 +675,7 @@ fn the_append_only_trigger_refuses_a_rewrite_through_the_database() {
         .expect_err("the audit log refuses deletes");
     let cli = rectify::cli::Cli::try_parse_from(["rectify", "audit", "verify"]).unwrap();
     let mut out = Vec::new();
-    rectify::cli::execute(&app.settings, cli.command, &mut out).unwrap();
+    rectify::cli::execute(&app.settings, app.clock(), cli.command, &mut out).unwrap();
     assert!(String::from_utf8(out)
         .unwrap()
         .starts_with("audit log intact:"));

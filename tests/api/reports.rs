@@ -319,10 +319,7 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     let receiver = Receiver::start(&[]);
     let mut app = spawn_app();
     app.settings.background_jobs = true; // the webhook worker sends what --send queues
-    app.settings.digest_at = (
-        chrono::Weekday::Sun,
-        chrono::NaiveTime::from_hms_opt(23, 59, 0).unwrap(),
-    );
+    app.settings.digest_at = "sun 23:59".parse().unwrap();
     app.settings.smtp_url = Some(rectify::config::Secret::new(sink.url.clone()));
     app.restart();
     let cast = app.cast();
@@ -421,7 +418,7 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
         ])
         .unwrap();
         let mut out = Vec::new();
-        rectify::cli::execute(&app.settings, cli.command, &mut out).unwrap();
+        rectify::cli::execute(&app.settings, app.clock(), cli.command, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
     let first = send();

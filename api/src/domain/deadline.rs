@@ -32,6 +32,8 @@ pub struct Standing {
     pub overdue: bool,
     /// `today − deadline` when overdue, else 0.
     pub days_overdue: i64,
+    /// `deadline − today` when due soon, else 0.
+    pub days_left: i64,
     pub warning: Warning,
 }
 
@@ -40,6 +42,7 @@ pub fn standing(pending: bool, deadline: Option<NaiveDate>, today: NaiveDate) ->
     let calm = Standing {
         overdue: false,
         days_overdue: 0,
+        days_left: 0,
         warning: Warning::None,
     };
     let (true, Some(deadline)) = (pending, deadline) else {
@@ -51,10 +54,12 @@ pub fn standing(pending: bool, deadline: Option<NaiveDate>, today: NaiveDate) ->
             overdue: true,
             days_overdue: days,
             warning: Warning::Overdue,
+            ..calm
         }
     } else if -days <= DUE_SOON_DAYS {
         Standing {
             warning: Warning::DueSoon,
+            days_left: -days,
             ..calm
         }
     } else {
@@ -158,6 +163,7 @@ mod tests {
             Standing {
                 overdue: true,
                 days_overdue: 3,
+                days_left: 0,
                 warning: Warning::Overdue
             }
         );
@@ -166,10 +172,8 @@ mod tests {
     #[test]
     fn due_soon_covers_the_next_seven_days() {
         let today = d("2026-11-23");
-        assert_eq!(
-            problem_standing(Status::Open, Some(d("2026-11-30")), today).warning,
-            Warning::DueSoon
-        );
+        let soon = problem_standing(Status::Open, Some(d("2026-11-30")), today);
+        assert_eq!((soon.warning, soon.days_left), (Warning::DueSoon, 7));
         assert_eq!(
             problem_standing(Status::Open, Some(d("2026-12-01")), today).warning,
             Warning::None

@@ -4,6 +4,9 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
+use super::deadline::{problem_standing, Warning};
+use super::workflow::Status;
+
 /// An ISO week, `2026-W48`: Monday to Sunday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Week {
@@ -45,6 +48,64 @@ impl Week {
 impl std::fmt::Display for Week {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}-W{:02}", self.year, self.number)
+    }
+}
+
+/// How long a submitted problem may wait for verification before the digest names it.
+pub const WAITING_DAYS: i64 = 3;
+
+/// Where a problem belongs in a week's digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// Overdue, and it became so this week.
+    NewlyOverdue { days: i64 },
+    /// Overdue since before this week.
+    StillOverdue { days: i64 },
+    /// Due within the next days.
+    DueSoon { days_left: i64 },
+    /// Submitted more than [`WAITING_DAYS`] ago and not yet verified.
+    WaitingVerification { days: i64 },
+    /// Verified this week.
+    ClosedThisWeek,
+}
+
+/// A problem as the digest of `week` sees it on `as_of` (its unit's calendar), with the days
+/// it was last submitted and last verified.
+pub fn bucket(
+    status: Status,
+    deadline: Option<NaiveDate>,
+    as_of: NaiveDate,
+    week: Week,
+    last_submitted: Option<NaiveDate>,
+    last_verified: Option<NaiveDate>,
+) -> Option<Bucket> {
+    let standing = problem_standing(status, deadline, as_of);
+    match (standing.warning, deadline) {
+        (Warning::Overdue, Some(deadline)) => {
+            let days = standing.days_overdue;
+            // Overdue from the day after the deadline.
+            return Some(if deadline.succ_opt().is_some_and(|d| d >= week.monday()) {
+                Bucket::NewlyOverdue { days }
+            } else {
+                Bucket::StillOverdue { days }
+            });
+        }
+        (Warning::DueSoon, _) => {
+            return Some(Bucket::DueSoon {
+                days_left: standing.days_left,
+            })
+        }
+        _ => {}
+    }
+    match status {
+        Status::Submitted => last_submitted
+            .map(|day| (as_of - day).num_days())
+            .filter(|waited| *waited > WAITING_DAYS)
+            .map(|days| Bucket::WaitingVerification { days }),
+        Status::Closed => last_verified
+            .filter(|day| *day >= week.monday() && *day <= week.sunday())
+            .map(|_| Bucket::ClosedThisWeek),
+        _ => None,
     }
 }
 
@@ -220,6 +281,53 @@ impl Digest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn buckets_follow_the_deadline_and_the_week() {
+        let week = Week::parse("2026-W48").unwrap(); // 23 to 29 November
+        let as_of = day("2026-11-29");
+        let active =
+            |deadline: &str| bucket(Status::Open, Some(day(deadline)), as_of, week, None, None);
+        // Deadline on the Sunday before: overdue from this Monday on, so newly.
+        assert_eq!(active("2026-11-22"), Some(Bucket::NewlyOverdue { days: 7 }));
+        assert_eq!(active("2026-11-21"), Some(Bucket::StillOverdue { days: 8 }));
+        assert_eq!(active("2026-11-29"), Some(Bucket::DueSoon { days_left: 0 }));
+        assert_eq!(active("2026-12-06"), Some(Bucket::DueSoon { days_left: 7 }));
+        assert_eq!(active("2026-12-07"), None);
+        assert_eq!(bucket(Status::Open, None, as_of, week, None, None), None);
+        // A submitted problem waits; a closed one counts in the week it was verified.
+        let submitted = |on: &str| {
+            bucket(
+                Status::Submitted,
+                Some(day("2026-11-01")),
+                as_of,
+                week,
+                Some(day(on)),
+                None,
+            )
+        };
+        assert_eq!(
+            submitted("2026-11-25"),
+            Some(Bucket::WaitingVerification { days: 4 })
+        );
+        assert_eq!(submitted("2026-11-26"), None);
+        let closed = |on: &str| {
+            bucket(
+                Status::Closed,
+                Some(day("2026-11-01")),
+                as_of,
+                week,
+                None,
+                Some(day(on)),
+            )
+        };
+        assert_eq!(closed("2026-11-23"), Some(Bucket::ClosedThisWeek));
+        assert_eq!(closed("2026-11-22"), None);
+    }
 
     #[test]
     fn iso_weeks_parse_and_span_monday_to_sunday() {

@@ -27,8 +27,10 @@ pub async fn login(
     let request_id = actix_web::HttpMessage::extensions(&req)
         .get::<super::request_id::RequestId>()
         .map(|r| r.0.clone());
+    let now = state.clock.now();
     let token =
-        blocking(move || accounts::login(&state.db, &state.tokens, &input, request_id)).await?;
+        blocking(move || accounts::login(&state.db, &state.tokens, &input, request_id, now))
+            .await?;
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(token))
@@ -67,8 +69,15 @@ pub async fn change_password(
     body: web::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
+    let now = state.clock.now();
     blocking(move || {
-        accounts::change_own_password(&state.db, &caller, &input.old_password, &input.new_password)
+        accounts::change_own_password(
+            &state.db,
+            &caller,
+            &input.old_password,
+            &input.new_password,
+            now,
+        )
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

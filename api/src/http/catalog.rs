@@ -2,14 +2,17 @@
 
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::extract::{answer, blocking, if_match, json_with_etag, once_key, validated};
+use super::extract::recorded;
+use super::extract::{blocking, if_match, json_with_etag, once, reply, validated};
 use super::AppState;
 use crate::api_types::{
     CatalogQuery, Cause, CreateCause, CreateMeasure, Measure, MeasureQuery, Page, PageParams,
     ProblemDetails, UpdateCause, UpdateMeasure,
 };
 use crate::error::Error;
+use crate::service::idempotency::Recorded;
 use crate::service::{catalog, Caller};
+use actix_web::http::StatusCode;
 
 /// Adds a cause to a review, optionally linked to its problems (coordinators).
 #[utoipa::path(
@@ -33,11 +36,12 @@ pub async fn create_cause(
     body: web::Json<CreateCause>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, created_cause)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || catalog::create_cause(&state.db, &caller, input, once, now)).await?,
-    ))
+        created_cause,
+    )
 }
 
 /// Lists the causes the caller can see.
@@ -148,11 +152,12 @@ pub async fn create_measure(
     body: web::Json<CreateMeasure>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, created_measure)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || catalog::create_measure(&state.db, &caller, input, once, now)).await?,
-    ))
+        created_measure,
+    )
 }
 
 /// Lists the measures the caller can see.
@@ -242,4 +247,20 @@ pub async fn update_measure(
         blocking(move || catalog::update_measure(&state.db, &caller, id, input, expected, now))
             .await?;
     Ok(json_with_etag(&item, item.version))
+}
+
+fn created_cause(cause: &Cause) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        cause,
+        Some(format!("/api/v1/causes/{}", cause.id)),
+    )
+}
+
+fn created_measure(measure: &Measure) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        measure,
+        Some(format!("/api/v1/measures/{}", measure.id)),
+    )
 }

@@ -11,25 +11,27 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 
-use super::extract::{answer, blocking, once_key, validated};
+use super::extract::recorded;
+use super::extract::{blocking, once, reply, validated};
 use super::AppState;
 use crate::api_types::{
     CreateExtension, Evidence, EvidenceQuery, Extension, ExtensionDecision, ExtensionQuery, Page,
     PageParams, ProblemDetails, UploadEvidence,
 };
 use crate::domain::evidence::{ascii_file_name, clean_file_name, FileKind, Sniffer};
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::service::closing::{self, Received};
+use crate::service::idempotency::Recorded;
 use crate::service::Caller;
 use crate::storage::BlobStore;
+use actix_web::http::StatusCode;
 
 /// Room for the multipart framing and the description around the file itself.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
 fn too_large(limit: u64) -> Error {
     Error::new(
-        413,
-        "payload_too_large",
+        Code::PayloadTooLarge,
         format!("The file is larger than the {limit} bytes accepted."),
     )
 }
@@ -39,12 +41,11 @@ fn multipart_error(e: MultipartError) -> Error {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible => Error::new(
-            415,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "Upload evidence as multipart/form-data with the fields file and description.",
         ),
-        other => Error::bad_request(
-            "malformed_multipart",
+        other => Error::new(
+            Code::MalformedMultipart,
             format!("The multipart body could not be read: {other}."),
         ),
     }
@@ -83,8 +84,7 @@ async fn receive(
     }
     let Some(kind) = sniffer.finish() else {
         return Err(Error::new(
-            415,
-            "unsupported_file_type",
+            Code::UnsupportedFileType,
             format!(
                 "{file_name:?} is not an accepted kind of file; send {}.",
                 FileKind::ACCEPTED
@@ -324,12 +324,13 @@ pub async fn request_extension(
     body: web::Json<CreateExtension>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, requested_extension)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || closing::request_extension(&state.db, &caller, id, input, once, now))
             .await?,
-    ))
+        requested_extension,
+    )
 }
 
 /// Approves (the deadline moves; the original is kept) or refuses a request (coordinators).
@@ -401,4 +402,12 @@ pub async fn get_extension(
     let id = id.into_inner();
     let extension = blocking(move || closing::get_extension(&state.db, &caller, id)).await?;
     Ok(HttpResponse::Ok().json(extension))
+}
+
+fn requested_extension(extension: &Extension) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        extension,
+        Some(format!("/api/v1/extensions/{}", extension.id)),
+    )
 }

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use validator::Validate;
 
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::http::AppState;
 use crate::service::{accounts, Caller};
 
@@ -49,8 +49,8 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| Error::internal("application state missing"))?;
             let token = match token {
                 None => {
-                    return Err(Error::unauthorized(
-                        "missing_token",
+                    return Err(Error::new(
+                        Code::MissingToken,
                         "This endpoint needs an Authorization: Bearer <token> header.",
                     ))
                 }
@@ -61,19 +61,20 @@ impl FromRequest for Caller {
                         token.trim().to_owned()
                     }
                     _ => {
-                        return Err(Error::unauthorized(
-                            "invalid_token",
+                        return Err(Error::new(
+                            Code::InvalidToken,
                             "The Authorization header must be `Bearer <token>`.",
                         ))
                     }
                 },
             };
+            let now = state.clock.now();
             let mut caller =
-                blocking(move || accounts::authenticate(&state.db, &state.tokens, &token)).await?;
+                blocking(move || accounts::authenticate(&state.db, &state.tokens, &token, now))
+                    .await?;
             if !caller.can_write && !read_only {
                 return Err(Error::new(
-                    403,
-                    "insufficient_scope",
+                    Code::InsufficientScope,
                     "This service token has only the read scope; writing needs `write`.",
                 ));
             }
@@ -86,7 +87,7 @@ impl FromRequest for Caller {
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 
-use crate::service::idempotency::{Answer, OnceKey};
+use crate::service::idempotency::{Once, OnceKey, Outcome, Recorded, Render};
 
 /// The version a client's `If-Match` names (`"3"`, `W/"3"`); `*` or no header means any.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
@@ -103,8 +104,7 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
         .map(Some)
         .map_err(|_| {
             Error::new(
-                412,
-                "version_mismatch",
+                Code::VersionMismatch,
                 format!(
                     "If-Match {text:?} names no version of this record; send the ETag you read."
                 ),
@@ -112,30 +112,45 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
         })
 }
 
-/// The `Idempotency-Key` of a request, bound to its caller, method, path and body.
-pub fn once_key<T: serde::Serialize>(
+/// The `Idempotency-Key` of a request, bound to its caller, method, path and body, with how
+/// its first answer is recorded.
+pub fn once<T, B: serde::Serialize>(
     req: &HttpRequest,
     caller: &Caller,
-    body: &T,
-) -> Result<Option<OnceKey>, Error> {
+    body: &B,
+    render: Render<T>,
+) -> Result<Option<Once<T>>, Error> {
     let Some(value) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };
     let key = value.to_str().map_err(|_| {
-        Error::bad_request(
-            "invalid_idempotency_key",
+        Error::new(
+            Code::InvalidIdempotencyKey,
             "Idempotency-Key must be visible ASCII characters.",
         )
     })?;
     let body = serde_json::to_vec(body).map_err(Error::internal)?;
-    OnceKey::new(
+    let key = OnceKey::new(
         caller.idempotency_scope(),
         key,
         req.method().as_str(),
         req.path(),
         &body,
-    )
-    .map(Some)
+    )?;
+    Ok(Some(Once { key, render }))
+}
+
+/// An answer as it is sent and remembered: a status, a JSON body and where it lives.
+pub fn recorded<T: serde::Serialize>(
+    status: StatusCode,
+    value: &T,
+    location: Option<String>,
+) -> Result<Recorded, Error> {
+    Ok(Recorded {
+        status: status.as_u16(),
+        body: serde_json::to_string(value).map_err(Error::internal)?,
+        location,
+    })
 }
 
 /// `ETag` for a record at a version.
@@ -148,8 +163,12 @@ pub fn json_with_etag<T: serde::Serialize>(value: &T, version: i64) -> HttpRespo
     HttpResponse::Ok().insert_header(etag(version)).json(value)
 }
 
-/// Sends an answer from a service that may have replayed it for a repeated request.
-pub fn answer(answer: Answer) -> HttpResponse {
+/// Sends a use case's outcome: rendered now, or the very answer given the first time.
+pub fn reply<T>(outcome: Outcome<T>, render: Render<T>) -> Result<HttpResponse, Error> {
+    let (answer, replayed) = match outcome {
+        Outcome::Done(value) => (render(&value)?, false),
+        Outcome::Replayed(answer) => (answer, true),
+    };
     let mut response =
         HttpResponse::build(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK));
     response.content_type("application/json");
@@ -162,8 +181,8 @@ pub fn answer(answer: Answer) -> HttpResponse {
     {
         response.insert_header(etag(version));
     }
-    if answer.replayed {
+    if replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
-    response.body(answer.body)
+    Ok(response.body(answer.body))
 }

@@ -3,7 +3,7 @@ use actix_web::{get, web, HttpResponse};
 use super::extract::blocking;
 use super::AppState;
 use crate::api_types::{Health, ProblemDetails};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// The process is up.
 #[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
@@ -24,8 +24,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     blocking(move || {
         state.db.ping().map_err(|e| {
-            Error::new(503, "database_unavailable", "The database does not answer.")
-                .with_internal(e)
+            Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)
         })
     })
     .await?;

@@ -12,21 +12,20 @@ use crate::api_types::{
     ImportQuery, ImportReport, ImportResult, ImportUpload, ImportedReviewFields, ProblemDetails,
 };
 use crate::domain::vocab::ReviewKind;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::service::import::{self, Document};
 use crate::service::Caller;
 
 fn too_large(limit: u64) -> Error {
     Error::new(
-        413,
-        "payload_too_large",
+        Code::PayloadTooLarge,
         format!("The request is larger than the {limit} bytes accepted."),
     )
 }
 
 fn multipart_error(e: MultipartError) -> Error {
-    Error::bad_request(
-        "malformed_multipart",
+    Error::new(
+        Code::MalformedMultipart,
         format!("The multipart body could not be read: {e}."),
     )
 }
@@ -146,8 +145,8 @@ async fn read_json(mut payload: web::Payload, limit: u64) -> Result<ImportReport
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
-            Error::bad_request(
-                "unreadable_body",
+            Error::new(
+                Code::UnreadableBody,
                 format!("The body could not be read: {e}."),
             )
         })?;
@@ -159,13 +158,12 @@ async fn read_json(mut payload: web::Payload, limit: u64) -> Result<ImportReport
     let report: ImportReport = serde_json::from_slice(&body).map_err(|e| {
         if e.is_data() {
             Error::new(
-                422,
-                "invalid_body",
+                Code::InvalidBody,
                 format!("The body does not have the expected fields: {e}."),
             )
         } else {
-            Error::bad_request(
-                "malformed_json",
+            Error::new(
+                Code::MalformedJson,
                 format!("The body is not valid JSON: {e}."),
             )
         }
@@ -232,8 +230,7 @@ pub async fn import_review(
         (report.review_fields(), Document::Report(report.text))
     } else {
         return Err(Error::new(
-            415,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "Send the report as application/json ({\"text\", …}) or a file as multipart/form-data.",
         ));
     };

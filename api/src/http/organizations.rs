@@ -33,7 +33,8 @@ pub async fn create(
     body: web::Json<CreateOrganization>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let org = blocking(move || organizations::create(&state.db, &caller, input)).await?;
+    let now = state.clock.now();
+    let org = blocking(move || organizations::create(&state.db, &caller, input, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -118,7 +119,8 @@ pub async fn update(
     body: web::Json<UpdateOrganization>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let org = blocking(move || organizations::update(&state.db, &caller, id, input)).await?;
+    let now = state.clock.now();
+    let org = blocking(move || organizations::update(&state.db, &caller, id, input, now)).await?;
     Ok(HttpResponse::Ok().json(org))
 }
 
@@ -144,6 +146,7 @@ pub async fn deactivate(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let org = blocking(move || organizations::deactivate(&state.db, &caller, id)).await?;
+    let now = state.clock.now();
+    let org = blocking(move || organizations::deactivate(&state.db, &caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(org))
 }

@@ -8,13 +8,31 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::api_types::ProblemDetails;
-use crate::error::Error;
+use crate::error::{Code, Error, Kind};
+
+/// The one place a kind of error becomes an HTTP status.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::BadRequest => StatusCode::BAD_REQUEST,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::VersionMismatch => StatusCode::PRECONDITION_FAILED,
+        Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        status_of(self.kind())
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -24,7 +42,7 @@ impl ResponseError for Error {
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             errors: self.errors.clone(),
         };
         let mut body = serde_json::to_value(&problem).unwrap_or_default();
@@ -49,31 +67,27 @@ impl ResponseError for Error {
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let error = match &err {
         JsonPayloadError::OverflowKnownLength { length, limit } => Error::new(
-            413,
-            "payload_too_large",
+            Code::PayloadTooLarge,
             format!("The body is {length} bytes; at most {limit} are accepted."),
         ),
         JsonPayloadError::Overflow { limit } => Error::new(
-            413,
-            "payload_too_large",
+            Code::PayloadTooLarge,
             format!("The body is larger than the {limit} bytes accepted."),
         ),
         JsonPayloadError::ContentType => Error::new(
-            415,
-            "unsupported_media_type",
+            Code::UnsupportedMediaType,
             "The body must be JSON, sent with Content-Type: application/json.",
         ),
         JsonPayloadError::Deserialize(e) if e.is_data() => Error::new(
-            422,
-            "invalid_body",
+            Code::InvalidBody,
             format!("The body does not have the expected fields: {e}."),
         ),
-        JsonPayloadError::Deserialize(e) => Error::bad_request(
-            "malformed_json",
+        JsonPayloadError::Deserialize(e) => Error::new(
+            Code::MalformedJson,
             format!("The body is not valid JSON: {e}."),
         ),
-        other => Error::bad_request(
-            "unreadable_body",
+        other => Error::new(
+            Code::UnreadableBody,
             format!("The body could not be read: {other}."),
         ),
     };
@@ -81,8 +95,8 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 }
 
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    Error::bad_request(
-        "invalid_query",
+    Error::new(
+        Code::InvalidQuery,
         format!("A query parameter is invalid: {err}."),
     )
     .into()
@@ -163,8 +177,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         .unwrap_or_default();
     if !allowed.is_empty() {
         let mut response = Error::new(
-            405,
-            "method_not_allowed",
+            Code::MethodNotAllowed,
             format!(
                 "{} {} is not an endpoint; this path takes {}.",
                 req.method(),
@@ -180,8 +193,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         return response;
     }
     Error::new(
-        404,
-        "no_route",
+        Code::NoRoute,
         format!("There is no endpoint {} {}.", req.method(), req.path()),
     )
     .error_response()

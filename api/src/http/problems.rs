@@ -1,13 +1,16 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::extract::{answer, blocking, if_match, json_with_etag, once_key, validated};
+use super::extract::recorded;
+use super::extract::{blocking, if_match, json_with_etag, once, reply, validated};
 use super::AppState;
 use crate::api_types::{
     CreateNote, CreateProblem, CreateProblems, CreatedProblems, HistoryEntry, Note, Page,
     PageParams, Problem, ProblemDetails, ProblemQuery, TransitionRequest, UpdateProblem,
 };
 use crate::error::Error;
+use crate::service::idempotency::Recorded;
 use crate::service::{problems, Caller};
+use actix_web::http::StatusCode;
 
 /// Records a problem (status draft) of a review, with its causes and measures.
 #[utoipa::path(
@@ -32,11 +35,12 @@ pub async fn create(
     body: web::Json<CreateProblem>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, created_problem)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || problems::create(&state.db, &caller, input, once, now)).await?,
-    ))
+        created_problem,
+    )
 }
 
 /// Creates up to 1,000 problems (with their cause and measure links) in one request, all or
@@ -60,11 +64,12 @@ pub async fn create_batch(
     body: web::Json<CreateProblems>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, created_problems)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || problems::create_batch(&state.db, &caller, input, once, now)).await?,
-    ))
+        created_problems,
+    )
 }
 
 /// Lists problems in the caller's subtree; keyset-paged, filtered and sorted.
@@ -183,12 +188,13 @@ pub async fn transition(
         validated(body.into_inner())?,
         if_match(&req)?,
     );
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, transitioned)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || problems::transition(&state.db, &caller, id, input, expected, once, now))
             .await?,
-    ))
+        transitioned,
+    )
 }
 
 /// Every transition of a problem, oldest first; never rewritten.
@@ -234,11 +240,12 @@ pub async fn add_note(
     body: web::Json<CreateNote>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, added_note)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || problems::add_note(&state.db, &caller, id, input, once, now)).await?,
-    ))
+        added_note,
+    )
 }
 
 /// A problem's progress notes, oldest first.
@@ -259,4 +266,28 @@ pub async fn notes(
     let (id, page) = (id.into_inner(), validated(page.into_inner())?);
     let page = blocking(move || problems::notes(&state.db, &caller, id, page)).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+fn created_problem(problem: &Problem) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        problem,
+        Some(format!("/api/v1/problems/{}", problem.id)),
+    )
+}
+
+fn created_problems(created: &CreatedProblems) -> Result<Recorded, Error> {
+    recorded(StatusCode::CREATED, created, None)
+}
+
+fn transitioned(problem: &Problem) -> Result<Recorded, Error> {
+    recorded(StatusCode::OK, problem, None)
+}
+
+fn added_note(note: &Note) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        note,
+        Some(format!("/api/v1/problems/{}/notes", note.problem_id)),
+    )
 }

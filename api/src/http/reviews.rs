@@ -1,12 +1,15 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
-use super::extract::{answer, blocking, if_match, json_with_etag, once_key, validated};
+use super::extract::recorded;
+use super::extract::{blocking, if_match, json_with_etag, once, reply, validated};
 use super::AppState;
 use crate::api_types::{
     CreateReview, Page, PageParams, ProblemDetails, Review, ReviewQuery, UpdateReview,
 };
 use crate::error::Error;
+use crate::service::idempotency::Recorded;
 use crate::service::{reviews, Caller};
+use actix_web::http::StatusCode;
 
 /// Records a review (a meeting, an inspection's feedback, an audit) with its aspects.
 #[utoipa::path(
@@ -31,11 +34,12 @@ pub async fn create(
     body: web::Json<CreateReview>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let once = once_key(&req, &caller, &input)?;
+    let once = once(&req, &caller, &input, created_review)?;
     let now = state.clock.now();
-    Ok(answer(
+    reply(
         blocking(move || reviews::create(&state.db, &caller, input, once, now)).await?,
-    ))
+        created_review,
+    )
 }
 
 /// Lists the reviews the caller can see, newest first.
@@ -124,4 +128,12 @@ pub async fn update(
     let review =
         blocking(move || reviews::update(&state.db, &caller, id, input, expected, now)).await?;
     Ok(json_with_etag(&review, review.version))
+}
+
+fn created_review(review: &Review) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        review,
+        Some(format!("/api/v1/reviews/{}", review.id)),
+    )
 }

@@ -29,7 +29,8 @@ pub async fn create_service_account(
     body: web::Json<CreateServiceAccount>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let issued = blocking(move || service_accounts::create(&state.db, &caller, input)).await?;
+    let now = state.clock.now();
+    let issued = blocking(move || service_accounts::create(&state.db, &caller, input, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -99,7 +100,9 @@ pub async fn update_service_account(
     body: web::Json<UpdateServiceAccount>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let found = blocking(move || service_accounts::update(&state.db, &caller, id, input)).await?;
+    let now = state.clock.now();
+    let found =
+        blocking(move || service_accounts::update(&state.db, &caller, id, input, now)).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -121,7 +124,9 @@ pub async fn issue_service_token(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let issued = blocking(move || service_accounts::issue_token(&state.db, &caller, id)).await?;
+    let now = state.clock.now();
+    let issued =
+        blocking(move || service_accounts::issue_token(&state.db, &caller, id, now)).await?;
     Ok(HttpResponse::Created().json(issued))
 }
 
@@ -146,7 +151,9 @@ pub async fn revoke_service_token(
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, Error> {
     let (id, token_id) = path.into_inner();
+    let now = state.clock.now();
     let account =
-        blocking(move || service_accounts::revoke_token(&state.db, &caller, id, token_id)).await?;
+        blocking(move || service_accounts::revoke_token(&state.db, &caller, id, token_id, now))
+            .await?;
     Ok(HttpResponse::Ok().json(account))
 }

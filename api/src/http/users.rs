@@ -32,7 +32,8 @@ pub async fn create(
     body: web::Json<CreateUser>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let user = blocking(move || users::create(&state.db, &caller, input)).await?;
+    let now = state.clock.now();
+    let user = blocking(move || users::create(&state.db, &caller, input, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(user))
@@ -114,7 +115,8 @@ pub async fn update(
     body: web::Json<UpdateUser>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let user = blocking(move || users::update(&state.db, &caller, id, input)).await?;
+    let now = state.clock.now();
+    let user = blocking(move || users::update(&state.db, &caller, id, input, now)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -139,7 +141,8 @@ pub async fn deactivate(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let user = blocking(move || users::deactivate(&state.db, &caller, id)).await?;
+    let now = state.clock.now();
+    let user = blocking(move || users::deactivate(&state.db, &caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(user))
 }
 
@@ -168,7 +171,9 @@ pub async fn reset_password(
     body: web::Json<ResetPasswordRequest>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let user = blocking(move || users::reset_password(&state.db, &caller, id, &input.new_password))
-        .await?;
+    let now = state.clock.now();
+    let user =
+        blocking(move || users::reset_password(&state.db, &caller, id, &input.new_password, now))
+            .await?;
     Ok(HttpResponse::Ok().json(user))
 }

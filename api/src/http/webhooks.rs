@@ -34,7 +34,8 @@ pub async fn create_webhook(
     body: web::Json<CreateWebhook>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let hook = blocking(move || webhooks::create(&state.db, &caller, input)).await?;
+    let now = state.clock.now();
+    let hook = blocking(move || webhooks::create(&state.db, &caller, input, now)).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", hook.id)))
         .json(hook))
@@ -101,7 +102,8 @@ pub async fn update_webhook(
     body: web::Json<UpdateWebhook>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
-    let found = blocking(move || webhooks::update(&state.db, &caller, id, input)).await?;
+    let now = state.clock.now();
+    let found = blocking(move || webhooks::update(&state.db, &caller, id, input, now)).await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -166,6 +168,7 @@ pub async fn resend_delivery(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
     let id = id.into_inner();
-    let found = blocking(move || webhooks::resend(&state.db, &caller, id)).await?;
+    let now = state.clock.now();
+    let found = blocking(move || webhooks::resend(&state.db, &caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(found))
 }

@@ -6,7 +6,7 @@ use rectify_db::{catalog, organizations as orgs, problems, reviews, users, DbCon
 
 use super::Caller;
 use crate::domain::Role;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Kind, Result};
 
 impl Caller {
     /// Coordinators and admins manage reviews, problems, causes and measures.
@@ -86,8 +86,10 @@ pub fn review_field(
     field: &str,
     id: i64,
 ) -> Result<(ReviewRow, OrganizationRow)> {
-    review(conn, caller, id).map_err(|e| match e.status {
-        404 => Error::invalid_field(field, "exists", format!("review {id} does not exist")),
+    review(conn, caller, id).map_err(|e| match e.kind() {
+        Kind::NotFound => {
+            Error::invalid_field(field, "exists", format!("review {id} does not exist"))
+        }
         _ => e,
     })
 }
@@ -223,8 +225,7 @@ pub fn catalog_of_review(
 pub fn check_if_match(if_match: Option<i64>, version: i64) -> Result<()> {
     match if_match {
         Some(expected) if expected != version => Err(Error::new(
-            412,
-            "version_mismatch",
+            Code::VersionMismatch,
             format!("The record is at version {version}, not {expected}; read it again and retry."),
         )
         .with_extension("current_version", version)),
@@ -233,8 +234,8 @@ pub fn check_if_match(if_match: Option<i64>, version: i64) -> Result<()> {
 }
 
 pub fn concurrent_change() -> Error {
-    Error::conflict(
-        "concurrent_update",
+    Error::new(
+        Code::ConcurrentUpdate,
         "Another request changed this record at the same time; read it again and retry.",
     )
 }

@@ -1,24 +1,29 @@
 //! Signing in, who am I, passwords, and the first start of an empty database.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rectify_db::models::{NewOrganization, NewUser};
-use rectify_db::{now_utc, organizations as orgs, users as db_users, Db};
+use rectify_db::{organizations as orgs, users as db_users, Db};
 
 use super::audit::{self, Event};
 use super::Caller;
 use crate::api_types::{utc, LoginRequest, Me, TokenResponse};
 use crate::auth::{self, TokenError, TokenKeys};
 use crate::domain::{identity, Role};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 pub fn login(
     db: &Db,
     keys: &TokenKeys,
     input: &LoginRequest,
     request_id: Option<String>,
+    now: DateTime<Utc>,
 ) -> Result<TokenResponse> {
-    let invalid =
-        || Error::unauthorized("invalid_credentials", "The username or password is wrong.");
+    let invalid = || {
+        Error::new(
+            Code::InvalidCredentials,
+            "The username or password is wrong.",
+        )
+    };
     let username = input.username.trim().to_ascii_lowercase();
     let found = db.read(|conn| Ok::<_, Error>(db_users::find_by_username(conn, &username)?))?;
     let accepted = match &found {
@@ -31,7 +36,7 @@ pub fn login(
         }
     };
     // Both outcomes are on record: failed sign-ins are what an auditor looks for.
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (actor, entity_id, path) = match &found {
             Some((user, org)) => (
                 format!("user:{}", user.id),
@@ -56,6 +61,7 @@ pub fn login(
                 organization_path: path,
                 changes: serde_json::json!({}),
             },
+            now,
         )
     })?;
     let Some((user, _)) = found.filter(|_| accepted) else {
@@ -67,7 +73,7 @@ pub fn login(
             user.organization_id,
             &user.role,
             password_version(&user),
-            Utc::now().timestamp(),
+            now.timestamp(),
         )
         .map_err(Error::internal)?;
     Ok(TokenResponse {
@@ -79,26 +85,24 @@ pub fn login(
 
 /// Turns a bearer token into the caller, checking against the database that the user is
 /// still active and the token was issued after their last password change.
-pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str) -> Result<Caller> {
+pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str, now: DateTime<Utc>) -> Result<Caller> {
     if token.starts_with(super::service_accounts::TOKEN_PREFIX) {
-        return authenticate_service(db, token);
+        return authenticate_service(db, token, now);
     }
-    let claims = keys.verify(token).map_err(|e| match e {
-        TokenError::Expired => Error::unauthorized(
-            "token_expired",
+    let claims = keys.verify(token, now.timestamp()).map_err(|e| match e {
+        TokenError::Expired => Error::new(
+            Code::TokenExpired,
             "The access token has expired; sign in again.",
         ),
-        TokenError::Invalid(_) => {
-            Error::unauthorized("invalid_token", "The access token is not valid.")
-        }
+        TokenError::Invalid(_) => Error::new(Code::InvalidToken, "The access token is not valid."),
     })?;
     let user_id: i64 = claims
         .sub
         .parse()
-        .map_err(|_| Error::unauthorized("invalid_token", "The access token is not valid."))?;
+        .map_err(|_| Error::new(Code::InvalidToken, "The access token is not valid."))?;
     let revoked = || {
-        Error::unauthorized(
-            "token_revoked",
+        Error::new(
+            Code::TokenRevoked,
             "This access token is no longer valid; sign in again.",
         )
     };
@@ -125,23 +129,23 @@ pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str) -> Result<Caller> {
 
 /// An office system's token: valid while neither it is revoked nor its account or
 /// organization deactivated; checked on every request, so revocation acts at once.
-fn authenticate_service(db: &Db, token: &str) -> Result<Caller> {
+fn authenticate_service(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Caller> {
     use super::service_accounts::{hash_token, scopes_of};
     use rectify_db::service_accounts as db_accounts;
     let revoked = || {
-        Error::unauthorized(
-            "token_revoked",
+        Error::new(
+            Code::TokenRevoked,
             "This service token is revoked or its account deactivated.",
         )
     };
     let hash = hash_token(token);
     let (token_row, account, org) = db
         .read(|conn| Ok::<_, Error>(db_accounts::find_token(conn, &hash)?))?
-        .ok_or_else(|| Error::unauthorized("invalid_token", "The access token is not valid."))?;
+        .ok_or_else(|| Error::new(Code::InvalidToken, "The access token is not valid."))?;
     if token_row.revoked_at.is_some() || !account.active || !org.active {
         return Err(revoked());
     }
-    let now = now_utc();
+    let now = now.naive_utc();
     if token_row
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::seconds(60))
@@ -174,8 +178,7 @@ fn password_version(user: &rectify_db::models::UserRow) -> i64 {
 fn require_user(caller: &Caller) -> Result<()> {
     match caller.service_account_id {
         Some(_) => Err(Error::new(
-            403,
-            "not_a_user",
+            Code::NotAUser,
             "A service token stands for an office system, not a person.",
         )),
         None => Ok(()),
@@ -193,7 +196,13 @@ pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
     })
 }
 
-pub fn change_own_password(db: &Db, caller: &Caller, old: &str, new: &str) -> Result<()> {
+pub fn change_own_password(
+    db: &Db,
+    caller: &Caller,
+    old: &str,
+    new: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     require_user(caller)?;
     identity::check_password(new)
         .map_err(|m| Error::invalid_field("new_password", "password", m))?;
@@ -206,8 +215,8 @@ pub fn change_own_password(db: &Db, caller: &Caller, old: &str, new: &str) -> Re
         ));
     }
     let hash = auth::hash_password(new).map_err(Error::internal)?;
-    super::audit::write(db, |conn| {
-        let user = super::users::set_password_hash(conn, caller.user_id, hash)?;
+    super::audit::write(db, now, |conn| {
+        let user = super::users::set_password_hash(conn, caller.user_id, hash, now)?;
         let path = orgs::get(conn, user.organization_id)?.path;
         audit::record(
             conn,
@@ -233,7 +242,11 @@ pub struct Bootstrap {
 }
 
 /// On an empty database: the root organization and the user `admin`. Does nothing otherwise.
-pub fn bootstrap(db: &Db, admin_password: Option<&str>) -> Result<Option<Bootstrap>> {
+pub fn bootstrap(
+    db: &Db,
+    admin_password: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<Bootstrap>> {
     let generated = admin_password.is_none().then(auth::generate_password);
     let password = admin_password.or(generated.as_deref()).unwrap_or_default();
     let hash = auth::hash_password(password).map_err(Error::internal)?;
@@ -241,7 +254,7 @@ pub fn bootstrap(db: &Db, admin_password: Option<&str>) -> Result<Option<Bootstr
         if orgs::count(conn)? > 0 {
             return Ok(None);
         }
-        let now = now_utc();
+        let now = now.naive_utc();
         let root = orgs::insert(
             conn,
             NewOrganization {

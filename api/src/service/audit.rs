@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rectify_db::audit::{self as db_audit, AuditFilter, NewAudit};
 use rectify_db::models::AuditRow;
-use rectify_db::{now_utc, Db, DbConnection};
+use rectify_db::{Db, DbConnection};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -107,7 +107,11 @@ pub fn record(_conn: &mut DbConnection, caller: &Caller, event: Event<'_>) -> Re
 
 /// A write transaction whose audit entries are appended, in order, as its last statements.
 /// Every service write goes through here; if the work fails, nothing is appended.
-pub fn write<T>(db: &Db, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Result<T> {
+pub fn write<T>(
+    db: &Db,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut DbConnection) -> Result<T>,
+) -> Result<T> {
     PENDING.with(|p| p.borrow_mut().clear());
     let result = db.write(|conn| {
         let value = f(conn)?;
@@ -125,6 +129,7 @@ pub fn write<T>(db: &Db, f: impl FnOnce(&mut DbConnection) -> Result<T>) -> Resu
                     organization_path: entry.organization_path.as_deref(),
                     changes: entry.changes,
                 },
+                now,
             )?;
         }
         Ok(value)
@@ -140,9 +145,10 @@ pub fn append(
     actor_name: String,
     request_id: Option<String>,
     event: Event<'_>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let new = NewAudit {
-        at: audit::truncate(now_utc()),
+        at: audit::truncate(now.naive_utc()),
         actor,
         actor_name,
         request_id,

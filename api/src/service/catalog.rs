@@ -12,7 +12,7 @@ use rectify_db::{
 };
 
 use super::access::{self, check_if_match, concurrent_change};
-use super::idempotency::{self, Answer, OnceKey};
+use super::idempotency::{self, Once, Outcome};
 use super::pagination::{self, AfterId};
 use super::Caller;
 use crate::api_types::{
@@ -111,10 +111,10 @@ pub fn create_cause(
     db: &Db,
     caller: &Caller,
     input: CreateCause,
-    once: Option<OnceKey>,
+    once: Option<Once<Cause>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Cause>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             access::review_field(conn, caller, "review_id", input.review_id)?;
             let (review, _) =
@@ -141,7 +141,7 @@ pub fn create_cause(
             let cause = first(cause_dtos(conn, vec![row])?)?;
             let path = review_path(conn, review.id)?;
             super::audit::created_record(conn, caller, "cause", cause.id, &path, &cause)?;
-            idempotency::created(&cause, format!("/api/v1/causes/{}", cause.id))
+            Ok(cause)
         })
     })
 }
@@ -190,7 +190,7 @@ pub fn update_cause(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Cause> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let row = access::cause(conn, caller, id)?;
         let (_, review_org) =
             access::review_to_change(conn, caller, row.review_id, "change causes")?;
@@ -228,10 +228,10 @@ pub fn create_measure(
     db: &Db,
     caller: &Caller,
     input: CreateMeasure,
-    once: Option<OnceKey>,
+    once: Option<Once<Measure>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Measure>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             access::review_field(conn, caller, "review_id", input.review_id)?;
             let (review, review_org) =
@@ -270,7 +270,7 @@ pub fn create_measure(
                 &review_org.path,
                 &measure,
             )?;
-            idempotency::created(&measure, format!("/api/v1/measures/{}", measure.id))
+            Ok(measure)
         })
     })
 }
@@ -323,7 +323,7 @@ pub fn update_measure(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Measure> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let row = access::measure(conn, caller, id)?;
         check_if_match(if_match, row.version)?;
         let before = first(measure_dtos(conn, vec![row.clone()], now)?)?;

@@ -8,7 +8,7 @@ use rectify_db::models::{
 use rectify_db::{problems as db_problems, Db, DbConnection};
 
 use super::access::{self, concurrent_change};
-use super::idempotency::{self, Answer, OnceKey};
+use super::idempotency::{self, Once, Outcome};
 use super::pagination::{self, AfterId};
 use super::Caller;
 use crate::api_types::{
@@ -16,7 +16,7 @@ use crate::api_types::{
     Page, PageParams,
 };
 use crate::domain::workflow::Status;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Kind, Result};
 
 fn status_of(row: &ProblemRow) -> Result<Status> {
     row.status
@@ -50,7 +50,7 @@ fn history(
 
 fn evidence_dto(row: EvidenceRow) -> Evidence {
     Evidence {
-        content_url: format!("/api/v1/evidence/{}/content", row.id),
+        content_url: Evidence::content_url(row.id),
         id: row.id,
         problem_id: row.problem_id,
         file_name: row.file_name,
@@ -73,8 +73,8 @@ fn check_evidence_open(caller: &Caller, row: &ProblemRow, doing: &str) -> Result
     }
     let status = status_of(row)?;
     if !matches!(status, Status::Draft | Status::Open | Status::InProgress) {
-        return Err(Error::conflict(
-            "evidence_locked",
+        return Err(Error::new(
+            Code::EvidenceLocked,
             format!(
                 "Problem {} is {status}; its evidence can no longer change.",
                 row.key
@@ -108,7 +108,7 @@ pub fn record_upload(
     file: Received,
     now: DateTime<Utc>,
 ) -> Result<Evidence> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (row, unit) = access::problem(conn, caller, problem_id)?;
         check_evidence_open(caller, &row, "add")?;
         let stored = db_closing::insert_evidence(
@@ -166,8 +166,8 @@ fn visible_evidence(
     let row =
         db_closing::get_evidence(conn, id).map_err(Error::missing(format!("Evidence {id}")))?;
     let (problem, _) =
-        access::problem(conn, caller, row.problem_id).map_err(|e| match e.status {
-            404 => Error::not_found(&format!("Evidence {id}")),
+        access::problem(conn, caller, row.problem_id).map_err(|e| match e.kind() {
+            Kind::NotFound => Error::not_found(&format!("Evidence {id}")),
             _ => e,
         })?;
     Ok((row, problem))
@@ -178,7 +178,7 @@ pub fn evidence_for_download(db: &Db, caller: &Caller, id: i64) -> Result<Eviden
 }
 
 pub fn remove_evidence(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<()> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (row, problem) = visible_evidence(conn, caller, id)?;
         check_evidence_open(caller, &problem, "remove")?;
         if row.deleted_at.is_some() {
@@ -252,10 +252,10 @@ pub fn request_extension(
     caller: &Caller,
     problem_id: i64,
     input: CreateExtension,
-    once: Option<OnceKey>,
+    once: Option<Once<Extension>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Extension>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let (row, unit) = access::problem(conn, caller, problem_id)?;
             if row.owner_id != Some(caller.user_id) || caller.role == crate::domain::Role::Auditor {
@@ -265,14 +265,14 @@ pub fn request_extension(
             }
             let status = status_of(&row)?;
             if !status.is_active() {
-                return Err(Error::conflict(
-                    "extension_not_allowed",
+                return Err(Error::new(
+                    Code::ExtensionNotAllowed,
                     format!("Problem {} is {status}; only open or in-progress problems can be extended.", row.key),
                 ));
             }
             let Some(deadline) = row.deadline else {
-                return Err(Error::unprocessable(
-                    "no_deadline",
+                return Err(Error::new(
+                    Code::NoDeadline,
                     format!("Problem {} has no deadline to extend.", row.key),
                 ));
             };
@@ -284,8 +284,8 @@ pub fn request_extension(
                 ));
             }
             if db_closing::pending_extension(conn, problem_id)?.is_some() {
-                return Err(Error::conflict(
-                    "extension_pending",
+                return Err(Error::new(
+                    Code::ExtensionPending,
                     format!("Problem {} already has a pending extension request; wait for its decision.", row.key),
                 ));
             }
@@ -314,7 +314,7 @@ pub fn request_extension(
                 "new_deadline": stored.new_deadline,
                 "reason": stored.reason,
             });
-            super::webhooks::enqueue(conn, "extension.requested", &unit.path, data)?;
+            super::webhooks::enqueue(conn, "extension.requested", &unit.path, data, now)?;
             super::audit::created_record(
                 conn,
                 caller,
@@ -324,7 +324,7 @@ pub fn request_extension(
                 &stored,
             )?;
             let extension = extension_dto(stored)?;
-            idempotency::created(&extension, format!("/api/v1/extensions/{}", extension.id))
+            Ok(extension)
         })
     })
 }
@@ -337,8 +337,8 @@ fn visible_extension(
     let row =
         db_closing::get_extension(conn, id).map_err(Error::missing(format!("Extension {id}")))?;
     let (problem, _) =
-        access::problem(conn, caller, row.problem_id).map_err(|e| match e.status {
-            404 => Error::not_found(&format!("Extension {id}")),
+        access::problem(conn, caller, row.problem_id).map_err(|e| match e.kind() {
+            Kind::NotFound => Error::not_found(&format!("Extension {id}")),
             _ => e,
         })?;
     Ok((row, problem))
@@ -356,12 +356,12 @@ pub fn decide_extension(
     input: ExtensionDecision,
     now: DateTime<Utc>,
 ) -> Result<Extension> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (row, problem) = visible_extension(conn, caller, id)?;
         caller.require_coordinator("decide extension requests")?;
         if row.status != "pending" {
-            return Err(Error::conflict(
-                "extension_decided",
+            return Err(Error::new(
+                Code::ExtensionDecided,
                 format!("Extension {id} was already {}.", row.status),
             ));
         }
@@ -421,7 +421,7 @@ pub fn decide_extension(
             "new_deadline": decided.new_deadline,
             "decision_note": decided.decision_note,
         });
-        super::webhooks::enqueue(conn, "extension.decided", &path, data)?;
+        super::webhooks::enqueue(conn, "extension.decided", &path, data, now)?;
         super::audit::changed_record(
             conn,
             caller,

@@ -9,23 +9,21 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use rectify_db::models::{OrganizationRow, UserRow};
 use rectify_db::problems::{self as db_problems, After, ProblemFilter, Sort};
 use rectify_db::{
-    digests as db_digests, now_utc, organizations as orgs, users as db_users, Db, DbConnection,
+    digests as db_digests, organizations as orgs, users as db_users, Db, DbConnection,
 };
 use serde_json::{json, Value};
 
 use super::Caller;
 use crate::api_types::{utc, DigestDelivery};
-use crate::domain::deadline::{end_of_day as end_of, local_date, today_in, DUE_SOON_DAYS};
-use crate::domain::digest::{Digest, DigestLine, Week};
+use crate::domain::deadline::{end_of_day as end_of, local_date, today_in};
+use crate::domain::digest::{bucket, Bucket, Digest, DigestLine, Week};
 use crate::domain::progress::Figures;
 use crate::domain::webhook::backoff;
-use crate::domain::workflow::Status;
+use crate::domain::workflow::Action;
 use crate::domain::Role;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 const PAGE: i64 = 1000;
-/// Submitted and waiting longer than this for verification is worth a line.
-const WAITING_DAYS: i64 = 3;
 
 /// Whose problems a digest covers.
 #[derive(Debug, Clone)]
@@ -55,7 +53,7 @@ pub fn compute(
             ..Default::default()
         },
     };
-    let (monday, sunday) = (week.monday(), week.sunday());
+    let sunday = week.sunday();
     let last_sunday = week.previous().sunday();
     let mut digest = Digest {
         week: week.to_string(),
@@ -133,47 +131,30 @@ pub fn compute(
                 deadline: standing.deadline,
                 days,
             };
-            let last_entry = |action: &str| {
+            let last_day = |action: Action| {
                 entries
                     .iter()
-                    .filter(|h| h.action == action && h.created_at <= cutoff)
-                    .map(|h| h.created_at)
+                    .filter(|h| h.action == action.as_str() && h.created_at <= cutoff)
+                    .map(|h| local(h.created_at))
                     .next_back()
             };
-            match (standing.status, standing.deadline) {
-                (s, Some(deadline)) if s.is_active() && deadline < as_of => {
-                    let days = (as_of - deadline).num_days();
-                    // Overdue from the day after the deadline.
-                    if deadline.succ_opt().is_some_and(|d| d >= monday) {
-                        digest.newly_overdue.push(line(days));
-                    } else {
-                        digest.still_overdue.push(line(days));
-                    }
+            let placed = bucket(
+                standing.status,
+                standing.deadline,
+                as_of,
+                week,
+                last_day(Action::Submit),
+                last_day(Action::Verify),
+            );
+            match placed {
+                Some(Bucket::NewlyOverdue { days }) => digest.newly_overdue.push(line(days)),
+                Some(Bucket::StillOverdue { days }) => digest.still_overdue.push(line(days)),
+                Some(Bucket::DueSoon { days_left }) => digest.due_next_7_days.push(line(days_left)),
+                Some(Bucket::WaitingVerification { days }) => {
+                    digest.waiting_verification.push(line(days))
                 }
-                (s, Some(deadline))
-                    if s.is_active() && (deadline - as_of).num_days() <= DUE_SOON_DAYS =>
-                {
-                    digest
-                        .due_next_7_days
-                        .push(line((deadline - as_of).num_days()));
-                }
-                (Status::Submitted, _) => {
-                    if let Some(at) = last_entry("submit") {
-                        let waited = (as_of - local(at)).num_days();
-                        if waited > WAITING_DAYS {
-                            digest.waiting_verification.push(line(waited));
-                        }
-                    }
-                }
-                (Status::Closed, _) => {
-                    if let Some(at) = last_entry("verify") {
-                        let day = local(at);
-                        if day >= monday && day <= sunday {
-                            digest.closed_this_week.push(line(0));
-                        }
-                    }
-                }
-                _ => {}
+                Some(Bucket::ClosedThisWeek) => digest.closed_this_week.push(line(0)),
+                None => {}
             }
             if let Some(extension) = pending.get(&row.id) {
                 if standing.status.is_active() {
@@ -223,8 +204,7 @@ pub fn for_caller(
 ) -> Result<Digest> {
     if caller.service_account_id.is_some() {
         return Err(Error::new(
-            403,
-            "not_a_user",
+            Code::NotAUser,
             "A digest is for a person; a service token has none.",
         ));
     }
@@ -372,7 +352,7 @@ pub fn send_week(
             continue;
         }
         let digest = db.read(|conn| compute(conn, &user, &scope, week, now))?;
-        let at = now_utc();
+        let at = now.naive_utc();
         if digest.is_empty() {
             db.write(|conn| {
                 Ok::<_, Error>(db_digests::record(
@@ -383,7 +363,7 @@ pub fn send_week(
             continue;
         }
         // Webhooks: the record and the outbox row commit together; the worker sends.
-        let queued = super::audit::write(db, |conn| {
+        let queued = super::audit::write(db, now, |conn| {
             let mut queued = 0;
             for (hook, _) in &hooks {
                 let channel = format!("webhook:{}", hook.id);
@@ -395,6 +375,7 @@ pub fn send_week(
                         "digest.weekly",
                         data,
                         Some(robot_members(&digest)),
+                        now,
                     )?;
                     queued += 1;
                 }
@@ -432,7 +413,7 @@ pub fn send_due_emails(
         return Ok((0, 0));
     };
     let (mut sent, mut failed) = (0, 0);
-    let at = now_utc();
+    let at = now.naive_utc();
     let due = db.read(|conn| Ok::<_, Error>(db_digests::due(conn, at, 100)?))?;
     for row in due {
         let lease = at + chrono::Duration::minutes(5);
@@ -452,19 +433,27 @@ pub fn send_due_emails(
         };
         match outcome {
             Ok(()) => {
-                db.write(|conn| Ok::<_, Error>(db_digests::mark_sent(conn, row.id, now_utc())?))?;
+                db.write(|conn| {
+                    Ok::<_, Error>(db_digests::mark_sent(conn, row.id, now.naive_utc())?)
+                })?;
                 sent += 1;
             }
             Err(error) => {
                 let attempt = row.attempts + 1;
                 let retry_at = (attempt < crate::domain::webhook::MAX_ATTEMPTS).then(|| {
-                    now_utc()
+                    now.naive_utc()
                         + chrono::Duration::from_std(backoff(retry_base, attempt))
                             .unwrap_or_default()
                 });
                 tracing::warn!(delivery = row.id, attempt, %error, "digest e-mail failed");
                 db.write(|conn| {
-                    Ok::<_, Error>(db_digests::mark_failed(conn, row.id, &error, retry_at)?)
+                    Ok::<_, Error>(db_digests::mark_failed(
+                        conn,
+                        row.id,
+                        &error,
+                        retry_at,
+                        now.naive_utc(),
+                    )?)
                 })?;
                 failed += 1;
             }

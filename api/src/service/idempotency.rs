@@ -5,7 +5,7 @@ use rectify_db::models::IdempotencyRow;
 use rectify_db::{idempotency, DbConnection};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// How long an answer is remembered.
 pub const KEPT_FOR_HOURS: i64 = 24;
@@ -23,8 +23,8 @@ impl OnceKey {
     /// request is caught.
     pub fn new(scope: String, key: &str, method: &str, path: &str, body: &[u8]) -> Result<Self> {
         if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::bad_request(
-                "invalid_idempotency_key",
+            return Err(Error::new(
+                Code::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.",
             ));
         }
@@ -41,43 +41,61 @@ impl OnceKey {
     }
 }
 
-/// An answer to give, first or again.
+/// An answer as the caller's protocol rendered it (for HTTP: status, body and location),
+/// remembered so that a repeated request gets the very same answer. Opaque to use cases.
 #[derive(Debug, Clone)]
-pub struct Answer {
+pub struct Recorded {
     pub status: u16,
     pub body: String,
     pub location: Option<String>,
-    /// This is the remembered answer to an earlier request.
-    pub replayed: bool,
+}
+
+/// Renders a use case's result as the answer to remember; given by the caller.
+pub type Render<T> = fn(&T) -> Result<Recorded>;
+
+/// A request that asked to be made at most once, and how its first answer is recorded.
+pub struct Once<T> {
+    pub key: OnceKey,
+    pub render: Render<T>,
+}
+
+/// What a use case that honours `Idempotency-Key` did.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// It ran now.
+    Done(T),
+    /// The same request ran before; this is the answer given then.
+    Replayed(Recorded),
 }
 
 /// Runs `create` inside the caller's write transaction unless the key was seen: then the
-/// first answer is returned (same request) or the request refused (another request).
-pub fn once(
+/// first answer is returned (same request) or the request refused (another request). The
+/// first answer is recorded in the same transaction as the write, so both or neither stay.
+pub fn once<T>(
     conn: &mut DbConnection,
-    key: Option<&OnceKey>,
+    once: Option<&Once<T>>,
     now: DateTime<Utc>,
-    create: impl FnOnce(&mut DbConnection) -> Result<Answer>,
-) -> Result<Answer> {
-    let Some(key) = key else {
-        return create(conn);
+    create: impl FnOnce(&mut DbConnection) -> Result<T>,
+) -> Result<Outcome<T>> {
+    let Some(Once { key, render }) = once else {
+        return create(conn).map(Outcome::Done);
     };
     let not_before = (now - Duration::hours(KEPT_FOR_HOURS)).naive_utc();
     if let Some(seen) = idempotency::find(conn, &key.scope, &key.key, not_before)? {
         if seen.fingerprint != key.fingerprint {
-            return Err(Error::unprocessable(
-                "idempotency_key_reused",
+            return Err(Error::new(
+                Code::IdempotencyKeyReused,
                 "This Idempotency-Key was used for a different request; use a new key.",
             ));
         }
-        return Ok(Answer {
-            status: seen.status as u16,
+        return Ok(Outcome::Replayed(Recorded {
+            status: u16::try_from(seen.status).map_err(Error::internal)?,
             body: seen.body,
             location: seen.location,
-            replayed: true,
-        });
+        }));
     }
-    let answer = create(conn)?;
+    let value = create(conn)?;
+    let answer = render(&value)?;
     idempotency::purge(conn, not_before)?;
     idempotency::store(
         conn,
@@ -86,20 +104,10 @@ pub fn once(
             key: key.key.clone(),
             fingerprint: key.fingerprint.clone(),
             status: i32::from(answer.status),
-            body: answer.body.clone(),
-            location: answer.location.clone(),
+            body: answer.body,
+            location: answer.location,
             created_at: now.naive_utc(),
         },
     )?;
-    Ok(answer)
-}
-
-/// A 201 answer with a JSON body and its location.
-pub fn created<T: serde::Serialize>(value: &T, location: String) -> Result<Answer> {
-    Ok(Answer {
-        status: 201,
-        body: serde_json::to_string(value).map_err(Error::internal)?,
-        location: Some(location),
-        replayed: false,
-    })
+    Ok(Outcome::Done(value))
 }

@@ -25,7 +25,7 @@ use crate::domain::report;
 use crate::domain::similarity;
 use crate::domain::vocab::ProblemKind;
 use crate::domain::Role;
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 
 /// An unpacked document.xml larger than this is refused (a zip bomb, not a report).
 const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
@@ -39,12 +39,12 @@ pub enum Document {
     Sheet(Vec<Vec<Cell>>),
 }
 
-fn file_error(status: u16, code: &'static str, message: impl Into<String>) -> Error {
+fn file_error(code: Code, message: impl Into<String>) -> Error {
     let message = message.into();
-    let mut error = Error::new(status, code, format!("`file`: {message}"));
+    let mut error = Error::new(code, format!("`file`: {message}"));
     error.errors.push(FieldError {
         field: "file".to_owned(),
-        code: code.to_owned(),
+        code: code.as_str().to_owned(),
         message,
     });
     error
@@ -55,8 +55,7 @@ fn file_error(status: u16, code: &'static str, message: impl Into<String>) -> Er
 pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
     std::panic::catch_unwind(|| read_file_unguarded(name, bytes)).unwrap_or_else(|_| {
         Err(file_error(
-            422,
-            "unreadable_file",
+            Code::UnreadableFile,
             format!(
                 "{} is damaged and cannot be read",
                 name.unwrap_or("the file")
@@ -68,7 +67,7 @@ pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
 fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
     let shown = name.unwrap_or("the file");
     if bytes.is_empty() {
-        return Err(file_error(422, "empty_file", format!("{shown} is empty")));
+        return Err(file_error(Code::EmptyFile, format!("{shown} is empty")));
     }
     let extension = name
         .and_then(|n| n.rsplit_once('.'))
@@ -77,28 +76,24 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     match extension.as_str() {
         "docx" if !is_zip => Err(file_error(
-            422,
-            "unreadable_file",
+            Code::UnreadableFile,
             format!("{shown} is not a Word document: it is not a zip archive"),
         )),
         "xlsx" if !is_zip => Err(file_error(
-            422,
-            "unreadable_file",
+            Code::UnreadableFile,
             format!("{shown} is not an Excel workbook: it is not a zip archive"),
         )),
         "docx" => docx_text(shown, bytes).map(Document::Report),
         "xlsx" => sheet_cells(shown, bytes).map(Document::Sheet),
         "doc" | "xls" | "wps" | "et" => Err(file_error(
-            415,
-            "unsupported_file",
+            Code::UnsupportedFile,
             format!("{shown} is in an old binary format; save it as .docx or .xlsx"),
         )),
         _ if is_zip => {
             // No telling name: look inside.
             let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
                 file_error(
-                    422,
-                    "unreadable_file",
+                    Code::UnreadableFile,
                     format!("{shown} is a damaged zip archive: {e}"),
                 )
             })?;
@@ -108,8 +103,7 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
                 sheet_cells(shown, bytes).map(Document::Sheet)
             } else {
                 Err(file_error(
-                    415,
-                    "unsupported_file",
+                    Code::UnsupportedFile,
                     format!("{shown} is a zip archive but neither a .docx nor an .xlsx"),
                 ))
             }
@@ -123,8 +117,7 @@ fn text(shown: &str, bytes: &[u8]) -> Result<String> {
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => Ok(text.to_owned()),
         _ => Err(file_error(
-            415,
-            "unsupported_file",
+            Code::UnsupportedFile,
             format!(
                 "{shown} is neither UTF-8 text, a .docx nor an .xlsx; save a text file as UTF-8"
             ),
@@ -137,8 +130,7 @@ pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
     use quick_xml::events::Event;
     let unreadable = |why: String| {
         file_error(
-            422,
-            "unreadable_file",
+            Code::UnreadableFile,
             format!("{shown} cannot be read as a Word document: {why}"),
         )
     };
@@ -203,8 +195,7 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     use calamine::{DataRef, Reader, Xlsx};
     let unreadable = |why: String| {
         file_error(
-            422,
-            "unreadable_file",
+            Code::UnreadableFile,
             format!("{shown} cannot be read as an Excel workbook: {why}"),
         )
     };
@@ -233,16 +224,14 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
             }
             if row >= SHEET_MAX_ROWS {
                 return Err(file_error(
-                    422,
-                    "sheet_too_large",
+                    Code::SheetTooLarge,
                     format!("{shown}: sheet {name} goes past row {SHEET_MAX_ROWS}"),
                 ));
             }
             cells_read += 1;
             if cells_read > SHEET_MAX_CELLS {
                 return Err(file_error(
-                    422,
-                    "sheet_too_large",
+                    Code::SheetTooLarge,
                     format!("{shown} holds more than {SHEET_MAX_CELLS} cells"),
                 ));
             }
@@ -376,8 +365,7 @@ fn cell_error(issue: &ledger::CellIssue) -> FieldError {
 fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
     let sheet = ledger::read_sheet(rows).map_err(|e| match e {
         SheetError::MissingColumns(missing) => file_error(
-            422,
-            "missing_columns",
+            Code::MissingColumns,
             format!(
                 "no header row (in the first rows of any sheet) names the column {}",
                 missing.join(", ")
@@ -385,7 +373,7 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
         ),
         SheetError::Cells(issues) => {
             let mut error = Error::validation(issues.iter().map(cell_error).collect());
-            error.code = "invalid_rows";
+            error.code = Code::InvalidRows;
             error
         }
     })?;
@@ -534,7 +522,7 @@ fn resolve_names(
         Ok(())
     } else {
         let mut error = Error::validation(errors);
-        error.code = "invalid_rows";
+        error.code = Code::InvalidRows;
         Err(error)
     }
 }
@@ -566,8 +554,8 @@ pub fn import(
             }
         };
         if draft.problems.is_empty() {
-            let mut error = Error::unprocessable(
-                "nothing_to_import",
+            let mut error = Error::new(
+                Code::NothingToImport,
                 "No problems were found in the document; see `warnings`.",
             );
             error.extensions.insert(
@@ -680,7 +668,7 @@ pub fn import(
     if dry_run {
         db.read(run)
     } else {
-        super::audit::write(db, run)
+        super::audit::write(db, now, run)
     }
 }
 
@@ -762,7 +750,11 @@ mod fuzz {
         match read {
             Ok(Document::Sheet(rows)) => drop(ledger::read_sheet(&rows)),
             Ok(Document::Report(text)) => drop(report::parse(&text)),
-            Err(e) => assert!(e.status < 500, "{name}: {}", e.detail),
+            Err(e) => assert!(
+                e.kind() != crate::error::Kind::Internal,
+                "{name}: {}",
+                e.detail
+            ),
         }
     }
 
@@ -811,7 +803,7 @@ mod fuzz {
             other => panic!("{other:?}"),
         }
         let error = read_file(Some("a.xlsx"), &book(true)).unwrap_err();
-        assert_eq!((error.status, error.code), (422, "sheet_too_large"));
+        assert_eq!(error.code, Code::SheetTooLarge);
     }
 
     #[test]

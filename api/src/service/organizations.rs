@@ -1,8 +1,9 @@
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 use rectify_db::models::{NewOrganization, OrganizationChanges, OrganizationRow};
 use rectify_db::organizations::{self as orgs, OrganizationFilter};
-use rectify_db::{now_utc, users, Db, DbConnection};
+use rectify_db::{users, Db, DbConnection};
 
 use super::pagination::{self, AfterId};
 use super::Caller;
@@ -10,7 +11,7 @@ use crate::api_types::{
     CreateOrganization, Organization, OrganizationQuery, Page, PageParams, UpdateOrganization,
 };
 use crate::domain::identity;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// Whether each organization requires evidence: its own setting, else its nearest ancestor's,
 /// else true.
@@ -85,12 +86,18 @@ fn field_error<'a>(field: &'a str, rule: &'static str) -> impl Fn(&'static str) 
     move |message| Error::invalid_field(field, rule, message)
 }
 
-pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Organization> {
+pub fn create(
+    db: &Db,
+    caller: &Caller,
+    input: CreateOrganization,
+    now: DateTime<Utc>,
+) -> Result<Organization> {
+    validator::Validate::validate(&input)?;
     let code =
         identity::normalize_org_code(&input.code).map_err(field_error("code", "org_code"))?;
     let name =
         identity::normalize_display_name(&input.name).map_err(field_error("name", "length"))?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let parent = match input.parent_id {
             Some(id) => visible(conn, caller, id).map_err(|_| {
                 Error::invalid_field(
@@ -103,19 +110,19 @@ pub fn create(db: &Db, caller: &Caller, input: CreateOrganization) -> Result<Org
         };
         caller.require_admin("create organizations")?;
         if !parent.active {
-            return Err(Error::unprocessable(
-                "parent_inactive",
+            return Err(Error::new(
+                Code::ParentInactive,
                 format!("The parent organization {} is deactivated.", parent.code),
             ));
         }
         if orgs::find_by_code(conn, &code)?.is_some() {
-            return Err(Error::conflict(
-                "code_taken",
+            return Err(Error::new(
+                Code::CodeTaken,
                 format!("An organization with code {code} already exists."),
             )
             .with_extension("field", "code"));
         }
-        let now = now_utc();
+        let now = now.naive_utc();
         let row = orgs::insert(
             conn,
             NewOrganization {
@@ -195,6 +202,7 @@ pub fn update(
     caller: &Caller,
     id: i64,
     input: UpdateOrganization,
+    now: DateTime<Utc>,
 ) -> Result<Organization> {
     let name = input
         .name
@@ -202,7 +210,7 @@ pub fn update(
         .map(identity::normalize_display_name)
         .transpose()
         .map_err(field_error("name", "length"))?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let org = visible(conn, caller, id)?;
         caller.require_admin("change organizations")?;
         if let Some(parent_id) = input.parent_id {
@@ -218,7 +226,7 @@ pub fn update(
             timezone: input.timezone.clone(),
             active: input.active,
             evidence_required: input.evidence_required,
-            updated_at: Some(now_utc()),
+            updated_at: Some(now.naive_utc()),
         };
         let row = orgs::update(conn, id, &changes)?;
         let action = match input.active {
@@ -239,7 +247,7 @@ pub fn update(
     })
 }
 
-pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
+pub fn deactivate(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Organization> {
     update(
         db,
         caller,
@@ -248,6 +256,7 @@ pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
             active: Some(false),
             ..Default::default()
         },
+        now,
     )
 }
 
@@ -265,8 +274,8 @@ fn move_under(
         )
     };
     if org.parent_id.is_none() {
-        return Err(Error::unprocessable(
-            "root_is_fixed",
+        return Err(Error::new(
+            Code::RootIsFixed,
             "The root organization cannot be moved.",
         ));
     }
@@ -284,14 +293,14 @@ fn move_under(
 
 fn check_can_deactivate(conn: &mut DbConnection, org: &OrganizationRow) -> Result<()> {
     if org.parent_id.is_none() {
-        return Err(Error::unprocessable(
-            "root_is_fixed",
+        return Err(Error::new(
+            Code::RootIsFixed,
             "The root organization cannot be deactivated.",
         ));
     }
     if orgs::count_active_children(conn, org.id)? > 0 {
-        return Err(Error::conflict(
-            "has_active_children",
+        return Err(Error::new(
+            Code::HasActiveChildren,
             format!(
                 "{} still has active organizations below it; deactivate or move them first.",
                 org.code
@@ -299,8 +308,8 @@ fn check_can_deactivate(conn: &mut DbConnection, org: &OrganizationRow) -> Resul
         ));
     }
     if users::count_active_in_organization(conn, org.id)? > 0 {
-        return Err(Error::conflict(
-            "has_active_users",
+        return Err(Error::new(
+            Code::HasActiveUsers,
             format!(
                 "{} still has active users; deactivate or move them first.",
                 org.code

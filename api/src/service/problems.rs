@@ -9,7 +9,7 @@ use rectify_db::{organizations as orgs, reviews as db_reviews, Db, DbConnection}
 use serde::{Deserialize, Serialize};
 
 use super::access::{self, check_if_match, concurrent_change};
-use super::idempotency::{self, Answer, OnceKey};
+use super::idempotency::{self, Once, Outcome};
 use super::organizations::visible as visible_org;
 use super::pagination;
 use super::Caller;
@@ -20,7 +20,7 @@ use crate::api_types::{
 use crate::domain::deadline::{problem_standing, today_in, Warning};
 use crate::domain::vocab::ProblemKind;
 use crate::domain::workflow::{self, Action, Actor, Facts, Status, TransitionError};
-use crate::error::{Error, FieldError, Result};
+use crate::error::{Code, Error, FieldError, Result};
 
 fn parse<T: std::str::FromStr<Err = String>>(value: &str, id: i64) -> Result<T> {
     value
@@ -177,14 +177,13 @@ pub fn create(
     db: &Db,
     caller: &Caller,
     input: CreateProblem,
-    once: Option<OnceKey>,
+    once: Option<Once<Problem>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Problem>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let row = create_one(conn, caller, &input, now)?;
-            let problem = one(conn, caller, row, now)?;
-            idempotency::created(&problem, format!("/api/v1/problems/{}", problem.id))
+            one(conn, caller, row, now)
         })
     })
 }
@@ -218,11 +217,11 @@ pub fn create_batch(
     db: &Db,
     caller: &Caller,
     input: CreateProblems,
-    once: Option<OnceKey>,
+    once: Option<Once<CreatedProblems>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
+) -> Result<Outcome<CreatedProblems>> {
     caller.require_coordinator("create problems")?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let mut rows = Vec::with_capacity(input.problems.len());
             let mut errors = Vec::new();
@@ -231,7 +230,7 @@ pub fn create_batch(
                     Ok(row) => rows.push(row),
                     Err(e) if e.errors.is_empty() => errors.push(FieldError {
                         field: format!("problems[{index}]"),
-                        code: e.code.to_owned(),
+                        code: e.code.as_str().to_owned(),
                         message: e.detail,
                     }),
                     Err(e) => errors.extend(e.errors.into_iter().map(|f| FieldError {
@@ -242,17 +241,11 @@ pub fn create_batch(
             }
             if !errors.is_empty() {
                 let mut error = Error::validation(errors);
-                error.code = "batch_invalid";
+                error.code = Code::BatchInvalid;
                 return Err(error);
             }
             let problems = dtos(conn, caller, rows, now)?;
-            Ok(Answer {
-                status: 201,
-                body: serde_json::to_string(&CreatedProblems { problems })
-                    .map_err(Error::internal)?,
-                location: None,
-                replayed: false,
-            })
+            Ok(CreatedProblems { problems })
         })
     })
 }
@@ -332,6 +325,7 @@ pub(crate) fn insert_problem(
         "problem.created",
         &unit.path,
         super::webhooks::problem_data(&row),
+        now,
     )?;
     super::audit::record(
         conn,
@@ -548,18 +542,18 @@ pub fn update(
         return Err(Error::invalid_field(
             "status",
             "read_only",
-            "changes only through POST /api/v1/problems/{id}/transitions",
+            "changes only through a transition (an `action` such as start or submit)",
         ));
     }
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (row, unit) = access::problem(conn, caller, id)?;
         caller.require_coordinator("change problems")?;
         check_if_match(if_match, row.version)?;
         let before = one(conn, caller, row.clone(), now)?;
         let status: Status = parse(&row.status, id)?;
         if matches!(status, Status::Closed | Status::Cancelled) {
-            return Err(Error::conflict(
-                "problem_finished",
+            return Err(Error::new(
+                Code::ProblemFinished,
                 format!(
                     "Problem {} is {status}; reopen it before changing it.",
                     row.key
@@ -636,8 +630,8 @@ fn transition_error(e: TransitionError, key: &str) -> Error {
             from,
             action,
             allowed,
-        } => Error::conflict(
-            "transition_not_allowed",
+        } => Error::new(
+            Code::TransitionNotAllowed,
             format!(
                 "Cannot {action} problem {key} while it is {from}; allowed now: {}.",
                 if allowed.is_empty() {
@@ -657,8 +651,8 @@ fn transition_error(e: TransitionError, key: &str) -> Error {
             }
         ))
         .with_extension("allowed_actions", names(&allowed)),
-        TransitionError::Unmet { action, missing } => Error::unprocessable(
-            "requirements_unmet",
+        TransitionError::Unmet { action, missing } => Error::new(
+            Code::RequirementsUnmet,
             format!(
                 "Cannot {action} problem {key} yet: {}.",
                 missing
@@ -678,10 +672,10 @@ pub fn transition(
     id: i64,
     input: TransitionRequest,
     if_match: Option<i64>,
-    once: Option<OnceKey>,
+    once: Option<Once<Problem>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Problem>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let (row, unit) = access::problem(conn, caller, id)?;
             check_if_match(if_match, row.version)?;
@@ -752,7 +746,7 @@ pub fn transition(
             data["from"] = status.as_str().into();
             data["to"] = to.as_str().into();
             data["note"] = note.into();
-            super::webhooks::enqueue(conn, "problem.transitioned", &unit.path, data)?;
+            super::webhooks::enqueue(conn, "problem.transitioned", &unit.path, data, now)?;
             super::audit::record(
                 conn,
                 caller,
@@ -768,13 +762,7 @@ pub fn transition(
                     }),
                 },
             )?;
-            let problem = one(conn, caller, updated, now)?;
-            Ok(Answer {
-                status: 200,
-                body: serde_json::to_string(&problem).map_err(Error::internal)?,
-                location: None,
-                replayed: false,
-            })
+            one(conn, caller, updated, now)
         })
     })
 }
@@ -809,10 +797,10 @@ pub fn add_note(
     caller: &Caller,
     id: i64,
     input: CreateNote,
-    once: Option<OnceKey>,
+    once: Option<Once<Note>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Note>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let (row, unit) = access::problem(conn, caller, id)?;
             if !caller.coordinates() && row.owner_id != Some(caller.user_id) {
@@ -837,7 +825,7 @@ pub fn add_note(
                 created_at: utc(note.created_at),
             };
             super::audit::created_record(conn, caller, "note", note.id, &unit.path, &note)?;
-            idempotency::created(&note, format!("/api/v1/problems/{id}/notes"))
+            Ok(note)
         })
     })
 }

@@ -16,7 +16,7 @@ use crate::api_types::{
     AspectProgress, OrganizationProgress, OverdueGroup, OverdueGrouping, OverdueItem, OverdueQuery,
     OverdueReport, ProgressQuery, ProgressReport, ReviewProgress,
 };
-use crate::domain::deadline::{problem_standing, today_in, Warning};
+use crate::domain::deadline::{problem_standing, standing, today_in, Warning};
 use crate::domain::ledger::status_label;
 use crate::domain::vocab::ProblemKind;
 use crate::domain::workflow::Status;
@@ -249,7 +249,11 @@ pub fn overdue(
         let filter = ProblemFilter {
             within_path: caller.scope_path(),
             organization_path: Some(org.path.clone()),
-            statuses: vec!["open".to_owned(), "in_progress".to_owned()],
+            statuses: Status::ALL
+                .into_iter()
+                .filter(|s| s.is_active())
+                .map(|s| s.as_str().to_owned())
+                .collect(),
             deadline_to: Some(horizon),
             ..Default::default()
         };
@@ -311,18 +315,19 @@ pub fn overdue(
 
         let mut overdue = Vec::new();
         let mut due_soon = Vec::new();
+        // Everything listed is still pending (active problems, measures not done).
         let mut place = |item: OverdueItem, today: chrono::NaiveDate| {
-            let days = (today - item.deadline).num_days();
-            if days > 0 {
-                overdue.push(OverdueItem {
-                    days_overdue: days,
+            let standing = standing(true, Some(item.deadline), today);
+            match standing.warning {
+                Warning::Overdue => overdue.push(OverdueItem {
+                    days_overdue: standing.days_overdue,
                     ..item
-                });
-            } else if -days <= DUE_SOON_DAYS {
-                due_soon.push(OverdueItem {
-                    days_left: -days,
+                }),
+                Warning::DueSoon => due_soon.push(OverdueItem {
+                    days_left: standing.days_left,
                     ..item
-                });
+                }),
+                Warning::None => {}
             }
         };
         for p in problems {

@@ -4,12 +4,12 @@ use rectify_db::reviews::{self as db_reviews, ReviewFilter};
 use rectify_db::{Db, DbConnection};
 
 use super::access::{self, check_if_match, concurrent_change};
-use super::idempotency::{self, Answer, OnceKey};
+use super::idempotency::{self, Once, Outcome};
 use super::organizations::visible as visible_org;
 use super::pagination::{self, AfterId};
 use super::Caller;
 use crate::api_types::{utc, CreateReview, Page, PageParams, Review, ReviewQuery, UpdateReview};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 fn to_dto(row: ReviewRow, aspects: Vec<String>) -> Result<Review> {
     Ok(Review {
@@ -42,10 +42,10 @@ pub fn create(
     db: &Db,
     caller: &Caller,
     input: CreateReview,
-    once: Option<OnceKey>,
+    once: Option<Once<Review>>,
     now: DateTime<Utc>,
-) -> Result<Answer> {
-    super::audit::write(db, |conn| {
+) -> Result<Outcome<Review>> {
+    super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
                 Error::invalid_field(
@@ -71,7 +71,7 @@ pub fn create(
             )?;
             let review = load(conn, row)?;
             super::audit::created_record(conn, caller, "review", review.id, &org.path, &review)?;
-            idempotency::created(&review, format!("/api/v1/reviews/{}", review.id))
+            Ok(review)
         })
     })
 }
@@ -149,7 +149,7 @@ pub fn update(
     if_match: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Review> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (row, org) = access::review_to_change(conn, caller, id, "change reviews")?;
         check_if_match(if_match, row.version)?;
         let before = load(conn, row.clone())?;
@@ -157,8 +157,8 @@ pub fn update(
             let new_aspects = trimmed(new_aspects);
             for old in db_reviews::aspects(conn, id)? {
                 if !new_aspects.contains(&old) && db_reviews::aspect_use(conn, id, &old)? > 0 {
-                    return Err(Error::conflict(
-                        "aspect_in_use",
+                    return Err(Error::new(
+                        Code::AspectInUse,
                         format!("The aspect {old:?} is still used by problems of this review; move them first."),
                     )
                     .with_extension("field", "aspects"));

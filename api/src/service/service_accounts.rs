@@ -1,12 +1,13 @@
 //! Service accounts: office systems that call the API with long-lived, revocable tokens
 //! bound to one subtree and to scopes.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeSet;
 
 use rectify_db::models::{
     NewServiceAccount, NewServiceToken, ServiceAccountChanges, ServiceAccountRow, ServiceTokenRow,
 };
-use rectify_db::{now_utc, service_accounts as db_accounts, Db, DbConnection};
+use rectify_db::{service_accounts as db_accounts, Db, DbConnection};
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Event};
@@ -18,7 +19,7 @@ use crate::api_types::{
     ServiceToken, UpdateServiceAccount,
 };
 use crate::auth;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// Every service token starts so, which tells it apart from a signed-in user's JWT.
 pub const TOKEN_PREFIX: &str = "rct_";
@@ -106,6 +107,7 @@ fn issue(
     caller: &Caller,
     account: &ServiceAccountRow,
     path: &str,
+    now: NaiveDateTime,
 ) -> Result<(String, i64)> {
     let token = new_token();
     let row = db_accounts::insert_token(
@@ -114,7 +116,7 @@ fn issue(
             account_id: account.id,
             token_hash: &hash_token(&token),
             prefix: &token[..TOKEN_PREFIX.len() + 8],
-            created_at: now_utc(),
+            created_at: now,
         },
     )?;
     audit::record(
@@ -131,8 +133,13 @@ fn issue(
     Ok((token, row.id))
 }
 
-pub fn create(db: &Db, caller: &Caller, input: CreateServiceAccount) -> Result<IssuedServiceToken> {
-    super::audit::write(db, |conn| {
+pub fn create(
+    db: &Db,
+    caller: &Caller,
+    input: CreateServiceAccount,
+    now: DateTime<Utc>,
+) -> Result<IssuedServiceToken> {
+    super::audit::write(db, now, |conn| {
         caller.require_admin("create service accounts")?;
         let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
             Error::invalid_field(
@@ -141,7 +148,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateServiceAccount) -> Result<I
                 format!("organization {} does not exist", input.organization_id),
             )
         })?;
-        let now = now_utc();
+        let at = now.naive_utc();
         let row = db_accounts::insert(
             conn,
             NewServiceAccount {
@@ -149,8 +156,8 @@ pub fn create(db: &Db, caller: &Caller, input: CreateServiceAccount) -> Result<I
                 organization_id: org.id,
                 scopes: &scopes_text(&input.scopes),
                 active: true,
-                created_at: now,
-                updated_at: now,
+                created_at: at,
+                updated_at: at,
             },
         )?;
         audit::record(
@@ -164,7 +171,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateServiceAccount) -> Result<I
                 changes: audit::created(&row),
             },
         )?;
-        let (token, token_id) = issue(conn, caller, &row, &org.path)?;
+        let (token, token_id) = issue(conn, caller, &row, &org.path, now.naive_utc())?;
         Ok(IssuedServiceToken {
             token,
             token_id,
@@ -173,17 +180,22 @@ pub fn create(db: &Db, caller: &Caller, input: CreateServiceAccount) -> Result<I
     })
 }
 
-pub fn issue_token(db: &Db, caller: &Caller, id: i64) -> Result<IssuedServiceToken> {
-    super::audit::write(db, |conn| {
+pub fn issue_token(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<IssuedServiceToken> {
+    super::audit::write(db, now, |conn| {
         let (row, path) = visible(conn, caller, id)?;
         caller.require_admin("issue service tokens")?;
         if !row.active {
-            return Err(Error::conflict(
-                "account_inactive",
+            return Err(Error::new(
+                Code::AccountInactive,
                 "The service account is deactivated; reactivate it first.",
             ));
         }
-        let (token, token_id) = issue(conn, caller, &row, &path)?;
+        let (token, token_id) = issue(conn, caller, &row, &path, now.naive_utc())?;
         Ok(IssuedServiceToken {
             token,
             token_id,
@@ -192,17 +204,22 @@ pub fn issue_token(db: &Db, caller: &Caller, id: i64) -> Result<IssuedServiceTok
     })
 }
 
-pub fn revoke_token(db: &Db, caller: &Caller, id: i64, token_id: i64) -> Result<ServiceAccount> {
-    super::audit::write(db, |conn| {
+pub fn revoke_token(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    token_id: i64,
+    now: DateTime<Utc>,
+) -> Result<ServiceAccount> {
+    super::audit::write(db, now, |conn| {
         let (row, path) = visible(conn, caller, id)?;
         caller.require_admin("revoke service tokens")?;
-        let now = now_utc();
-        if db_accounts::revoke_token(conn, id, token_id, now)? == 0 {
+        if db_accounts::revoke_token(conn, id, token_id, now.naive_utc())? == 0 {
             let exists = db_accounts::tokens(conn, id)?
                 .iter()
                 .any(|t| t.id == token_id);
             return Err(if exists {
-                Error::conflict("already_revoked", "The token is revoked already.")
+                Error::new(Code::AlreadyRevoked, "The token is revoked already.")
             } else {
                 Error::not_found(&format!("Token {token_id}"))
             });
@@ -215,7 +232,7 @@ pub fn revoke_token(db: &Db, caller: &Caller, id: i64, token_id: i64) -> Result<
                 entity_type: "service_token",
                 entity_id: Some(token_id.to_string()),
                 organization_path: Some(&path),
-                changes: serde_json::json!({"revoked_at": [null, utc(now)]}),
+                changes: serde_json::json!({"revoked_at": [null, now]}),
             },
         )?;
         load(conn, row)
@@ -254,8 +271,9 @@ pub fn update(
     caller: &Caller,
     id: i64,
     input: UpdateServiceAccount,
+    now: DateTime<Utc>,
 ) -> Result<ServiceAccount> {
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (before, path) = visible(conn, caller, id)?;
         caller.require_admin("change service accounts")?;
         let after = db_accounts::update(
@@ -265,7 +283,7 @@ pub fn update(
                 name: input.name.as_deref().map(|n| n.trim().to_owned()),
                 scopes: input.scopes.as_deref().map(scopes_text),
                 active: input.active,
-                updated_at: Some(now_utc()),
+                updated_at: Some(now.naive_utc()),
             },
         )?;
         audit::record(

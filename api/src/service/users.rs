@@ -1,6 +1,7 @@
+use chrono::{DateTime, Utc};
 use rectify_db::models::{NewUser, UserChanges, UserRow};
 use rectify_db::users::{self as db_users, UserFilter};
-use rectify_db::{now_utc, organizations as orgs, Db, DbConnection};
+use rectify_db::{organizations as orgs, Db, DbConnection};
 
 use super::organizations::visible as visible_org;
 use super::pagination::{self, AfterId};
@@ -8,7 +9,7 @@ use super::Caller;
 use crate::api_types::{CreateUser, Page, PageParams, UpdateUser, User, UserQuery};
 use crate::auth;
 use crate::domain::{identity, Role};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// Loads a user the caller may see (one of their subtree's organizations); else "not found".
 pub(crate) fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<UserRow> {
@@ -21,7 +22,8 @@ pub(crate) fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Resu
     }
 }
 
-pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
+pub fn create(db: &Db, caller: &Caller, input: CreateUser, now: DateTime<Utc>) -> Result<User> {
+    validator::Validate::validate(&input)?;
     let username = identity::normalize_username(&input.username)
         .map_err(|m| Error::invalid_field("username", "username", m))?;
     let display_name = identity::normalize_display_name(&input.display_name)
@@ -30,7 +32,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
         .map_err(|m| Error::invalid_field("password", "password", m))?;
     // Hash outside the write transaction: it is the slow part and needs no lock.
     let password_hash = auth::hash_password(&input.password).map_err(Error::internal)?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
             Error::invalid_field(
                 "organization_id",
@@ -40,19 +42,19 @@ pub fn create(db: &Db, caller: &Caller, input: CreateUser) -> Result<User> {
         })?;
         caller.require_admin("create users")?;
         if !org.active {
-            return Err(Error::unprocessable(
-                "organization_inactive",
+            return Err(Error::new(
+                Code::OrganizationInactive,
                 format!("Organization {} is deactivated.", org.code),
             ));
         }
         if db_users::username_taken(conn, &username)? {
-            return Err(Error::conflict(
-                "username_taken",
+            return Err(Error::new(
+                Code::UsernameTaken,
                 format!("The username {username} is taken."),
             )
             .with_extension("field", "username"));
         }
-        let now = now_utc();
+        let now = now.naive_utc();
         let row = db_users::insert(
             conn,
             NewUser {
@@ -121,7 +123,13 @@ pub fn list(db: &Db, caller: &Caller, query: UserQuery, page: PageParams) -> Res
     })
 }
 
-pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<User> {
+pub fn update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateUser,
+    now: DateTime<Utc>,
+) -> Result<User> {
     input.check_email()?;
     let display_name = input
         .display_name
@@ -129,14 +137,14 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
         .map(identity::normalize_display_name)
         .transpose()
         .map_err(|m| Error::invalid_field("display_name", "length", m))?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let user = visible(conn, caller, id)?;
         caller.require_admin("change users")?;
         let demotes = input.role.is_some_and(|r| r.as_str() != user.role);
         if id == caller.user_id && (demotes || input.active == Some(false)) {
             // Locking oneself out is never what was meant; another admin can do it.
-            return Err(Error::conflict(
-                "own_account",
+            return Err(Error::new(
+                Code::OwnAccount,
                 "Admins cannot change their own role or deactivate themselves; another admin can.",
             ));
         }
@@ -149,8 +157,8 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
                 )
             })?;
             if !org.active && org.id != user.organization_id {
-                return Err(Error::unprocessable(
-                    "organization_inactive",
+                return Err(Error::new(
+                    Code::OrganizationInactive,
                     format!("Organization {} is deactivated.", org.code),
                 ));
             }
@@ -164,8 +172,8 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
             && !(stays_admin && stays_active)
             && db_users::count_active_admins(conn)? <= 1
         {
-            return Err(Error::conflict(
-                "last_admin",
+            return Err(Error::new(
+                Code::LastAdmin,
                 "This is the last active admin; make another admin first.",
             ));
         }
@@ -175,7 +183,7 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
             role: input.role.map(|r| r.as_str().to_owned()),
             organization_id: input.organization_id,
             active: input.active,
-            updated_at: Some(now_utc()),
+            updated_at: Some(now.naive_utc()),
             ..Default::default()
         };
         let after = db_users::update(conn, id, &changes)?;
@@ -189,7 +197,7 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateUser) -> Result<Us
     })
 }
 
-pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<User> {
+pub fn deactivate(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<User> {
     update(
         db,
         caller,
@@ -198,26 +206,33 @@ pub fn deactivate(db: &Db, caller: &Caller, id: i64) -> Result<User> {
             active: Some(false),
             ..Default::default()
         },
+        now,
     )
 }
 
 /// An admin sets a new password for a user (who has forgotten theirs).
-pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> Result<User> {
+pub fn reset_password(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    new_password: &str,
+    now: DateTime<Utc>,
+) -> Result<User> {
     identity::check_password(new_password)
         .map_err(|m| Error::invalid_field("new_password", "password", m))?;
     let hash = auth::hash_password(new_password).map_err(Error::internal)?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let before = visible(conn, caller, id)?;
         caller.require_admin("reset passwords")?;
         if id == caller.user_id {
             // The own-password route asks for the current password; a stolen token alone
             // must not be enough to take the account over.
-            return Err(Error::conflict(
-                "own_account",
-                "Change your own password with POST /api/v1/auth/password.",
+            return Err(Error::new(
+                Code::OwnAccount,
+                "Change your own password by giving your current one (the change-password operation).",
             ));
         }
-        let after = set_password_hash(conn, id, hash)?;
+        let after = set_password_hash(conn, id, hash, now)?;
         let path = rectify_db::organizations::get(conn, after.organization_id)?.path;
         super::audit::changed_record(
             conn,
@@ -234,14 +249,23 @@ pub fn reset_password(db: &Db, caller: &Caller, id: i64, new_password: &str) -> 
 }
 
 /// Replaces a password; tokens issued before this moment stop working.
-pub(crate) fn set_password_hash(conn: &mut DbConnection, id: i64, hash: String) -> Result<UserRow> {
-    let now = now_utc();
+pub(crate) fn set_password_hash(
+    conn: &mut DbConnection,
+    id: i64,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<UserRow> {
+    let now = now.naive_utc();
+    // Tokens carry the password's version (this instant): it must change on every change of
+    // password even when the clock has not moved, so it only ever goes forward.
+    let before = db_users::get(conn, id)?.password_changed_at;
+    let changed_at = now.max(before + chrono::Duration::microseconds(1));
     Ok(db_users::update(
         conn,
         id,
         &UserChanges {
             password_hash: Some(hash),
-            password_changed_at: Some(now),
+            password_changed_at: Some(changed_at),
             updated_at: Some(now),
             ..Default::default()
         },

@@ -1,8 +1,9 @@
 //! Webhooks: subscriptions, the outbox written with each change, and the deliveries' record.
 //! Sending is `crate::delivery`'s job.
 
+use chrono::{DateTime, Utc};
 use rectify_db::models::{NewDelivery, NewWebhook, ProblemRow, WebhookChanges, WebhookRow};
-use rectify_db::{now_utc, webhooks as db_hooks, Db, DbConnection};
+use rectify_db::{webhooks as db_hooks, Db, DbConnection};
 use serde_json::{json, Value};
 
 use super::audit;
@@ -13,7 +14,7 @@ use crate::api_types::{
     utc, CreateWebhook, Delivery, DeliveryAttempt, Page, PageParams, UpdateWebhook, Webhook,
 };
 use crate::domain::webhook::{subscribed, EVENTS};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// What a webhook says about a problem.
 pub fn problem_data(row: &ProblemRow) -> Value {
@@ -37,10 +38,11 @@ pub fn enqueue(
     event: &str,
     organization_path: &str,
     data: Value,
+    now: DateTime<Utc>,
 ) -> Result<usize> {
     let mut written = 0;
     for (hook, _) in subscribers(conn, event, organization_path)? {
-        enqueue_to(conn, &hook, event, data.clone(), None)?;
+        enqueue_to(conn, &hook, event, data.clone(), None, now)?;
         written += 1;
     }
     Ok(written)
@@ -68,8 +70,9 @@ pub fn enqueue_to(
     event: &str,
     data: Value,
     extra: Option<serde_json::Map<String, Value>>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    let now = now_utc();
+    let now = now.naive_utc();
     let key = uuid::Uuid::new_v4().to_string();
     let mut body = json!({
         "id": key,
@@ -153,10 +156,15 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(Webhook
     }
 }
 
-pub fn create(db: &Db, caller: &Caller, input: CreateWebhook) -> Result<Webhook> {
+pub fn create(
+    db: &Db,
+    caller: &Caller,
+    input: CreateWebhook,
+    now: DateTime<Utc>,
+) -> Result<Webhook> {
     check_url(input.url.trim())?;
     let events = check_events(&input.events)?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         caller.require_admin("manage webhooks")?;
         let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
             Error::invalid_field(
@@ -165,7 +173,7 @@ pub fn create(db: &Db, caller: &Caller, input: CreateWebhook) -> Result<Webhook>
                 format!("organization {} does not exist", input.organization_id),
             )
         })?;
-        let now = now_utc();
+        let now = now.naive_utc();
         let row = db_hooks::insert(
             conn,
             NewWebhook {
@@ -183,12 +191,18 @@ pub fn create(db: &Db, caller: &Caller, input: CreateWebhook) -> Result<Webhook>
     })
 }
 
-pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateWebhook) -> Result<Webhook> {
+pub fn update(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: UpdateWebhook,
+    now: DateTime<Utc>,
+) -> Result<Webhook> {
     if let Some(url) = &input.url {
         check_url(url.trim())?;
     }
     let events = input.events.as_deref().map(check_events).transpose()?;
-    super::audit::write(db, |conn| {
+    super::audit::write(db, now, |conn| {
         let (before, path) = visible(conn, caller, id)?;
         caller.require_admin("manage webhooks")?;
         let after = db_hooks::update(
@@ -199,7 +213,7 @@ pub fn update(db: &Db, caller: &Caller, id: i64, input: UpdateWebhook) -> Result
                 events,
                 secret: input.secret.clone(),
                 active: input.active,
-                updated_at: Some(now_utc()),
+                updated_at: Some(now.naive_utc()),
             },
         )?;
         let mut changes = audit::diff(&before, &after);
@@ -321,17 +335,17 @@ pub fn delivery(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
 }
 
 /// Queues a delivery again, due now (its delivery id stays, so receivers can de-duplicate).
-pub fn resend(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
-    super::audit::write(db, |conn| {
+pub fn resend(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Delivery> {
+    super::audit::write(db, now, |conn| {
         let (before, path) = visible_delivery(conn, caller, id)?;
         caller.require_admin("re-send webhook deliveries")?;
         if before.status == "pending" {
-            return Err(Error::conflict(
-                "delivery_pending",
+            return Err(Error::new(
+                Code::DeliveryPending,
                 "The delivery is still queued; it will be sent.",
             ));
         }
-        let after = db_hooks::resend(conn, id, now_utc())?;
+        let after = db_hooks::resend(conn, id, now.naive_utc())?;
         audit::record(
             conn,
             caller,
