@@ -8,7 +8,7 @@ use super::workflow::Status;
 /// Days ahead within which a deadline is "due soon" (yellow light).
 pub const DUE_SOON_DAYS: i64 = 7;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Warning {
     None,

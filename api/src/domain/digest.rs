@@ -110,13 +110,10 @@ pub fn bucket(
 }
 
 /// One line of a digest.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DigestLine {
-    #[schema(example = "DFSQ-12")]
     pub key: String,
-    #[schema(example = "对物业管理问题跟踪督促不够")]
     pub title: String,
-    #[schema(example = "东风社区党委")]
     pub unit: String,
     pub owner: Option<String>,
     pub deadline: Option<NaiveDate>,
@@ -124,12 +121,10 @@ pub struct DigestLine {
     pub days: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
-    #[schema(example = "2026-W48")]
     pub week: String,
     pub recipient_id: i64,
-    #[schema(example = "张伟")]
     pub recipient: String,
     /// The day the lists are judged on: the week's Sunday, or today for the current week.
     pub as_of: NaiveDate,

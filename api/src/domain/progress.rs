@@ -86,7 +86,7 @@ impl Timeline {
 }
 
 /// Counts by status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatusCounts {
     pub draft: u64,
     pub open: u64,
@@ -97,7 +97,7 @@ pub struct StatusCounts {
 }
 
 /// The figures for a set of problems.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Figures {
     pub total: u64,
     pub by_status: StatusCounts,

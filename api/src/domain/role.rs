@@ -2,9 +2,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a user may do (DOMAIN.md "Who sees what").
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,

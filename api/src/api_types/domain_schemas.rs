@@ -1,0 +1,205 @@
+//! Schemas of the domain's types as the API documents them. The domain knows nothing of
+//! utoipa: each type here mirrors one of its types field for field, under the same name.
+
+use std::borrow::Cow;
+
+use chrono::NaiveDate;
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
+
+use crate::domain::digest::DigestLine;
+use crate::domain::progress::StatusCounts;
+
+/// Gives a domain type the schema of its mirror.
+macro_rules! schema_of {
+    ($domain:ty => $mirror:ty) => {
+        impl utoipa::PartialSchema for $domain {
+            fn schema() -> RefOr<Schema> {
+                <$mirror as utoipa::PartialSchema>::schema()
+            }
+        }
+
+        impl ToSchema for $domain {
+            fn name() -> Cow<'static, str> {
+                <$mirror as ToSchema>::name()
+            }
+
+            fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+                <$mirror as ToSchema>::schemas(schemas)
+            }
+        }
+    };
+}
+
+/// What a user may do (DOMAIN.md "Who sees what").
+#[derive(ToSchema)]
+#[schema(as = Role)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum RoleSchema {
+    Admin,
+    Coordinator,
+    Owner,
+    Auditor,
+}
+
+schema_of!(crate::domain::role::Role => RoleSchema);
+
+/// What found the problems (检视 / 会议 / 反馈).
+#[derive(ToSchema)]
+#[schema(as = ReviewKind)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum ReviewKindSchema {
+    /// 组织生活会
+    OrganizationalLife,
+    /// 民主生活会
+    DemocraticLife,
+    /// 主题教育专题会
+    ThemeEducation,
+    /// 巡视/巡察反馈
+    InspectionFeedback,
+    /// 审计反馈
+    Audit,
+    Other,
+}
+
+schema_of!(crate::domain::vocab::ReviewKind => ReviewKindSchema);
+
+/// How a problem is to be fixed.
+#[derive(ToSchema)]
+#[schema(as = ProblemKind)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum ProblemKindSchema {
+    /// 立行立改
+    Immediate,
+    /// 限期整改
+    Scheduled,
+    /// 长期坚持: needs no deadline.
+    LongTerm,
+}
+
+schema_of!(crate::domain::vocab::ProblemKind => ProblemKindSchema);
+
+#[derive(ToSchema)]
+#[schema(as = Status)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum StatusSchema {
+    Draft,
+    Open,
+    InProgress,
+    Submitted,
+    Closed,
+    Cancelled,
+}
+
+schema_of!(crate::domain::workflow::Status => StatusSchema);
+
+#[derive(ToSchema)]
+#[schema(as = Action)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum ActionSchema {
+    Confirm,
+    Start,
+    Submit,
+    Verify,
+    Reject,
+    Reopen,
+    Cancel,
+}
+
+schema_of!(crate::domain::workflow::Action => ActionSchema);
+
+#[derive(ToSchema)]
+#[schema(as = Warning)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum WarningSchema {
+    None,
+    DueSoon,
+    Overdue,
+}
+
+schema_of!(crate::domain::deadline::Warning => WarningSchema);
+
+/// Counts by status.
+#[derive(ToSchema)]
+#[schema(as = StatusCounts)]
+#[allow(dead_code)]
+pub(super) struct StatusCountsSchema {
+    pub draft: u64,
+    pub open: u64,
+    pub in_progress: u64,
+    pub submitted: u64,
+    pub closed: u64,
+    pub cancelled: u64,
+}
+
+schema_of!(crate::domain::progress::StatusCounts => StatusCountsSchema);
+
+/// The figures for a set of problems.
+#[derive(ToSchema)]
+#[schema(as = Figures)]
+#[allow(dead_code)]
+pub(super) struct FiguresSchema {
+    pub total: u64,
+    pub by_status: StatusCounts,
+    /// closed ÷ (all − cancelled); null when there is nothing to complete.
+    pub completion_rate: Option<f64>,
+    /// Closed without being late ÷ closed; null when nothing is closed.
+    pub on_time_rate: Option<f64>,
+    /// Open or in progress past the deadline on the day.
+    pub overdue: u64,
+    pub average_days_to_close: Option<f64>,
+    pub extensions_granted: u64,
+}
+
+schema_of!(crate::domain::progress::Figures => FiguresSchema);
+
+/// One line of a digest.
+#[derive(ToSchema)]
+#[schema(as = DigestLine)]
+#[allow(dead_code)]
+pub(super) struct DigestLineSchema {
+    #[schema(example = "DFSQ-12")]
+    pub key: String,
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub owner: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    /// Overdue lines: days past the deadline; waiting lines: days waiting; due lines: days left.
+    pub days: i64,
+}
+
+schema_of!(crate::domain::digest::DigestLine => DigestLineSchema);
+
+#[derive(ToSchema)]
+#[schema(as = Digest)]
+#[allow(dead_code)]
+pub(super) struct DigestSchema {
+    #[schema(example = "2026-W48")]
+    pub week: String,
+    pub recipient_id: i64,
+    #[schema(example = "张伟")]
+    pub recipient: String,
+    /// The day the lists are judged on: the week's Sunday, or today for the current week.
+    pub as_of: NaiveDate,
+    pub newly_overdue: Vec<DigestLine>,
+    pub still_overdue: Vec<DigestLine>,
+    pub due_next_7_days: Vec<DigestLine>,
+    /// Submitted more than 3 days ago and not yet verified.
+    pub waiting_verification: Vec<DigestLine>,
+    pub pending_extensions: Vec<DigestLine>,
+    pub closed_this_week: Vec<DigestLine>,
+    pub completion_rate: Option<f64>,
+    pub completion_rate_last_week: Option<f64>,
+    /// This week's rate minus last week's, in percentage points.
+    pub completion_change: Option<f64>,
+}
+
+schema_of!(crate::domain::digest::Digest => DigestSchema);

@@ -1,0 +1,98 @@
+//! The organization tree.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: i64,
+    /// Short code; the prefix of the organization's problem keys.
+    #[schema(example = "DFSQ")]
+    pub code: String,
+    #[schema(example = "东风社区党委")]
+    pub name: String,
+    /// Null only for the root organization.
+    pub parent_id: Option<i64>,
+    /// IANA time zone in which the organization's deadlines fall due.
+    #[schema(example = "Asia/Shanghai")]
+    pub timezone: String,
+    pub active: bool,
+    /// Whether a problem needs evidence before it can be submitted; null inherits the
+    /// parent's setting.
+    pub evidence_required: Option<bool>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else true.
+    pub evidence_required_effective: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Organization {
+    pub fn from_row(row: OrganizationRow, evidence_required_effective: bool) -> Self {
+        Self {
+            id: row.id,
+            code: row.code,
+            name: row.name,
+            parent_id: row.parent_id,
+            timezone: row.timezone,
+            active: row.active,
+            evidence_required: row.evidence_required,
+            evidence_required_effective,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganization {
+    /// 1 to 32 letters, digits, `_` or `-`; stored upper-case; unique.
+    #[validate(custom(function = "valid_org_code"))]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", example = "DFSQ")]
+    pub code: String,
+    #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200, example = "东风社区党委")]
+    pub name: String,
+    /// The parent organization [default: the root organization].
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub parent_id: Option<i64>,
+    /// [default: the parent's time zone]
+    #[validate(custom(function = "valid_timezone"))]
+    #[schema(example = "Asia/Shanghai")]
+    pub timezone: Option<String>,
+    /// Whether problems need evidence before submission [default: inherit the parent's].
+    pub evidence_required: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganization {
+    #[validate(custom(function = "valid_name"))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// Moves the organization, with its whole subtree, under another parent.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub parent_id: Option<i64>,
+    #[validate(custom(function = "valid_timezone"))]
+    pub timezone: Option<String>,
+    /// `false` deactivates, `true` reactivates.
+    pub active: Option<bool>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<bool>)]
+    pub evidence_required: Option<Option<bool>>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationQuery {
+    /// Only the direct children of this organization.
+    pub parent_id: Option<i64>,
+    /// Only this subtree (the organization itself and everything below it).
+    pub within: Option<i64>,
+    pub active: Option<bool>,
+    /// Text in the code or name.
+    #[validate(length(min = 1, max = 100, message = "must be 1 to 100 characters"))]
+    pub q: Option<String>,
+}

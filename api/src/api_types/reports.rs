@@ -1,0 +1,224 @@
+//! Reports: the ledger, the overdue report, progress and the weekly digest.
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerFormat {
+    #[default]
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// Only this review's problems.
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub review_id: Option<i64>,
+    /// Problems of this organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// `xlsx` [default] or `csv` (UTF-8 with BOM).
+    pub format: Option<LedgerFormat>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OverdueGrouping {
+    /// The responsible unit (责任单位).
+    #[default]
+    Organization,
+    Owner,
+    Aspect,
+    Review,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    /// Judge as of this date [default: today in each organization's time zone].
+    pub as_of: Option<NaiveDate>,
+    /// This organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// How `groups` counts [default: organization].
+    pub group_by: Option<OverdueGrouping>,
+    /// `json` [default], `csv` (UTF-8 with BOM) or `xlsx`.
+    pub format: Option<ReportFormat>,
+}
+
+/// An overdue or due-soon problem or measure.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueItem {
+    /// `problem` or `measure`.
+    #[schema(example = "problem")]
+    pub kind: &'static str,
+    pub id: i64,
+    /// The problem's key; for a measure, null.
+    #[schema(example = "DFSQ-12")]
+    pub key: Option<String>,
+    #[schema(example = "对物业管理问题跟踪督促不够")]
+    pub title: String,
+    pub review_id: i64,
+    #[schema(example = "2026年度组织生活会")]
+    pub review_title: String,
+    pub aspect: Option<String>,
+    /// The responsible unit: the problem's, or the measure's review's.
+    pub organization_id: i64,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub owner_id: Option<i64>,
+    #[schema(example = "张伟")]
+    pub owner: Option<String>,
+    pub deadline: NaiveDate,
+    /// Days past the deadline (0 for due-soon items).
+    pub days_overdue: i64,
+    /// Days until the deadline (due-soon items; 0 when overdue).
+    pub days_left: i64,
+    /// A problem's status.
+    pub status: Option<Status>,
+    /// The problems a measure serves.
+    pub problem_keys: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueGroup {
+    /// The group's id (organization, owner or review id) or aspect name; `none` for items without.
+    pub key: String,
+    pub name: String,
+    pub problems: usize,
+    pub measures: usize,
+}
+
+/// Every overdue problem and measure in a subtree, most overdue first, with counts per group
+/// and what falls due in the next 7 days.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueReport {
+    pub as_of: Option<NaiveDate>,
+    pub organization_id: i64,
+    pub group_by: OverdueGrouping,
+    pub overdue: Vec<OverdueItem>,
+    pub groups: Vec<OverdueGroup>,
+    pub due_soon: Vec<OverdueItem>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct ProgressQuery {
+    /// This organization and those below it [default: the caller's].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+    /// Only this review's problems.
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub review_id: Option<i64>,
+    /// How things stood at the end of this day (each unit's calendar), rebuilt from the
+    /// history [default: now].
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationProgress {
+    pub organization_id: i64,
+    #[schema(example = "DFSQ")]
+    pub code: String,
+    #[schema(example = "东风社区党委")]
+    pub name: String,
+    pub parent_id: Option<i64>,
+    /// The organization with every one below it.
+    pub figures: crate::domain::progress::Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewProgress {
+    pub review_id: i64,
+    #[schema(example = "2026年度组织生活会")]
+    pub title: String,
+    pub figures: crate::domain::progress::Figures,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AspectProgress {
+    pub review_id: i64,
+    /// Null for problems without an aspect.
+    #[schema(example = "作风建设方面")]
+    pub aspect: Option<String>,
+    pub figures: crate::domain::progress::Figures,
+}
+
+/// Progress per organization (rolled up the tree), per review and per aspect.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgressReport {
+    pub as_of: Option<NaiveDate>,
+    pub organization_id: i64,
+    pub review_id: Option<i64>,
+    pub total: crate::domain::progress::Figures,
+    pub organizations: Vec<OrganizationProgress>,
+    pub reviews: Vec<ReviewProgress>,
+    pub aspects: Vec<AspectProgress>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestFormat {
+    #[default]
+    Json,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct DigestQuery {
+    /// An ISO week.
+    #[param(example = "2026-W48")]
+    #[validate(length(min = 7, max = 10, message = "must be an ISO week such as 2026-W48"))]
+    pub week: String,
+    /// `json` [default], `markdown` or `html`.
+    pub format: Option<DigestFormat>,
+    /// Coordinators: the digest of this organization's subtree [default: the caller's own].
+    #[validate(custom(function = "valid_id"))]
+    #[param(minimum = 1)]
+    pub organization_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+pub struct DigestWeekQuery {
+    #[param(example = "2026-W48")]
+    #[validate(length(min = 7, max = 10, message = "must be an ISO week such as 2026-W48"))]
+    pub week: String,
+}
+
+/// One recorded digest delivery: sent at most once per (week, recipient, channel).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DigestDelivery {
+    pub id: i64,
+    #[schema(example = "2026-W48")]
+    pub week: String,
+    pub recipient_id: i64,
+    /// `email`, `webhook:<id>`, or `none` for an empty digest that was not sent.
+    #[schema(example = "email")]
+    pub channel: String,
+    /// `pending`, `sending`, `sent`, `failed` or `empty`.
+    #[schema(example = "sent")]
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: DateTime<Utc>,
+}
