@@ -59,7 +59,7 @@ fn test_database(data_dir: &std::path::Path) -> (DatabaseUrl, Option<PgSchema>) 
         "t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        rectify::auth::to_hex(&rectify::auth::random_bytes::<4>())
+        u32::from_le_bytes(rectify::auth::random_bytes::<4>())
     );
     let mut conn = diesel::PgConnection::establish(&base_url).unwrap_or_else(|e| {
         panic!("PostgreSQL at RECTIFY_TEST_DATABASE_URL is not reachable: {e}")

@@ -40,10 +40,6 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-pub fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A password a person can type: 20 characters from 32 unambiguous letters and digits
 /// (100 bits).
 pub fn generate_password() -> String {

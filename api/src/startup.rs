@@ -95,7 +95,7 @@ pub fn token_secret(settings: &Settings) -> Result<Vec<u8>, StartError> {
             Ok(secret.as_bytes().to_vec())
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let secret = auth::to_hex(&auth::random_bytes::<32>());
+            let secret = base16ct::lower::encode_string(&auth::random_bytes::<32>());
             write_private_file(&path, &secret).map_err(|e| fail(e.to_string()))?;
             tracing::info!(path = %path.display(), "generated a token signing secret");
             Ok(secret.into_bytes())

@@ -59,6 +59,12 @@ pub enum ExtensionStatus {
 }
 
 impl ExtensionStatus {
+    pub const ALL: [ExtensionStatus; 3] = [
+        ExtensionStatus::Pending,
+        ExtensionStatus::Approved,
+        ExtensionStatus::Refused,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ExtensionStatus::Pending => "pending",

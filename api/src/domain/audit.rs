@@ -53,10 +53,7 @@ pub fn canonical(entry: &Entry<'_>, prev_hash: &str) -> String {
 }
 
 pub fn hash(entry: &Entry<'_>, prev_hash: &str) -> String {
-    Sha256::digest(canonical(entry, prev_hash).as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    base16ct::lower::encode_string(&Sha256::digest(canonical(entry, prev_hash).as_bytes()))
 }
 
 /// Walks a chain in sequence order, remembering the first entry that does not hold.

@@ -1,4 +1,24 @@
-//! Domain rules: plain Rust that knows neither actix nor diesel.
+//! Domain rules: plain Rust that knows no web framework, no database and no schema library.
+
+/// `Display` and `FromStr` for a vocabulary enum by its `as_str` and `ALL`.
+macro_rules! names {
+    ($t:ty, $what:literal) => {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", $what))
+            }
+        }
+    };
+}
 
 pub mod audit;
 pub mod deadline;

@@ -1,8 +1,5 @@
 //! The kinds of things in a ledger, with their stable API names.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 /// What found the problems (检视 / 会议 / 反馈).
@@ -88,24 +85,6 @@ impl ProblemKind {
     }
 }
 
-macro_rules! names {
-    ($t:ty, $what:literal) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| format!("unknown {} {s:?}", $what))
-            }
-        }
-    };
-}
 names!(ReviewKind, "review kind");
 names!(ProblemKind, "problem kind");
 

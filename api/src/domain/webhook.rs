@@ -24,10 +24,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     mac.update(b".");
     mac.update(body.as_bytes());
     let bytes = mac.finalize().into_bytes();
-    format!(
-        "sha256={}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    format!("sha256={}", base16ct::lower::encode_string(&bytes))
 }
 
 /// The wait before retry number `attempt` (1 = the first retry): exponential from `base`,

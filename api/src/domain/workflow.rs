@@ -1,9 +1,6 @@
 //! The problem workflow (DOMAIN.md "Problem workflow") as a table, and the checks that decide
 //! whether one caller may take one action now. Status changes only through [`decide`].
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use super::Role;
@@ -148,26 +145,8 @@ impl Action {
     }
 }
 
-macro_rules! names {
-    ($t:ty) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| format!("unknown {} {s:?}", stringify!($t).to_lowercase()))
-            }
-        }
-    };
-}
-names!(Status);
-names!(Action);
+names!(Status, "status");
+names!(Action, "action");
 
 /// The caller as the workflow sees them, relative to one problem.
 #[derive(Debug, Clone, Copy)]

@@ -91,11 +91,7 @@ async fn receive(
             ),
         ));
     };
-    let sha256: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = base16ct::lower::encode_string(&hasher.finalize());
     let key = sha256.clone();
     blocking(move || store.commit(incoming, &key).map_err(Error::internal)).await?;
     Ok((sha256, size, kind, file_name))

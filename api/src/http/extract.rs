@@ -16,7 +16,11 @@ where
     F: FnOnce() -> Result<T, Error> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(f).await.map_err(Error::internal)?
+    // The request's span (with its request id) goes along onto the blocking thread.
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f))
+        .await
+        .map_err(Error::internal)?
 }
 
 /// Checks validator rules on a request body or query.

@@ -64,6 +64,20 @@ impl ResponseError for Error {
     }
 }
 
+/// The README's table of error codes, from the code table and the status of each kind.
+pub fn error_code_table() -> String {
+    let mut table = String::from("| code | status | meaning |\n|---|---|---|\n");
+    for code in Code::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            code.as_str(),
+            status_of(code.kind()).as_u16(),
+            code.meaning()
+        ));
+    }
+    table
+}
+
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let error = match &err {
         JsonPayloadError::OverflowKnownLength { length, limit } => Error::new(
@@ -197,4 +211,32 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         format!("There is no endpoint {} {}.", req.method(), req.path()),
     )
     .error_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code a client can receive is documented, with its status, from the one table.
+    #[test]
+    fn the_readme_lists_every_error_code() {
+        let readme = include_str!("../../../README.md");
+        let table = error_code_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's error codes differ from error::Code; they should read:\n\n{table}"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!(code
+                .as_str()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+    }
 }

@@ -79,7 +79,7 @@ pub fn review_to_change(
     Ok((row, org))
 }
 
-/// As [`review`], for a review named in a request body (422 naming the field when unseen).
+/// As [`review`], for a review named in a request body (a validation error naming the field when unseen).
 pub fn review_field(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -221,7 +221,7 @@ pub fn catalog_of_review(
     Ok(ids)
 }
 
-/// Optimistic concurrency: a client's `If-Match` must name the current version (412 if not).
+/// Optimistic concurrency: a client's `If-Match` must name the current version (a version mismatch if not).
 pub fn check_if_match(if_match: Option<i64>, version: i64) -> Result<()> {
     match if_match {
         Some(expected) if expected != version => Err(Error::new(

@@ -11,6 +11,7 @@ use crate::auth::{self, TokenError, TokenKeys};
 use crate::domain::{identity, Role};
 use crate::error::{Code, Error, Result};
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn login(
     db: &Db,
     keys: &TokenKeys,
@@ -85,6 +86,7 @@ pub fn login(
 
 /// Turns a bearer token into the caller, checking against the database that the user is
 /// still active and the token was issued after their last password change.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str, now: DateTime<Utc>) -> Result<Caller> {
     if token.starts_with(super::service_accounts::TOKEN_PREFIX) {
         return authenticate_service(db, token, now);
@@ -185,6 +187,7 @@ fn require_user(caller: &Caller) -> Result<()> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
     require_user(caller)?;
     db.read(|conn| {
@@ -196,6 +199,7 @@ pub fn me(db: &Db, caller: &Caller) -> Result<Me> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn change_own_password(
     db: &Db,
     caller: &Caller,
@@ -242,6 +246,7 @@ pub struct Bootstrap {
 }
 
 /// On an empty database: the root organization and the user `admin`. Does nothing otherwise.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn bootstrap(
     db: &Db,
     admin_password: Option<&str>,
@@ -292,6 +297,7 @@ pub fn bootstrap(
 }
 
 /// The operator acting through the CLI.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn operator(db: &Db) -> Result<Caller> {
     db.read(|conn| {
         let root = orgs::root(conn)?.ok_or_else(|| Error::internal("no root organization"))?;

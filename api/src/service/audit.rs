@@ -107,6 +107,7 @@ pub fn record(_conn: &mut DbConnection, caller: &Caller, event: Event<'_>) -> Re
 
 /// A write transaction whose audit entries are appended, in order, as its last statements.
 /// Every service write goes through here; if the work fails, nothing is appended.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn write<T>(
     db: &Db,
     now: DateTime<Utc>,
@@ -205,6 +206,7 @@ fn require_reader(caller: &Caller) -> Result<()> {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(
     db: &Db,
     caller: &Caller,
@@ -249,6 +251,7 @@ fn to_dto(row: AuditRow) -> AuditEntry {
 }
 
 /// Recomputes the whole chain, a page at a time, in one read transaction.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn verify_chain(db: &Db) -> Result<AuditVerification> {
     db.read(|conn| {
         let (head_seq, head_hash) = db_audit::head(conn)?;
@@ -271,6 +274,7 @@ pub fn verify_chain(db: &Db) -> Result<AuditVerification> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn verify(db: &Db, caller: &Caller) -> Result<AuditVerification> {
     require_reader(caller)?;
     verify_chain(db)

@@ -107,6 +107,7 @@ fn review_path(conn: &mut DbConnection, review_id: i64) -> Result<String> {
 
 // ---------------------------------------------------------------- causes
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create_cause(
     db: &Db,
     caller: &Caller,
@@ -146,6 +147,7 @@ pub fn create_cause(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get_cause(db: &Db, caller: &Caller, id: i64) -> Result<Cause> {
     db.read(|conn| {
         let row = access::cause(conn, caller, id)?;
@@ -153,6 +155,7 @@ pub fn get_cause(db: &Db, caller: &Caller, id: i64) -> Result<Cause> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list_causes(
     db: &Db,
     caller: &Caller,
@@ -160,11 +163,7 @@ pub fn list_causes(
     page: PageParams,
 ) -> Result<Page<Cause>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let after = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let filter = CatalogFilter {
             visible_within: caller.scope_path(),
@@ -182,6 +181,7 @@ pub fn list_causes(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update_cause(
     db: &Db,
     caller: &Caller,
@@ -224,6 +224,7 @@ pub fn update_cause(
 
 // ---------------------------------------------------------------- measures
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create_measure(
     db: &Db,
     caller: &Caller,
@@ -275,6 +276,7 @@ pub fn create_measure(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get_measure(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Measure> {
     db.read(|conn| {
         let row = access::measure(conn, caller, id)?;
@@ -282,6 +284,7 @@ pub fn get_measure(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Res
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list_measures(
     db: &Db,
     caller: &Caller,
@@ -290,11 +293,7 @@ pub fn list_measures(
     now: DateTime<Utc>,
 ) -> Result<Page<Measure>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let after = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let filter = CatalogFilter {
             visible_within: caller.scope_path(),
@@ -315,6 +314,7 @@ pub fn list_measures(
 
 /// Coordinators change anything; the measure's owner (or, for a measure without one, the owner
 /// of a linked problem) may only mark it done or not done.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update_measure(
     db: &Db,
     caller: &Caller,

@@ -85,6 +85,7 @@ fn check_evidence_open(caller: &Caller, row: &ProblemRow, doing: &str) -> Result
 }
 
 /// Checked before an upload's bytes are read, so a refused upload costs nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn check_upload(db: &Db, caller: &Caller, problem_id: i64) -> Result<()> {
     db.read(|conn| {
         let (row, _) = access::problem(conn, caller, problem_id)?;
@@ -101,6 +102,7 @@ pub struct Received {
     pub description: String,
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn record_upload(
     db: &Db,
     caller: &Caller,
@@ -137,6 +139,7 @@ pub fn record_upload(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list_evidence(
     db: &Db,
     caller: &Caller,
@@ -173,10 +176,12 @@ fn visible_evidence(
     Ok((row, problem))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn evidence_for_download(db: &Db, caller: &Caller, id: i64) -> Result<Evidence> {
     db.read(|conn| visible_evidence(conn, caller, id).map(|(row, _)| evidence_dto(row)))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn remove_evidence(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<()> {
     super::audit::write(db, now, |conn| {
         let (row, problem) = visible_evidence(conn, caller, id)?;
@@ -221,15 +226,17 @@ fn problem_path(conn: &mut DbConnection, problem: &ProblemRow) -> Result<String>
 // ---------------------------------------------------------------- extensions
 
 fn extension_dto(row: ExtensionRow) -> Result<Extension> {
-    let status = match row.status.as_str() {
-        "pending" => ExtensionStatus::Pending,
-        "approved" => ExtensionStatus::Approved,
-        "refused" => ExtensionStatus::Refused,
-        other => {
+    let status = match ExtensionStatus::ALL
+        .into_iter()
+        .find(|s| s.as_str() == row.status)
+    {
+        Some(status) => status,
+        None => {
+            let other = &row.status;
             return Err(Error::internal(format!(
                 "extension {}: status {other:?}",
                 row.id
-            )))
+            )));
         }
     };
     Ok(Extension {
@@ -247,6 +254,7 @@ fn extension_dto(row: ExtensionRow) -> Result<Extension> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn request_extension(
     db: &Db,
     caller: &Caller,
@@ -297,7 +305,7 @@ pub fn request_extension(
                     previous_deadline: deadline,
                     new_deadline: input.new_deadline,
                     reason: input.reason.trim(),
-                    status: "pending",
+                    status: ExtensionStatus::Pending.as_str(),
                     created_at: now.naive_utc(),
                 },
             )?;
@@ -344,11 +352,13 @@ fn visible_extension(
     Ok((row, problem))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get_extension(db: &Db, caller: &Caller, id: i64) -> Result<Extension> {
     db.read(|conn| visible_extension(conn, caller, id).and_then(|(row, _)| extension_dto(row)))
 }
 
 /// Approving moves the deadline (keeping the original) in the same transaction.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn decide_extension(
     db: &Db,
     caller: &Caller,
@@ -359,7 +369,7 @@ pub fn decide_extension(
     super::audit::write(db, now, |conn| {
         let (row, problem) = visible_extension(conn, caller, id)?;
         caller.require_coordinator("decide extension requests")?;
-        if row.status != "pending" {
+        if row.status != ExtensionStatus::Pending.as_str() {
             return Err(Error::new(
                 Code::ExtensionDecided,
                 format!("Extension {id} was already {}.", row.status),
@@ -378,7 +388,12 @@ pub fn decide_extension(
             ));
         }
         let at = now.naive_utc();
-        let status = if input.approve { "approved" } else { "refused" };
+        let status = if input.approve {
+            ExtensionStatus::Approved
+        } else {
+            ExtensionStatus::Refused
+        }
+        .as_str();
         if !db_closing::decide_extension(
             conn,
             id,
@@ -439,6 +454,7 @@ pub fn decide_extension(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list_extensions(
     db: &Db,
     caller: &Caller,
@@ -446,11 +462,7 @@ pub fn list_extensions(
     page: PageParams,
 ) -> Result<Page<Extension>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let after = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let filter = ExtensionFilter {
             within_path: caller.scope_path(),

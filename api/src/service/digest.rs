@@ -187,14 +187,15 @@ pub fn compute(
 /// The scope a recipient's digest covers: coordinators and admins their subtree, owners
 /// their own problems.
 fn scope_of(user: &UserRow, org: &OrganizationRow) -> Option<Scope> {
-    match user.role.as_str() {
-        "coordinator" | "admin" => Some(Scope::Subtree(org.clone())),
-        "owner" => Some(Scope::Owner(user.id)),
-        _ => None,
+    match user.role.parse::<Role>().ok()? {
+        Role::Coordinator | Role::Admin => Some(Scope::Subtree(org.clone())),
+        Role::Owner => Some(Scope::Owner(user.id)),
+        Role::Auditor => None,
     }
 }
 
 /// The caller's own digest; a coordinator may ask for an organization of their subtree.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn for_caller(
     db: &Db,
     caller: &Caller,
@@ -306,6 +307,7 @@ fn robot_members(digest: &Digest) -> serde_json::Map<String, Value> {
 
 /// Sends `week`'s digests to every recipient (in one time zone, when `zone` says), once per
 /// channel: recorded first, so a re-run, a restart or another server sends nothing again.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn send_week(
     db: &Db,
     week: Week,
@@ -319,7 +321,7 @@ pub fn send_week(
     let recipients = db.read(|conn| {
         Ok::<_, Error>(db_users::active_with_roles(
             conn,
-            &["coordinator", "owner"],
+            &[Role::Coordinator.as_str(), Role::Owner.as_str()],
         )?)
     })?;
     for (user, org) in recipients {
@@ -403,6 +405,7 @@ pub fn send_week(
 }
 
 /// Sends recorded e-mails that are due (new, or failed earlier and due for a retry).
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn send_due_emails(
     db: &Db,
     now: DateTime<Utc>,
@@ -464,6 +467,7 @@ pub fn send_due_emails(
 
 /// Sends last week's digests where the configured moment (say Monday 09:00) has passed on the
 /// zone's calendar this week.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn send_scheduled(
     db: &Db,
     now: DateTime<Utc>,
@@ -497,6 +501,7 @@ pub fn send_scheduled(
 }
 
 /// A week's delivery records (admins: all; others: their own).
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn deliveries(db: &Db, caller: &Caller, week: Week) -> Result<Vec<DigestDelivery>> {
     db.read(|conn| {
         let only: Option<Vec<i64>> = (!caller.is_admin()).then(|| vec![caller.user_id]);

@@ -32,7 +32,7 @@ impl OnceKey {
         for part in [method.as_bytes(), b" ", path.as_bytes(), b"\n", body] {
             hash.update(part);
         }
-        let fingerprint = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        let fingerprint = base16ct::lower::encode_string(&hash.finalize());
         Ok(Self {
             scope,
             key: key.to_owned(),

@@ -51,7 +51,7 @@ fn file_error(code: Code, message: impl Into<String>) -> Error {
 }
 
 /// Reads an uploaded file by its declared extension, checked against its bytes. Whatever the
-/// readers of Office files make of a damaged file, the answer is a 4xx, never a 500.
+/// readers of Office files make of a damaged file, the answer is a refusal of the file, never an internal error.
 pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
     std::panic::catch_unwind(|| read_file_unguarded(name, bytes)).unwrap_or_else(|_| {
         Err(file_error(
@@ -528,6 +528,7 @@ fn resolve_names(
 }
 
 /// Imports a document as a draft review; with `dry_run`, only says what it would create.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn import(
     db: &Db,
     caller: &Caller,
@@ -739,7 +740,7 @@ mod fuzz {
 
     /// No file gets a 5xx. Our own readers (text, .docx) must not even panic; calamine is
     /// known to overflow on damaged cell references (calamine 0.32, `get_dimension` and
-    /// `get_row_column`), which `read_file`'s guard turns into a 422.
+    /// `get_row_column`), which `read_file`'s guard turns into a refusal.
     fn survives(name: &str, bytes: &[u8]) {
         let is_sheet = name.ends_with(".xlsx") || bytes.windows(13).any(|w| w == b"xl/workbook.x");
         let read = if is_sheet {

@@ -86,6 +86,7 @@ fn field_error<'a>(field: &'a str, rule: &'static str) -> impl Fn(&'static str) 
     move |message| Error::invalid_field(field, rule, message)
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(
     db: &Db,
     caller: &Caller,
@@ -143,6 +144,7 @@ pub fn create(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
     db.read(|conn| {
         let row = visible(conn, caller, id)?;
@@ -150,6 +152,7 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Organization> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(
     db: &Db,
     caller: &Caller,
@@ -157,11 +160,7 @@ pub fn list(
     page: PageParams,
 ) -> Result<Page<Organization>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let after = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let within_path = match query.within {
             Some(id) => Some(
@@ -197,6 +196,7 @@ pub fn list(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,
@@ -247,6 +247,7 @@ pub fn update(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn deactivate(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Organization> {
     update(
         db,

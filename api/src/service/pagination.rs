@@ -46,16 +46,19 @@ mod tests {
     }
 }
 
-/// Cuts rows fetched with `limit + 1` down to a page; when there was more, the cursor of the
-/// page's last row says where the next page starts.
+/// Where the previous page ended, from the page's cursor (none on the first page).
+pub fn after<T: DeserializeOwned>(page: &crate::api_types::PageParams) -> Result<Option<T>> {
+    page.cursor.as_deref().map(decode::<T>).transpose()
+}
+
 /// A page's size and the id the previous page ended at, for lists in id order.
-pub fn limit_and_after(
-    page: &crate::api_types::PageParams,
-) -> crate::error::Result<(i64, Option<i64>)> {
-    let after = page.cursor.as_deref().map(decode::<AfterId>).transpose()?;
+pub fn limit_and_after(page: &crate::api_types::PageParams) -> Result<(i64, Option<i64>)> {
+    let after = after::<AfterId>(page)?;
     Ok((page.limit.unwrap_or(DEFAULT_LIMIT), after.map(|a| a.id)))
 }
 
+/// Cuts rows fetched with `limit + 1` down to a page; when there was more, the cursor of the
+/// page's last row says where the next page starts.
 pub fn page_of<T>(
     mut rows: Vec<T>,
     limit: i64,

@@ -173,6 +173,7 @@ fn check_aspect(conn: &mut DbConnection, review_id: i64, aspect: &str) -> Result
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(
     db: &Db,
     caller: &Caller,
@@ -213,6 +214,7 @@ fn create_one(
 
 /// Creates up to 1,000 problems in one transaction: every item is checked, and if any fails
 /// nothing is written and each failure is named by its index and field.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create_batch(
     db: &Db,
     caller: &Caller,
@@ -367,6 +369,7 @@ fn record(
     Ok(())
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Problem> {
     db.read(|conn| {
         let (row, _) = access::problem(conn, caller, id)?;
@@ -403,6 +406,7 @@ fn parse_sort(raw: Option<&str>) -> Result<Sort> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(
     db: &Db,
     caller: &Caller,
@@ -416,12 +420,7 @@ pub fn list(
         .clone()
         .unwrap_or_else(|| "created_at".to_owned());
     let sort = parse_sort(Some(&sort_name))?;
-    let after = match page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<Cursor>)
-        .transpose()?
-    {
+    let after = match pagination::after::<Cursor>(&page)? {
         None => None,
         Some(c) if c.sort != sort_name => {
             return Err(Error::invalid_field(
@@ -530,6 +529,7 @@ pub fn list(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,
@@ -666,6 +666,7 @@ fn transition_error(e: TransitionError, key: &str) -> Error {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn transition(
     db: &Db,
     caller: &Caller,
@@ -767,6 +768,7 @@ pub fn transition(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn history(db: &Db, caller: &Caller, id: i64) -> Result<Page<HistoryEntry>> {
     db.read(|conn| {
         access::problem(conn, caller, id)?;
@@ -792,6 +794,7 @@ pub fn history(db: &Db, caller: &Caller, id: i64) -> Result<Page<HistoryEntry>> 
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn add_note(
     db: &Db,
     caller: &Caller,
@@ -830,16 +833,12 @@ pub fn add_note(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn notes(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Note>> {
-    let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<pagination::AfterId>)
-        .transpose()?;
+    let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
         access::problem(conn, caller, id)?;
-        let rows = db_problems::notes(conn, id, after.map(|a| a.id), limit + 1)?;
+        let rows = db_problems::notes(conn, id, after, limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let items = rows
             .into_iter()

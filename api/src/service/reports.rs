@@ -61,6 +61,7 @@ fn shown(title: &str, description: &str) -> String {
 }
 
 /// Checks the scope and names the ledger; call before [`ledger_rows`].
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn ledger_title(db: &Db, caller: &Caller, scope: LedgerScope) -> Result<LedgerTitle> {
     db.read(|conn| {
         let (org, review) = resolve(conn, caller, scope)?;
@@ -95,6 +96,7 @@ fn resolve(
 }
 
 /// Hands every problem of the scope to `each` as a ledger row, in creation order.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn ledger_rows(
     db: &Db,
     caller: &Caller,
@@ -221,6 +223,7 @@ pub fn ledger_rows(
 
 /// Every overdue problem and measure in the scope, and what falls due in the next 7 days.
 /// Each is judged on its unit's own calendar unless `as_of` names the day.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn overdue(
     db: &Db,
     caller: &Caller,
@@ -544,6 +547,7 @@ pub(crate) fn timelines(
 
 /// Progress as it stood at the end of `as_of` (each unit's calendar) or now, rebuilt from
 /// every problem's history, a page at a time.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn progress(
     db: &Db,
     caller: &Caller,

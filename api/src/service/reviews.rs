@@ -38,6 +38,7 @@ pub(crate) fn load(conn: &mut DbConnection, row: ReviewRow) -> Result<Review> {
     to_dto(row, aspects)
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(
     db: &Db,
     caller: &Caller,
@@ -76,6 +77,7 @@ pub fn create(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Review> {
     db.read(|conn| {
         let (row, _) = access::review(conn, caller, id)?;
@@ -83,6 +85,7 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Review> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(
     db: &Db,
     caller: &Caller,
@@ -90,11 +93,7 @@ pub fn list(
     page: PageParams,
 ) -> Result<Page<Review>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let before = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let before = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let organization_path = match query.organization_id {
             Some(id) => Some(
@@ -141,6 +140,7 @@ pub fn list(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,

@@ -25,13 +25,13 @@ use crate::error::{Code, Error, Result};
 pub const TOKEN_PREFIX: &str = "rct_";
 
 pub fn hash_token(token: &str) -> String {
-    auth::to_hex(&Sha256::digest(token.as_bytes()))
+    base16ct::lower::encode_string(&Sha256::digest(token.as_bytes()))
 }
 
 fn new_token() -> String {
     format!(
         "{TOKEN_PREFIX}{}",
-        auth::to_hex(&auth::random_bytes::<32>())
+        base16ct::lower::encode_string(&auth::random_bytes::<32>())
     )
 }
 
@@ -86,7 +86,7 @@ fn load(conn: &mut DbConnection, row: ServiceAccountRow) -> Result<ServiceAccoun
     Ok(to_dto(row, tokens))
 }
 
-/// The account, if the caller's subtree holds it (else 404), with its organization's path.
+/// The account, if the caller's subtree holds it (else not found), with its organization's path.
 fn visible(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -133,6 +133,7 @@ fn issue(
     Ok((token, row.id))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(
     db: &Db,
     caller: &Caller,
@@ -180,6 +181,7 @@ pub fn create(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn issue_token(
     db: &Db,
     caller: &Caller,
@@ -204,6 +206,7 @@ pub fn issue_token(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn revoke_token(
     db: &Db,
     caller: &Caller,
@@ -239,6 +242,7 @@ pub fn revoke_token(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<ServiceAccount> {
     db.read(|conn| {
         let (row, _) = visible(conn, caller, id)?;
@@ -247,6 +251,7 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<ServiceAccount> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<ServiceAccount>> {
     caller.require_admin("read service accounts")?;
     let (limit, after) = pagination::limit_and_after(&page)?;
@@ -266,6 +271,7 @@ pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<ServiceAc
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,

@@ -22,6 +22,7 @@ pub(crate) fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Resu
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(db: &Db, caller: &Caller, input: CreateUser, now: DateTime<Utc>) -> Result<User> {
     validator::Validate::validate(&input)?;
     let username = identity::normalize_username(&input.username)
@@ -75,17 +76,15 @@ pub fn create(db: &Db, caller: &Caller, input: CreateUser, now: DateTime<Utc>) -
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<User> {
     db.read(|conn| visible(conn, caller, id)?.try_into())
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(db: &Db, caller: &Caller, query: UserQuery, page: PageParams) -> Result<Page<User>> {
     let limit = page.limit.unwrap_or(pagination::DEFAULT_LIMIT);
-    let after = page
-        .cursor
-        .as_deref()
-        .map(pagination::decode::<AfterId>)
-        .transpose()?;
+    let after = pagination::after::<AfterId>(&page)?;
     db.read(|conn| {
         let org_named = |conn: &mut DbConnection, field: &str, id: i64| {
             visible_org(conn, caller, id).map_err(|_| {
@@ -123,6 +122,7 @@ pub fn list(db: &Db, caller: &Caller, query: UserQuery, page: PageParams) -> Res
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,
@@ -165,9 +165,9 @@ pub fn update(
         }
         let stays_admin = input
             .role
-            .map_or(user.role == "admin", |r| r == Role::Admin);
+            .map_or(user.role == Role::Admin.as_str(), |r| r == Role::Admin);
         let stays_active = input.active.unwrap_or(user.active);
-        if user.role == "admin"
+        if user.role == Role::Admin.as_str()
             && user.active
             && !(stays_admin && stays_active)
             && db_users::count_active_admins(conn)? <= 1
@@ -197,6 +197,7 @@ pub fn update(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn deactivate(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<User> {
     update(
         db,
@@ -211,6 +212,7 @@ pub fn deactivate(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Resu
 }
 
 /// An admin sets a new password for a user (who has forgotten theirs).
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn reset_password(
     db: &Db,
     caller: &Caller,
@@ -273,6 +275,7 @@ pub(crate) fn set_password_hash(
 }
 
 /// The organization a CLI command names by code.
+#[tracing::instrument(level = "debug", skip_all)]
 pub fn organization_by_code(db: &Db, code: &str) -> Result<rectify_db::models::OrganizationRow> {
     let code = identity::normalize_org_code(code)
         .map_err(|m| Error::invalid_field("org", "org_code", m))?;

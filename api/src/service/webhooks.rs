@@ -156,6 +156,7 @@ fn visible(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<(Webhook
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn create(
     db: &Db,
     caller: &Caller,
@@ -191,6 +192,7 @@ pub fn create(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn update(
     db: &Db,
     caller: &Caller,
@@ -235,6 +237,7 @@ pub fn update(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Webhook> {
     db.read(|conn| {
         let (row, _) = visible(conn, caller, id)?;
@@ -243,6 +246,7 @@ pub fn get(db: &Db, caller: &Caller, id: i64) -> Result<Webhook> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn list(db: &Db, caller: &Caller, page: PageParams) -> Result<Page<Webhook>> {
     caller.require_admin("read webhooks")?;
     let (limit, after) = pagination::limit_and_after(&page)?;
@@ -298,6 +302,7 @@ fn deliveries_with_attempts(
         .collect())
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn deliveries(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Delivery>> {
     let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
@@ -324,6 +329,7 @@ fn visible_delivery(
     Ok((row, path))
 }
 
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn delivery(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
     db.read(|conn| {
         let (row, _) = visible_delivery(conn, caller, id)?;
@@ -335,6 +341,7 @@ pub fn delivery(db: &Db, caller: &Caller, id: i64) -> Result<Delivery> {
 }
 
 /// Queues a delivery again, due now (its delivery id stays, so receivers can de-duplicate).
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn resend(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Delivery> {
     super::audit::write(db, now, |conn| {
         let (before, path) = visible_delivery(conn, caller, id)?;
