@@ -165,6 +165,7 @@ pub fn spawn_app() -> TestApp {
         token_ttl_minutes: 43_200,
         max_body_bytes: 64 * 1024,
         evidence_max_bytes: 256 * 1024,
+        import_max_items: 2_000,
         workers: 2,
         shutdown_timeout_secs: 5,
         webhook_poll_ms: 20,

@@ -353,7 +353,15 @@ fn import_file(
         held_on: request.held_on.unwrap_or_else(|| now.date_naive()),
     };
     validator::Validate::validate(&fields).map_err(crate::error::Error::from)?;
-    let result = import::import(&db, &operator, fields, document, request.dry_run, now)?;
+    let result = import::import(
+        &db,
+        &operator,
+        fields,
+        document,
+        request.dry_run,
+        settings.import_max_items,
+        now,
+    )?;
     write_import_summary(out, &result)?;
     Ok(())
 }

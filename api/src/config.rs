@@ -130,6 +130,13 @@ pub struct Settings {
           default_value_t = 20 << 20, value_parser = clap::value_parser!(u64).range(1024..=4 << 30))]
     pub evidence_max_bytes: u64,
 
+    /// Problems, causes and measures one import may create at the most; a larger document is
+    /// refused with 422 `too_many_items`.
+    #[arg(long, env = "RECTIFY_IMPORT_MAX_ITEMS", global = true, value_name = "N",
+          default_value_t = 20_000,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub import_max_items: usize,
+
     /// HTTP worker threads; 0 means one per CPU core.
     #[arg(long, env = "RECTIFY_WORKERS", global = true, value_name = "N", default_value_t = 0,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]

@@ -179,6 +179,7 @@ impl Application {
                 }
             })?),
             evidence_max_bytes: settings.evidence_max_bytes,
+            import_max_items: settings.import_max_items,
         });
         let document = http::openapi_document();
         let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));

@@ -862,3 +862,86 @@ fn the_ledger_csv_has_a_bom_and_round_trips_chinese_text() {
     )
     .problem(422, "validation_failed");
 }
+
+/// A workbook whose shared strings declare 4 KiB but inflate to `real` bytes: the zip's size
+/// fields lie, and only reading tells.
+fn lying_workbook(real: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let honest = xlsx(&[vec!["问题描述"], vec!["问题"]]);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(honest)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).unwrap();
+        let name = member.name().to_owned();
+        out.start_file(&name, options).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            out.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>")
+                .unwrap();
+            let block = vec![b'A'; 1 << 20];
+            for _ in 0..real / block.len() {
+                out.write_all(&block).unwrap();
+            }
+            out.write_all(b"</t></si></sst>").unwrap();
+        } else {
+            let mut bytes = Vec::new();
+            member.read_to_end(&mut bytes).unwrap();
+            out.write_all(&bytes).unwrap();
+        }
+    }
+    let mut bytes = out.finish().unwrap().into_inner();
+    // Every header naming the shared strings now declares 4 KiB uncompressed.
+    let name = b"xl/sharedStrings.xml";
+    for (signature, size_at, name_at) in [(b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)] {
+        let mut i = 0;
+        while i + name_at + name.len() <= bytes.len() {
+            if &bytes[i..i + 4] == signature
+                && &bytes[i + name_at..i + name_at + name.len()] == name
+            {
+                bytes[i + size_at..i + size_at + 4].copy_from_slice(&4096u32.to_le_bytes());
+            }
+            i += 1;
+        }
+    }
+    bytes
+}
+
+#[test]
+fn a_workbook_that_lies_about_its_size_is_refused_by_what_it_inflates_to() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    let bomb = lying_workbook(200 << 20);
+    assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
+    // Roles are checked before a byte of the body is read: an auditor never gets it parsed.
+    upload(&app, &cast.auditor, cast.org, false, "台账.xlsx", &bomb).problem(403, "forbidden");
+    let refused = upload(&app, &cast.coordinator, cast.org, false, "台账.xlsx", &bomb)
+        .problem(422, "sheet_too_large");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unpacks to more than"),
+        "{refused}"
+    );
+    assert_eq!(counts(&app), before);
+}
+
+#[test]
+fn an_import_larger_than_import_max_items_is_refused_whole() {
+    let mut app = spawn_app();
+    app.settings.import_max_items = 3;
+    app.restart();
+    let cast = app.cast();
+    let before = counts(&app);
+    let refused = app
+        .post(IMPORT, &cast.coordinator, &report_body(cast.org))
+        .problem(422, "too_many_items");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("at most 3"),
+        "{refused}"
+    );
+    assert_eq!(counts(&app), before);
+}

@@ -206,6 +206,7 @@ pub async fn import_review(
     query: web::Query<ImportQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, Error> {
+    import::authorize(&caller)?;
     let limit = state.evidence_max_bytes;
     let declared = req
         .headers()
@@ -236,9 +237,13 @@ pub async fn import_review(
     };
     let dry_run = query.dry_run.unwrap_or(false);
     let now = state.clock.now();
-    let result: ImportResult =
-        blocking(move || import::import(&state.db, &caller, fields, document, dry_run, now))
-            .await?;
+    let max_items = state.import_max_items;
+    let result: ImportResult = blocking(move || {
+        import::import(
+            &state.db, &caller, fields, document, dry_run, max_items, now,
+        )
+    })
+    .await?;
     Ok(match &result.review {
         Some(review) => HttpResponse::Created()
             .insert_header((header::LOCATION, format!("/api/v1/reviews/{}", review.id)))

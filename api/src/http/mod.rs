@@ -35,6 +35,7 @@ pub struct AppState {
     /// Where evidence files are kept.
     pub store: std::sync::Arc<dyn crate::storage::BlobStore>,
     pub evidence_max_bytes: u64,
+    pub import_max_items: usize,
 }
 
 #[derive(OpenApi)]

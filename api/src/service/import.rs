@@ -29,6 +29,54 @@ use crate::error::{Code, Error, FieldError, Result};
 
 /// An unpacked document.xml larger than this is refused (a zip bomb, not a report).
 const MAX_UNPACKED_BYTES: u64 = 64 * 1024 * 1024;
+/// One part of a workbook may unpack to this much at the most, and all of them together to
+/// `MAX_WORKBOOK_BYTES`; what a part unpacks to is measured by inflating it, never taken
+/// from the sizes the zip declares.
+const MAX_PART_BYTES: u64 = 128 * 1024 * 1024;
+const MAX_WORKBOOK_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Whether the caller may import at all: decided before a byte of the upload is read.
+pub fn authorize(caller: &Caller) -> Result<()> {
+    caller.require_coordinator("import reviews")
+}
+
+/// Inflates every part of an archive into nothing, counting, and refuses it as soon as a part
+/// or the whole goes past its cap. Memory stays at one buffer whatever the archive claims.
+fn check_inflated_sizes(shown: &str, bytes: &[u8]) -> Result<()> {
+    let unreadable = |why: String| {
+        file_error(
+            Code::UnreadableFile,
+            format!("{shown} cannot be read as an Excel workbook: {why}"),
+        )
+    };
+    let too_large = |what: &str, cap: u64| {
+        file_error(
+            Code::SheetTooLarge,
+            format!("{shown}: {what} unpacks to more than {} MiB", cap >> 20),
+        )
+    };
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|e| unreadable(e.to_string()))?;
+        let name = part.name().to_owned();
+        let read = std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink());
+        // A part that lies about its size may also fail its checksum: the size decides first.
+        let read = match read {
+            Ok(n) => n,
+            Err(e) => return Err(unreadable(format!("{name}: {e}"))),
+        };
+        if read > MAX_PART_BYTES {
+            return Err(too_large(&name, MAX_PART_BYTES));
+        }
+        total += read;
+        if total > MAX_WORKBOOK_BYTES {
+            return Err(too_large("the workbook", MAX_WORKBOOK_BYTES));
+        }
+    }
+    Ok(())
+}
 
 /// What was uploaded, once read.
 #[derive(Debug)]
@@ -199,15 +247,7 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
             format!("{shown} cannot be read as an Excel workbook: {why}"),
         )
     };
-    let mut archive =
-        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let mut unpacked = 0u64;
-    for i in 0..archive.len() {
-        unpacked += archive.by_index_raw(i).map(|f| f.size()).unwrap_or(0);
-    }
-    if unpacked > MAX_UNPACKED_BYTES * 4 {
-        return Err(unreadable("it unpacks to more than 256 MiB".to_owned()));
-    }
+    check_inflated_sizes(shown, bytes)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let mut first: Option<Vec<Vec<Cell>>> = None;
@@ -535,25 +575,49 @@ pub fn import(
     fields: ImportedReviewFields,
     document: Document,
     dry_run: bool,
+    max_items: usize,
     now: DateTime<Utc>,
 ) -> Result<ImportResult> {
-    let run = |conn: &mut DbConnection| -> Result<ImportResult> {
-        let org = visible_org(conn, caller, fields.organization_id).map_err(|_| {
+    authorize(caller)?;
+    let unit = |conn: &mut DbConnection| {
+        visible_org(conn, caller, fields.organization_id).map_err(|_| {
             Error::invalid_field(
                 "organization_id",
                 "exists",
                 format!("organization {} does not exist", fields.organization_id),
             )
-        })?;
-        caller.require_coordinator("import reviews")?;
-        let (mut draft, source_text) = match &document {
-            Document::Report(text) => (from_report(text, &org), Some(text.as_str())),
-            Document::Sheet(rows) => {
-                let mut draft = from_sheet(rows, &org)?;
-                resolve_names(conn, caller, &org, &mut draft)?;
-                (draft, None)
-            }
-        };
+        })
+    };
+    // Parsing is pure and may take a while on a large document: it happens before any
+    // transaction, so no other write waits for it.
+    let org = db.read(unit)?;
+    let parsed = match &document {
+        Document::Report(text) => from_report(text, &org),
+        Document::Sheet(rows) => from_sheet(rows, &org)?,
+    };
+    let items = parsed.problems.len() + parsed.causes.len() + parsed.measures.len();
+    if items > max_items {
+        return Err(Error::new(
+            Code::TooManyItems,
+            format!(
+                "The document holds {items} items (problems, causes and measures); at most \
+                 {max_items} are imported at once. Split it, or raise import_max_items."
+            ),
+        ));
+    }
+    let source_text = match &document {
+        Document::Report(text) => Some(text.as_str()),
+        Document::Sheet(_) => None,
+    };
+    let mut parsed = Some(parsed);
+    let mut run = |conn: &mut DbConnection| -> Result<ImportResult> {
+        let org = unit(conn)?;
+        let mut draft = parsed
+            .take()
+            .ok_or_else(|| Error::internal("an import ran twice"))?;
+        if matches!(document, Document::Sheet(_)) {
+            resolve_names(conn, caller, &org, &mut draft)?;
+        }
         if draft.problems.is_empty() {
             let mut error = Error::new(
                 Code::NothingToImport,
@@ -667,9 +731,9 @@ pub fn import(
         Ok(result(draft, Some(review), false))
     };
     if dry_run {
-        db.read(run)
+        db.read(&mut run)
     } else {
-        super::audit::write(db, now, run)
+        super::audit::write(db, now, &mut run)
     }
 }
 
