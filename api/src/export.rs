@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
-use crate::domain::ledger::HEADERS;
+use crate::domain::ledger::{sheet_text, HEADERS};
 
 /// A row's colour: red for overdue, yellow for due within 7 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,9 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         for (col, value) in row.cells.iter().enumerate() {
             let col = col as u16;
             match value {
-                Value::Text(t) => sheet.write_string_with_format(r, col, t, &formats[style]),
+                Value::Text(t) => {
+                    sheet.write_string_with_format(r, col, sheet_text(t), &formats[style])
+                }
                 Value::Number(n) => {
                     sheet.write_number_with_format(r, col, *n as f64, &formats[style])
                 }
@@ -193,7 +195,14 @@ pub fn write_table_csv<E: From<ExportError>>(
     let mut written = 0usize;
     rows(&mut |row: Row| {
         written += 1;
-        let cells = row.cells.iter().map(|v| csv_field(&v.as_text())).collect();
+        let cells = row
+            .cells
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) => csv_field(&sheet_text(t)),
+                other => csv_field(&other.as_text()),
+            })
+            .collect();
         out.write_all(line(cells).as_bytes())
             .map_err(ExportError::from)?;
         Ok(())

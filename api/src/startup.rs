@@ -196,6 +196,7 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::text_guard::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())

@@ -1,5 +1,6 @@
 //! One test binary for the whole HTTP API; a module per capability.
 
+mod abuse;
 mod auth;
 mod catalog;
 mod cli;

@@ -147,11 +147,32 @@ pub enum Cell {
     Date(NaiveDate),
 }
 
+/// Characters that make a spreadsheet read a cell as a formula (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Text as it is written into a sheet or CSV: one that a spreadsheet would take for a formula
+/// gets a leading `'`, so that opening an export never runs anything.
+pub fn sheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The inverse of [`sheet_text`], for sheets read back in.
+fn from_sheet_text(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
 impl Cell {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(t) => t.trim().to_owned(),
+            Cell::Text(t) => from_sheet_text(t.trim()).trim().to_owned(),
             Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
             Cell::Number(n) => n.to_string(),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -504,6 +525,27 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_text_is_defused_on_the_way_out_and_restored_on_the_way_in() {
+        for dangerous in [
+            "=1+1",
+            "+SUM(A1)",
+            "-2",
+            "@cmd",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"x\")",
+        ] {
+            let written = sheet_text(dangerous);
+            assert!(written.starts_with('\''), "{dangerous:?}");
+            assert_eq!(Cell::Text(written.into_owned()).text(), dangerous.trim());
+        }
+        for plain in ["学习不深入", "1. 问题", "'quoted' title", "a=b"] {
+            assert_eq!(sheet_text(plain), plain);
+            assert_eq!(Cell::Text(plain.to_owned()).text(), plain);
+        }
+    }
 
     fn t(s: &str) -> Cell {
         Cell::Text(s.to_owned())

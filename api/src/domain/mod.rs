@@ -30,6 +30,7 @@ pub mod progress;
 pub mod report;
 pub mod role;
 pub mod similarity;
+pub mod text;
 pub mod vocab;
 pub mod webhook;
 pub mod workflow;

@@ -114,6 +114,7 @@ async fn read_text(mut field: Field, max_chars: usize) -> Result<String, Error> 
             format!("must be at most {max_chars} characters"),
         ));
     }
+    super::text_guard::check_field("description", &text)?;
     Ok(text.trim().to_owned())
 }
 

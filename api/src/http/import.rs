@@ -45,9 +45,10 @@ async fn field_text(field: Field, name: &str) -> Result<String, Error> {
     let bytes = field_bytes(field, 4096)
         .await
         .map_err(|_| Error::invalid_field(name, "length", "must be at most 4096 bytes"))?;
-    String::from_utf8(bytes)
-        .map(|s| s.trim().to_owned())
-        .map_err(|_| Error::invalid_field(name, "utf8", "must be UTF-8 text"))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::invalid_field(name, "utf8", "must be UTF-8 text"))?;
+    super::text_guard::check_field(name, &text)?;
+    Ok(text.trim().to_owned())
 }
 
 /// The form's fields, each checked as the JSON body's are.

@@ -15,6 +15,7 @@ mod reports;
 pub mod request_id;
 mod reviews;
 mod service_accounts;
+pub mod text_guard;
 mod users;
 mod webhooks;
 
@@ -316,6 +317,7 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .error_handler(problem::json_error),
     )
     .app_data(web::PayloadConfig::default().limit(max_body_bytes))
+    .app_data(web::Data::new(text_guard::BodyLimit(max_body_bytes)))
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error));
 }

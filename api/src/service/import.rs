@@ -23,6 +23,7 @@ use crate::api_types::{
 use crate::domain::ledger::{self, Cell, SheetError};
 use crate::domain::report;
 use crate::domain::similarity;
+use crate::domain::text;
 use crate::domain::vocab::ProblemKind;
 use crate::domain::Role;
 use crate::error::{Code, Error, FieldError, Result};
@@ -101,7 +102,7 @@ fn file_error(code: Code, message: impl Into<String>) -> Error {
 /// Reads an uploaded file by its declared extension, checked against its bytes. Whatever the
 /// readers of Office files make of a damaged file, the answer is a refusal of the file, never an internal error.
 pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
-    std::panic::catch_unwind(|| read_file_unguarded(name, bytes)).unwrap_or_else(|_| {
+    let read = std::panic::catch_unwind(|| read_file_unguarded(name, bytes)).unwrap_or_else(|_| {
         Err(file_error(
             Code::UnreadableFile,
             format!(
@@ -109,6 +110,22 @@ pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
                 name.unwrap_or("the file")
             ),
         ))
+    });
+    // What a document holds is made storable (no control characters) before anything else.
+    read.map(|document| match document {
+        Document::Report(text) => Document::Report(text::scrub(&text).into_owned()),
+        Document::Sheet(rows) => Document::Sheet(
+            rows.into_iter()
+                .map(|row| {
+                    row.into_iter()
+                        .map(|cell| match cell {
+                            Cell::Text(t) => Cell::Text(text::scrub(&t).into_owned()),
+                            other => other,
+                        })
+                        .collect()
+                })
+                .collect(),
+        ),
     })
 }
 

@@ -1,0 +1,54 @@
+//! What text the service keeps: any Unicode but control characters, except the tab and the
+//! line breaks that multi-line text holds. A NUL cannot be stored by PostgreSQL at all, and
+//! the others corrupt exports and logs; both backends refuse them alike.
+
+/// The first character text may not hold, if any.
+pub fn forbidden_char(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// Text taken from an imported document, made storable: vertical tabs and form feeds (what
+/// Word's line and page breaks become in copied text) turn into line breaks, and other
+/// control characters are dropped.
+pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
+    if forbidden_char(text).is_none() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .filter_map(|c| match c {
+            '\u{b}' | '\u{c}' => Some('\n'),
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// How a forbidden character is named in an error message.
+pub fn describe(c: char) -> String {
+    format!(
+        "must not contain control characters (found U+{:04X})",
+        c as u32
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_kept() {
+        assert_eq!(forbidden_char("整改措施\n第二行\t制表\r\n"), None);
+        assert_eq!(forbidden_char("a\0b"), Some('\0'));
+        assert_eq!(forbidden_char("\u{7}bell"), Some('\u{7}'));
+        assert_eq!(forbidden_char("del\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_char("c1\u{85}"), Some('\u{85}'));
+        assert_eq!(
+            describe('\0'),
+            "must not contain control characters (found U+0000)"
+        );
+        assert_eq!(scrub("一是\u{b}二是\0。"), "一是\n二是。");
+        assert!(matches!(scrub("clean"), std::borrow::Cow::Borrowed(_)));
+    }
+}

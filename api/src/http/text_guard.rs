@@ -1,0 +1,126 @@
+//! Text is checked at the boundary, before any extractor or query sees it: a control character
+//! in a JSON body (in any string or key) or in a query parameter is a 422 naming the field, on
+//! both backends alike. Multipart text fields are checked where they are read.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+use futures_util::StreamExt;
+use serde_json::Value;
+
+use crate::domain::text::{describe, forbidden_char};
+use crate::error::Error;
+
+/// The path of the first string (or key) in a JSON value that holds a forbidden character.
+fn first_dirty(value: &Value, path: &str) -> Option<(String, char)> {
+    match value {
+        Value::String(s) => forbidden_char(s).map(|c| (path.to_owned(), c)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_dirty(v, &format!("{path}[{i}]"))),
+        Value::Object(map) => map.iter().find_map(|(k, v)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            forbidden_char(k)
+                .map(|c| (here.clone(), c))
+                .or_else(|| first_dirty(v, &here))
+        }),
+        _ => None,
+    }
+}
+
+fn refused(field: &str, c: char) -> Error {
+    Error::invalid_field(
+        if field.is_empty() { "(body)" } else { field },
+        "control_characters",
+        describe(c),
+    )
+}
+
+/// A multipart text field's value, checked by the same rule.
+pub fn check_field(field: &str, value: &str) -> Result<(), Error> {
+    forbidden_char(value).map_or(Ok(()), |c| Err(refused(field, c)))
+}
+
+fn check_query(query: &str) -> Result<(), Error> {
+    if query.is_empty() {
+        return Ok(());
+    }
+    // A query that does not decode is left to the extractor, which names what is wrong.
+    let Ok(pairs) = web::Query::<Vec<(String, String)>>::from_query(query) else {
+        return Ok(());
+    };
+    for (key, value) in pairs.into_inner() {
+        if let Some(c) = forbidden_char(&key).or_else(|| forbidden_char(&value)) {
+            return Err(refused(&key, c));
+        }
+    }
+    Ok(())
+}
+
+pub async fn middleware(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Err(error) = check_query(req.query_string()) {
+        let response = error.error_response();
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map_or(1 << 20, |l| l.0);
+    if is_json {
+        // Read the body once (no further than the JSON limit, which the extractor then
+        // enforces on what it is handed back), check it, and hand it back unchanged.
+        let mut payload = req.take_payload();
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk?;
+            body.extend_from_slice(&chunk);
+            if body.len() > limit {
+                break;
+            }
+        }
+        if body.len() <= limit {
+            if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+                if let Some((field, c)) = first_dirty(&value, "") {
+                    let response = refused(&field, c).error_response();
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+            }
+        }
+        req.set_payload(Payload::from(body.freeze()));
+    }
+    next.call(req).await.map(|r| r.map_into_left_body())
+}
+
+/// The largest JSON body, as the extractors are configured.
+pub struct BodyLimit(pub usize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dirty_field_is_named_by_its_path() {
+        let value = serde_json::json!({"problems": [{"title": "好"}, {"title": "坏\u{0}"}]});
+        assert_eq!(
+            first_dirty(&value, ""),
+            Some(("problems[1].title".to_owned(), '\0'))
+        );
+        assert_eq!(first_dirty(&serde_json::json!({"a": ["\t\n"]}), ""), None);
+        assert!(check_query("q=%00x").is_err());
+        assert!(check_query("q=%E7%89%A9%E4%B8%9A&limit=5").is_ok());
+    }
+}

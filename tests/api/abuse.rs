@@ -1,0 +1,220 @@
+//! Hostile input, each case as an outside test found it: nothing of it may reach the database
+//! or an export, and every refusal names what was wrong.
+
+use rectify_tests::{json, spawn_app, Value};
+
+fn field_of(reply: &Value) -> &str {
+    reply["errors"][0]["field"].as_str().unwrap_or_default()
+}
+
+#[test]
+fn control_characters_are_refused_at_the_boundary_naming_the_field() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    let problems_before = app
+        .get("/api/v1/problems?total=true", &app.admin_token)
+        .expect(200)["total"]
+        .clone();
+
+    // Before sign-in: the username.
+    let login = app
+        .try_login("ad\u{0}min", "whatever-password")
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&login), "username");
+
+    // A body field, nested in a batch: named by its path.
+    let batch = app
+        .post(
+            "/api/v1/problems/batch",
+            &cast.coordinator,
+            &json!({"problems": [
+                {"review_id": review, "title": "正常的问题"},
+                {"review_id": review, "title": "坏\u{0}的问题"},
+            ]}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&batch), "problems[1].title");
+    assert!(batch["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("U+0000"));
+    let other = app
+        .post(
+            "/api/v1/problems",
+            &cast.coordinator,
+            &json!({"review_id": review, "title": "铃\u{7}声"}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&other), "title");
+
+    // A query filter.
+    let query = app
+        .get("/api/v1/problems?q=%00", &cast.coordinator)
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&query), "q");
+
+    // A webhook secret (admin), a note.
+    let hook = app
+        .post(
+            "/api/v1/webhooks",
+            &app.admin_token,
+            &json!({"url": "https://example.invalid/hook", "events": ["problem.created"], "organization_id": cast.org, "secret": "abc\u{0}defabcdefabcdef"}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&hook), "secret");
+
+    // A multipart form field.
+    let form = app
+        .multipart(
+            "/api/v1/reviews/import",
+            &cast.coordinator,
+            &[
+                ("organization_id", &cast.org.to_string()),
+                ("title", "标题\u{0}"),
+                ("kind", "other"),
+                ("held_on", "2026-11-20"),
+            ],
+            Some(("report.txt", "一、存在问题\n一是问题。".as_bytes())),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(field_of(&form), "title");
+
+    // Tabs and line breaks are text, and stay.
+    let kept = app
+        .post(
+            "/api/v1/problems",
+            &cast.coordinator,
+            &json!({"review_id": review, "title": "第一行\t列", "description": "一\n二\r\n三"}),
+        )
+        .expect(201);
+    assert_eq!(kept["description"], "一\n二\r\n三");
+    let problems_after = app
+        .get("/api/v1/problems?total=true", &app.admin_token)
+        .expect(200)["total"]
+        .clone();
+    assert_eq!(
+        problems_after.as_i64(),
+        problems_before.as_i64().map(|n| n + 1)
+    );
+}
+
+/// Every text cell of a sheet or CSV, as a spreadsheet would see it.
+fn xlsx_texts(bytes: &[u8]) -> Vec<String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut texts = Vec::new();
+    for (_, range) in book.worksheets() {
+        for row in range.rows() {
+            for cell in row {
+                if let Data::String(s) = cell {
+                    texts.push(s.clone());
+                }
+            }
+        }
+    }
+    texts
+}
+
+fn csv_texts(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let mut cells = Vec::new();
+    let (mut cell, mut quoted, mut chars) = (
+        String::new(),
+        false,
+        text.trim_start_matches('\u{feff}').chars().peekable(),
+    );
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) | ('\n', false) => {
+                cells.push(std::mem::take(&mut cell).trim_end_matches('\r').to_owned())
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    cells
+}
+
+#[test]
+fn exported_cells_never_start_a_formula() {
+    let app = spawn_app();
+    let org = app.create_org("EVIL", "=HYPERLINK(\"http://x\")单位", None);
+    let owner = app
+        .post(
+            "/api/v1/users",
+            &app.admin_token,
+            &json!({"username": "evil.owner", "display_name": "@SUM(1+1)", "role": "owner", "organization_id": org, "password": rectify_tests::PASSWORD}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let coordinator = {
+        app.create_user("evil.coord", "coordinator", org);
+        app.login("evil.coord", rectify_tests::PASSWORD)
+    };
+    let review = app
+        .post(
+            "/api/v1/reviews",
+            &coordinator,
+            &json!({"organization_id": org, "title": "-review", "kind": "other", "held_on": "2026-11-10", "aspects": ["+方面"]}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let problem = app.problem(
+        &coordinator,
+        json!({"review_id": review, "title": "=1+1 标题", "description": "\t缩进", "aspect": "+方面", "owner_id": owner, "deadline": "2026-11-20"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/v1/causes",
+        &coordinator,
+        &json!({"review_id": review, "title": "-原因", "problem_ids": [problem]}),
+    )
+    .expect(201);
+    app.measure(
+        &coordinator,
+        review,
+        &[problem],
+        json!({"title": "@措施", "deadline": "2026-11-20", "owner_id": owner}),
+    );
+    app.act(&coordinator, problem, "confirm", None).expect(200);
+    app.post(
+        &format!("/api/v1/problems/{problem}/notes"),
+        &coordinator,
+        &json!({"body": "=进展"}),
+    )
+    .expect(201);
+
+    let formula = |cell: &String| cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    for (path, texts) in [
+        (
+            format!("/api/v1/reports/ledger?review_id={review}&format=csv"),
+            csv_texts as fn(&[u8]) -> Vec<String>,
+        ),
+        (
+            format!("/api/v1/reports/ledger?review_id={review}&format=xlsx"),
+            xlsx_texts,
+        ),
+        ("/api/v1/reports/overdue?format=csv".to_owned(), csv_texts),
+        ("/api/v1/reports/overdue?format=xlsx".to_owned(), xlsx_texts),
+    ] {
+        let cells = texts(&app.get_bytes(&path, &coordinator));
+        let dangerous: Vec<&String> = cells.iter().filter(|c| formula(c)).collect();
+        assert!(dangerous.is_empty(), "{path}: {dangerous:?}");
+        // The hostile values are there, defused.
+        for planted in ["'=1+1 标题", "'=HYPERLINK(\"http://x\")单位", "'@SUM(1+1)"] {
+            assert!(
+                cells.iter().any(|c| c.contains(planted)),
+                "{path}: {planted} missing from {cells:?}"
+            );
+        }
+    }
+}
