@@ -146,6 +146,12 @@ pub struct TestApp {
 }
 
 pub fn spawn_app() -> TestApp {
+    spawn_app_at(START)
+}
+
+/// A server whose clock starts at `now` (RFC 3339): tests that build a history move it forward
+/// from there, as time goes (a token issued "later" is refused as coming from the future).
+pub fn spawn_app_at(now: &str) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
     let (database_url, schema) = test_database(data_dir.path());
     let jwt_secret = match database_url {
@@ -190,7 +196,9 @@ pub fn spawn_app() -> TestApp {
         address: String::new(),
         admin_token: String::new(),
         settings,
-        clock: Arc::new(TestClock(Mutex::new(START.parse().unwrap()))),
+        clock: Arc::new(TestClock(Mutex::new(
+            now.parse().expect("an RFC 3339 time"),
+        ))),
         agent,
         handle: None,
         thread: None,
@@ -476,6 +484,18 @@ pub struct Cast {
 }
 
 impl TestApp {
+    /// The same people signed in again (after the clock moved past their tokens' lifetime).
+    pub fn sign_in_again(&self, cast: &Cast) -> Cast {
+        Cast {
+            coordinator: self.login("coord", PASSWORD),
+            coordinator2: self.login("coord2", PASSWORD),
+            owner: self.login("owner", PASSWORD),
+            auditor: self.login("auditor", PASSWORD),
+            sibling: self.login("sibling", PASSWORD),
+            ..*cast
+        }
+    }
+
     pub fn cast(&self) -> Cast {
         let org = self.create_org("DFSQ", "东风社区党委", None);
         let sibling_org = self.create_org("XFSQ", "西风社区党委", None);

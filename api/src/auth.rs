@@ -60,6 +60,9 @@ pub struct Claims {
     pub role: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before: ours never carry it, but one that does is held to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     /// Token id.
     pub jti: String,
     /// The password version (its change time in microseconds) the token was issued under; a
@@ -111,6 +114,7 @@ impl TokenKeys {
             role: role.to_owned(),
             iat: now,
             exp: now + self.ttl_seconds,
+            nbf: None,
             jti: uuid::Uuid::new_v4().to_string(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -128,6 +132,13 @@ impl TokenKeys {
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         if claims.exp + LEEWAY_SECONDS < now {
             return Err(TokenError::Expired);
+        }
+        // A token from the future was not issued by a server on this clock.
+        if claims.iat > now + LEEWAY_SECONDS {
+            return Err(TokenError::Invalid("issued in the future".to_owned()));
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now + LEEWAY_SECONDS) {
+            return Err(TokenError::Invalid("not valid yet".to_owned()));
         }
         Ok(claims)
     }
@@ -182,6 +193,21 @@ mod tests {
             keys.verify(&token, now + 61 + LEEWAY_SECONDS),
             Err(TokenError::Expired)
         ));
+        assert!(matches!(
+            keys.verify(&token, now - 60),
+            Err(TokenError::Invalid(_))
+        ));
+        assert!(keys.verify(&token, now - LEEWAY_SECONDS).is_ok());
+        let mut early = keys.verify(&token, now).unwrap();
+        early.nbf = Some(now + 600);
+        early.exp = now + 3600;
+        let early =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &early, &keys.encoding).unwrap();
+        assert!(matches!(
+            keys.verify(&early, now),
+            Err(TokenError::Invalid(_))
+        ));
+        assert!(keys.verify(&early, now + 600).is_ok());
         assert!(matches!(
             keys.verify("garbage", now),
             Err(TokenError::Invalid(_))

@@ -168,6 +168,11 @@ impl Application {
             digest_at: (settings.digest_at.weekday, settings.digest_at.time),
             mailer: mailer.clone(),
         });
+        // Evidence files and the token secret live here: the owner's alone.
+        rectify_db::private_dir(&settings.data_dir).map_err(|e| StartError::Storage {
+            path: settings.data_dir.display().to_string(),
+            source: e,
+        })?;
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
@@ -197,6 +202,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::text_guard::middleware))
+                .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -178,6 +178,49 @@ struct Inner {
     sqlite_writer: Option<Mutex<DbConnection>>,
 }
 
+/// The database holds password hashes and webhook secrets: its directory is the owner's alone
+/// (0700), created so or tightened if it exists.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    restrict(dir, 0o700)
+}
+
+/// The SQLite file is created 0600 before SQLite opens it (its WAL and shared-memory files
+/// take the same mode), or tightened if it exists.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            restrict(&file, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if current & !mode != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict(_: &Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
 impl Db {
     /// Opens the database (creating the SQLite file and its directory if needed), applies
     /// pending migrations and refreshes the planner's statistics, all before the pool opens any
@@ -189,11 +232,15 @@ impl Db {
     ) -> Result<(Self, Vec<String>), SetupError> {
         if let DatabaseUrl::Sqlite(path) = url {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|source| SetupError::DataDir {
+                private_dir(dir).map_err(|source| SetupError::DataDir {
                     path: dir.display().to_string(),
                     source,
                 })?;
             }
+            private_file(path).map_err(|source| SetupError::DataDir {
+                path: path.display().to_string(),
+                source,
+            })?;
         }
         // One direct connection first: it fails at once with the real reason, where the pool
         // would wait out its timeout.

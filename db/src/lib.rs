@@ -20,5 +20,5 @@ pub mod service_accounts;
 pub mod users;
 pub mod webhooks;
 
-pub use connection::{Backend, DatabaseUrl, Db, DbConnection, DbOptions};
+pub use connection::{private_dir, Backend, DatabaseUrl, Db, DbConnection, DbOptions};
 pub use error::{DbError, SetupError};

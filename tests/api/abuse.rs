@@ -218,3 +218,91 @@ fn exported_cells_never_start_a_formula() {
         }
     }
 }
+
+#[test]
+fn responses_carry_security_headers_and_secrets_are_never_cached() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let health = app.call("GET", "/healthz", None, None);
+    assert_eq!(health.header("x-content-type-options"), Some("nosniff"));
+    let me = app.call("GET", "/api/v1/auth/me", Some(&cast.owner), None);
+    assert_eq!(me.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(me.header("cache-control"), Some("no-store"));
+    let issued = app.call(
+        "POST",
+        "/api/v1/service-accounts",
+        Some(&app.admin_token),
+        Some(&json!({"name": "办公系统", "organization_id": cast.org, "scopes": ["read"]})),
+    );
+    assert_eq!(issued.status, 201);
+    assert_eq!(
+        issued.header("cache-control"),
+        Some("no-store"),
+        "the one-time token"
+    );
+    let refused = app.call("GET", "/api/v1/auth/me", Some("not-a-token"), None);
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+
+    let docs = app.call("GET", "/docs/", None, None);
+    assert_eq!(docs.status, 200);
+    let policy = docs
+        .header("content-security-policy")
+        .expect("a CSP on the docs");
+    assert!(
+        policy.contains("frame-ancestors 'none'") && policy.contains("script-src 'self'"),
+        "{policy}"
+    );
+    let digest = app.call(
+        "GET",
+        "/api/v1/reports/digest?week=2026-W47&format=html",
+        Some(&cast.coordinator),
+        None,
+    );
+    assert_eq!(digest.status, 200, "{}", digest.text);
+    let policy = digest
+        .header("content-security-policy")
+        .expect("a CSP on the digest");
+    assert!(
+        policy.starts_with("default-src 'none'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_database_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app();
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&app.data_dir()), 0o700);
+    if let rectify_db::DatabaseUrl::Sqlite(path) = app.settings.database_url() {
+        assert_eq!(mode(&path), 0o600);
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        if wal.exists() {
+            assert_eq!(mode(&wal), 0o600);
+        }
+    }
+}
+
+#[test]
+fn a_token_from_the_future_is_refused() {
+    let app = spawn_app();
+    let secret = match &app.settings.jwt_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => std::fs::read_to_string(app.data_dir().join("jwt-secret"))
+            .unwrap()
+            .trim()
+            .as_bytes()
+            .to_vec(),
+    };
+    let keys = rectify::auth::TokenKeys::new(&secret, 3600);
+    let now = app.now().timestamp();
+    let later = keys.issue(1, 1, "admin", 0, now + 3600).unwrap();
+    app.get("/api/v1/auth/me", &later)
+        .problem(401, "invalid_token");
+    // Signed alike and issued now, it is judged on (and fails) the password version instead.
+    let present = keys.issue(1, 1, "admin", 0, now).unwrap();
+    app.get("/api/v1/auth/me", &present)
+        .problem(401, "token_revoked");
+}

@@ -195,9 +195,8 @@ fn the_overdue_report_matches_a_hand_computed_table() {
 
 #[test]
 fn progress_for_a_past_day_is_rebuilt_from_the_history() {
-    let app = spawn_app();
+    let app = rectify_tests::spawn_app_at("2026-06-01T02:00:00Z");
     let cast = app.cast();
-    app.set_now("2026-06-01T02:00:00Z");
     let review = app.review(&cast.coordinator, cast.org);
     let mut ids = Vec::new();
     for title in ["甲", "乙", "丙", "丁"] {
@@ -262,8 +261,10 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
     app.set_now("2026-06-26T02:00:00Z");
     app.act(&cast.coordinator, b, "verify", None).expect(200);
 
-    // 丙 stays open past its deadline. In July 甲 is found to have come back (回头看).
+    // 丙 stays open past its deadline. In July 甲 is found to have come back (回头看); the
+    // tokens of June have expired by then.
     app.set_now("2026-07-10T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
     app.act(&cast.coordinator, a, "reopen", Some("回头看发现反弹"))
         .expect(200);
     let _ = c;
@@ -317,7 +318,7 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     use rectify_tests::{Receiver, SmtpSink};
     let sink = SmtpSink::start();
     let receiver = Receiver::start(&[]);
-    let mut app = spawn_app();
+    let mut app = rectify_tests::spawn_app_at("2026-09-10T02:00:00Z");
     app.settings.background_jobs = true; // the webhook worker sends what --send queues
     app.settings.digest_at = "sun 23:59".parse().unwrap();
     app.settings.smtp_url = Some(rectify::config::Secret::new(sink.url.clone()));

@@ -14,6 +14,7 @@ mod problems;
 mod reports;
 pub mod request_id;
 mod reviews;
+pub mod security_headers;
 mod service_accounts;
 pub mod text_guard;
 mod users;
