@@ -306,3 +306,51 @@ fn a_token_from_the_future_is_refused() {
     app.get("/api/v1/auth/me", &present)
         .problem(401, "token_revoked");
 }
+
+#[test]
+fn a_shared_cause_lists_only_the_problems_the_caller_may_see() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // A review held above both communities, with a problem in each and one cause for both.
+    let review = app.review(&app.admin_token, 1);
+    let ours = app.problem(
+        &app.admin_token,
+        json!({"review_id": review, "title": "东风的问题", "organization_id": cast.org}),
+    )["id"]
+        .clone();
+    let theirs = app.problem(
+        &app.admin_token,
+        json!({"review_id": review, "title": "西风的问题", "organization_id": cast.sibling_org}),
+    )["id"]
+        .clone();
+    let cause = app
+        .post(
+            "/api/v1/causes",
+            &app.admin_token,
+            &json!({"review_id": review, "title": "共同的原因", "problem_ids": [ours, theirs]}),
+        )
+        .expect(201);
+    assert_eq!(cause["problem_ids"], json!([ours, theirs]));
+    let measure = app.measure(
+        &app.admin_token,
+        review,
+        &[ours.as_i64().unwrap(), theirs.as_i64().unwrap()],
+        json!({}),
+    );
+
+    let seen = app
+        .get(
+            &format!("/api/v1/causes/{}", cause["id"]),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(seen["problem_ids"], json!([ours]));
+    let listed = app
+        .get(&format!("/api/v1/causes?problem_id={ours}"), &cast.auditor)
+        .expect(200);
+    assert_eq!(listed["items"][0]["problem_ids"], json!([ours]));
+    let measure = app
+        .get(&format!("/api/v1/measures/{measure}"), &cast.coordinator)
+        .expect(200);
+    assert_eq!(measure["problem_ids"], json!([ours]));
+}

@@ -22,19 +22,44 @@ use crate::api_types::{
 use crate::domain::deadline::{measure_standing, today_in};
 use crate::error::{Error, Result};
 
-fn links(pairs: Vec<(i64, i64)>) -> HashMap<i64, Vec<i64>> {
-    let mut map: HashMap<i64, Vec<i64>> = HashMap::new();
-    for (owner, linked) in pairs {
-        map.entry(owner).or_default().push(linked);
+/// Each record's linked problems, keeping only those the caller may see: a cause or measure
+/// shared by two units must not tell one unit the other's problem ids.
+fn visible_links(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    pairs: Vec<(i64, i64)>,
+) -> Result<HashMap<i64, Vec<i64>>> {
+    if caller.is_admin() {
+        return Ok(super::group(pairs));
     }
-    map
+    let mut ids: Vec<i64> = pairs.iter().map(|(_, problem)| *problem).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let problems = db_problems::get_many(conn, &ids)?;
+    let mut unit_ids: Vec<i64> = problems.iter().map(|p| p.organization_id).collect();
+    unit_ids.sort_unstable();
+    unit_ids.dedup();
+    let seen_units: std::collections::HashSet<i64> = orgs::get_many(conn, &unit_ids)?
+        .into_iter()
+        .filter(|o| caller.sees(&o.path))
+        .map(|o| o.id)
+        .collect();
+    let visible: std::collections::HashSet<i64> = problems
+        .into_iter()
+        .filter(|p| seen_units.contains(&p.organization_id))
+        .map(|p| p.id)
+        .collect();
+    Ok(super::group(
+        pairs
+            .into_iter()
+            .filter(|(_, problem)| visible.contains(problem)),
+    ))
 }
 
-fn cause_dtos(conn: &mut DbConnection, rows: Vec<CauseRow>) -> Result<Vec<Cause>> {
-    let mut problems = links(db_problems::problems_of_cause(
-        conn,
-        &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
-    )?);
+fn cause_dtos(conn: &mut DbConnection, caller: &Caller, rows: Vec<CauseRow>) -> Result<Vec<Cause>> {
+    let pairs =
+        db_problems::problems_of_cause(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    let mut problems = visible_links(conn, caller, pairs)?;
     Ok(rows
         .into_iter()
         .map(|r| Cause {
@@ -53,13 +78,13 @@ fn cause_dtos(conn: &mut DbConnection, rows: Vec<CauseRow>) -> Result<Vec<Cause>
 /// Measures fall due in the time zone of the organization that held their review.
 fn measure_dtos(
     conn: &mut DbConnection,
+    caller: &Caller,
     rows: Vec<MeasureRow>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Measure>> {
-    let mut problems = links(db_problems::problems_of_measure(
-        conn,
-        &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
-    )?);
+    let pairs =
+        db_problems::problems_of_measure(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    let mut problems = visible_links(conn, caller, pairs)?;
     let mut zones: HashMap<i64, String> = HashMap::new();
     for review_id in rows.iter().map(|r| r.review_id) {
         if let std::collections::hash_map::Entry::Vacant(slot) = zones.entry(review_id) {
@@ -139,7 +164,7 @@ pub fn create_cause(
                 },
             )?;
             db_problems::set_problems_of_cause(conn, row.id, &problem_ids)?;
-            let cause = first(cause_dtos(conn, vec![row])?)?;
+            let cause = first(cause_dtos(conn, caller, vec![row])?)?;
             let path = review_path(conn, review.id)?;
             super::audit::created_record(conn, caller, "cause", cause.id, &path, &cause)?;
             Ok(cause)
@@ -151,7 +176,7 @@ pub fn create_cause(
 pub fn get_cause(db: &Db, caller: &Caller, id: i64) -> Result<Cause> {
     db.read(|conn| {
         let row = access::cause(conn, caller, id)?;
-        first(cause_dtos(conn, vec![row])?)
+        first(cause_dtos(conn, caller, vec![row])?)
     })
 }
 
@@ -174,7 +199,7 @@ pub fn list_causes(
         let rows = db_catalog::list_causes(conn, &filter, after.map(|a| a.id), limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
-            items: cause_dtos(conn, rows)?,
+            items: cause_dtos(conn, caller, rows)?,
             next_cursor,
             total: None,
         })
@@ -195,7 +220,7 @@ pub fn update_cause(
         let (_, review_org) =
             access::review_to_change(conn, caller, row.review_id, "change causes")?;
         check_if_match(if_match, row.version)?;
-        let before = first(cause_dtos(conn, vec![row.clone()])?)?;
+        let before = first(cause_dtos(conn, caller, vec![row.clone()])?)?;
         if let Some(ids) = &input.problem_ids {
             let ids = access::problems_of_review(conn, caller, row.review_id, ids)?;
             db_problems::set_problems_of_cause(conn, id, &ids)?;
@@ -207,7 +232,7 @@ pub fn update_cause(
         };
         let row = db_catalog::update_cause(conn, id, row.version, &changes)?
             .ok_or_else(concurrent_change)?;
-        let after = first(cause_dtos(conn, vec![row])?)?;
+        let after = first(cause_dtos(conn, caller, vec![row])?)?;
         super::audit::changed_record(
             conn,
             caller,
@@ -262,7 +287,7 @@ pub fn create_measure(
                 },
             )?;
             db_problems::set_problems_of_measure(conn, row.id, &problem_ids)?;
-            let measure = first(measure_dtos(conn, vec![row], now)?)?;
+            let measure = first(measure_dtos(conn, caller, vec![row], now)?)?;
             super::audit::created_record(
                 conn,
                 caller,
@@ -280,7 +305,7 @@ pub fn create_measure(
 pub fn get_measure(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Measure> {
     db.read(|conn| {
         let row = access::measure(conn, caller, id)?;
-        first(measure_dtos(conn, vec![row], now)?)
+        first(measure_dtos(conn, caller, vec![row], now)?)
     })
 }
 
@@ -305,7 +330,7 @@ pub fn list_measures(
         let rows = db_catalog::list_measures(conn, &filter, after.map(|a| a.id), limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         Ok(Page {
-            items: measure_dtos(conn, rows, now)?,
+            items: measure_dtos(conn, caller, rows, now)?,
             next_cursor,
             total: None,
         })
@@ -326,7 +351,7 @@ pub fn update_measure(
     super::audit::write(db, now, |conn| {
         let row = access::measure(conn, caller, id)?;
         check_if_match(if_match, row.version)?;
-        let before = first(measure_dtos(conn, vec![row.clone()], now)?)?;
+        let before = first(measure_dtos(conn, caller, vec![row.clone()], now)?)?;
         let only_done = input.title.is_none()
             && input.description.is_none()
             && input.owner_id.is_none()
@@ -370,7 +395,7 @@ pub fn update_measure(
         };
         let row = db_catalog::update_measure(conn, id, row.version, &changes)?
             .ok_or_else(concurrent_change)?;
-        let after = first(measure_dtos(conn, vec![row], now)?)?;
+        let after = first(measure_dtos(conn, caller, vec![row], now)?)?;
         let path = review_path(conn, after.review_id)?;
         super::audit::changed_record(
             conn,
