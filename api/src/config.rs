@@ -158,6 +158,17 @@ pub struct Settings {
           default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub webhook_retry_base_ms: u64,
 
+    /// Hosts (names or addresses, comma-separated) that webhooks may reach although they are
+    /// not public, such as an office system inside the unit's network.
+    #[arg(
+        long,
+        env = "RECTIFY_WEBHOOK_ALLOW_HOSTS",
+        global = true,
+        value_name = "HOST,…",
+        value_delimiter = ','
+    )]
+    pub webhook_allow_hosts: Vec<String>,
+
     /// How often to look for problems that became overdue, in seconds.
     #[arg(long, env = "RECTIFY_OVERDUE_SCAN_SECS", global = true, value_name = "SECS",
           default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
@@ -264,10 +275,11 @@ fn raw_of(matches: &clap::ArgMatches, id: &str) -> Option<String> {
     let mut value = None;
     while let Some(m) = level {
         if m.value_source(id) == Some(ValueSource::CommandLine) {
-            value = m
-                .get_raw(id)
-                .and_then(|mut raw| raw.next())
-                .map(|raw| raw.to_string_lossy().into_owned());
+            value = m.get_raw(id).map(|raw| {
+                raw.map(|r| r.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            });
         }
         level = m.subcommand().map(|(_, sub)| sub);
     }
@@ -448,8 +460,13 @@ fn toml_text(key: &str, value: toml::Value) -> Result<String, ConfigError> {
         toml::Value::String(s) => Ok(s),
         toml::Value::Integer(n) => Ok(n.to_string()),
         toml::Value::Boolean(b) => Ok(b.to_string()),
+        toml::Value::Array(items) => items
+            .into_iter()
+            .map(|item| toml_text(key, item))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|items| items.join(",")),
         other => Err(ConfigError(format!(
-            "setting `{key}` in the configuration file must be a string, a number or a boolean, not {}",
+            "setting `{key}` in the configuration file must be a string, a number, a boolean or a list of them, not {}",
             other.type_str()
         ))),
     }
@@ -551,8 +568,17 @@ mod tests {
     fn unknown_file_keys_are_refused() {
         let err = with_file("listne = \"x\"", &[]).unwrap_err().0;
         assert!(err.contains("unknown setting `listne`"), "{err}");
-        let err = with_file("listen = [1]", &[]).unwrap_err().0;
+        let err = with_file("listen = { ip = 1 }", &[]).unwrap_err().0;
         assert!(err.contains("must be a string"), "{err}");
+        let listed = with_file(
+            "webhook_allow_hosts = [\"10.0.0.8\", \"oa.example.cn\"]",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(listed.webhook_allow_hosts, ["10.0.0.8", "oa.example.cn"]);
+        let flagged =
+            Settings::from_flags(["--webhook-allow-hosts=10.0.0.8,oa.example.cn"]).unwrap();
+        assert_eq!(flagged.webhook_allow_hosts, ["10.0.0.8", "oa.example.cn"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use rectify_db::webhooks::{self as db_hooks, Outcome};
 use rectify_db::Db;
 
 use crate::domain::deadline::{problem_standing, today_in, Clock};
-use crate::domain::webhook::{backoff, signature, MAX_ATTEMPTS};
+use crate::domain::webhook::{backoff, public_address, signature, MAX_ATTEMPTS};
 use crate::domain::workflow::Status;
 use crate::error::{Error, Result};
 use crate::service::{audit, webhooks};
@@ -23,8 +23,51 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Deliveries claimed per round.
 const BATCH: i64 = 20;
 
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
+/// Resolves a receiver's host and refuses to connect when any of its addresses is not public
+/// (unless the operator allowed the host): the addresses checked are the ones connected to,
+/// so a name that changes its answer between the check and the connection gains nothing.
+#[derive(Debug)]
+struct PublicOnly {
+    targets: webhooks::Targets,
+    inner: ureq::unversioned::resolver::DefaultResolver,
+}
+
+impl ureq::unversioned::resolver::Resolver for PublicOnly {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> std::result::Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let addresses = self.inner.resolve(uri, config, timeout)?;
+        let allowed = uri.host().is_some_and(|h| self.targets.allows_host(h));
+        if !allowed && addresses.iter().any(|a| !public_address(a.ip())) {
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "the receiver's address is not public",
+            )));
+        }
+        Ok(addresses)
+    }
+}
+
+/// What a failed send is recorded as: what went wrong, never the network's details (which
+/// would tell an admin which internal ports are open).
+fn failure_text(error: &ureq::Error) -> String {
+    match error {
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "the receiver's address is not public and not allowed (webhook_allow_hosts)"
+        }
+        ureq::Error::HostNotFound => "the receiver's host name does not resolve",
+        ureq::Error::Timeout(_) => "the receiver did not answer in time",
+        ureq::Error::Tls(_) | ureq::Error::NativeTls(_) => "the TLS connection failed",
+        _ => "the receiver could not be reached",
+    }
+    .to_owned()
+}
+
+pub fn agent(targets: webhooks::Targets) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(SEND_TIMEOUT))
@@ -34,8 +77,15 @@ pub fn agent() -> ureq::Agent {
                 .build(),
         )
         .user_agent(concat!("rectify/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
+        .build();
+    ureq::Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        PublicOnly {
+            targets,
+            inner: Default::default(),
+        },
+    )
 }
 
 /// Sends what is due on the service's clock; returns how many were attempted.
@@ -78,7 +128,10 @@ pub fn send_due(
                     Some(response.status().as_u16() as i32),
                     Some(format!("the receiver answered {}", response.status())),
                 ),
-                Err(e) => (None, Some(e.to_string())),
+                Err(e) => {
+                    tracing::debug!(delivery = delivery.id, error = %e, "webhook send failed");
+                    (None, Some(failure_text(&e)))
+                }
             }
         };
         let duration_ms = started.elapsed().as_millis() as i64;

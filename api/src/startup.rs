@@ -17,6 +17,7 @@ use crate::config::{Secret, Settings, MIN_JWT_SECRET_BYTES};
 use crate::domain::deadline::{Clock, SystemClock};
 use crate::http::{self, request_id, AppState};
 use crate::service::accounts;
+use crate::service::webhooks::Targets;
 use crate::storage::LocalStore;
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +129,7 @@ pub struct Application {
 /// The background jobs' settings: the webhook worker and the overdue scan.
 struct Jobs {
     clock: Arc<dyn Clock>,
+    targets: Targets,
     poll: std::time::Duration,
     retry_base: std::time::Duration,
     overdue_scan: std::time::Duration,
@@ -162,6 +164,7 @@ impl Application {
         let maintenance_db = opened.db.clone();
         let jobs = settings.background_jobs.then(|| Jobs {
             clock: clock.clone(),
+            targets: Targets::new(&settings.webhook_allow_hosts),
             poll: std::time::Duration::from_millis(settings.webhook_poll_ms),
             retry_base: std::time::Duration::from_millis(settings.webhook_retry_base_ms),
             overdue_scan: std::time::Duration::from_secs(settings.overdue_scan_secs),
@@ -185,6 +188,7 @@ impl Application {
             })?),
             evidence_max_bytes: settings.evidence_max_bytes,
             import_max_items: settings.import_max_items,
+            webhook_targets: Targets::new(&settings.webhook_allow_hosts),
         });
         let document = http::openapi_document();
         let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));
@@ -301,13 +305,14 @@ where
 fn spawn_jobs(db: Db, jobs: Jobs) {
     let Jobs {
         clock,
+        targets,
         poll,
         retry_base,
         overdue_scan,
         digest_at: (weekday, time),
         mailer,
     } = jobs;
-    let agent = crate::delivery::agent();
+    let agent = crate::delivery::agent(targets);
     let (sender_db, sender_clock) = (db.clone(), clock.clone());
     // A full batch: more may be waiting.
     every("webhook worker", poll, move || {

@@ -354,3 +354,111 @@ fn a_shared_cause_lists_only_the_problems_the_caller_may_see() {
         .expect(200);
     assert_eq!(measure["problem_ids"], json!([ours]));
 }
+
+/// Polls a webhook's deliveries until `done` holds for the first one (the worker is a loop).
+fn first_delivery(app: &rectify_tests::TestApp, hook: i64, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let page = app
+            .get(
+                &format!("/api/v1/webhooks/{hook}/deliveries"),
+                &app.admin_token,
+            )
+            .expect(200);
+        if done(&page["items"][0]) {
+            return page["items"][0].clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no delivery got there: {page}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn webhooks_reach_only_public_addresses_or_allowed_hosts() {
+    let mut app = spawn_app();
+    app.settings.webhook_allow_hosts = Vec::new();
+    app.restart();
+    let cast = app.cast();
+    fn hook(app: &rectify_tests::TestApp, org: i64, url: &str) -> rectify_tests::Reply {
+        app.post(
+            "/api/v1/webhooks",
+            &app.admin_token,
+            &json!({"url": url, "events": ["problem.created"], "organization_id": org, "secret": "a-shared-secret-0123456789"}),
+        )
+    }
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8080/hook",
+        "http://0x7f000001/hook",
+        "http://2130706433/hook",
+        "http://localhost:5432/",
+        "http://10.0.0.5/hook",
+        "http://[::ffff:127.0.0.1]/hook",
+        "http://[fd00:ec2::254]/",
+    ] {
+        let refused = hook(&app, cast.org, url).problem(422, "validation_failed");
+        assert_eq!(refused["errors"][0]["field"], "url", "{url}");
+        assert_eq!(
+            refused["errors"][0]["code"], "public_address",
+            "{url}: {refused}"
+        );
+    }
+
+    // Allowed by name when it was made; no longer allowed when the worker sends: refused at
+    // the connection, with a reason and no network detail.
+    let receiver = rectify_tests::Receiver::start(&[]);
+    app.settings.webhook_allow_hosts = vec!["127.0.0.1".to_owned()];
+    app.restart();
+    let closed = hook(&app, cast.org, "http://127.0.0.1:1/closed").expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let blocked = hook(&app, cast.org, &receiver.url).expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    app.settings.background_jobs = true;
+    app.settings.webhook_allow_hosts = vec!["127.0.0.2".to_owned()];
+    app.restart();
+    let review = app.review(&cast.coordinator, cast.org);
+    app.problem(
+        &cast.coordinator,
+        json!({"review_id": review, "title": "问题"}),
+    );
+    let refused = first_delivery(&app, blocked, |d| d["attempts"] == 1);
+    assert_eq!(
+        refused["last_error"],
+        "the receiver's address is not public and not allowed (webhook_allow_hosts)"
+    );
+    let unreachable = first_delivery(&app, closed, |d| d["attempts"] == 1);
+    assert_eq!(
+        unreachable["last_error"],
+        "the receiver's address is not public and not allowed (webhook_allow_hosts)"
+    );
+    assert!(receiver.received().is_empty());
+}
+
+#[test]
+fn a_failed_send_does_not_tell_open_from_closed_ports() {
+    let mut app = spawn_app();
+    app.settings.background_jobs = true;
+    app.restart();
+    let cast = app.cast();
+    let hook = app
+        .post(
+            "/api/v1/webhooks",
+            &app.admin_token,
+            &json!({"url": "http://127.0.0.1:1/closed", "events": ["problem.created"], "organization_id": cast.org, "secret": "a-shared-secret-0123456789"}),
+        )
+        .expect(201)["id"]
+        .as_i64()
+        .unwrap();
+    let review = app.review(&cast.coordinator, cast.org);
+    app.problem(
+        &cast.coordinator,
+        json!({"review_id": review, "title": "问题"}),
+    );
+    let failed = first_delivery(&app, hook, |d| d["attempts"] == 1);
+    assert_eq!(failed["last_error"], "the receiver could not be reached");
+}

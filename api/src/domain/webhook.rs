@@ -35,6 +35,47 @@ pub fn backoff(base: std::time::Duration, attempt: i32) -> std::time::Duration {
         .min(std::time::Duration::from_secs(3600))
 }
 
+/// Whether a webhook may be sent to this address: only to the public internet. Loopback,
+/// private, shared (CGNAT), link-local (cloud metadata at 169.254.169.254 included), multicast,
+/// broadcast, unspecified and reserved addresses are refused, in IPv4 and IPv6 alike, an
+/// IPv4 address written as IPv6 (`::ffff:127.0.0.1`) judged as the IPv4 one. Hosts the
+/// operator allows by name are the only way to reach an internal system.
+pub fn public_address(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_unspecified()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 192 && b == 0 && v4.octets()[2] == 0)
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return public_address(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local, fd00:ec2::254 included
+                || (first & 0xffc0) == 0xfe80 // link-local
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
+                || first == 0x2001 && v6.segments()[1] == 0x0db8 // documentation
+                || first == 0x0064 && v6.segments()[1] == 0xff9b // NAT64 of any IPv4
+                || first == 0) // the rest of ::/16: IPv4-compatible, discard, reserved
+        }
+    }
+}
+
 /// Whether a webhook of `events` (comma-separated) wants `event`.
 pub fn subscribed(events: &str, event: &str) -> bool {
     events.split(',').any(|e| e.trim() == event)
@@ -43,6 +84,56 @@ pub fn subscribed(events: &str, event: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_public_addresses_are_targets() {
+        let refused = [
+            "127.0.0.1",
+            "127.1.2.3",
+            "10.0.0.1",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.255",
+            "0.0.0.0",
+            "0.1.2.3",
+            "224.0.0.1",
+            "255.255.255.255",
+            "240.0.0.1",
+            "192.0.0.1",
+            "198.18.0.1",
+            "192.0.2.1",
+            "::1",
+            "::",
+            "fe80::1",
+            "fc00::1",
+            "fd00:ec2::254",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::7f00:1",
+            "2001:db8::1",
+            "::7f00:1",
+            "fec0::1",
+        ];
+        for ip in refused {
+            assert!(!public_address(ip.parse().unwrap()), "{ip} must be refused");
+        }
+        let allowed = [
+            "1.1.1.1",
+            "8.8.8.8",
+            "100.128.0.1",
+            "172.32.0.1",
+            "203.0.114.1",
+            "2606:4700::1111",
+            "::ffff:1.1.1.1",
+        ];
+        for ip in allowed {
+            assert!(public_address(ip.parse().unwrap()), "{ip} is public");
+        }
+    }
     use std::time::Duration;
 
     #[test]

@@ -38,6 +38,8 @@ pub struct AppState {
     pub store: std::sync::Arc<dyn crate::storage::BlobStore>,
     pub evidence_max_bytes: u64,
     pub import_max_items: usize,
+    /// Where webhooks may be sent.
+    pub webhook_targets: crate::service::webhooks::Targets,
 }
 
 #[derive(OpenApi)]

@@ -35,7 +35,9 @@ pub async fn create_webhook(
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();
-    let hook = blocking(move || webhooks::create(&state.db, &caller, input, now)).await?;
+    let hook =
+        blocking(move || webhooks::create(&state.db, &caller, input, &state.webhook_targets, now))
+            .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", hook.id)))
         .json(hook))
@@ -103,7 +105,10 @@ pub async fn update_webhook(
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();
-    let found = blocking(move || webhooks::update(&state.db, &caller, id, input, now)).await?;
+    let found = blocking(move || {
+        webhooks::update(&state.db, &caller, id, input, &state.webhook_targets, now)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(found))
 }
 

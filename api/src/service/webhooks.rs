@@ -1,6 +1,7 @@
 //! Webhooks: subscriptions, the outbox written with each change, and the deliveries' record.
 //! Sending is `crate::delivery`'s job.
 
+use crate::domain::webhook::public_address;
 use chrono::{DateTime, Utc};
 use rectify_db::models::{NewDelivery, NewWebhook, ProblemRow, WebhookChanges, WebhookRow};
 use rectify_db::{webhooks as db_hooks, Db, DbConnection};
@@ -118,6 +119,72 @@ fn check_events(events: &[String]) -> Result<String> {
     Ok(names.join(","))
 }
 
+/// Where webhooks may be sent: public addresses, and the hosts the operator allows by name
+/// (`webhook_allow_hosts`), such as an office system inside the unit's network.
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    allow_hosts: Vec<String>,
+}
+
+impl Targets {
+    pub fn new(allow_hosts: &[String]) -> Self {
+        Self {
+            allow_hosts: allow_hosts
+                .iter()
+                .map(|h| h.trim().trim_matches(['[', ']']).to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
+    }
+
+    /// Whether the operator allowed this host (a name or an address, as the URL writes it).
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        self.allow_hosts.contains(&host)
+    }
+
+    /// A webhook's URL, checked when it is set: every address its host resolves to must be
+    /// public, unless the host is allowed by name. The worker checks again at each send.
+    pub fn check(&self, raw: &str) -> Result<()> {
+        use std::net::ToSocketAddrs;
+        check_url(raw)?;
+        let invalid = |rule: &str, message: String| Error::invalid_field("url", rule, message);
+        let url =
+            url::Url::parse(raw).map_err(|e| invalid("url", format!("is not a valid URL: {e}")))?;
+        let (Some(host), Some(port)) = (url.host(), url.port_or_known_default()) else {
+            return Err(invalid("url", "names no host".to_owned()));
+        };
+        let shown = host.to_string();
+        if self.allows_host(&shown) {
+            return Ok(());
+        }
+        let addresses: Vec<std::net::IpAddr> = match host {
+            url::Host::Ipv4(ip) => vec![ip.into()],
+            url::Host::Ipv6(ip) => vec![ip.into()],
+            url::Host::Domain(name) => (name, port)
+                .to_socket_addrs()
+                .map(|found| found.map(|a| a.ip()).collect())
+                .unwrap_or_default(),
+        };
+        if addresses.is_empty() {
+            return Err(invalid(
+                "resolves",
+                format!("names the host {shown}, which does not resolve"),
+            ));
+        }
+        if let Some(bad) = addresses.iter().find(|ip| !public_address(**ip)) {
+            return Err(invalid(
+                "public_address",
+                format!(
+                    "reaches {bad}, which is not a public address; webhooks go to public \
+                     addresses, or to hosts the operator lists in webhook_allow_hosts"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 fn check_url(url: &str) -> Result<()> {
     let ok = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 2000
@@ -161,9 +228,11 @@ pub fn create(
     db: &Db,
     caller: &Caller,
     input: CreateWebhook,
+    targets: &Targets,
     now: DateTime<Utc>,
 ) -> Result<Webhook> {
-    check_url(input.url.trim())?;
+    caller.require_admin("manage webhooks")?;
+    targets.check(input.url.trim())?;
     let events = check_events(&input.events)?;
     super::audit::write(db, now, |conn| {
         caller.require_admin("manage webhooks")?;
@@ -198,10 +267,12 @@ pub fn update(
     caller: &Caller,
     id: i64,
     input: UpdateWebhook,
+    targets: &Targets,
     now: DateTime<Utc>,
 ) -> Result<Webhook> {
+    caller.require_admin("manage webhooks")?;
     if let Some(url) = &input.url {
-        check_url(url.trim())?;
+        targets.check(url.trim())?;
     }
     let events = input.events.as_deref().map(check_events).transpose()?;
     super::audit::write(db, now, |conn| {
