@@ -174,6 +174,7 @@ pub fn spawn_app_at(now: &str) -> TestApp {
         import_max_items: 2_000,
         // The receivers the tests start listen on loopback.
         webhook_allow_hosts: vec!["127.0.0.1".to_owned()],
+        trusted_proxies: Vec::new(),
         workers: 2,
         shutdown_timeout_secs: 5,
         webhook_poll_ms: 20,

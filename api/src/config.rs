@@ -169,6 +169,17 @@ pub struct Settings {
     )]
     pub webhook_allow_hosts: Vec<String>,
 
+    /// Addresses of reverse proxies (comma-separated) whose X-Forwarded-For names the client;
+    /// without them the client is the connection's peer, and the header is ignored.
+    #[arg(
+        long,
+        env = "RECTIFY_TRUSTED_PROXIES",
+        global = true,
+        value_name = "IP,…",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// How often to look for problems that became overdue, in seconds.
     #[arg(long, env = "RECTIFY_OVERDUE_SCAN_SECS", global = true, value_name = "SECS",
           default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]

@@ -33,6 +33,8 @@ pub enum Kind {
     VersionMismatch,
     /// The body is larger than accepted.
     TooLarge,
+    /// Too many attempts; the client is told when to try again.
+    TooManyRequests,
     /// The body's or file's format is not accepted.
     UnsupportedMedia,
     /// Well-formed, but fields or requirements break the rules.
@@ -127,6 +129,7 @@ codes! {
     OrganizationInactive = "organization_inactive", Unprocessable, "The organization is deactivated.";
     ParentInactive = "parent_inactive", Unprocessable, "The parent organization is deactivated.";
     RootIsFixed = "root_is_fixed", Unprocessable, "The root organization cannot be moved or deactivated.";
+    TooManyAttempts = "too_many_attempts", TooManyRequests, "Too many failed sign-ins from this address or at this account; `retry_after` says when to try again.";
     DatabaseUnavailable = "database_unavailable", Unavailable, "The database is not reachable.";
     InternalError = "internal_error", Internal, "The server failed; the log has the cause.";
 }

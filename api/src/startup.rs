@@ -137,6 +137,10 @@ struct Jobs {
     mailer: Option<Arc<crate::service::digest::Mailer>>,
 }
 
+/// Password hashes computed at once: argon2 takes a core for tens of milliseconds, so more at
+/// once only queues them on the CPU while every other request waits for a thread.
+const PASSWORD_WORK: usize = 2;
+
 /// How often the database's planner statistics are refreshed while serving.
 const OPTIMIZE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
@@ -189,6 +193,9 @@ impl Application {
             evidence_max_bytes: settings.evidence_max_bytes,
             import_max_items: settings.import_max_items,
             webhook_targets: Targets::new(&settings.webhook_allow_hosts),
+            sign_in: Default::default(),
+            password_work: tokio::sync::Semaphore::new(PASSWORD_WORK),
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         let document = http::openapi_document();
         let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));

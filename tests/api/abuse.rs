@@ -462,3 +462,91 @@ fn a_failed_send_does_not_tell_open_from_closed_ports() {
     let failed = first_delivery(&app, hook, |d| d["attempts"] == 1);
     assert_eq!(failed["last_error"], "the receiver could not be reached");
 }
+
+fn login_from(
+    app: &rectify_tests::TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> rectify_tests::Reply {
+    app.send(
+        "POST",
+        "/api/v1/auth/login",
+        &[
+            ("content-type", "application/json"),
+            ("x-forwarded-for", address),
+        ],
+        json!({"username": username, "password": password})
+            .to_string()
+            .into_bytes(),
+    )
+}
+
+#[test]
+fn a_flood_of_wrong_passwords_is_held_back_without_locking_the_owner_out() {
+    let mut app = spawn_app();
+    app.settings.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    app.restart();
+    app.create_user("li.na", "owner", 1);
+    let attacker = "203.0.113.9";
+
+    let mut answered = Vec::new();
+    for _ in 0..60 {
+        let reply = login_from(&app, attacker, "li.na", "not-the-password");
+        if reply.status == 429 {
+            let wait: i64 = reply
+                .header("retry-after")
+                .expect("Retry-After")
+                .parse()
+                .unwrap();
+            assert!(wait >= 1);
+            assert_eq!(reply.json()["code"], "too_many_attempts");
+        }
+        answered.push(reply.status);
+    }
+    assert_eq!(answered[..5], [401; 5], "the first failures are answered");
+    assert!(
+        answered[5..].iter().all(|s| *s == 429),
+        "then held back: {answered:?}"
+    );
+    // The right password from the attacker's address waits too; from a clean address the owner
+    // gets in at once.
+    login_from(&app, attacker, "li.na", rectify_tests::PASSWORD).problem(429, "too_many_attempts");
+    login_from(&app, "198.51.100.7", "li.na", rectify_tests::PASSWORD).expect(200);
+    // Once the wait has passed on the clock, the address may try again.
+    app.advance(chrono::Duration::minutes(16));
+    login_from(&app, attacker, "li.na", rectify_tests::PASSWORD).expect(200);
+
+    // Sixty-one failures (one held back with the right password) in two audit entries.
+    let audit = app
+        .get(
+            "/api/v1/audit?action=session.login_failed&limit=100",
+            &app.admin_token,
+        )
+        .expect(200);
+    let entries = audit["items"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{audit}");
+    let failures: i64 = entries
+        .iter()
+        .map(|e| e["changes"]["failures"].as_i64().unwrap())
+        .sum();
+    assert_eq!(failures, 61);
+    assert!(entries.iter().all(|e| e["changes"]["address"] == attacker));
+}
+
+#[test]
+fn a_forwarded_address_counts_only_behind_a_trusted_proxy() {
+    let app = spawn_app();
+    app.create_user("wang.fang", "owner", 1);
+    for i in 0..6 {
+        // Each claims another address; none is believed: all come from 127.0.0.1.
+        login_from(
+            &app,
+            &format!("198.51.100.{i}"),
+            "wang.fang",
+            "not-the-password",
+        );
+    }
+    login_from(&app, "192.0.2.77", "wang.fang", rectify_tests::PASSWORD)
+        .problem(429, "too_many_attempts");
+}

@@ -31,6 +31,7 @@ pub mod report;
 pub mod role;
 pub mod similarity;
 pub mod text;
+pub mod throttle;
 pub mod vocab;
 pub mod webhook;
 pub mod workflow;

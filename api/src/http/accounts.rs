@@ -15,6 +15,7 @@ use crate::service::{accounts, Caller};
         (status = 401, description = "Wrong username or password, or the account is deactivated", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`: too many failed sign-ins from this address or at this account; Retry-After says when to try again", body = ProblemDetails, content_type = "application/problem+json", headers(("Retry-After" = i64, description = "Seconds to wait"))),
     )
 )]
 #[post("/api/v1/auth/login")]
@@ -28,9 +29,41 @@ pub async fn login(
         .get::<super::request_id::RequestId>()
         .map(|r| r.0.clone());
     let now = state.clock.now();
-    let token =
-        blocking(move || accounts::login(&state.db, &state.tokens, &input, request_id, now))
-            .await?;
+    let client = super::extract::client_address(&req, &state.trusted_proxies);
+    // A held-back attempt is refused (and counted) without queueing for the password hashing.
+    let gate = state.clone();
+    if !accounts::may_attempt(&state.sign_in, &input, client, now) {
+        let refused = move || {
+            let db = &state.db;
+            Ok(accounts::held_back_attempt(
+                db,
+                &state.sign_in,
+                &input,
+                client,
+                request_id,
+                now,
+            ))
+        };
+        return Err(blocking(refused).await?);
+    }
+    let work = gate
+        .password_work
+        .acquire()
+        .await
+        .map_err(Error::internal)?;
+    let token = blocking(move || {
+        accounts::login(
+            &state.db,
+            &state.tokens,
+            &state.sign_in,
+            &input,
+            client,
+            request_id,
+            now,
+        )
+    })
+    .await?;
+    drop(work);
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(token))

@@ -23,6 +23,30 @@ where
         .map_err(Error::internal)?
 }
 
+/// The client's address: the connection's peer, or, when the peer is a trusted proxy, the
+/// last address in X-Forwarded-For that is not a trusted proxy itself.
+pub fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> std::net::IpAddr {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+}
+
 /// Checks validator rules on a request body or query.
 pub fn validated<T: Validate>(value: T) -> Result<T, Error> {
     value.validate()?;

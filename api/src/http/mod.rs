@@ -40,6 +40,12 @@ pub struct AppState {
     pub import_max_items: usize,
     /// Where webhooks may be sent.
     pub webhook_targets: crate::service::webhooks::Targets,
+    /// Failed sign-ins, for throttling and the audit summary.
+    pub sign_in: crate::service::accounts::SignInGuard,
+    /// Password hashing at once at the most: a flood of sign-ins cannot take every thread.
+    pub password_work: tokio::sync::Semaphore,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(OpenApi)]

@@ -21,6 +21,7 @@ pub fn status_of(kind: Kind) -> StatusCode {
         Kind::Conflict => StatusCode::CONFLICT,
         Kind::VersionMismatch => StatusCode::PRECONDITION_FAILED,
         Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Kind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
         Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -51,6 +52,9 @@ impl ResponseError for Error {
         }
         let mut response = HttpResponse::build(status);
         response.content_type(PROBLEM_JSON);
+        if let Some(seconds) = self.extensions.get("retry_after").and_then(|v| v.as_i64()) {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         if status == StatusCode::UNAUTHORIZED {
             let value = format!(
                 "Bearer error=\"invalid_token\", error_description=\"{}\"",

@@ -21,17 +21,17 @@ use crate::service::Caller;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A sheet name: at most 31 characters, none of []:*?/\.
+/// A sheet name as Excel takes it: at most 31 characters, none of []:*?/\, and no apostrophe
+/// at either end.
 fn sheet_name(title: &str) -> String {
-    let name: String = title
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
-    if name.trim().is_empty() {
+    let kept: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
+    let trimmed = kept.trim_matches(|c: char| c == '\'' || c.is_whitespace());
+    let cut: String = trimmed.chars().take(31).collect();
+    let name = cut.trim_end_matches(|c: char| c == '\'' || c.is_whitespace());
+    if name.is_empty() {
         "整改台账".to_owned()
     } else {
-        name
+        name.to_owned()
     }
 }
 
@@ -271,4 +271,18 @@ pub async fn digest_deliveries(
     let found =
         blocking(move || crate::service::digest::deliveries(&state.db, &caller, week)).await?;
     Ok(HttpResponse::Ok().json(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sheet_name;
+
+    #[test]
+    fn sheet_names_follow_excels_rules() {
+        assert_eq!(sheet_name("'东风社区'整改台账"), "东风社区'整改台账");
+        assert_eq!(sheet_name("a/b:c*d?e[f]g\\h"), "abcdefgh");
+        assert_eq!(sheet_name("''' "), "整改台账");
+        let long = format!("{}'x", "字".repeat(30));
+        assert_eq!(sheet_name(&long), "字".repeat(30));
+    }
 }

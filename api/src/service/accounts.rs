@@ -8,14 +8,82 @@ use super::audit::{self, Event};
 use super::Caller;
 use crate::api_types::{utc, LoginRequest, Me, TokenResponse};
 use crate::auth::{self, TokenError, TokenKeys};
+use crate::domain::throttle::{FailureSummary, SignInThrottle};
 use crate::domain::{identity, Role};
 use crate::error::{Code, Error, Result};
+use rectify_db::models::{OrganizationRow, UserRow};
+use std::net::IpAddr;
+use std::sync::Mutex;
 
-#[tracing::instrument(level = "debug", skip_all)]
+/// What sign-in remembers of failures (per server): the throttle and the audit summary.
+#[derive(Debug, Default)]
+pub struct SignInGuard {
+    throttle: Mutex<SignInThrottle>,
+    summary: Mutex<FailureSummary>,
+}
+
+impl SignInGuard {
+    fn throttle(&self) -> std::sync::MutexGuard<'_, SignInThrottle> {
+        self.throttle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn summary(&self) -> std::sync::MutexGuard<'_, FailureSummary> {
+        self.summary.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Whether a sign-in may be tried now, by the throttle alone (no password is checked).
+pub fn may_attempt(
+    guard: &SignInGuard,
+    input: &LoginRequest,
+    client: IpAddr,
+    now: DateTime<Utc>,
+) -> bool {
+    let username = input.username.trim().to_ascii_lowercase();
+    guard.throttle().check(client, &username, now).is_ok()
+}
+
+/// Records a sign-in the throttle held back (in the audit summary) and gives its answer.
+pub fn held_back_attempt(
+    db: &Db,
+    guard: &SignInGuard,
+    input: &LoginRequest,
+    client: IpAddr,
+    request_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Error {
+    let username = input.username.trim().to_ascii_lowercase();
+    let wait = guard
+        .throttle()
+        .check(client, &username, now)
+        .err()
+        .map_or(1, |w| w.num_seconds());
+    match record_failure(db, guard, &username, client, None, request_id, now) {
+        Ok(()) => held_back(wait),
+        Err(e) => e,
+    }
+}
+
+fn held_back(seconds: i64) -> Error {
+    let seconds = seconds.max(1);
+    Error::new(
+        Code::TooManyAttempts,
+        format!("Too many failed sign-ins; try again in {seconds} seconds."),
+    )
+    .with_extension("retry_after", seconds)
+}
+
+/// Signs in. Attempts from an address (or at an account) that failed too often wait, with
+/// 429 and the time to wait; failures reach the audit log summarised, once a minute per
+/// username and address.
+#[tracing::instrument(level = "debug", skip_all, fields(client = %client))]
+#[allow(clippy::too_many_arguments)]
 pub fn login(
     db: &Db,
     keys: &TokenKeys,
+    guard: &SignInGuard,
     input: &LoginRequest,
+    client: IpAddr,
     request_id: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<TokenResponse> {
@@ -26,6 +94,10 @@ pub fn login(
         )
     };
     let username = input.username.trim().to_ascii_lowercase();
+    if let Err(wait) = guard.throttle().check(client, &username, now) {
+        record_failure(db, guard, &username, client, None, request_id, now)?;
+        return Err(held_back(wait.num_seconds()));
+    }
     let found = db.read(|conn| Ok::<_, Error>(db_users::find_by_username(conn, &username)?))?;
     let accepted = match &found {
         None => {
@@ -36,7 +108,33 @@ pub fn login(
             auth::verify_password(&input.password, &user.password_hash) && user.active && org.active
         }
     };
-    // Both outcomes are on record: failed sign-ins are what an auditor looks for.
+    if !accepted {
+        guard.throttle().failed(client, &username, now);
+        record_failure(
+            db,
+            guard,
+            &username,
+            client,
+            found.as_ref(),
+            request_id,
+            now,
+        )?;
+        return Err(invalid());
+    }
+    guard.throttle().succeeded(client, &username);
+    // The failures before this success that are not on record yet go there first.
+    if let Some(count) = guard.summary().take(&username, client) {
+        let request_id = request_id.clone();
+        write_failures(
+            db,
+            &username,
+            client,
+            found.as_ref(),
+            count,
+            request_id,
+            now,
+        )?;
+    }
     super::audit::write(db, now, |conn| {
         let (actor, entity_id, path) = match &found {
             Some((user, org)) => (
@@ -52,11 +150,7 @@ pub fn login(
             username.clone(),
             request_id,
             Event {
-                action: if accepted {
-                    "session.login"
-                } else {
-                    "session.login_failed"
-                },
+                action: "session.login",
                 entity_type: "session",
                 entity_id,
                 organization_path: path,
@@ -65,7 +159,7 @@ pub fn login(
             now,
         )
     })?;
-    let Some((user, _)) = found.filter(|_| accepted) else {
+    let Some((user, _)) = found else {
         return Err(invalid());
     };
     let token = keys
@@ -81,6 +175,59 @@ pub fn login(
         access_token: token,
         token_type: "Bearer",
         expires_in: keys.ttl_seconds(),
+    })
+}
+
+/// A failed (or held back) sign-in, as the audit log keeps it: one entry a minute per
+/// username and address, counting the failures it stands for.
+fn record_failure(
+    db: &Db,
+    guard: &SignInGuard,
+    username: &str,
+    client: IpAddr,
+    found: Option<&(UserRow, OrganizationRow)>,
+    request_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let due = guard.summary().note(username, client, now);
+    match due {
+        Some(count) => write_failures(db, username, client, found, count, request_id, now),
+        None => Ok(()),
+    }
+}
+
+fn write_failures(
+    db: &Db,
+    username: &str,
+    client: IpAddr,
+    found: Option<&(UserRow, OrganizationRow)>,
+    count: u32,
+    request_id: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    super::audit::write(db, now, |conn| {
+        let (actor, entity_id, path) = match found {
+            Some((user, org)) => (
+                format!("user:{}", user.id),
+                Some(user.id.to_string()),
+                Some(org.path.as_str()),
+            ),
+            None => ("anonymous".to_owned(), None, None),
+        };
+        audit::append(
+            conn,
+            actor,
+            username.to_owned(),
+            request_id,
+            Event {
+                action: "session.login_failed",
+                entity_type: "session",
+                entity_id,
+                organization_path: path,
+                changes: serde_json::json!({"failures": count, "address": client.to_string()}),
+            },
+            now,
+        )
     })
 }
 
