@@ -92,4 +92,81 @@ fn main() {
         "parse + link suggestions   median {:>8.3} ms",
         with_links.as_secs_f64() * 1e3
     );
+
+    // A document of 12,000 items: the bound on an import's work (near-linear, under a second).
+    let large = large_report_of(12_000);
+    let start = Instant::now();
+    let r = report::parse(&large);
+    let parsed = start.elapsed();
+    let problems: Vec<&str> = r.problems.iter().map(|p| p.text.as_str()).collect();
+    let others: Vec<&str> = r
+        .causes
+        .iter()
+        .chain(&r.measures)
+        .map(|i| i.text.as_str())
+        .collect();
+    let start = Instant::now();
+    std::hint::black_box(similarity::suggest(&problems, &others));
+    let suggested = start.elapsed();
+    println!(
+        "12,000 items ({} KB): {} problems, {} causes, {} measures; parse {:.0} ms, suggestions {:.0} ms",
+        large.len() / 1024,
+        r.problems.len(),
+        r.causes.len(),
+        r.measures.len(),
+        parsed.as_secs_f64() * 1e3,
+        suggested.as_secs_f64() * 1e3
+    );
+}
+
+/// A large report: `items` items in all, half problems in aspects of ten, a quarter causes
+/// and a quarter measures, each text a little different (as real items are).
+pub fn large_report_of(items: usize) -> String {
+    let words = [
+        "理论学习",
+        "物业管理",
+        "信访问题",
+        "群众工作",
+        "组织生活",
+        "党费收缴",
+        "制度执行",
+        "调查研究",
+        "作风建设",
+        "廉洁自律",
+        "宗旨意识",
+        "担当作为",
+        "服务群众",
+        "基层治理",
+        "安全生产",
+        "环境整治",
+    ];
+    let phrase = |i: usize| {
+        format!(
+            "{}不够深入，{}跟踪督促不够，{}流于形式，第{i}项。",
+            words[i % words.len()],
+            words[(i / 3 + 5) % words.len()],
+            words[(i / 7 + 11) % words.len()]
+        )
+    };
+    let mut text = String::from("关于年度组织生活会的对照检查材料\n一、存在问题\n");
+    let problems = items / 2;
+    for i in 0..problems {
+        if i % 10 == 0 {
+            text.push_str(&format!(
+                "（{}）第{}个方面\n",
+                NUMBERS[(i / 10) % 10],
+                i / 10 + 1
+            ));
+        }
+        text.push_str(&format!("{}是{}\n", NUMBERS[i % 10], phrase(i)));
+    }
+    text.push_str("二、原因剖析\n");
+    for i in 0..items / 4 {
+        text.push_str(&format!("{}. 对{}认识不足。\n", i + 1, phrase(i * 3)));
+    }
+    text.push_str("三、整改措施\n");
+    for i in 0..items / 4 {
+        text.push_str(&format!("{}. 加强{}\n", i + 1, phrase(i * 5)));
+    }
+    text
 }

@@ -89,26 +89,75 @@ fn cosine(a: &Vector, b: &Vector) -> f64 {
     sum
 }
 
+/// Up to this many comparisons (problems × causes and measures) every pair is scored; a
+/// report of a few hundred items stays exact.
+const EXACT_PAIRS: usize = 250_000;
+/// In larger documents a cause or measure looks up its own bigrams, rarest first (rare words
+/// carry the meaning), until this many problem entries have been read...
+const POSTINGS_BUDGET: usize = 4096;
+/// ... and the best this many candidates by those bigrams are scored in full.
+const CANDIDATES: usize = 64;
+
 /// For each of `others` (causes or measures), the problems it most likely addresses, best
-/// first, scores rounded to three decimals.
+/// first, scores rounded to three decimals. The work is bounded: past [`EXACT_PAIRS`], each is
+/// compared with a bounded set of candidates found through an index of rare bigrams.
 pub fn suggest(problems: &[&str], others: &[&str]) -> Vec<Vec<Suggestion>> {
     let all: Vec<&str> = problems.iter().chain(others).copied().collect();
     let vectors = vectors(&all);
     let (problem_vectors, other_vectors) = vectors.split_at(problems.len());
+    let ranked = |other: &Vector, candidates: &mut dyn Iterator<Item = usize>| {
+        let mut found: Vec<Suggestion> = candidates
+            .map(|problem| Suggestion {
+                problem,
+                score: (cosine(other, &problem_vectors[problem]) * 1000.0).round() / 1000.0,
+            })
+            .filter(|s| s.score >= MIN_SCORE)
+            .collect();
+        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.problem.cmp(&b.problem)));
+        found.truncate(MAX_SUGGESTIONS);
+        found
+    };
+    if problems.len().saturating_mul(others.len()) <= EXACT_PAIRS {
+        return other_vectors
+            .iter()
+            .map(|other| ranked(other, &mut (0..problems.len())))
+            .collect();
+    }
+    // bigram → the problems holding it.
+    let mut postings: HashMap<u32, Vec<(usize, f64)>> = HashMap::new();
+    for (problem, vector) in problem_vectors.iter().enumerate() {
+        for (g, w) in vector {
+            postings.entry(*g).or_default().push((problem, *w));
+        }
+    }
+    let mut partial = vec![0.0f64; problems.len()];
+    let mut touched: Vec<usize> = Vec::new();
     other_vectors
         .iter()
         .map(|other| {
-            let mut found: Vec<Suggestion> = problem_vectors
+            let mut lists: Vec<(f64, &[(usize, f64)])> = other
                 .iter()
-                .enumerate()
-                .map(|(problem, p)| Suggestion {
-                    problem,
-                    score: (cosine(other, p) * 1000.0).round() / 1000.0,
-                })
-                .filter(|s| s.score >= MIN_SCORE)
+                .filter_map(|(g, w)| postings.get(g).map(|list| (*w, list.as_slice())))
                 .collect();
-            found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.problem.cmp(&b.problem)));
-            found.truncate(MAX_SUGGESTIONS);
+            lists.sort_by_key(|(_, list)| list.len());
+            let mut read = 0;
+            for (w, list) in lists {
+                read += list.len();
+                if read > POSTINGS_BUDGET {
+                    break;
+                }
+                for (problem, pw) in list {
+                    if partial[*problem] == 0.0 {
+                        touched.push(*problem);
+                    }
+                    partial[*problem] += w * pw;
+                }
+            }
+            touched.sort_by(|a, b| partial[*b].total_cmp(&partial[*a]).then(a.cmp(b)));
+            let found = ranked(other, &mut touched.iter().take(CANDIDATES).copied());
+            for problem in touched.drain(..) {
+                partial[problem] = 0.0;
+            }
             found
         })
         .collect()
@@ -117,6 +166,56 @@ pub fn suggest(problems: &[&str], others: &[&str]) -> Vec<Vec<Suggestion>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Past the exact limit the index finds nearly always the best match that scoring every
+    /// pair finds, and otherwise one nearly as good (numbers and topics here are built to make
+    /// close calls).
+    #[test]
+    fn large_documents_get_the_same_best_suggestions_through_the_index() {
+        let topics = [
+            "物业服务",
+            "信访接待",
+            "党费收缴",
+            "理论学习",
+            "安全生产",
+            "环境整治",
+            "社区养老",
+            "垃圾分类",
+            "停车管理",
+            "消防通道",
+        ];
+        let problems: Vec<String> = (0..1200)
+            .map(|i| {
+                format!(
+                    "{}工作不到位，第{}号楼{}反映强烈",
+                    topics[i % 10],
+                    i,
+                    topics[(i / 10) % 10]
+                )
+            })
+            .collect();
+        let others: Vec<String> = (0..400)
+            .map(|i| format!("加强{}，落实第{}号楼整改", topics[i % 10], i * 3))
+            .collect();
+        let p: Vec<&str> = problems.iter().map(String::as_str).collect();
+        let o: Vec<&str> = others.iter().map(String::as_str).collect();
+        assert!(p.len() * o.len() > EXACT_PAIRS);
+        let indexed = suggest(&p, &o);
+        // In halves, each within the exact limit.
+        let exact: Vec<Vec<Suggestion>> =
+            o.chunks(200).flat_map(|half| suggest(&p, half)).collect();
+        let mut same = 0;
+        for (i, found) in indexed.iter().enumerate() {
+            let (best, got) = (exact[i][0], found[0]);
+            same += usize::from(best.problem == got.problem);
+            assert!(
+                got.score >= best.score * 0.9,
+                "{}: {got:?} against {best:?}",
+                o[i]
+            );
+        }
+        assert!(same * 100 >= o.len() * 95, "{same} of {} the same", o.len());
+    }
 
     #[test]
     fn a_cause_is_suggested_for_the_problems_it_shares_words_with() {
