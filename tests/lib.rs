@@ -287,6 +287,77 @@ impl TestApp {
         self.start();
     }
 
+    /// Runs the service as a separate process (`binary`) on this test's database and points
+    /// every helper at it, so that a test can kill it. The in-process server is stopped first.
+    pub fn spawn_process(&mut self, binary: &str) -> ServerProcess {
+        self.stop();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let database = match self.settings.database_url() {
+            DatabaseUrl::Sqlite(path) => path.display().to_string(),
+            DatabaseUrl::Postgres(url) => url,
+        };
+        let mut command = std::process::Command::new(binary);
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(["--data-dir", &self.settings.data_dir.display().to_string()])
+            .args(["--database-url", &database, "--workers", "2"])
+            .args(["--background-jobs", "false"])
+            .args([
+                "--token-ttl-minutes",
+                &self.settings.token_ttl_minutes.to_string(),
+            ])
+            .env("RECTIFY_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("RECTIFY_LOG", "error")
+            .stdout(std::process::Stdio::null());
+        if let Some(secret) = &self.settings.jwt_secret {
+            command.env("RECTIFY_JWT_SECRET", secret.expose());
+        }
+        let child = command.spawn().expect("start the server process");
+        self.address = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .try_call("GET", "/readyz")
+            .is_none_or(|status| status != 200)
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the server process never became ready"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        ServerProcess { child }
+    }
+
+    /// A request's status, or None when the server could not be reached (it was killed).
+    pub fn try_call(&self, method: &str, path: &str) -> Option<u16> {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.url(path))
+            .body(Vec::new())
+            .ok()?;
+        self.agent.run(request).ok().map(|r| r.status().as_u16())
+    }
+
+    /// Sends JSON with a token; None when the server could not be reached or broke off.
+    pub fn try_post(&self, path: &str, token: &str, body: &Value) -> Option<(u16, Value)> {
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(self.url(path))
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).ok()?)
+            .ok()?;
+        let mut response = self.agent.run(request).ok()?;
+        let text = response.body_mut().read_to_string().ok()?;
+        Some((
+            response.status().as_u16(),
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        ))
+    }
+
     /// The server's "now".
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
@@ -688,6 +759,26 @@ impl TestApp {
         )
         .expect("open the test database")
         .0
+    }
+}
+
+/// The service running as a child process; killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Kills the process at once, as a power cut would: no shutdown, no flush.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod closing;
+mod crash;
 mod errors;
 mod health;
 mod import;
