@@ -158,7 +158,7 @@ pub struct FieldError {
 
 /// The service's error: a code from the table above, a sentence for a person, and the
 /// failing fields or extra members where there are any.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub code: Code,
     pub detail: String,

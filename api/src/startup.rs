@@ -212,6 +212,7 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::text_guard::middleware))
                 .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))

@@ -11,6 +11,7 @@ mod health;
 mod import;
 mod integration;
 mod listing;
+mod matrix;
 mod openapi;
 mod organizations;
 mod persistence;

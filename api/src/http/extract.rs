@@ -1,6 +1,3 @@
-use std::future::Future;
-use std::pin::Pin;
-
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -53,53 +50,72 @@ pub fn validated<T: Validate>(value: T) -> Result<T, Error> {
     Ok(value)
 }
 
-/// The authenticated caller: a valid bearer token of an active user.
+/// Who a request's credentials name, worked out once before any extractor runs (see
+/// [`authenticate`]), so that a refusal for the credentials always comes before one for the
+/// body: extractors are polled together, and the first to fail wins.
+#[derive(Clone)]
+struct Authenticated(Result<Caller, Error>);
+
+/// Authenticates a request that carries credentials, before routing reaches the handler.
+pub async fn authenticate(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let value = value.to_str().unwrap_or_default().to_owned();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let outcome = match state {
+            Some(state) => caller_of(state, value).await,
+            None => Err(Error::internal("application state missing")),
+        };
+        actix_web::HttpMessage::extensions_mut(&req).insert(Authenticated(outcome));
+    }
+    next.call(req).await
+}
+
+async fn caller_of(state: web::Data<AppState>, value: String) -> Result<Caller, Error> {
+    let token = match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            token.trim().to_owned()
+        }
+        _ => {
+            return Err(Error::new(
+                Code::InvalidToken,
+                "The Authorization header must be `Bearer <token>`.",
+            ))
+        }
+    };
+    let now = state.clock.now();
+    blocking(move || accounts::authenticate(&state.db, &state.tokens, &token, now)).await
+}
+
+/// The authenticated caller: a valid bearer token of an active user (or an office system's
+/// token), as [`authenticate`] found it; ready at once.
 impl FromRequest for Caller {
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Error>>>>;
+    type Future = std::future::Ready<Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
         let read_only = matches!(
             *req.method(),
             actix_web::http::Method::GET
                 | actix_web::http::Method::HEAD
                 | actix_web::http::Method::OPTIONS
         );
-        let request_id = actix_web::HttpMessage::extensions(req)
+        let extensions = actix_web::HttpMessage::extensions(req);
+        let outcome = match extensions.get::<Authenticated>() {
+            None => Err(Error::new(
+                Code::MissingToken,
+                "This endpoint needs an Authorization: Bearer <token> header.",
+            )),
+            Some(Authenticated(outcome)) => outcome.clone(),
+        };
+        let request_id = extensions
             .get::<crate::http::request_id::RequestId>()
             .map(|r| r.0.clone());
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map(|v| v.to_str().unwrap_or_default().to_owned());
-        Box::pin(async move {
-            let state = state.ok_or_else(|| Error::internal("application state missing"))?;
-            let token = match token {
-                None => {
-                    return Err(Error::new(
-                        Code::MissingToken,
-                        "This endpoint needs an Authorization: Bearer <token> header.",
-                    ))
-                }
-                Some(value) => match value.split_once(' ') {
-                    Some((scheme, token))
-                        if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-                    {
-                        token.trim().to_owned()
-                    }
-                    _ => {
-                        return Err(Error::new(
-                            Code::InvalidToken,
-                            "The Authorization header must be `Bearer <token>`.",
-                        ))
-                    }
-                },
-            };
-            let now = state.clock.now();
-            let mut caller =
-                blocking(move || accounts::authenticate(&state.db, &state.tokens, &token, now))
-                    .await?;
+        std::future::ready(outcome.and_then(|mut caller| {
             if !caller.can_write && !read_only {
                 return Err(Error::new(
                     Code::InsufficientScope,
@@ -108,7 +124,7 @@ impl FromRequest for Caller {
             }
             caller.request_id = request_id;
             Ok(caller)
-        })
+        }))
     }
 }
 

@@ -1,0 +1,203 @@
+//! The authorization matrix: every operation of the committed OpenAPI document (so a new
+//! endpoint joins by being documented) × every kind of caller × a record inside the caller's
+//! subtree, outside it, or not existing. What must hold everywhere:
+//! - no 5xx, whatever the caller and the record;
+//! - a record outside the subtree answers exactly as one that does not exist, never 2xx;
+//! - without credentials, only the public operations answer anything but 401;
+//! - a read-only service token and an auditor never get a 2xx from a write.
+
+use std::collections::BTreeMap;
+
+use rectify_tests::{json, spawn_app, TestApp, Value};
+
+const NONEXISTENT: i64 = 987_654;
+/// Operations anyone may call.
+const PUBLIC: [&str; 3] = ["POST /api/v1/auth/login", "GET /healthz", "GET /readyz"];
+/// Writes a caller makes on their own account, allowed to every signed-in person.
+const OWN_ACCOUNT: [&str; 1] = ["POST /api/v1/auth/password"];
+
+fn operations() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(rectify_openapi::committed_path()).unwrap();
+    let document: Value = serde_json::from_str(&text).unwrap();
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if item.get(method).is_some() {
+                found.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// The kind of record a path's `{id}` names: the segment before it.
+fn kind_of(path: &str) -> &str {
+    let parts: Vec<&str> = path.split('/').collect();
+    parts
+        .iter()
+        .position(|p| *p == "{id}")
+        .map(|i| parts[i - 1])
+        .unwrap_or("")
+}
+
+/// Ids of one record of each kind in the sibling community: outside every DFSQ caller's subtree.
+struct Outside(BTreeMap<&'static str, (i64, Option<i64>)>);
+
+fn created(reply: rectify_tests::Reply) -> i64 {
+    reply.expect(201)["id"].as_i64().unwrap()
+}
+
+fn outside_records(app: &TestApp, sibling_org: i64, sibling: &str) -> Outside {
+    let mut ids = BTreeMap::new();
+    ids.insert("organizations", (sibling_org, None));
+    ids.insert(
+        "users",
+        (app.create_user("x.owner", "owner", sibling_org), None),
+    );
+    let review = app.review(sibling, sibling_org);
+    ids.insert("reviews", (review, None));
+    let problem = app.problem(sibling, json!({"review_id": review, "title": "西风的问题"}))["id"]
+        .as_i64()
+        .unwrap();
+    ids.insert("problems", (problem, None));
+    ids.insert(
+        "causes",
+        (
+            created(app.post(
+                "/api/v1/causes",
+                sibling,
+                &json!({"review_id": review, "title": "原因"}),
+            )),
+            None,
+        ),
+    );
+    ids.insert(
+        "measures",
+        (app.measure(sibling, review, &[problem], json!({})), None),
+    );
+    let account = app
+        .post(
+            "/api/v1/service-accounts",
+            &app.admin_token,
+            &json!({"name": "西风系统", "organization_id": sibling_org, "scopes": ["read"]}),
+        )
+        .expect(201);
+    ids.insert(
+        "service-accounts",
+        (
+            account["account"]["id"].as_i64().unwrap(),
+            account["token_id"].as_i64(),
+        ),
+    );
+    let hook = app.post(
+        "/api/v1/webhooks",
+        &app.admin_token,
+        &json!({"url": "http://127.0.0.1:9/hook", "events": ["problem.created"], "organization_id": sibling_org, "secret": "a-shared-secret-0123456789"}),
+    );
+    ids.insert("webhooks", (created(hook), None));
+    Outside(ids)
+}
+
+fn request(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {
+    let body = (method != "GET" && method != "DELETE").then(|| json!({}));
+    app.call(method, path, token, body.as_ref()).status
+}
+
+#[test]
+fn no_caller_learns_of_or_changes_what_lies_outside_their_subtree() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let outside = outside_records(&app, cast.sibling_org, &cast.sibling);
+    let service = |scopes: Value| {
+        app.post(
+            "/api/v1/service-accounts",
+            &app.admin_token,
+            &json!({"name": "东风系统", "organization_id": cast.org, "scopes": scopes}),
+        )
+        .expect(201)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let callers: Vec<(&str, Option<String>)> = vec![
+        ("anonymous", None),
+        ("coordinator", Some(cast.coordinator.clone())),
+        ("owner", Some(cast.owner.clone())),
+        ("auditor", Some(cast.auditor.clone())),
+        ("service:read", Some(service(json!(["read"])))),
+        ("service:write", Some(service(json!(["read", "write"])))),
+    ];
+
+    let (mut requests, mut failures) = (0, Vec::new());
+    for (method, path) in operations() {
+        let operation = format!("{method} {path}");
+        let is_write = method != "GET"
+            && !PUBLIC.contains(&operation.as_str())
+            && !OWN_ACCOUNT.contains(&operation.as_str());
+        let kind = kind_of(&path);
+        let placements: Vec<(&str, String)> = if path.contains("{id}") {
+            let nonexistent = path
+                .replace("{id}", &NONEXISTENT.to_string())
+                .replace("{token_id}", &NONEXISTENT.to_string());
+            let mut placed = vec![("nonexistent", nonexistent)];
+            if let Some((id, token)) = outside.0.get(kind) {
+                let there = path
+                    .replace("{id}", &id.to_string())
+                    .replace("{token_id}", &token.unwrap_or(NONEXISTENT).to_string());
+                placed.push(("outside", there));
+            }
+            placed
+        } else {
+            vec![("-", path.clone())]
+        };
+        for (caller, token) in &callers {
+            let statuses: Vec<(&str, u16)> = placements
+                .iter()
+                .map(|(placement, url)| (*placement, request(&app, &method, url, token.as_deref())))
+                .collect();
+            requests += statuses.len();
+            let mut fail =
+                |why: String| failures.push(format!("{operation} as {caller}: {why} {statuses:?}"));
+            if statuses.iter().any(|(_, s)| *s >= 500) {
+                fail("a server error".to_owned());
+            }
+            if token.is_none()
+                && !PUBLIC.contains(&operation.as_str())
+                && statuses.iter().any(|(_, s)| *s != 401)
+            {
+                fail("answered without credentials".to_owned());
+            }
+            let by = |p: &str| {
+                statuses
+                    .iter()
+                    .find(|(placement, _)| *placement == p)
+                    .map(|(_, s)| *s)
+            };
+            if let (Some(outside), Some(nonexistent)) = (by("outside"), by("nonexistent")) {
+                if outside != nonexistent {
+                    fail(format!(
+                        "outside ({outside}) is told from nonexistent ({nonexistent})"
+                    ));
+                }
+            }
+            if statuses
+                .iter()
+                .any(|(p, s)| *p != "-" && (200..300).contains(s))
+            {
+                fail("a 2xx on a record outside the subtree or missing".to_owned());
+            }
+            let read_only = matches!(*caller, "auditor" | "service:read");
+            if read_only && is_write && statuses.iter().any(|(_, s)| (200..300).contains(s)) {
+                fail("a read-only caller wrote".to_owned());
+            }
+        }
+    }
+    println!(
+        "authorization matrix: {} operations, {} callers, {requests} requests, {} failures",
+        operations().len(),
+        callers.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(requests > 500, "the matrix ran {requests} requests");
+}
