@@ -388,6 +388,18 @@ impl TestApp {
 
     /// Sends a request with raw bytes and extra headers.
     pub fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        self.try_send(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"))
+    }
+
+    /// As [`TestApp::send`], with the transport's failure (a killed server) as an error.
+    pub fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<Reply, ureq::Error> {
         let mut request = ureq::http::Request::builder()
             .method(method)
             .uri(self.url(path));
@@ -395,20 +407,16 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         let request = request.body(body).expect("a well-formed request");
-        let mut response = self
-            .agent
-            .run(request)
-            .unwrap_or_else(|e| panic!("{method} {path} failed: {e}"));
-        Reply {
+        let mut response = self.agent.run(request)?;
+        Ok(Reply {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             text: response
                 .body_mut()
                 .with_config()
                 .limit(64 << 20)
-                .read_to_string()
-                .unwrap_or_default(),
-        }
+                .read_to_string()?,
+        })
     }
 
     /// GETs a file (a download or an export) as bytes; panics unless it is 200.
@@ -666,6 +674,19 @@ impl TestApp {
         bytes: &[u8],
         description: &str,
     ) -> Reply {
+        self.try_upload(token, problem, file_name, bytes, description)
+            .unwrap_or_else(|e| panic!("upload failed: {e}"))
+    }
+
+    /// As [`TestApp::upload`], with the transport's failure (a killed server) as an error.
+    pub fn try_upload(
+        &self,
+        token: &str,
+        problem: i64,
+        file_name: &str,
+        bytes: &[u8],
+        description: &str,
+    ) -> Result<Reply, ureq::Error> {
         let boundary = "----rectify-test-boundary-7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         body.extend_from_slice(
@@ -678,7 +699,7 @@ impl TestApp {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let auth = format!("Bearer {token}");
         let content_type = format!("multipart/form-data; boundary={boundary}");
-        self.send(
+        self.try_send(
             "POST",
             &format!("/api/v1/problems/{problem}/evidence"),
             &[("authorization", &auth), ("content-type", &content_type)],

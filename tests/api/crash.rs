@@ -18,9 +18,26 @@ const WRITERS: usize = 4;
 /// A write the server acknowledged.
 #[derive(Debug, Clone)]
 enum Ack {
-    Problem { id: i64, title: String },
-    Note { problem: i64, id: i64 },
-    Cancelled { problem: i64 },
+    Problem {
+        id: i64,
+        title: String,
+    },
+    Note {
+        problem: i64,
+        id: i64,
+    },
+    Cancelled {
+        problem: i64,
+    },
+    Evidence {
+        problem: i64,
+        id: i64,
+        bytes: Vec<u8>,
+    },
+    Import {
+        review: i64,
+        problems: usize,
+    },
 }
 
 /// A small deterministic generator: each run differs by its seed, printed on failure.
@@ -35,9 +52,11 @@ impl Rng {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_until(
     app: &TestApp,
     token: &str,
+    org: i64,
     review: i64,
     writer: usize,
     stop: &AtomicBool,
@@ -58,7 +77,27 @@ fn write_until(
             })
             .collect();
         let pick = |rng: &mut Rng| known.get(rng.next(known.len() as u64) as usize).copied();
-        let ack = match (n % 4, pick(&mut rng)) {
+        let ack = match (n % 6, pick(&mut rng)) {
+            (3, Some(problem)) => {
+                // Bytes of their own, so that a file mixed up with another is caught.
+                let mut bytes = rectify_tests::PDF.to_vec();
+                bytes.extend_from_slice(format!("% {writer}-{n}-{}\n", rng.next(1 << 40)).as_bytes());
+                app.try_upload(token, problem, "纪要.pdf", &bytes, "会议纪要")
+                    .ok()
+                    .filter(|r| r.status == 201)
+                    .map(|r| Ack::Evidence { problem, id: r.json()["id"].as_i64().unwrap(), bytes })
+            }
+            (4, _) => app
+                .try_post(
+                    "/api/v1/reviews/import",
+                    token,
+                    &json!({"text": "一、存在问题\n一是学习不深入。二是调研不够。\n", "organization_id": org, "title": format!("导入 {writer}-{n}"), "kind": "other", "held_on": "2026-11-20"}),
+                )
+                .filter(|(status, _)| *status == 201)
+                .map(|(_, body)| Ack::Import {
+                    review: body["review"]["id"].as_i64().unwrap(),
+                    problems: body["problems"].as_array().map_or(0, Vec::len),
+                }),
             (1, Some(problem)) => app
                 .try_post(
                     &format!("/api/v1/problems/{problem}/notes"),
@@ -118,9 +157,10 @@ fn every_acknowledged_write_survives_sigkill() {
         std::thread::scope(|scope| {
             for writer in 0..WRITERS {
                 let (app, stop, acks, token) = (&app, &stop, &acks, cast.coordinator.as_str());
+                let org = cast.org;
                 let seed =
                     seed ^ ((round * WRITERS + writer) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                scope.spawn(move || write_until(app, token, review, writer, stop, acks, seed));
+                scope.spawn(move || write_until(app, token, org, review, writer, stop, acks, seed));
             }
             // Let the writers get going, then cut the power at a moment of chance.
             std::thread::sleep(Duration::from_millis(30 + rng.next(220)));
@@ -152,6 +192,27 @@ fn every_acknowledged_write_survives_sigkill() {
                 app.get(&format!("/api/v1/problems/{problem}"), &cast.coordinator)
                     .json()["status"]
                     == "cancelled"
+            }
+            // The record and its file, byte for byte.
+            Ack::Evidence { problem, id, bytes } => {
+                let listed = app
+                    .get(
+                        &format!("/api/v1/problems/{problem}/evidence"),
+                        &cast.coordinator,
+                    )
+                    .json()["items"]
+                    .as_array()
+                    .is_some_and(|items| items.iter().any(|e| e["id"] == *id));
+                listed
+                    && app.get_bytes(&format!("/api/v1/evidence/{id}/content"), &cast.coordinator)
+                        == *bytes
+            }
+            Ack::Import { review, problems } => {
+                let found = app.get(
+                    &format!("/api/v1/problems?review_id={review}&total=true"),
+                    &cast.coordinator,
+                );
+                found.status == 200 && found.json()["total"] == *problems
             }
         };
         if !present {
