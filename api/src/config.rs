@@ -137,6 +137,12 @@ pub struct Settings {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub import_max_items: usize,
 
+    /// Seconds a JSON body may take to arrive, and an upload may go without sending anything;
+    /// slower ones get 408 and their connection back.
+    #[arg(long, env = "RECTIFY_BODY_TIMEOUT_SECS", global = true, value_name = "SECS",
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+
     /// HTTP worker threads; 0 means one per CPU core.
     #[arg(long, env = "RECTIFY_WORKERS", global = true, value_name = "N", default_value_t = 0,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=1024))]

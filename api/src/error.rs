@@ -31,6 +31,8 @@ pub enum Kind {
     Conflict,
     /// The client's version of the record is not the current one.
     VersionMismatch,
+    /// The body did not arrive in time.
+    Timeout,
     /// The body is larger than accepted.
     TooLarge,
     /// Too many attempts; the client is told when to try again.
@@ -110,6 +112,7 @@ codes! {
     UsernameTaken = "username_taken", Conflict, "The username is taken.";
     VersionMismatch = "version_mismatch", VersionMismatch, "If-Match does not name the current version.";
     PayloadTooLarge = "payload_too_large", TooLarge, "The body is larger than accepted.";
+    BodyTimeout = "body_timeout", Timeout, "The body did not arrive in time (`body_timeout_secs`).";
     UnsupportedMediaType = "unsupported_media_type", UnsupportedMedia, "The body's content type is not accepted.";
     UnsupportedFile = "unsupported_file", UnsupportedMedia, "The file's format cannot be imported.";
     UnsupportedFileType = "unsupported_file_type", UnsupportedMedia, "The evidence file's type is not accepted.";

@@ -196,6 +196,7 @@ impl Application {
             sign_in: Default::default(),
             password_work: tokio::sync::Semaphore::new(PASSWORD_WORK),
             trusted_proxies: settings.trusted_proxies.clone(),
+            body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
         });
         let document = http::openapi_document();
         let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));
@@ -210,6 +211,7 @@ impl Application {
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let max_body = settings.max_body_bytes;
+        let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::extract::authenticate))
@@ -219,7 +221,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())
                 .app_data(routes.clone())
-                .configure(|cfg| http::extractor_config(cfg, max_body))
+                .configure(|cfg| http::extractor_config(cfg, max_body, body_timeout))
                 .into_utoipa_app()
                 .configure(http::routes)
                 .into_app()

@@ -550,3 +550,51 @@ fn a_forwarded_address_counts_only_behind_a_trusted_proxy() {
     login_from(&app, "192.0.2.77", "wang.fang", rectify_tests::PASSWORD)
         .problem(429, "too_many_attempts");
 }
+
+#[test]
+fn a_body_that_trickles_in_gets_408_and_a_large_json_import_still_arrives_whole() {
+    use std::io::{Read, Write};
+    let mut app = spawn_app();
+    app.settings.body_timeout_secs = 1;
+    app.restart();
+    let cast = app.cast();
+    // Declares 200 bytes, sends 20, then nothing.
+    let address = app.url("/api/v1/problems");
+    let authority = address
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut socket = std::net::TcpStream::connect(&authority).unwrap();
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    write!(
+        socket,
+        "POST /api/v1/problems HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"review_id\": 1, ",
+        cast.coordinator
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = String::new();
+    let _ = socket.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
+    // A JSON import larger than the JSON limit (64 KiB in tests) but within the upload limit
+    // arrives whole.
+    let mut text = String::from("一、存在问题\n");
+    while text.len() < 100 * 1024 {
+        text.push_str("一是理论学习不够深入，学习笔记流于形式。\n");
+    }
+    let imported = app
+        .post(
+            "/api/v1/reviews/import?dry_run=true",
+            &cast.coordinator,
+            &json!({"text": text, "organization_id": cast.org, "title": "大报告", "kind": "other", "held_on": "2026-11-20"}),
+        )
+        .expect(200);
+    assert!(imported["problems"].as_array().unwrap().len() > 1000);
+}

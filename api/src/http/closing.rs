@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::extract::recorded;
 use super::extract::{blocking, once, reply, validated};
+use super::text_guard::within;
 use super::AppState;
 use crate::api_types::{
     CreateExtension, Evidence, EvidenceQuery, Extension, ExtensionDecision, ExtensionQuery, Page,
@@ -57,6 +58,7 @@ async fn receive(
     store: Arc<dyn BlobStore>,
     mut field: Field,
     limit: u64,
+    idle: std::time::Duration,
 ) -> Result<(String, u64, FileKind, String), Error> {
     let file_name = clean_file_name(
         field
@@ -67,7 +69,10 @@ async fn receive(
     let opener = store.clone();
     let mut incoming = blocking(move || opener.incoming().map_err(Error::internal)).await?;
     let (mut hasher, mut sniffer, mut size) = (Sha256::new(), Sniffer::new(), 0u64);
-    while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
+    while let Some(chunk) = within(idle, field.try_next())
+        .await?
+        .map_err(multipart_error)?
+    {
         size += chunk.len() as u64;
         if size > limit {
             return Err(too_large(limit));
@@ -97,9 +102,16 @@ async fn receive(
     Ok((sha256, size, kind, file_name))
 }
 
-async fn read_text(mut field: Field, max_chars: usize) -> Result<String, Error> {
+async fn read_text(
+    mut field: Field,
+    max_chars: usize,
+    idle: std::time::Duration,
+) -> Result<String, Error> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
+    while let Some(chunk) = within(idle, field.try_next())
+        .await?
+        .map_err(multipart_error)?
+    {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > max_chars * 4 {
             break;
@@ -158,12 +170,16 @@ pub async fn upload(
     let (db, who) = (state.db.clone(), caller.clone());
     blocking(move || closing::check_upload(&db, &who, id)).await?;
     let (mut file, mut description) = (None, String::new());
-    while let Some(field) = form.try_next().await.map_err(multipart_error)? {
+    let idle = state.body_timeout;
+    while let Some(field) = within(idle, form.try_next())
+        .await?
+        .map_err(multipart_error)?
+    {
         match field.name() {
             Some("file") if file.is_none() => {
-                file = Some(receive(state.store.clone(), field, limit).await?)
+                file = Some(receive(state.store.clone(), field, limit, idle).await?)
             }
-            Some("description") => description = read_text(field, 2000).await?,
+            Some("description") => description = read_text(field, 2000, idle).await?,
             other => {
                 return Err(Error::invalid_field(
                     other.unwrap_or("(unnamed)"),

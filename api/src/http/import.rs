@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::extract::{blocking, validated};
+use super::text_guard::within;
 use super::AppState;
 use crate::api_types::{
     ImportQuery, ImportReport, ImportResult, ImportUpload, ImportedReviewFields, ProblemDetails,
@@ -15,6 +16,7 @@ use crate::domain::vocab::ReviewKind;
 use crate::error::{Code, Error};
 use crate::service::import::{self, Document};
 use crate::service::Caller;
+use std::time::Duration;
 
 fn too_large(limit: u64) -> Error {
     Error::new(
@@ -30,9 +32,12 @@ fn multipart_error(e: MultipartError) -> Error {
     )
 }
 
-async fn field_bytes(mut field: Field, limit: u64) -> Result<Vec<u8>, Error> {
+async fn field_bytes(mut field: Field, limit: u64, idle: Duration) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
+    while let Some(chunk) = within(idle, field.try_next())
+        .await?
+        .map_err(multipart_error)?
+    {
         if (bytes.len() + chunk.len()) as u64 > limit {
             return Err(too_large(limit));
         }
@@ -41,10 +46,13 @@ async fn field_bytes(mut field: Field, limit: u64) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-async fn field_text(field: Field, name: &str) -> Result<String, Error> {
-    let bytes = field_bytes(field, 4096)
+async fn field_text(field: Field, name: &str, idle: Duration) -> Result<String, Error> {
+    let bytes = field_bytes(field, 4096, idle)
         .await
-        .map_err(|_| Error::invalid_field(name, "length", "must be at most 4096 bytes"))?;
+        .map_err(|e| match e.code {
+            Code::BodyTimeout => e,
+            _ => Error::invalid_field(name, "length", "must be at most 4096 bytes"),
+        })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Error::invalid_field(name, "utf8", "must be UTF-8 text"))?;
     super::text_guard::check_field(name, &text)?;
@@ -115,10 +123,18 @@ impl Form {
     }
 }
 
-async fn read_form(req: &HttpRequest, payload: web::Payload, limit: u64) -> Result<Form, Error> {
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: u64,
+    idle: Duration,
+) -> Result<Form, Error> {
     let mut form = Multipart::new(req.headers(), payload);
     let mut read = Form::default();
-    while let Some(field) = form.try_next().await.map_err(multipart_error)? {
+    while let Some(field) = within(idle, form.try_next())
+        .await?
+        .map_err(multipart_error)?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "file" if read.file.is_none() => {
@@ -126,12 +142,12 @@ async fn read_form(req: &HttpRequest, payload: web::Payload, limit: u64) -> Resu
                     .content_disposition()
                     .and_then(|d| d.get_filename())
                     .map(str::to_owned);
-                read.file = Some((file_name, field_bytes(field, limit).await?));
+                read.file = Some((file_name, field_bytes(field, limit, idle).await?));
             }
-            "organization_id" => read.organization_id = Some(field_text(field, &name).await?),
-            "title" => read.title = Some(field_text(field, &name).await?),
-            "kind" => read.kind = Some(field_text(field, &name).await?),
-            "held_on" => read.held_on = Some(field_text(field, &name).await?),
+            "organization_id" => read.organization_id = Some(field_text(field, &name, idle).await?),
+            "title" => read.title = Some(field_text(field, &name, idle).await?),
+            "kind" => read.kind = Some(field_text(field, &name, idle).await?),
+            "held_on" => read.held_on = Some(field_text(field, &name, idle).await?),
             other => return Err(Error::invalid_field(
                 if other.is_empty() { "(unnamed)" } else { other },
                 "unknown",
@@ -169,6 +185,9 @@ async fn read_json(mut payload: web::Payload, limit: u64) -> Result<ImportReport
             )
         }
     })?;
+    // A body past the JSON limit was not seen by the text guard: the same rule, here.
+    super::text_guard::check_field("text", &report.text)?;
+    super::text_guard::check_field("title", &report.title)?;
     validated(report)
 }
 
@@ -224,7 +243,8 @@ pub async fn import_review(
         .unwrap_or_default()
         .to_ascii_lowercase();
     let (fields, document) = if content_type.starts_with("multipart/form-data") {
-        let (name, bytes, fields) = read_form(&req, payload, limit).await?.into_parts()?;
+        let idle = state.body_timeout;
+        let (name, bytes, fields) = read_form(&req, payload, limit, idle).await?.into_parts()?;
         let document = blocking(move || import::read_file(name.as_deref(), &bytes)).await?;
         (fields, document)
     } else if content_type.starts_with("application/json") {

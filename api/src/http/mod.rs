@@ -46,6 +46,8 @@ pub struct AppState {
     pub password_work: tokio::sync::Semaphore,
     /// Proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long an upload may go without sending anything.
+    pub body_timeout: std::time::Duration,
 }
 
 #[derive(OpenApi)]
@@ -319,14 +321,21 @@ impl Modify for PageItemsByReference {
 }
 
 /// Extractor settings that turn malformed input into problem documents.
-pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+pub fn extractor_config(
+    cfg: &mut web::ServiceConfig,
+    max_body_bytes: usize,
+    body_timeout: std::time::Duration,
+) {
     cfg.app_data(
         web::JsonConfig::default()
             .limit(max_body_bytes)
             .error_handler(problem::json_error),
     )
     .app_data(web::PayloadConfig::default().limit(max_body_bytes))
-    .app_data(web::Data::new(text_guard::BodyLimit(max_body_bytes)))
+    .app_data(web::Data::new(text_guard::BodyLimit {
+        bytes: max_body_bytes,
+        timeout: body_timeout,
+    }))
     .app_data(web::QueryConfig::default().error_handler(problem::query_error))
     .app_data(web::PathConfig::default().error_handler(problem::path_error));
 }

@@ -20,6 +20,7 @@ pub fn status_of(kind: Kind) -> StatusCode {
         Kind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Kind::Conflict => StatusCode::CONFLICT,
         Kind::VersionMismatch => StatusCode::PRECONDITION_FAILED,
+        Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
         Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Kind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,

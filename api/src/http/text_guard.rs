@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use crate::domain::text::{describe, forbidden_char};
-use crate::error::Error;
+use crate::error::{Code, Error};
 
 /// The path of the first string (or key) in a JSON value that holds a forbidden character.
 fn first_dirty(value: &Value, path: &str) -> Option<(String, char)> {
@@ -77,21 +77,32 @@ pub async fn middleware(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
-    let limit = req
+    let (limit, deadline) = req
         .app_data::<web::Data<BodyLimit>>()
-        .map_or(1 << 20, |l| l.0);
+        .map_or((1 << 20, std::time::Duration::from_secs(30)), |l| {
+            (l.bytes, l.timeout)
+        });
     if is_json {
         // Read the body once (no further than the JSON limit, which the extractor then
         // enforces on what it is handed back), check it, and hand it back unchanged.
         let mut payload = req.take_payload();
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk?;
-            body.extend_from_slice(&chunk);
-            if body.len() > limit {
-                break;
+        let read = async {
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                body.extend_from_slice(&chunk?);
+                if body.len() > limit {
+                    break;
+                }
             }
-        }
+            Ok::<_, actix_web::error::PayloadError>(body)
+        };
+        let body = match actix_web::rt::time::timeout(deadline, read).await {
+            Ok(body) => body?,
+            Err(_) => {
+                let response = timed_out(deadline).error_response();
+                return Ok(req.into_response(response).map_into_right_body());
+            }
+        };
         if body.len() <= limit {
             if let Ok(value) = serde_json::from_slice::<Value>(&body) {
                 if let Some((field, c)) = first_dirty(&value, "") {
@@ -100,13 +111,41 @@ pub async fn middleware(
                 }
             }
         }
-        req.set_payload(Payload::from(body.freeze()));
+        // What was read, then whatever is left (a route may take more than the JSON limit:
+        // its extractor enforces its own).
+        let read = futures_util::stream::once(async move { Ok(body.freeze()) });
+        req.set_payload(Payload::Stream {
+            payload: Box::pin(read.chain(payload)),
+        });
     }
     next.call(req).await.map(|r| r.map_into_left_body())
 }
 
-/// The largest JSON body, as the extractors are configured.
-pub struct BodyLimit(pub usize);
+/// The largest JSON body, as the extractors are configured, and the time it may take.
+pub struct BodyLimit {
+    pub bytes: usize,
+    pub timeout: std::time::Duration,
+}
+
+/// The next piece of an upload, unless the client has gone quiet for longer than `idle`.
+pub async fn within<T>(
+    idle: std::time::Duration,
+    next: impl std::future::Future<Output = T>,
+) -> Result<T, Error> {
+    actix_web::rt::time::timeout(idle, next)
+        .await
+        .map_err(|_| timed_out(idle))
+}
+
+fn timed_out(after: std::time::Duration) -> Error {
+    Error::new(
+        Code::BodyTimeout,
+        format!(
+            "The body did not arrive within {} seconds; send it at once.",
+            after.as_secs()
+        ),
+    )
+}
 
 #[cfg(test)]
 mod tests {
