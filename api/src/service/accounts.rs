@@ -74,7 +74,7 @@ fn held_back(seconds: i64) -> Error {
 }
 
 /// Signs in. Attempts from an address (or at an account) that failed too often wait, with
-/// 429 and the time to wait; failures reach the audit log summarised, once a minute per
+/// a refusal saying how long to wait; failures reach the audit log summarised, once a minute per
 /// username and address.
 #[tracing::instrument(level = "debug", skip_all, fields(client = %client))]
 #[allow(clippy::too_many_arguments)]
