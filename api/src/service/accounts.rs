@@ -136,14 +136,7 @@ pub fn login(
         )?;
     }
     super::audit::write(db, now, |conn| {
-        let (actor, entity_id, path) = match &found {
-            Some((user, org)) => (
-                format!("user:{}", user.id),
-                Some(user.id.to_string()),
-                Some(org.path.as_str()),
-            ),
-            None => ("anonymous".to_owned(), None, None),
-        };
+        let (actor, entity_id, path) = session_actor(found.as_ref());
         audit::append(
             conn,
             actor,
@@ -178,6 +171,20 @@ pub fn login(
     })
 }
 
+/// Who a sign-in entry names: the account when the username exists, else `anonymous`.
+fn session_actor(
+    found: Option<&(UserRow, OrganizationRow)>,
+) -> (String, Option<String>, Option<&str>) {
+    match found {
+        Some((user, org)) => (
+            format!("user:{}", user.id),
+            Some(user.id.to_string()),
+            Some(org.path.as_str()),
+        ),
+        None => ("anonymous".to_owned(), None, None),
+    }
+}
+
 /// A failed (or held back) sign-in, as the audit log keeps it: one entry a minute per
 /// username and address, counting the failures it stands for.
 fn record_failure(
@@ -206,14 +213,7 @@ fn write_failures(
     now: DateTime<Utc>,
 ) -> Result<()> {
     super::audit::write(db, now, |conn| {
-        let (actor, entity_id, path) = match found {
-            Some((user, org)) => (
-                format!("user:{}", user.id),
-                Some(user.id.to_string()),
-                Some(org.path.as_str()),
-            ),
-            None => ("anonymous".to_owned(), None, None),
-        };
+        let (actor, entity_id, path) = session_actor(found);
         audit::append(
             conn,
             actor,
