@@ -119,7 +119,9 @@ pub fn write_table_xlsx<E: From<ExportError>>(
             .set_align(FormatAlign::Center)
     });
     let sheet = workbook.add_worksheet_with_constant_memory();
-    sheet.set_name(sheet_name).map_err(ExportError::from)?;
+    sheet
+        .set_name(valid_sheet_name(sheet_name))
+        .map_err(ExportError::from)?;
     for (col, (title, width)) in columns.headers.iter().zip(columns.widths).enumerate() {
         sheet
             .set_column_width(col as u16, *width)
@@ -163,6 +165,20 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         .map_err(ExportError::from)?;
     workbook.save(path).map_err(ExportError::from)?;
     Ok(written)
+}
+
+/// A sheet name as Excel takes it: at most 31 characters, none of []:*?/\, and no apostrophe
+/// at either end.
+fn valid_sheet_name(title: &str) -> String {
+    let kept: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
+    let trimmed = kept.trim_matches(|c: char| c == '\'' || c.is_whitespace());
+    let cut: String = trimmed.chars().take(31).collect();
+    let name = cut.trim_end_matches(|c: char| c == '\'' || c.is_whitespace());
+    if name.is_empty() {
+        "整改台账".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// One CSV field, quoted when it must be (RFC 4180).
@@ -214,6 +230,15 @@ pub fn write_table_csv<E: From<ExportError>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sheet_names_follow_excels_rules() {
+        assert_eq!(valid_sheet_name("'东风社区'整改台账"), "东风社区'整改台账");
+        assert_eq!(valid_sheet_name("a/b:c*d?e[f]g\\h"), "abcdefgh");
+        assert_eq!(valid_sheet_name("''' "), "整改台账");
+        let long = format!("{}'x", "字".repeat(30));
+        assert_eq!(valid_sheet_name(&long), "字".repeat(30));
+    }
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {

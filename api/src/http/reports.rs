@@ -21,20 +21,6 @@ use crate::service::Caller;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A sheet name as Excel takes it: at most 31 characters, none of []:*?/\, and no apostrophe
-/// at either end.
-fn sheet_name(title: &str) -> String {
-    let kept: String = title.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
-    let trimmed = kept.trim_matches(|c: char| c == '\'' || c.is_whitespace());
-    let cut: String = trimmed.chars().take(31).collect();
-    let name = cut.trim_end_matches(|c: char| c == '\'' || c.is_whitespace());
-    if name.is_empty() {
-        "整改台账".to_owned()
-    } else {
-        name.to_owned()
-    }
-}
-
 /// The ledger sheet (整改台账) as offices keep it.
 ///
 /// Columns, in order: 序号, 问题类别(方面), 问题描述, 原因分析, 整改措施, 责任单位, 责任人, 整改时限,
@@ -75,7 +61,7 @@ pub async fn ledger(
         let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
         match format {
             LedgerFormat::Xlsx => {
-                export::write_xlsx::<Error>(temp.path(), &sheet_name(&title), |each| {
+                export::write_xlsx::<Error>(temp.path(), &title, |each| {
                     reports::ledger_rows(db, &caller, scope, now, each).map(|_| ())
                 })?;
             }
@@ -271,18 +257,4 @@ pub async fn digest_deliveries(
     let found =
         blocking(move || crate::service::digest::deliveries(&state.db, &caller, week)).await?;
     Ok(HttpResponse::Ok().json(found))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sheet_name;
-
-    #[test]
-    fn sheet_names_follow_excels_rules() {
-        assert_eq!(sheet_name("'东风社区'整改台账"), "东风社区'整改台账");
-        assert_eq!(sheet_name("a/b:c*d?e[f]g\\h"), "abcdefgh");
-        assert_eq!(sheet_name("''' "), "整改台账");
-        let long = format!("{}'x", "字".repeat(30));
-        assert_eq!(sheet_name(&long), "字".repeat(30));
-    }
 }
