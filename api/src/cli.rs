@@ -551,3 +551,23 @@ fn serve(settings: &Settings, clock: Arc<dyn Clock>, out: &mut dyn Write) -> Res
         Ok(())
     })
 }
+
+/// The whole program, for `rectify` and for the tests' server process: parse the command
+/// line, load the settings, start logging, run the command on the system clock. A bad
+/// configuration or a failed command prints one line and exits with status 1.
+pub fn main() {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let settings = Settings::load(&matches).unwrap_or_else(|e| fail(&e));
+    crate::telemetry::init(settings.log_format, &settings.log_level);
+    let clock = Arc::new(crate::domain::deadline::SystemClock);
+    if let Err(e) = execute(&settings, clock, cli.command, &mut std::io::stdout()) {
+        fail(&e);
+    }
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ! {
+    eprintln!("rectify: error: {error}");
+    std::process::exit(1);
+}
