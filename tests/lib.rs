@@ -334,29 +334,23 @@ impl TestApp {
 
     /// A request's status, or None when the server could not be reached (it was killed).
     pub fn try_call(&self, method: &str, path: &str) -> Option<u16> {
-        let request = ureq::http::Request::builder()
-            .method(method)
-            .uri(self.url(path))
-            .body(Vec::new())
-            .ok()?;
-        self.agent.run(request).ok().map(|r| r.status().as_u16())
+        self.try_send(method, path, &[], Vec::new())
+            .ok()
+            .map(|r| r.status)
     }
 
     /// Sends JSON with a token; None when the server could not be reached or broke off.
     pub fn try_post(&self, path: &str, token: &str, body: &Value) -> Option<(u16, Value)> {
-        let request = ureq::http::Request::builder()
-            .method("POST")
-            .uri(self.url(path))
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(body).ok()?)
+        let bearer = format!("Bearer {token}");
+        let headers = [
+            ("authorization", bearer.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let reply = self
+            .try_send("POST", path, &headers, serde_json::to_vec(body).ok()?)
             .ok()?;
-        let mut response = self.agent.run(request).ok()?;
-        let text = response.body_mut().read_to_string().ok()?;
-        Some((
-            response.status().as_u16(),
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-        ))
+        let body = serde_json::from_str(&reply.text).unwrap_or(Value::Null);
+        Some((reply.status, body))
     }
 
     /// The server's "now".
