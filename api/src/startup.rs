@@ -214,8 +214,8 @@ impl Application {
         let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::text_guard::middleware))
+                .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .app_data(state.clone())

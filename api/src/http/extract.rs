@@ -73,6 +73,14 @@ pub async fn authenticate(
     next.call(req).await
 }
 
+/// Whether [`authenticate`] accepted this request's credentials.
+pub fn is_authenticated(req: &actix_web::dev::ServiceRequest) -> bool {
+    matches!(
+        actix_web::HttpMessage::extensions(req).get::<Authenticated>(),
+        Some(Authenticated(Ok(_)))
+    )
+}
+
 async fn caller_of(state: web::Data<AppState>, value: String) -> Result<Caller, Error> {
     let token = match value.split_once(' ') {
         Some((scheme, token))

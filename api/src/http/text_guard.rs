@@ -1,4 +1,5 @@
-//! Text is checked at the boundary, before any extractor or query sees it: a control character
+//! Text is checked at the boundary, after the credentials and before any extractor or
+//! query sees it: a control character
 //! in a JSON body (in any string or key) or in a query parameter is a 422 naming the field, on
 //! both backends alike. Multipart text fields are checked where they are read.
 
@@ -64,6 +65,9 @@ fn check_query(query: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The one operation that takes a JSON body from a caller without credentials.
+const SIGN_IN: &str = "/api/v1/auth/login";
+
 pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -77,6 +81,9 @@ pub async fn middleware(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
+    // No byte of a body is parsed for a caller who is not known yet (they get 401 first),
+    // except on sign-in.
+    let is_json = is_json && (super::extract::is_authenticated(&req) || req.path() == SIGN_IN);
     let (limit, deadline) = req
         .app_data::<web::Data<BodyLimit>>()
         .map_or((1 << 20, std::time::Duration::from_secs(30)), |l| {
