@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
-use crate::domain::ledger::{sheet_text, HEADERS};
+use crate::domain::ledger::{looks_like_formula, sheet_text, HEADERS};
 
 /// A row's colour: red for overdue, yellow for due within 7 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +114,9 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         .set_border(FormatBorder::Thin);
     let fill = |color: u32| body.clone().set_background_color(Color::RGB(color));
     let formats = [body.clone(), fill(0xFFC7CE), fill(0xFFEB9C)];
+    // Text that looks like a formula is marked as text (Excel's hidden leading `'`), so that
+    // even editing the cell never turns it into one.
+    let as_text = formats.clone().map(|f| f.set_quote_prefix());
     let dates = formats.clone().map(|f| {
         f.set_num_format("yyyy-mm-dd")
             .set_align(FormatAlign::Center)
@@ -143,9 +146,10 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         for (col, value) in row.cells.iter().enumerate() {
             let col = col as u16;
             match value {
-                Value::Text(t) => {
-                    sheet.write_string_with_format(r, col, sheet_text(t), &formats[style])
+                Value::Text(t) if looks_like_formula(t) => {
+                    sheet.write_string_with_format(r, col, t, &as_text[style])
                 }
+                Value::Text(t) => sheet.write_string_with_format(r, col, t, &formats[style]),
                 Value::Number(n) => {
                     sheet.write_number_with_format(r, col, *n as f64, &formats[style])
                 }

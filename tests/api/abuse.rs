@@ -99,22 +99,63 @@ fn control_characters_are_refused_at_the_boundary_naming_the_field() {
     );
 }
 
-/// Every text cell of a sheet or CSV, as a spreadsheet would see it.
+/// Every text cell of a sheet or CSV as a person typing it would write it: a cell marked as
+/// text (Excel's hidden quote prefix) reads with its leading `'`, as Excel's formula bar shows.
 fn xlsx_texts(bytes: &[u8]) -> Vec<String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut texts = Vec::new();
-    for (_, range) in book.worksheets() {
-        for row in range.rows() {
-            for cell in row {
-                if let Data::String(s) = cell {
-                    texts.push(s.clone());
-                }
-            }
-        }
-    }
-    texts
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    let styles = part("xl/styles.xml");
+    let formats = styles
+        .split("<cellXfs")
+        .nth(1)
+        .unwrap()
+        .split("</cellXfs>")
+        .next()
+        .unwrap();
+    let marked: Vec<bool> = formats
+        .split("<xf ")
+        .skip(1)
+        .map(|xf| xf.split('>').next().unwrap().contains("quotePrefix=\"1\""))
+        .collect();
+    let sheet = part("xl/worksheets/sheet1.xml");
+    let unescape = |t: &str| {
+        t.replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    sheet
+        .split("<c ")
+        .skip(1)
+        .filter(|cell| cell.contains("t=\"inlineStr\""))
+        .map(|cell| {
+            let style: usize = cell
+                .split("s=\"")
+                .nth(1)
+                .map_or(0, |s| s.split('"').next().unwrap().parse().unwrap());
+            let text = cell
+                .split("<t")
+                .nth(1)
+                .unwrap()
+                .split_once('>')
+                .unwrap()
+                .1
+                .split("</t>")
+                .next()
+                .unwrap();
+            let prefix = if marked[style] { "'" } else { "" };
+            format!("{prefix}{}", unescape(text))
+        })
+        .collect()
 }
 
 fn csv_texts(bytes: &[u8]) -> Vec<String> {

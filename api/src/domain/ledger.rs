@@ -150,10 +150,16 @@ pub enum Cell {
 /// Characters that make a spreadsheet read a cell as a formula (OWASP's list).
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// Text as it is written into a sheet or CSV: one that a spreadsheet would take for a formula
-/// gets a leading `'`, so that opening an export never runs anything.
+/// Whether a spreadsheet would take this text, typed into a cell, for a formula.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
+/// Text as it is written into a CSV: one that a spreadsheet would take for a formula gets a
+/// leading `'`, so that opening an export never runs anything. (An XLSX cell keeps its text
+/// and is marked as text instead: its `'` would show.)
 pub fn sheet_text(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
+    if looks_like_formula(text) {
         format!("'{text}").into()
     } else {
         text.into()
