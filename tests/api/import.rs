@@ -640,6 +640,14 @@ fn bad_files_are_refused_clearly_and_write_nothing() {
     // Only coordinators import, and only into organizations they can see.
     app.post(IMPORT, &cast.owner, &report_body(org))
         .problem(403, "forbidden");
+    // The role is settled before the body is read: a text the boundary would refuse gets
+    // the same 403 from an auditor.
+    let mut dirty = report_body(org);
+    dirty["text"] = json!("一、存在问题\n一是\u{0}");
+    app.post(IMPORT, &cast.auditor, &dirty)
+        .problem(403, "forbidden");
+    app.post(IMPORT, &cast.coordinator, &dirty)
+        .problem(422, "validation_failed");
     app.post(IMPORT, &cast.sibling, &report_body(org))
         .problem(422, "validation_failed");
     assert_eq!(counts(&app), before);

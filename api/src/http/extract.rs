@@ -73,12 +73,12 @@ pub async fn authenticate(
     next.call(req).await
 }
 
-/// Whether [`authenticate`] accepted this request's credentials.
-pub fn is_authenticated(req: &actix_web::dev::ServiceRequest) -> bool {
-    matches!(
-        actix_web::HttpMessage::extensions(req).get::<Authenticated>(),
-        Some(Authenticated(Ok(_)))
-    )
+/// The caller [`authenticate`] found for this request, if its credentials were accepted.
+pub fn authenticated(req: &actix_web::dev::ServiceRequest) -> Option<Caller> {
+    match actix_web::HttpMessage::extensions(req).get::<Authenticated>() {
+        Some(Authenticated(Ok(caller))) => Some(caller.clone()),
+        _ => None,
+    }
 }
 
 async fn caller_of(state: web::Data<AppState>, value: String) -> Result<Caller, Error> {

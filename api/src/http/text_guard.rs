@@ -67,6 +67,8 @@ fn check_query(query: &str) -> Result<(), Error> {
 
 /// The one operation that takes a JSON body from a caller without credentials.
 const SIGN_IN: &str = "/api/v1/auth/login";
+/// The upload whose permission is settled by role before its body is read.
+const IMPORT: &str = "/api/v1/reviews/import";
 
 pub async fn middleware(
     mut req: ServiceRequest,
@@ -82,8 +84,12 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/json"));
     // No byte of a body is parsed for a caller who is not known yet (they get 401 first),
-    // except on sign-in.
-    let is_json = is_json && (super::extract::is_authenticated(&req) || req.path() == SIGN_IN);
+    // except on sign-in, nor of an import for a caller who may not import (they get 403).
+    let may_send = match super::extract::authenticated(&req) {
+        Some(caller) => req.path() != IMPORT || crate::service::import::authorize(&caller).is_ok(),
+        None => req.path() == SIGN_IN,
+    };
+    let is_json = is_json && may_send;
     let (limit, deadline) = req
         .app_data::<web::Data<BodyLimit>>()
         .map_or((1 << 20, std::time::Duration::from_secs(30)), |l| {
