@@ -198,6 +198,7 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
             body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
         });
+        remove_unrecorded_files(&state)?;
         let document = http::openapi_document();
         let routes = web::Data::new(http::problem::RouteTable::from_openapi(&document));
         let openapi_json = web::Data::new({
@@ -355,6 +356,29 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
         }
         Ok(false)
     });
+}
+
+/// Evidence files whose upload was cut off (the process stopped between storing the file and
+/// committing its record) are removed before serving, so no file is kept without a record.
+/// The local evidence directory belongs to this one server process.
+fn remove_unrecorded_files(state: &AppState) -> Result<(), StartError> {
+    let recorded = state
+        .db
+        .read(|conn| {
+            rectify_db::closing::evidence_hashes(conn).map_err(rectify_db::DbError::from)
+        })
+        .map_err(|e| StartError::Database(SetupError::Db(e)))?;
+    let removed = state
+        .store
+        .remove_unrecorded(&recorded.into_iter().collect())
+        .map_err(|source| StartError::Storage {
+            path: "the data directory".to_owned(),
+            source,
+        })?;
+    if removed > 0 {
+        tracing::info!(files = removed, "removed evidence files left by an interrupted upload");
+    }
+    Ok(())
 }
 
 /// `/docs` has relative asset links, so it lives at `/docs/`.

@@ -2,6 +2,7 @@
 //! an object store for installations with several servers would be a second implementation
 //! of [`BlobStore`].
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,10 @@ pub trait BlobStore: Send + Sync {
     fn commit(&self, incoming: Incoming, sha256: &str) -> io::Result<()>;
     /// The stored file, for reading.
     fn locate(&self, sha256: &str) -> io::Result<PathBuf>;
+    /// Removes what a process that stopped mid-upload left: files being received, and files
+    /// stored whose database record was never committed (not in `recorded`). Only while no
+    /// upload is under way (at start). Returns how many files it removed.
+    fn remove_unrecorded(&self, recorded: &HashSet<String>) -> io::Result<usize>;
 }
 
 /// Files under `DATA_DIR/evidence/ab/cd/<sha256>`.
@@ -101,6 +106,36 @@ impl BlobStore for LocalStore {
     fn locate(&self, sha256: &str) -> io::Result<PathBuf> {
         self.path_of(sha256)
     }
+
+    fn remove_unrecorded(&self, recorded: &HashSet<String>) -> io::Result<usize> {
+        let mut removed = 0;
+        for entry in fs::read_dir(self.root.join("incoming"))? {
+            fs::remove_file(entry?.path())?;
+            removed += 1;
+        }
+        // Stored files sit two directory levels down: `ab/cd/<sha256>`.
+        for first in fs::read_dir(&self.root)? {
+            let first = first?;
+            if first.file_name() == "incoming" || !first.file_type()?.is_dir() {
+                continue;
+            }
+            for second in fs::read_dir(first.path())? {
+                let second = second?;
+                if !second.file_type()?.is_dir() {
+                    continue;
+                }
+                for file in fs::read_dir(second.path())? {
+                    let file = file?;
+                    let name = file.file_name().to_string_lossy().into_owned();
+                    if !recorded.contains(&name) {
+                        fs::remove_file(file.path())?;
+                        removed += 1;
+                    }
+                }
+            }
+        }
+        Ok(removed)
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +164,22 @@ mod tests {
             0
         );
         assert!(store.locate("../../etc/passwd").is_err());
+
+        // A file stored without its record, and one left half-received, go; recorded ones stay.
+        let other = "b".repeat(64);
+        let mut unrecorded = store.incoming().unwrap();
+        unrecorded.write(b"never recorded").unwrap();
+        store.commit(unrecorded, &other).unwrap();
+        let left = store.incoming().unwrap();
+        std::mem::forget(left);
+        let recorded = HashSet::from([sha.clone()]);
+        assert_eq!(store.remove_unrecorded(&recorded).unwrap(), 2);
+        assert!(store.locate(&sha).unwrap().exists());
+        assert!(!store.locate(&other).unwrap().exists());
+        assert_eq!(
+            fs::read_dir(dir.join("evidence/incoming")).unwrap().count(),
+            0
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -41,6 +41,12 @@ pub fn evidence_of(
         .load(conn)
 }
 
+/// The hash of every evidence file a record points to (removed records too: their files are
+/// kept for the audit trail).
+pub fn evidence_hashes(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    e::evidence.select(e::sha256).distinct().load(conn)
+}
+
 pub fn count_evidence(conn: &mut DbConnection, problem_id: i64) -> QueryResult<i64> {
     e::evidence
         .filter(e::problem_id.eq(problem_id))

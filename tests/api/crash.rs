@@ -219,6 +219,7 @@ fn every_acknowledged_write_survives_sigkill() {
             lost.push(ack.clone());
         }
     }
+    let (orphaned, missing) = evidence_files_against_records(&app);
     let verified: Value = app
         .get("/api/v1/audit/verify", &app.admin_token)
         .expect(200);
@@ -226,7 +227,8 @@ fn every_acknowledged_write_survives_sigkill() {
         assert_eq!(integrity(&app), "ok");
     }
     println!(
-        "crash suite ({}): {kills} kills, {} acknowledged writes, {} lost, audit entries {}",
+        "crash suite ({}): {kills} kills, {} acknowledged writes, {} lost, audit entries {}, \
+         evidence files without a record {}, records without a file {}",
         if rectify_tests::on_postgres() {
             "PostgreSQL"
         } else {
@@ -234,9 +236,15 @@ fn every_acknowledged_write_survives_sigkill() {
         },
         acks.len(),
         lost.len(),
-        verified["entries"]
+        verified["entries"],
+        orphaned.len(),
+        missing.len()
     );
     assert!(lost.is_empty(), "seed {seed}: lost {lost:?}");
+    assert!(
+        orphaned.is_empty() && missing.is_empty(),
+        "seed {seed}: files without a record {orphaned:?}, records without a file {missing:?}"
+    );
     assert!(
         verified["first_broken"].is_null(),
         "seed {seed}: {verified}"
@@ -246,6 +254,44 @@ fn every_acknowledged_write_survives_sigkill() {
         "seed {seed}: too few writes were made to prove anything"
     );
     drop(server);
+}
+
+/// Evidence files on disk (and half-received ones) without a record, and records whose file
+/// is not on disk.
+fn evidence_files_against_records(app: &TestApp) -> (Vec<String>, Vec<String>) {
+    use diesel::prelude::*;
+    use rectify_db::schema::evidence;
+    let recorded: std::collections::BTreeSet<String> = app
+        .db()
+        .read(|conn| {
+            evidence::table
+                .select(evidence::sha256)
+                .load::<String>(conn)
+                .map_err(rectify_db::DbError::from)
+        })
+        .unwrap()
+        .into_iter()
+        .collect();
+    let root = app.data_dir().join("evidence");
+    let mut stored = std::collections::BTreeSet::new();
+    let mut orphaned: Vec<String> = std::fs::read_dir(root.join("incoming"))
+        .unwrap()
+        .map(|e| format!("incoming/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    for first in std::fs::read_dir(&root).unwrap() {
+        let first = first.unwrap().path();
+        if first.ends_with("incoming") || !first.is_dir() {
+            continue;
+        }
+        for second in std::fs::read_dir(first).unwrap() {
+            for file in std::fs::read_dir(second.unwrap().path()).unwrap() {
+                stored.insert(file.unwrap().file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    orphaned.extend(stored.difference(&recorded).cloned());
+    let missing = recorded.difference(&stored).cloned().collect();
+    (orphaned, missing)
 }
 
 fn integrity(app: &TestApp) -> String {
