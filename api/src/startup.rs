@@ -312,7 +312,8 @@ where
     });
 }
 
-/// The webhook worker, the weekly digest and the overdue scan, on the injected clock.
+/// The webhook worker, the weekly digest, the sweep of unfinished imports and the overdue
+/// scan, on the injected clock.
 fn spawn_jobs(db: Db, jobs: Jobs) {
     let Jobs {
         clock,
@@ -348,6 +349,11 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
             );
         }
         Ok(false)
+    });
+    let (sweep_db, sweep_clock) = (db.clone(), clock.clone());
+    // An import whose process stopped half-way was never shown; its rows are removed.
+    every("unfinished imports", overdue_scan, move || {
+        crate::service::import::sweep_abandoned(&sweep_db, sweep_clock.now())
     });
     every("overdue scan", overdue_scan, move || {
         let n = crate::delivery::notice_overdue(&db, clock.now())?;

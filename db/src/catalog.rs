@@ -16,11 +16,16 @@ pub fn insert_cause(conn: &mut DbConnection, new: NewCause<'_>) -> QueryResult<C
         .values(&new)
         .returning(c::id)
         .get_result(conn)?;
-    get_cause(conn, id)
+    c::causes.find(id).select(CauseRow::as_select()).first(conn)
 }
 
+/// A cause readers may see (not one of an import still being written).
 pub fn get_cause(conn: &mut DbConnection, id: i64) -> QueryResult<CauseRow> {
-    c::causes.find(id).select(CauseRow::as_select()).first(conn)
+    c::causes
+        .find(id)
+        .filter(c::review_id.ne_all(crate::staged_reviews!()))
+        .select(CauseRow::as_select())
+        .first(conn)
 }
 
 pub fn update_cause(
@@ -47,12 +52,17 @@ pub fn insert_measure(conn: &mut DbConnection, new: NewMeasure<'_>) -> QueryResu
         .values(&new)
         .returning(m::id)
         .get_result(conn)?;
-    get_measure(conn, id)
+    m::measures
+        .find(id)
+        .select(MeasureRow::as_select())
+        .first(conn)
 }
 
+/// A measure readers may see (not one of an import still being written).
 pub fn get_measure(conn: &mut DbConnection, id: i64) -> QueryResult<MeasureRow> {
     m::measures
         .find(id)
+        .filter(m::review_id.ne_all(crate::staged_reviews!()))
         .select(MeasureRow::as_select())
         .first(conn)
 }
@@ -108,7 +118,9 @@ pub fn list_causes(
     after_id: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<CauseRow>> {
-    let mut query = c::causes.into_boxed();
+    let mut query = c::causes
+        .filter(c::review_id.ne_all(crate::staged_reviews!()))
+        .into_boxed();
     if let Some(path) = &filter.visible_within {
         query = query.filter(
             c::review_id
@@ -153,7 +165,9 @@ pub fn list_measures(
     after_id: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<MeasureRow>> {
-    let mut query = m::measures.into_boxed();
+    let mut query = m::measures
+        .filter(m::review_id.ne_all(crate::staged_reviews!()))
+        .into_boxed();
     if let Some(path) = &filter.visible_within {
         query = query.filter(
             m::review_id
@@ -210,6 +224,7 @@ pub fn pending_measures_until(
         .inner_join(r::reviews.inner_join(o::organizations))
         .filter(m::done.eq(false))
         .filter(m::deadline.le(until))
+        .filter(r::importing_until.is_null())
         .into_boxed();
     if let Some(path) = within {
         query = query.filter(

@@ -175,7 +175,14 @@ struct Inner {
     pool: Pool<Manager>,
     /// SQLite takes one writer at a time, so all writes go through this one connection and
     /// queue here rather than fail with `database is locked`. PostgreSQL writes from the pool.
-    sqlite_writer: Option<Mutex<DbConnection>>,
+    sqlite_writer: Option<Writer>,
+}
+
+struct Writer {
+    /// The queue for the writer. Fair hand-over (see `Db::write_part`) lets a write slip in
+    /// between the parts of long work; the connection's own lock keeps the poison recovery.
+    turn: parking_lot::Mutex<()>,
+    connection: Mutex<DbConnection>,
 }
 
 /// The database holds password hashes and webhook secrets: its directory is the owner's alone
@@ -250,7 +257,10 @@ impl Db {
         let applied = run_migrations(&mut first)?;
         analyze(&mut first, true)?;
         let sqlite_writer = match url {
-            DatabaseUrl::Sqlite(_) => Some(Mutex::new(first)),
+            DatabaseUrl::Sqlite(_) => Some(Writer {
+                turn: parking_lot::Mutex::new(()),
+                connection: Mutex::new(first),
+            }),
             DatabaseUrl::Postgres(_) => None,
         };
         let pool = Pool::builder()
@@ -280,7 +290,10 @@ impl Db {
     /// Applies pending migrations; returns the versions applied.
     pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
         match &self.inner.sqlite_writer {
-            Some(writer) => run_migrations(&mut *self.lock_writer(writer)?),
+            Some(writer) => {
+                let _turn = writer.turn.lock();
+                run_migrations(&mut *self.lock_writer(&writer.connection)?)
+            }
             None => run_migrations(&mut *self.pooled()?),
         }
     }
@@ -289,7 +302,8 @@ impl Db {
     /// pick them up as r2d2 replaces them (every 30 minutes by default).
     pub fn optimize(&self, full: bool) -> Result<(), DbError> {
         if let Some(writer) = &self.inner.sqlite_writer {
-            analyze(&mut *self.lock_writer(writer)?, full)?;
+            let _turn = writer.turn.lock();
+            analyze(&mut *self.lock_writer(&writer.connection)?, full)?;
         }
         Ok(())
     }
@@ -314,10 +328,42 @@ impl Db {
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
+        self.write_handing_over(f, false)
+    }
+
+    /// One part of long work done in many short transactions (a large import), like `write`;
+    /// when it ends, SQLite's writer goes straight to the longest waiting write, so other
+    /// writes wait for at most one part, never for the whole work. (PostgreSQL queues waiters
+    /// on a row lock in order by itself.)
+    pub fn write_part<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+    {
+        self.write_handing_over(f, true)
+    }
+
+    fn write_handing_over<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+        hand_over: bool,
+    ) -> Result<T, E>
+    where
+        E: From<DbError> + From<diesel::result::Error>,
+    {
         match &self.inner.sqlite_writer {
             Some(writer) => {
-                let mut conn = self.lock_writer(writer)?;
-                immediate_transaction(&mut conn, f)
+                let turn = writer.turn.lock();
+                let result = {
+                    let mut conn = self.lock_writer(&writer.connection)?;
+                    immediate_transaction(&mut conn, f)
+                };
+                if hand_over {
+                    parking_lot::MutexGuard::unlock_fair(turn);
+                }
+                result
             }
             None => {
                 let mut conn = self.pooled()?;

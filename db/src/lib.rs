@@ -11,6 +11,7 @@ mod connection;
 pub mod digests;
 mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod models;
 pub mod organizations;
 pub mod problems;

@@ -127,6 +127,8 @@ pub struct NewReview<'a> {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Set while a large import is written in parts: the review stays hidden until then.
+    pub importing_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Default, AsChangeset)]

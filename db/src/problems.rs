@@ -53,12 +53,17 @@ pub fn insert(conn: &mut DbConnection, new: NewProblem<'_>) -> QueryResult<Probl
         .values(&new)
         .returning(p::id)
         .get_result(conn)?;
-    get(conn, id)
+    p::problems
+        .find(id)
+        .select(ProblemRow::as_select())
+        .first(conn)
 }
 
+/// A problem readers may see (not one of an import still being written).
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ProblemRow> {
     p::problems
         .find(id)
+        .filter(p::review_id.ne_all(crate::staged_reviews!()))
         .select(ProblemRow::as_select())
         .first(conn)
 }
@@ -66,6 +71,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ProblemRow> {
 pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ProblemRow>> {
     p::problems
         .filter(p::id.eq_any(ids))
+        .filter(p::review_id.ne_all(crate::staged_reviews!()))
         .select(ProblemRow::as_select())
         .load(conn)
 }
@@ -420,7 +426,9 @@ fn standing_condition(standing: Standing, todays: &[(String, NaiveDate)]) -> Con
 }
 
 fn filtered(filter: &ProblemFilter) -> crate::schema::problems::BoxedQuery<'static, Backend> {
-    let mut query = p::problems.into_boxed();
+    let mut query = p::problems
+        .filter(p::review_id.ne_all(crate::staged_reviews!()))
+        .into_boxed();
     if let Some(path) = &filter.within_path {
         query = query.filter(p::organization_id.eq_any(crate::orgs_within!(path)));
     }

@@ -12,6 +12,17 @@ use crate::schema::review_aspects::dsl as a;
 use crate::schema::reviews::dsl as r;
 use crate::DbConnection;
 
+/// The ids of reviews whose import is still being written, as a subquery: they, and the
+/// problems, causes and measures they hold, are hidden from every reader until it ends.
+#[macro_export]
+macro_rules! staged_reviews {
+    () => {
+        $crate::schema::reviews::table
+            .select($crate::schema::reviews::id)
+            .filter($crate::schema::reviews::importing_until.is_not_null())
+    };
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     new: NewReview<'_>,
@@ -22,12 +33,17 @@ pub fn insert(
         .returning(r::id)
         .get_result(conn)?;
     replace_aspects(conn, id, aspects)?;
-    get(conn, id)
+    r::reviews
+        .find(id)
+        .select(ReviewRow::as_select())
+        .first(conn)
 }
 
+/// A review that readers may see (not one still being imported).
 pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ReviewRow> {
     r::reviews
         .find(id)
+        .filter(r::importing_until.is_null())
         .select(ReviewRow::as_select())
         .first(conn)
 }
@@ -132,7 +148,9 @@ pub struct ReviewFilter {
 fn filtered(
     filter: &ReviewFilter,
 ) -> crate::schema::reviews::BoxedQuery<'static, <DbConnection as Connection>::Backend> {
-    let mut query = r::reviews.into_boxed();
+    let mut query = r::reviews
+        .filter(r::importing_until.is_null())
+        .into_boxed();
     if let Some(path) = &filter.visible_within {
         query = query.filter(
             r::organization_id

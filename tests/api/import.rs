@@ -953,3 +953,151 @@ fn an_import_larger_than_import_max_items_is_refused_whole() {
     );
     assert_eq!(counts(&app), before);
 }
+
+#[test]
+fn a_large_import_is_written_in_parts_that_other_units_writes_slip_between() {
+    let mut app = spawn_app();
+    app.settings.evidence_max_bytes = 16 << 20;
+    app.settings.import_max_items = 20_000;
+    app.restart();
+    let cast = app.cast();
+    let sibling_review = app.review(&cast.sibling, cast.sibling_org);
+    let body = json!({
+        "text": rectify_tests::large_report_of(4_000),
+        "organization_id": cast.org,
+        "title": "bulk-import-in-parts",
+        "kind": "organizational_life",
+        "held_on": "2026-11-20",
+    });
+    let shown = || {
+        app.get("/api/v1/reviews?q=bulk-import-in-parts", &app.admin_token)
+            .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let parts_written = || {
+        !app.get("/api/v1/audit?action=cause.create&limit=1", &app.admin_token)
+            .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    };
+    let (done, finished) = std::sync::mpsc::channel();
+    let imported = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let reply = app.post(IMPORT, &cast.coordinator, &body);
+            done.send(()).unwrap();
+            reply.expect(201)
+        });
+        // Wait until the first parts are committed (their audit entries are there).
+        while !parts_written() {
+            assert!(
+                finished.try_recv().is_err(),
+                "the import ended before any part of it was seen"
+            );
+        }
+        // While it goes on, the sibling unit writes, and none of the import shows yet.
+        let mut written_meanwhile = 0;
+        while finished.try_recv().is_err() {
+            app.problem(
+                &cast.sibling,
+                json!({"review_id": sibling_review, "title": "另一单位的问题"}),
+            );
+            if shown() > 0 {
+                break;
+            }
+            written_meanwhile += 1;
+        }
+        assert!(
+            written_meanwhile >= 1,
+            "no other write got through while the import was being written"
+        );
+        0
+    });
+    assert_eq!(imported, 0);
+    // Then all of it at once.
+    assert_eq!(shown(), 1);
+    let review = app
+        .get("/api/v1/reviews?q=bulk-import-in-parts", &cast.coordinator)
+        .expect(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let problems = app
+        .get(
+            &format!("/api/v1/problems?review_id={review}&total=true&limit=1"),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(problems["total"], 2_000);
+}
+
+#[test]
+fn an_unfinished_import_stays_hidden_and_is_swept_when_its_lease_runs_out() {
+    let mut app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    // A staged review whose process died: hidden, and removed once its lease has run out.
+    let body = json!({
+        "text": rectify_tests::large_report_of(400),
+        "organization_id": cast.org,
+        "title": "left-behind",
+        "kind": "organizational_life",
+        "held_on": "2026-11-20",
+    });
+    let created = app.post(IMPORT, &cast.coordinator, &body).expect(201);
+    let review = created["review"]["id"].as_i64().unwrap();
+    // As its process had died before the last part: the lease is the one it took.
+    app.sql(&format!(
+        "UPDATE reviews SET importing_until = '2026-11-23 02:15:00' WHERE id = {review}"
+    ));
+    app.get(&format!("/api/v1/reviews/{review}"), &cast.coordinator)
+        .problem(404, "not_found");
+    let problem = created["problems"][0]["id"].as_i64().unwrap();
+    app.get(&format!("/api/v1/problems/{problem}"), &cast.coordinator)
+        .problem(404, "not_found");
+    let cause = created["causes"][0]["id"].as_i64().unwrap();
+    app.get(&format!("/api/v1/causes/{cause}"), &cast.coordinator)
+        .problem(404, "not_found");
+    assert_eq!(counts(&app), before);
+
+    // The sweep, on the server's clock, takes it away once the lease has run out.
+    app.set_now("2026-11-23T02:16:00Z");
+    app.settings.background_jobs = true;
+    app.restart();
+    let abandoned = format!("/api/v1/audit?action=review.import_abandon&entity_id={review}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let entry = loop {
+        let reply = app.get(&abandoned, &app.admin_token).expect(200);
+        if !reply["items"].as_array().unwrap().is_empty() {
+            break reply["items"][0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "the sweep never ran");
+        std::thread::yield_now();
+    };
+    assert_eq!(entry["changes"]["reason"], "unfinished");
+    assert_eq!(entry["actor"], "system");
+    let left = app
+        .db()
+        .read(|conn| {
+            use diesel::prelude::*;
+            use rectify_db::schema::{causes, measures, problems, reviews};
+            let n = problems::table
+                .filter(problems::review_id.eq(review))
+                .count()
+                .get_result::<i64>(conn)?
+                + causes::table
+                    .filter(causes::review_id.eq(review))
+                    .count()
+                    .get_result::<i64>(conn)?
+                + measures::table
+                    .filter(measures::review_id.eq(review))
+                    .count()
+                    .get_result::<i64>(conn)?
+                + reviews::table.find(review).count().get_result::<i64>(conn)?;
+            Ok::<_, rectify_db::DbError>(n)
+        })
+        .unwrap();
+    assert_eq!(left, 0);
+    assert_eq!(counts(&app), before);
+}

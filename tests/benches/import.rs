@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use rectify::domain::{report, similarity};
+use rectify_tests::large_report_of;
 
 const NUMBERS: [&str; 10] = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
@@ -117,56 +118,4 @@ fn main() {
         parsed.as_secs_f64() * 1e3,
         suggested.as_secs_f64() * 1e3
     );
-}
-
-/// A large report: `items` items in all, half problems in aspects of ten, a quarter causes
-/// and a quarter measures, each text a little different (as real items are).
-pub fn large_report_of(items: usize) -> String {
-    let words = [
-        "理论学习",
-        "物业管理",
-        "信访问题",
-        "群众工作",
-        "组织生活",
-        "党费收缴",
-        "制度执行",
-        "调查研究",
-        "作风建设",
-        "廉洁自律",
-        "宗旨意识",
-        "担当作为",
-        "服务群众",
-        "基层治理",
-        "安全生产",
-        "环境整治",
-    ];
-    let phrase = |i: usize| {
-        format!(
-            "{}不够深入，{}跟踪督促不够，{}流于形式，第{i}项。",
-            words[i % words.len()],
-            words[(i / 3 + 5) % words.len()],
-            words[(i / 7 + 11) % words.len()]
-        )
-    };
-    let mut text = String::from("关于年度组织生活会的对照检查材料\n一、存在问题\n");
-    let problems = items / 2;
-    for i in 0..problems {
-        if i % 10 == 0 {
-            text.push_str(&format!(
-                "（{}）第{}个方面\n",
-                NUMBERS[(i / 10) % 10],
-                i / 10 + 1
-            ));
-        }
-        text.push_str(&format!("{}是{}\n", NUMBERS[i % 10], phrase(i)));
-    }
-    text.push_str("二、原因剖析\n");
-    for i in 0..items / 4 {
-        text.push_str(&format!("{}. 对{}认识不足。\n", i + 1, phrase(i * 3)));
-    }
-    text.push_str("三、整改措施\n");
-    for i in 0..items / 4 {
-        text.push_str(&format!("{}. 加强{}\n", i + 1, phrase(i * 5)));
-    }
-    text
 }

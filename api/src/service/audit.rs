@@ -113,8 +113,27 @@ pub fn write<T>(
     now: DateTime<Utc>,
     f: impl FnOnce(&mut DbConnection) -> Result<T>,
 ) -> Result<T> {
+    write_as(db, now, false, f)
+}
+
+/// Like [`write`], for one part of long work done in many short transactions: other writes
+/// take their turn between the parts (see `Db::write_part`).
+pub fn write_part<T>(
+    db: &Db,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut DbConnection) -> Result<T>,
+) -> Result<T> {
+    write_as(db, now, true, f)
+}
+
+fn write_as<T>(
+    db: &Db,
+    now: DateTime<Utc>,
+    part: bool,
+    f: impl FnOnce(&mut DbConnection) -> Result<T>,
+) -> Result<T> {
     PENDING.with(|p| p.borrow_mut().clear());
-    let result = db.write(|conn| {
+    let transaction = |conn: &mut DbConnection| {
         let value = f(conn)?;
         let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
         for entry in pending {
@@ -134,7 +153,12 @@ pub fn write<T>(
             )?;
         }
         Ok(value)
-    });
+    };
+    let result = if part {
+        db.write_part(transaction)
+    } else {
+        db.write(transaction)
+    };
     PENDING.with(|p| p.borrow_mut().clear());
     result
 }

@@ -1,5 +1,5 @@
 //! Import: a self-inspection report (text or Word) or an Excel ledger becomes a draft review
-//! with its aspects, problems (status draft), causes and measures, in one transaction. The
+//! with its aspects, problems (status draft), causes and measures, shown all at once. The
 //! reading rules live in `domain::report` and `domain::ledger`; this module opens the files,
 //! resolves names to records and writes.
 
@@ -626,13 +626,15 @@ pub fn import(
         Document::Report(text) => Some(text.as_str()),
         Document::Sheet(_) => None,
     };
+    let is_sheet = matches!(document, Document::Sheet(_));
     let mut parsed = Some(parsed);
-    let mut run = |conn: &mut DbConnection| -> Result<ImportResult> {
+    // Names resolved and the draft checked, in whatever transaction the caller runs it.
+    let mut prepare = |conn: &mut DbConnection| -> Result<(OrganizationRow, Draft)> {
         let org = unit(conn)?;
         let mut draft = parsed
             .take()
             .ok_or_else(|| Error::internal("an import ran twice"))?;
-        if matches!(document, Document::Sheet(_)) {
+        if is_sheet {
             resolve_names(conn, caller, &org, &mut draft)?;
         }
         if draft.problems.is_empty() {
@@ -646,11 +648,17 @@ pub fn import(
             );
             return Err(error);
         }
-        if dry_run {
-            return Ok(result(draft, None, true));
-        }
+        Ok((org, draft))
+    };
+    if dry_run {
+        let (_, draft) = db.read(&mut prepare)?;
+        return Ok(result(draft, None, true));
+    }
+    // The review is written hidden first; its records follow in short parts, and one last
+    // short transaction shows it all at once. Other units' writes take turns in between.
+    let (org, mut draft, review_row) = super::audit::write_part(db, now, |conn| {
+        let (org, draft) = prepare(conn)?;
         let at = now.naive_utc();
-        let created_by = Some(caller.user_id).filter(|id| *id > 0);
         let review_row = db_reviews::insert(
             conn,
             NewReview {
@@ -659,9 +667,10 @@ pub fn import(
                 kind: fields.kind.as_str(),
                 held_on: fields.held_on,
                 source_text,
-                created_by,
+                created_by: Some(caller.user_id).filter(|id| *id > 0),
                 created_at: at,
                 updated_at: at,
+                importing_until: Some(at + IMPORT_LEASE),
             },
             &draft.aspects,
         )?;
@@ -679,79 +688,205 @@ pub fn import(
                 changes: created,
             },
         )?;
-        for cause in draft.causes.iter_mut() {
-            let row = db_catalog::insert_cause(
-                conn,
-                NewCause {
-                    review_id: review_row.id,
-                    title: &cause.title,
-                    description: &cause.description,
-                    created_by,
-                    created_at: at,
-                    updated_at: at,
-                },
-            )?;
-            super::audit::created_record(conn, caller, "cause", row.id, &org.path, &row)?;
-            cause.id = Some(row.id);
-        }
-        for measure in draft.measures.iter_mut() {
-            let row = db_catalog::insert_measure(
-                conn,
-                NewMeasure {
-                    review_id: review_row.id,
-                    title: &measure.title,
-                    description: &measure.description,
-                    owner_id: None,
-                    deadline: None,
-                    done: false,
-                    created_by,
-                    created_at: at,
-                    updated_at: at,
-                },
-            )?;
-            super::audit::created_record(conn, caller, "measure", row.id, &org.path, &row)?;
-            measure.id = Some(row.id);
-        }
-        let mut units = vec![org.clone()];
-        units.extend(db_orgs::descendants(conn, &org.path)?);
-        let ids = |entries: &[ImportedEntry], indexes: &[usize]| -> Vec<i64> {
-            indexes.iter().filter_map(|i| entries[*i].id).collect()
-        };
-        for problem in draft.problems.iter_mut() {
-            let unit = units
-                .iter()
-                .find(|u| u.id == problem.organization_id)
-                .ok_or_else(|| Error::internal("an imported problem's unit vanished"))?;
-            let input = CreateProblem {
-                review_id: review_row.id,
-                aspect: problem.aspect.clone(),
-                title: problem.title.clone(),
-                description: Some(problem.description.clone()),
-                organization_id: Some(unit.id),
-                owner_id: problem.owner_id,
-                deadline: problem.deadline,
-                kind: Some(problem.kind),
-                cause_ids: Some(ids(&draft.causes, &problem.cause_indexes)),
-                measure_ids: Some(ids(&draft.measures, &problem.measure_indexes)),
-            };
-            let row = insert_problem(conn, caller, review_row.id, unit, &input, now)?;
-            problem.id = Some(row.id);
-            problem.key = Some(row.key);
-        }
-        let problem_ids: Vec<Option<i64>> = draft.problems.iter().map(|p| p.id).collect();
-        for entry in draft.causes.iter_mut().chain(draft.measures.iter_mut()) {
-            for link in entry.suggested_problems.iter_mut() {
-                link.problem_id = problem_ids[link.problem_index];
+        Ok((org, draft, review_row))
+    })?;
+    let review_id = review_row.id;
+    let written = write_records(db, caller, &org, review_row, &mut draft, now);
+    match written {
+        Ok(review) => {
+            let problem_ids: Vec<Option<i64>> = draft.problems.iter().map(|p| p.id).collect();
+            for entry in draft.causes.iter_mut().chain(draft.measures.iter_mut()) {
+                for link in entry.suggested_problems.iter_mut() {
+                    link.problem_id = problem_ids[link.problem_index];
+                }
             }
+            Ok(result(draft, Some(review), false))
         }
-        let review = reviews::load(conn, review_row)?;
-        Ok(result(draft, Some(review), false))
-    };
-    if dry_run {
-        db.read(&mut run)
-    } else {
-        super::audit::write(db, now, &mut run)
+        Err(error) => {
+            // Nothing of it was ever shown; take it away now (or the sweep will, later).
+            let who = (caller.actor(), caller.username.clone(), caller.request_id.clone());
+            if let Err(cleanup) = remove_staged(db, who, review_id, "failed", now) {
+                tracing::warn!(review_id, error = ?cleanup.internal, "removing a failed import");
+            }
+            Err(error)
+        }
     }
+}
+
+/// How long a staged import may run before it is taken for dead (its process stopped) and
+/// removed. An import of the largest allowed size takes seconds.
+const IMPORT_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+/// How much work one part of a large import does before it commits and lets others write.
+const PART_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Writes a staged review's causes, measures and problems in parts, then shows the review.
+fn write_records(
+    db: &Db,
+    caller: &Caller,
+    org: &OrganizationRow,
+    review_row: rectify_db::models::ReviewRow,
+    draft: &mut Draft,
+    now: DateTime<Utc>,
+) -> Result<crate::api_types::Review> {
+    let at = now.naive_utc();
+    let created_by = Some(caller.user_id).filter(|id| *id > 0);
+    let review_id = review_row.id;
+    let mut units = vec![org.clone()];
+    units.extend(db.read(|conn| Ok::<_, Error>(db_orgs::descendants(conn, &org.path)?))?);
+    let (mut causes, mut measures, mut problems) = (0, 0, 0);
+    let mut announcements = Vec::new();
+    loop {
+        let finished = super::audit::write_part(db, now, |conn| {
+            let started = std::time::Instant::now();
+            while started.elapsed() < PART_BUDGET {
+                if let Some(cause) = draft.causes.get_mut(causes) {
+                    let row = db_catalog::insert_cause(
+                        conn,
+                        NewCause {
+                            review_id,
+                            title: &cause.title,
+                            description: &cause.description,
+                            created_by,
+                            created_at: at,
+                            updated_at: at,
+                        },
+                    )?;
+                    super::audit::created_record(conn, caller, "cause", row.id, &org.path, &row)?;
+                    cause.id = Some(row.id);
+                    causes += 1;
+                } else if let Some(measure) = draft.measures.get_mut(measures) {
+                    let row = db_catalog::insert_measure(
+                        conn,
+                        NewMeasure {
+                            review_id,
+                            title: &measure.title,
+                            description: &measure.description,
+                            owner_id: None,
+                            deadline: None,
+                            done: false,
+                            created_by,
+                            created_at: at,
+                            updated_at: at,
+                        },
+                    )?;
+                    super::audit::created_record(
+                        conn, caller, "measure", row.id, &org.path, &row,
+                    )?;
+                    measure.id = Some(row.id);
+                    measures += 1;
+                } else if let Some(problem) = draft.problems.get(problems) {
+                    let unit = units
+                        .iter()
+                        .find(|u| u.id == problem.organization_id)
+                        .ok_or_else(|| Error::internal("an imported problem's unit vanished"))?;
+                    let ids = |entries: &[ImportedEntry], indexes: &[usize]| -> Vec<i64> {
+                        indexes.iter().filter_map(|i| entries[*i].id).collect()
+                    };
+                    let input = CreateProblem {
+                        review_id,
+                        aspect: problem.aspect.clone(),
+                        title: problem.title.clone(),
+                        description: Some(problem.description.clone()),
+                        organization_id: Some(unit.id),
+                        owner_id: problem.owner_id,
+                        deadline: problem.deadline,
+                        kind: Some(problem.kind),
+                        cause_ids: Some(ids(&draft.causes, &problem.cause_indexes)),
+                        measure_ids: Some(ids(&draft.measures, &problem.measure_indexes)),
+                    };
+                    let row = insert_problem(conn, caller, review_id, unit, &input, now)?;
+                    announcements.push((unit.path.clone(), super::webhooks::problem_data(&row)));
+                    let problem = &mut draft.problems[problems];
+                    problem.id = Some(row.id);
+                    problem.key = Some(row.key);
+                    problems += 1;
+                } else {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })?;
+        if finished {
+            break;
+        }
+    }
+    // The last part: shown at once, with its webhooks (queued here so that none is sent for
+    // an import that never finished).
+    super::audit::write(db, now, |conn| {
+        if !rectify_db::imports::publish(conn, review_id)? {
+            return Err(Error::internal(
+                "a staged import was removed before it finished (it outlived its lease)",
+            ));
+        }
+        for (path, data) in announcements {
+            super::webhooks::enqueue(conn, "problem.created", &path, data, now)?;
+        }
+        let review = db_reviews::get(conn, review_id)?;
+        reviews::load(conn, review)
+    })
+}
+
+/// Removes a staged import part by part, and says so in the audit log (as `who`: the actor,
+/// their name and the request).
+fn remove_staged(
+    db: &Db,
+    who: (String, String, Option<String>),
+    review_id: i64,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut removed = 0;
+    loop {
+        let (count, gone) = db.write_part(|conn| {
+            Ok::<_, Error>(rectify_db::imports::remove_part(
+                conn,
+                review_id,
+                REMOVE_PART_ROWS,
+            )?)
+        })?;
+        removed += count;
+        if gone {
+            break;
+        }
+    }
+    if removed == 0 {
+        return Ok(false);
+    }
+    let (actor, actor_name, request_id) = who;
+    db.write(|conn| {
+        super::audit::append(
+            conn,
+            actor,
+            actor_name,
+            request_id,
+            super::audit::Event {
+                action: "review.import_abandon",
+                entity_type: "review",
+                entity_id: Some(review_id.to_string()),
+                organization_path: None,
+                changes: serde_json::json!({"reason": why, "records_removed": removed}),
+            },
+            now,
+        )
+    })?;
+    Ok(true)
+}
+
+/// Rows one part of a removal deletes.
+const REMOVE_PART_ROWS: i64 = 200;
+
+/// Removes imports whose process stopped before they finished (their lease ran out); true
+/// when it removed one (there may be more).
+pub fn sweep_abandoned(db: &Db, now: DateTime<Utc>) -> Result<bool> {
+    let abandoned =
+        db.read(|conn| Ok::<_, Error>(rectify_db::imports::abandoned(conn, now.naive_utc())?))?;
+    let Some((review_id, _)) = abandoned.first() else {
+        return Ok(false);
+    };
+    let system = ("system".to_owned(), "(rectify)".to_owned(), None);
+    remove_staged(db, system, *review_id, "unfinished", now)?;
+    Ok(true)
 }
 
 fn result(draft: Draft, review: Option<crate::api_types::Review>, dry_run: bool) -> ImportResult {

@@ -209,7 +209,15 @@ fn create_one(
             ))
         }
     };
-    insert_problem(conn, caller, review.id, &unit, input, now)
+    let row = insert_problem(conn, caller, review.id, &unit, input, now)?;
+    super::webhooks::enqueue(
+        conn,
+        "problem.created",
+        &unit.path,
+        super::webhooks::problem_data(&row),
+        now,
+    )?;
+    Ok(row)
 }
 
 /// Creates up to 1,000 problems in one transaction: every item is checked, and if any fails
@@ -252,7 +260,8 @@ pub fn create_batch(
     })
 }
 
-/// Inserts one draft problem with its links and first history entry. Shared with bulk creation.
+/// Inserts one draft problem with its links, first history entry and audit entry; queuing its
+/// `problem.created` webhook is the caller's (an import queues them when it is shown).
 pub(crate) fn insert_problem(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -322,13 +331,6 @@ pub(crate) fn insert_problem(
     let mut changes = super::audit::created(&row);
     changes["cause_ids"] = serde_json::json!([null, cause_ids]);
     changes["measure_ids"] = serde_json::json!([null, measure_ids]);
-    super::webhooks::enqueue(
-        conn,
-        "problem.created",
-        &unit.path,
-        super::webhooks::problem_data(&row),
-        now,
-    )?;
     super::audit::record(
         conn,
         caller,

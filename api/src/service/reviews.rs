@@ -67,6 +67,7 @@ pub fn create(
                     created_by: Some(caller.user_id).filter(|id| *id > 0),
                     created_at: now.naive_utc(),
                     updated_at: now.naive_utc(),
+                    importing_until: None,
                 },
                 &trimmed(input.aspects.as_deref().unwrap_or_default()),
             )?;
