@@ -1,6 +1,7 @@
 //! The authorization matrix: every operation of the committed OpenAPI document (so a new
 //! endpoint joins by being documented) × every kind of caller × a record inside the caller's
-//! subtree, outside it, or not existing. What must hold everywhere:
+//! subtree, outside it, or not existing. Inside, each caller gets what the `INSIDE` table
+//! says. What must hold everywhere:
 //! - no 5xx, whatever the caller and the record;
 //! - a record outside the subtree answers exactly as one that does not exist, never 2xx;
 //! - without credentials, only the public operations answer anything but 401;
@@ -40,19 +41,89 @@ fn kind_of(path: &str) -> &str {
         .unwrap_or("")
 }
 
-/// Ids of one record of each kind in the sibling community: outside every DFSQ caller's subtree.
-struct Outside(BTreeMap<&'static str, (i64, Option<i64>)>);
+/// What each caller of the record's own community gets from an operation on it, with the
+/// empty body the matrix sends: `2` a 2xx, `F` 403 (their role may not), `B` 400/415/422 (the
+/// body is checked: the role may, or the body is read before the role is asked). Columns:
+/// coordinator, owner, auditor, read-only service token, read-write service token. Every
+/// operation on a record is listed: a new one fails the matrix until it is placed here.
+const INSIDE: &[(&str, &str)] = &[
+    ("GET /api/v1/causes/{id}", "22222"),
+    ("PATCH /api/v1/causes/{id}", "2FFF2"),
+    ("GET /api/v1/measures/{id}", "22222"),
+    ("PATCH /api/v1/measures/{id}", "2FFF2"),
+    ("GET /api/v1/organizations/{id}", "22222"),
+    ("PATCH /api/v1/organizations/{id}", "FFFFF"),
+    ("POST /api/v1/organizations/{id}/deactivate", "FFFFF"),
+    ("GET /api/v1/problems/{id}", "22222"),
+    ("PATCH /api/v1/problems/{id}", "2FFF2"),
+    ("GET /api/v1/problems/{id}/evidence", "22222"),
+    ("POST /api/v1/problems/{id}/evidence", "BFFFB"),
+    ("POST /api/v1/problems/{id}/extensions", "BBBFB"),
+    ("GET /api/v1/problems/{id}/history", "22222"),
+    ("GET /api/v1/problems/{id}/notes", "22222"),
+    ("POST /api/v1/problems/{id}/notes", "BBBFB"),
+    ("POST /api/v1/problems/{id}/transitions", "BBBFB"),
+    ("GET /api/v1/reviews/{id}", "22222"),
+    ("PATCH /api/v1/reviews/{id}", "2FFF2"),
+    ("GET /api/v1/service-accounts/{id}", "FFFFF"),
+    ("PATCH /api/v1/service-accounts/{id}", "FFFFF"),
+    ("POST /api/v1/service-accounts/{id}/tokens", "FFFFF"),
+    (
+        "DELETE /api/v1/service-accounts/{id}/tokens/{token_id}",
+        "FFFFF",
+    ),
+    ("GET /api/v1/users/{id}", "22222"),
+    ("PATCH /api/v1/users/{id}", "FFFFF"),
+    ("POST /api/v1/users/{id}/deactivate", "FFFFF"),
+    ("POST /api/v1/users/{id}/password", "BBBFB"),
+    ("GET /api/v1/webhooks/{id}", "FFFFF"),
+    ("PATCH /api/v1/webhooks/{id}", "FFFFF"),
+    ("GET /api/v1/webhooks/{id}/deliveries", "FFFFF"),
+];
+
+fn expected_inside(operation: &str, caller: &str) -> Option<char> {
+    let column = [
+        "coordinator",
+        "owner",
+        "auditor",
+        "service:read",
+        "service:write",
+    ]
+    .iter()
+    .position(|c| *c == caller)?;
+    INSIDE
+        .iter()
+        .find(|(op, _)| *op == operation)
+        .and_then(|(_, row)| row.chars().nth(column))
+}
+
+fn outcome(status: u16) -> char {
+    match status {
+        200..=299 => '2',
+        403 => 'F',
+        400 | 415 | 422 => 'B',
+        _ => '?',
+    }
+}
+
+/// Ids of one record of each kind in one community (with a token id for service accounts).
+struct Records(BTreeMap<&'static str, (i64, Option<i64>)>);
 
 fn created(reply: rectify_tests::Reply) -> i64 {
     reply.expect(201)["id"].as_i64().unwrap()
 }
 
-fn outside_records(app: &TestApp, sibling_org: i64, sibling: &str) -> Outside {
+/// One record of each kind in the community `org`, made by its coordinator.
+fn records_in(app: &TestApp, org: i64, coordinator: &str, name: &str) -> Records {
+    let (sibling_org, sibling) = (org, coordinator);
     let mut ids = BTreeMap::new();
     ids.insert("organizations", (sibling_org, None));
     ids.insert(
         "users",
-        (app.create_user("x.owner", "owner", sibling_org), None),
+        (
+            app.create_user(&format!("{name}.owner"), "owner", sibling_org),
+            None,
+        ),
     );
     let review = app.review(sibling, sibling_org);
     ids.insert("reviews", (review, None));
@@ -95,7 +166,7 @@ fn outside_records(app: &TestApp, sibling_org: i64, sibling: &str) -> Outside {
         &json!({"url": "http://127.0.0.1:9/hook", "events": ["problem.created"], "organization_id": sibling_org, "secret": "a-shared-secret-0123456789"}),
     );
     ids.insert("webhooks", (created(hook), None));
-    Outside(ids)
+    Records(ids)
 }
 
 fn request(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 {
@@ -104,10 +175,11 @@ fn request(app: &TestApp, method: &str, path: &str, token: Option<&str>) -> u16 
 }
 
 #[test]
-fn no_caller_learns_of_or_changes_what_lies_outside_their_subtree() {
+fn each_caller_gets_what_their_role_allows_inside_and_nothing_outside() {
     let app = spawn_app();
     let cast = app.cast();
-    let outside = outside_records(&app, cast.sibling_org, &cast.sibling);
+    let outside = records_in(&app, cast.sibling_org, &cast.sibling, "west");
+    let inside = records_in(&app, cast.org, &cast.coordinator, "east");
     let service = |scopes: Value| {
         app.post(
             "/api/v1/service-accounts",
@@ -140,11 +212,13 @@ fn no_caller_learns_of_or_changes_what_lies_outside_their_subtree() {
                 .replace("{id}", &NONEXISTENT.to_string())
                 .replace("{token_id}", &NONEXISTENT.to_string());
             let mut placed = vec![("nonexistent", nonexistent)];
-            if let Some((id, token)) = outside.0.get(kind) {
-                let there = path
-                    .replace("{id}", &id.to_string())
-                    .replace("{token_id}", &token.unwrap_or(NONEXISTENT).to_string());
-                placed.push(("outside", there));
+            for (placement, records) in [("outside", &outside), ("inside", &inside)] {
+                if let Some((id, token)) = records.0.get(kind) {
+                    let there = path
+                        .replace("{id}", &id.to_string())
+                        .replace("{token_id}", &token.unwrap_or(NONEXISTENT).to_string());
+                    placed.push((placement, there));
+                }
             }
             placed
         } else {
@@ -180,9 +254,16 @@ fn no_caller_learns_of_or_changes_what_lies_outside_their_subtree() {
                     ));
                 }
             }
+            if let (Some(status), true) = (by("inside"), token.is_some()) {
+                match expected_inside(&operation, caller) {
+                    Some(expected) if expected == outcome(status) => {}
+                    Some(expected) => fail(format!("inside: expected {expected}, got {status}")),
+                    None => fail("inside: not in the INSIDE table".to_owned()),
+                }
+            }
             if statuses
                 .iter()
-                .any(|(p, s)| *p != "-" && (200..300).contains(s))
+                .any(|(p, s)| !matches!(*p, "-" | "inside") && (200..300).contains(s))
             {
                 fail("a 2xx on a record outside the subtree or missing".to_owned());
             }
