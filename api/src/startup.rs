@@ -370,9 +370,7 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
 fn remove_unrecorded_files(state: &AppState) -> Result<(), StartError> {
     let recorded = state
         .db
-        .read(|conn| {
-            rectify_db::closing::evidence_hashes(conn).map_err(rectify_db::DbError::from)
-        })
+        .read(|conn| rectify_db::closing::evidence_hashes(conn).map_err(rectify_db::DbError::from))
         .map_err(|e| StartError::Database(SetupError::Db(e)))?;
     let removed = state
         .store
@@ -382,7 +380,10 @@ fn remove_unrecorded_files(state: &AppState) -> Result<(), StartError> {
             source,
         })?;
     if removed > 0 {
-        tracing::info!(files = removed, "removed evidence files left by an interrupted upload");
+        tracing::info!(
+            files = removed,
+            "removed evidence files left by an interrupted upload"
+        );
     }
     Ok(())
 }

@@ -59,7 +59,8 @@ pub fn remove_part(
         .limit(limit)
         .load(conn)?;
     if !problems.is_empty() {
-        diesel::delete(pc::problem_causes.filter(pc::problem_id.eq_any(&problems))).execute(conn)?;
+        diesel::delete(pc::problem_causes.filter(pc::problem_id.eq_any(&problems)))
+            .execute(conn)?;
         diesel::delete(pm::problem_measures.filter(pm::problem_id.eq_any(&problems)))
             .execute(conn)?;
         diesel::delete(h::problem_history.filter(h::problem_id.eq_any(&problems))).execute(conn)?;

@@ -148,9 +148,7 @@ pub struct ReviewFilter {
 fn filtered(
     filter: &ReviewFilter,
 ) -> crate::schema::reviews::BoxedQuery<'static, <DbConnection as Connection>::Backend> {
-    let mut query = r::reviews
-        .filter(r::importing_until.is_null())
-        .into_boxed();
+    let mut query = r::reviews.filter(r::importing_until.is_null()).into_boxed();
     if let Some(path) = &filter.visible_within {
         query = query.filter(
             r::organization_id

@@ -977,8 +977,11 @@ fn a_large_import_is_written_in_parts_that_other_units_writes_slip_between() {
             .len()
     };
     let parts_written = || {
-        !app.get("/api/v1/audit?action=cause.create&limit=1", &app.admin_token)
-            .expect(200)["items"]
+        !app.get(
+            "/api/v1/audit?action=cause.create&limit=1",
+            &app.admin_token,
+        )
+        .expect(200)["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -1094,7 +1097,10 @@ fn an_unfinished_import_stays_hidden_and_is_swept_when_its_lease_runs_out() {
                     .filter(measures::review_id.eq(review))
                     .count()
                     .get_result::<i64>(conn)?
-                + reviews::table.find(review).count().get_result::<i64>(conn)?;
+                + reviews::table
+                    .find(review)
+                    .count()
+                    .get_result::<i64>(conn)?;
             Ok::<_, rectify_db::DbError>(n)
         })
         .unwrap();

@@ -704,7 +704,11 @@ pub fn import(
         }
         Err(error) => {
             // Nothing of it was ever shown; take it away now (or the sweep will, later).
-            let who = (caller.actor(), caller.username.clone(), caller.request_id.clone());
+            let who = (
+                caller.actor(),
+                caller.username.clone(),
+                caller.request_id.clone(),
+            );
             if let Err(cleanup) = remove_staged(db, who, review_id, "failed", now) {
                 tracing::warn!(review_id, error = ?cleanup.internal, "removing a failed import");
             }
@@ -770,9 +774,7 @@ fn write_records(
                             updated_at: at,
                         },
                     )?;
-                    super::audit::created_record(
-                        conn, caller, "measure", row.id, &org.path, &row,
-                    )?;
+                    super::audit::created_record(conn, caller, "measure", row.id, &org.path, &row)?;
                     measure.id = Some(row.id);
                     measures += 1;
                 } else if let Some(problem) = draft.problems.get(problems) {
