@@ -121,7 +121,9 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         f.set_num_format("yyyy-mm-dd")
             .set_align(FormatAlign::Center)
     });
-    let sheet = workbook.add_worksheet_with_constant_memory();
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .map_err(ExportError::from)?;
     sheet
         .set_name(valid_sheet_name(sheet_name))
         .map_err(ExportError::from)?;

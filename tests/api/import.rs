@@ -871,9 +871,9 @@ fn the_ledger_csv_has_a_bom_and_round_trips_chinese_text() {
     .problem(422, "validation_failed");
 }
 
-/// A workbook whose shared strings declare 4 KiB but inflate to `real` bytes: the zip's size
-/// fields lie, and only reading tells.
-fn lying_workbook(real: usize) -> Vec<u8> {
+/// A workbook whose shared strings inflate to `real` bytes; with `lie`, they declare 4 KiB (the
+/// zip's size fields lie, and only reading tells).
+fn lying_workbook(real: usize, lie: bool) -> Vec<u8> {
     use std::io::{Read, Write};
     let honest = xlsx(&[vec!["问题描述"], vec!["问题"]]);
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(honest)).unwrap();
@@ -883,7 +883,7 @@ fn lying_workbook(real: usize) -> Vec<u8> {
         .compression_level(Some(9));
     for i in 0..archive.len() {
         let mut member = archive.by_index(i).unwrap();
-        let name = member.name().to_owned();
+        let name = member.name().unwrap().into_owned();
         out.start_file(&name, options).unwrap();
         if name == "xl/sharedStrings.xml" {
             out.write_all(b"<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><si><t>")
@@ -900,6 +900,9 @@ fn lying_workbook(real: usize) -> Vec<u8> {
         }
     }
     let mut bytes = out.finish().unwrap().into_inner();
+    if !lie {
+        return bytes;
+    }
     // Every header naming the shared strings now declares 4 KiB uncompressed.
     let name = b"xl/sharedStrings.xml";
     for (signature, size_at, name_at) in [(b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)] {
@@ -921,12 +924,32 @@ fn a_workbook_that_lies_about_its_size_is_refused_by_what_it_inflates_to() {
     let app = spawn_app();
     let cast = app.cast();
     let before = counts(&app);
-    let bomb = lying_workbook(200 << 20);
+    let bomb = lying_workbook(200 << 20, true);
     assert!(bomb.len() < 256 * 1024, "{} bytes", bomb.len());
     // Roles are checked before a byte of the body is read: an auditor never gets it parsed.
     upload(&app, &cast.auditor, cast.org, false, "台账.xlsx", &bomb).problem(403, "forbidden");
+    // A part that inflates past the size it declares is a damaged file: reading stops there.
     let refused = upload(&app, &cast.coordinator, cast.org, false, "台账.xlsx", &bomb)
-        .problem(422, "sheet_too_large");
+        .problem(422, "unreadable_file");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("larger than its declared"),
+        "{refused}"
+    );
+    // One that declares its 200 MiB honestly is stopped at the cap, by what it inflates to.
+    let honest = lying_workbook(200 << 20, false);
+    assert!(honest.len() < 256 * 1024, "{} bytes", honest.len());
+    let refused = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &honest,
+    )
+    .problem(422, "sheet_too_large");
     assert!(
         refused["detail"]
             .as_str()

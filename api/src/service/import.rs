@@ -61,7 +61,10 @@ fn check_inflated_sizes(shown: &str, bytes: &[u8]) -> Result<()> {
     let mut total = 0u64;
     for i in 0..archive.len() {
         let part = archive.by_index(i).map_err(|e| unreadable(e.to_string()))?;
-        let name = part.name().to_owned();
+        let name = part
+            .name()
+            .map_err(|e| unreadable(e.to_string()))?
+            .into_owned();
         let read = std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink());
         // A part that lies about its size may also fail its checksum: the size decides first.
         let read = match read {
@@ -216,24 +219,20 @@ pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
     let mut in_text = false;
     loop {
         match reader.read_event().map_err(|e| unreadable(e.to_string()))? {
-            Event::Start(e) if e.local_name().as_ref() == b"t" => in_text = true,
-            Event::End(e) if e.local_name().as_ref() == b"t" => in_text = false,
-            Event::End(e) if e.local_name().as_ref() == b"p" => out.push('\n'),
+            Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
+            Event::End(e) if e.local_name().as_ref() == "t" => in_text = false,
+            Event::End(e) if e.local_name().as_ref() == "p" => out.push('\n'),
             Event::Empty(e) => match e.local_name().as_ref() {
-                b"tab" => out.push('\t'),
-                b"br" | b"cr" => out.push('\n'),
-                b"p" => out.push('\n'),
+                "tab" => out.push('\t'),
+                "br" | "cr" => out.push('\n'),
+                "p" => out.push('\n'),
                 _ => {}
             },
-            Event::Text(t) if in_text => {
-                out.push_str(&t.decode().map_err(|e| unreadable(e.to_string()))?)
-            }
+            Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
             Event::GeneralRef(r) if in_text => {
                 if let Some(c) = r.resolve_char_ref().ok().flatten() {
                     out.push(c);
-                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(
-                    &r.decode().map_err(|e| unreadable(e.to_string()))?,
-                ) {
+                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
                     out.push_str(s);
                 }
             }
