@@ -172,6 +172,7 @@ pub fn spawn_app_at(now: &str) -> TestApp {
         max_body_bytes: 64 * 1024,
         evidence_max_bytes: 256 * 1024,
         import_max_items: 2_000,
+        api_rate_limit: 0,
         // The receivers the tests start listen on loopback.
         webhook_allow_hosts: vec!["127.0.0.1".to_owned()],
         trusted_proxies: Vec::new(),

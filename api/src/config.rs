@@ -137,6 +137,13 @@ pub struct Settings {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub import_max_items: usize,
 
+    /// Requests a minute one caller (a user or a service account) may make; past it, 429
+    /// `rate_limited` with `Retry-After`, and every answer carries `RateLimit-*` headers.
+    /// 0 turns the limit off.
+    #[arg(long, env = "RECTIFY_API_RATE_LIMIT", global = true, value_name = "PER_MINUTE",
+          default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub api_rate_limit: u32,
+
     /// Seconds a JSON body may take to arrive, and an upload may go without sending anything;
     /// slower ones get 408 and their connection back.
     #[arg(long, env = "RECTIFY_BODY_TIMEOUT_SECS", global = true, value_name = "SECS",

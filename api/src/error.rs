@@ -133,6 +133,7 @@ codes! {
     ParentInactive = "parent_inactive", Unprocessable, "The parent organization is deactivated.";
     RootIsFixed = "root_is_fixed", Unprocessable, "The root organization cannot be moved or deactivated.";
     TooManyAttempts = "too_many_attempts", TooManyRequests, "Too many failed sign-ins from this address or at this account; `retry_after` says when to try again.";
+    RateLimited = "rate_limited", TooManyRequests, "More requests a minute than `api_rate_limit` allows one caller; `retry_after` says when to try again.";
     DatabaseUnavailable = "database_unavailable", Unavailable, "The database is not reachable.";
     InternalError = "internal_error", Internal, "The server failed; the log has the cause.";
 }

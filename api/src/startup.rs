@@ -180,6 +180,9 @@ impl Application {
             path: settings.data_dir.display().to_string(),
             source: e,
         })?;
+        let api_rate_limit =
+            crate::http::rate_limit::ApiRateLimit::new(settings.api_rate_limit, clock.clone())
+                .map(Arc::new);
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
@@ -197,6 +200,7 @@ impl Application {
             password_work: tokio::sync::Semaphore::new(PASSWORD_WORK),
             trusted_proxies: settings.trusted_proxies.clone(),
             body_timeout: std::time::Duration::from_secs(settings.body_timeout_secs),
+            api_rate_limit,
         });
         remove_unrecorded_files(&state)?;
         let document = http::openapi_document();
@@ -216,6 +220,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::text_guard::middleware))
+                .wrap(from_fn(http::rate_limit::middleware))
                 .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))

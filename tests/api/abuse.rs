@@ -639,3 +639,40 @@ fn a_body_that_trickles_in_gets_408_and_a_large_json_import_still_arrives_whole(
         .expect(200);
     assert!(imported["problems"].as_array().unwrap().len() > 1000);
 }
+
+#[test]
+fn an_api_rate_limit_when_set_holds_back_one_caller_and_says_where_each_stands() {
+    let mut app = spawn_app();
+    let cast = app.cast();
+    // Off by default: no limit, no headers.
+    let reply = app.get("/api/v1/problems", &cast.coordinator);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("ratelimit-limit"), None);
+
+    app.settings.api_rate_limit = 3;
+    app.restart();
+    for remaining in ["2", "1", "0"] {
+        let reply = app.get("/api/v1/problems", &cast.coordinator);
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.header("ratelimit-limit"), Some("3"));
+        assert_eq!(reply.header("ratelimit-remaining"), Some(remaining));
+        assert_eq!(reply.header("ratelimit-policy"), Some("3;w=60"));
+    }
+    let refused = app.get("/api/v1/problems", &cast.coordinator);
+    assert_eq!(refused.header("retry-after"), Some("20"));
+    refused.problem(429, "rate_limited");
+    // Nothing is written past the limit.
+    let review = app.review(&cast.sibling, cast.sibling_org);
+    let reply = app.post(
+        "/api/v1/problems",
+        &cast.coordinator,
+        &json!({"review_id": review, "title": "超限的写入"}),
+    );
+    reply.problem(429, "rate_limited");
+    // Others keep their own allowance; health checks are not counted.
+    assert_eq!(app.get("/api/v1/problems", &cast.auditor).status, 200);
+    assert_eq!(app.try_call("GET", "/healthz"), Some(200));
+    // One request's worth comes back every 20 s, on the service's clock.
+    app.advance(chrono::Duration::seconds(20));
+    assert_eq!(app.get("/api/v1/problems", &cast.coordinator).status, 200);
+}

@@ -11,6 +11,7 @@ mod import;
 mod organizations;
 pub mod problem;
 mod problems;
+pub mod rate_limit;
 mod reports;
 pub mod request_id;
 mod reviews;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long an upload may go without sending anything.
     pub body_timeout: std::time::Duration,
+    /// Requests a minute per caller, when limited (`api_rate_limit`).
+    pub api_rate_limit: Option<std::sync::Arc<rate_limit::ApiRateLimit>>,
 }
 
 #[derive(OpenApi)]
