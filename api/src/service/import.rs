@@ -720,8 +720,9 @@ pub fn import(
 /// removed. An import of the largest allowed size takes seconds.
 const IMPORT_LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
-/// How much work one part of a large import does before it commits and lets others write.
-const PART_BUDGET: std::time::Duration = std::time::Duration::from_millis(20);
+/// How long one part of a large import inserts before it commits and lets others write. Its
+/// audit entries, appended at the end of the part, take about as long again.
+const PART_BUDGET: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Writes a staged review's causes, measures and problems in parts, then shows the review.
 fn write_records(
