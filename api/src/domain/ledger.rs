@@ -254,6 +254,9 @@ pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
     let text = match cell {
         Cell::Empty => return Ok(Deadline::None),
         Cell::Date(d) => return Ok(Deadline::On(*d)),
+        // 2024.12 typed into a cell is a number, and as an Excel date it would be 1905:
+        // numbers that read as a year are taken as year.month, or refused when they cannot be.
+        Cell::Number(n) if (1900.0..2101.0).contains(n) => return year_month_number(*n),
         Cell::Number(n) => {
             return from_excel_serial(*n)
                 .map(Deadline::On)
@@ -271,6 +274,15 @@ pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
     }
     if compact.starts_with("立行立改") || compact == "立即" {
         return Ok(Deadline::Immediate);
+    }
+    // 2024.12: a year and a month, due at the month's end (as 2024年12月).
+    if let Some((y, m)) = compact.split_once('.') {
+        if y.len() == 4
+            && (1..=2).contains(&m.len())
+            && (y.chars().chain(m.chars())).all(|c| c.is_ascii_digit())
+        {
+            return year_month(y, m).ok_or_else(bad);
+        }
     }
     if !compact.is_empty() && compact.chars().all(|c| c.is_ascii_digit() || c == '.') {
         if let Ok(serial) = compact.parse::<f64>() {
@@ -320,6 +332,34 @@ pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
         return Err(bad());
     }
     Ok(Deadline::On(date))
+}
+
+/// The last day of a month written as year and month digits, in a plausible year.
+fn year_month(year: &str, month: &str) -> Option<Deadline> {
+    let year: i32 = year.parse().ok()?;
+    let month: u32 = month.parse().ok()?;
+    if !(1900..=9998).contains(&year) {
+        return None;
+    }
+    last_day_of_month(year, month).map(Deadline::On)
+}
+
+/// A number cell that reads as a year: `2024.12` is December 2024; `2024.1` is refused, since
+/// Excel keeps 2024.10 as 2024.1 and January cannot be told from October.
+fn year_month_number(n: f64) -> Result<Deadline, String> {
+    let shown = format!("{n}");
+    let ask = "write the month as 2024年10月 or the date as 2024-10-31";
+    match shown.split_once('.') {
+        None => Err(format!("{shown} is a year, not a deadline; {ask}")),
+        Some((y, m)) if m.len() == 2 => {
+            year_month(y, m).ok_or_else(|| format!("{shown} is not a year and month; {ask}"))
+        }
+        Some((_, m)) if m.len() == 1 => Err(format!(
+            "{shown} may be month {m} or month {m}0 (Excel drops the 0 of a number such as \
+             2024.10); {ask}, or format the cell as text"
+        )),
+        Some(_) => Err(format!("{shown} is not a deadline; {ask}")),
+    }
 }
 
 /// One problem row of a sheet.
@@ -574,6 +614,9 @@ mod tests {
             ("2027年2月底", date(2027, 2, 28)),
             ("2028年2月底前", date(2028, 2, 29)),
             ("2026年6月", date(2026, 6, 30)),
+            ("2024.12", date(2024, 12, 31)),
+            ("2026.6", date(2026, 6, 30)),
+            ("2024.1", date(2024, 1, 31)),
             ("46387", date(2026, 12, 31)),
             ("长期坚持", Deadline::LongTerm),
             ("长期", Deadline::LongTerm),
@@ -591,6 +634,15 @@ mod tests {
             Ok(date(2026, 12, 31))
         );
         assert_eq!(parse_deadline(&Cell::Empty), Ok(Deadline::None));
+        // A year and month typed as a number is never read as a serial (2024.12 was 1905).
+        assert_eq!(
+            parse_deadline(&Cell::Number(2024.12)),
+            Ok(date(2024, 12, 31))
+        );
+        for ambiguous in [2024.1, 2024.0, 2024.13, 2024.125] {
+            let refused = parse_deadline(&Cell::Number(ambiguous)).unwrap_err();
+            assert!(refused.contains("2024年10月"), "{ambiguous}: {refused}");
+        }
         assert_eq!(
             parse_deadline(&Cell::Date(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap())),
             Ok(date(2026, 7, 1))
