@@ -520,7 +520,11 @@ fn rows_in_error_are_all_named_and_nothing_is_written() {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(cells, ["E2"], "deadlines are read first: {problem}");
+    assert_eq!(
+        cells,
+        ["E2", "D3", "C4"],
+        "every cell in error in one answer: {problem}"
+    );
     assert!(problem["errors"][0]["message"]
         .as_str()
         .unwrap()
@@ -549,6 +553,42 @@ fn rows_in_error_are_all_named_and_nothing_is_written() {
         .collect();
     assert_eq!(cells, ["D3", "C4"]);
     assert_eq!(counts(&app), before);
+}
+
+#[test]
+fn a_sheet_as_offices_fill_it_reads_month_ends_merged_categories_and_skips_its_footer() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let sheet = xlsx(&[
+        vec!["2026年度整改台账"],
+        vec!["序号", "问题类别", "问题描述", "整改时限"],
+        // Typed as 2024.12, Excel keeps a number; the category is merged down its group.
+        vec!["1", "理论学习", "学习不深入。", "2024.12"],
+        vec!["2", "", "笔记流于形式。", "2026年6月"],
+        vec!["", "填报人：王芳", "填报时间：2026年11月30日", ""],
+    ]);
+    let draft = upload(&app, &cast.coordinator, cast.org, true, "台账.xlsx", &sheet).expect(200);
+    let problems = draft["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2, "{draft}");
+    assert_eq!(problems[0]["deadline"], "2024-12-31");
+    assert_eq!(problems[1]["deadline"], "2026-06-30");
+    assert!(
+        problems.iter().all(|p| p["aspect"] == "理论学习"),
+        "{draft}"
+    );
+
+    // 2024.1 may be January or October: refused, never guessed.
+    let sheet = xlsx(&[
+        vec!["序号", "问题描述", "整改时限"],
+        vec!["1", "学习不深入。", "2024.1"],
+    ]);
+    let refused = upload(&app, &cast.coordinator, cast.org, true, "台账.xlsx", &sheet)
+        .problem(422, "invalid_rows");
+    assert_eq!(refused["errors"][0]["field"], "C2");
+    assert!(refused["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2024年10月"));
 }
 
 #[test]

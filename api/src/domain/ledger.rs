@@ -249,8 +249,24 @@ fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
 }
 
+/// The years a deadline in a sheet may fall in: anything else is a slip (a serial read as a
+/// date, a mistyped year) and is refused rather than guessed at.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// Reads a deadline as people write it, or says why it cannot.
 pub fn parse_deadline(cell: &Cell) -> Result<Deadline, String> {
+    match read_deadline(cell)? {
+        Deadline::On(date) if !PLAUSIBLE_YEARS.contains(&date.year()) => Err(format!(
+            "{} is not a plausible deadline (it should fall in {} to {}); write {DEADLINE_FORMS}",
+            date,
+            PLAUSIBLE_YEARS.start(),
+            PLAUSIBLE_YEARS.end()
+        )),
+        deadline => Ok(deadline),
+    }
+}
+
+fn read_deadline(cell: &Cell) -> Result<Deadline, String> {
     let text = match cell {
         Cell::Empty => return Ok(Deadline::None),
         Cell::Date(d) => return Ok(Deadline::On(*d)),
@@ -384,6 +400,9 @@ pub struct Sheet {
     pub measures: Vec<String>,
     pub rows: Vec<Row>,
     pub warnings: Vec<CellIssue>,
+    /// Cells in error: nothing may be written while there is one. Kept beside the rows, so
+    /// that the names in those rows are checked too and every error is told at once.
+    pub errors: Vec<CellIssue>,
     /// Each recognised column with its letter, for naming cells in later checks.
     pub columns: Vec<(Column, String)>,
 }
@@ -404,8 +423,31 @@ pub struct CellIssue {
 pub enum SheetError {
     /// No row within the first rows names the needed columns.
     MissingColumns(Vec<&'static str>),
-    /// Rows in error; nothing may be written.
-    Cells(Vec<CellIssue>),
+}
+
+/// Labels of the lines offices put under a ledger (who filled it in, who checked it, when,
+/// a phone number): such a row is not a problem.
+const FOOTER_LABELS: [&str; 9] = [
+    "填报人",
+    "填表人",
+    "制表人",
+    "审核人",
+    "负责人签字",
+    "填报时间",
+    "填报日期",
+    "联系电话",
+    "填报单位",
+];
+
+/// Whether a row is a footer: one of its cells starts with a footer label and a colon.
+fn is_footer(cells: &[Cell]) -> bool {
+    cells.iter().any(|c| {
+        let text: String = c.text().chars().filter(|c| !c.is_whitespace()).collect();
+        FOOTER_LABELS.iter().any(|label| {
+            text.strip_prefix(label)
+                .is_some_and(|rest| rest.starts_with('：') || rest.starts_with(':'))
+        })
+    })
 }
 
 /// Header rows may sit below a title (“2026年度整改台账”) and notes.
@@ -483,8 +525,14 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
     };
     let mut errors = Vec::new();
     let description_at = at(Column::Description).expect("found above");
+    // A category merged down its group holds its text in the group's first row only: the
+    // rows below it take it, until the next category.
+    let mut aspect_above: Option<usize> = None;
     for (offset, cells) in rows[header_at + 1..].iter().enumerate() {
         let row = header_at + offset + 2;
+        if is_footer(cells) {
+            continue;
+        }
         let text = |column: Column| {
             at(column)
                 .and_then(|i| cells.get(i))
@@ -525,7 +573,9 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
         };
         let aspect = Some(text(Column::Aspect))
             .filter(|a| !a.is_empty())
-            .map(|a| index_of(&mut sheet.aspects, &a));
+            .map(|a| index_of(&mut sheet.aspects, &a))
+            .or(aspect_above);
+        aspect_above = aspect;
         let causes = entries(&text(Column::Causes))
             .iter()
             .map(|c| index_of(&mut sheet.causes, c))
@@ -562,9 +612,7 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
             deadline,
         });
     }
-    if !errors.is_empty() {
-        return Err(SheetError::Cells(errors));
-    }
+    sheet.errors = errors;
     Ok(sheet)
 }
 
@@ -639,6 +687,11 @@ mod tests {
             parse_deadline(&Cell::Number(2024.12)),
             Ok(date(2024, 12, 31))
         );
+        // Dates outside 2000–2100 are slips, refused rather than guessed at.
+        for slip in [t("1999-12-31"), t("2101.1"), Cell::Number(3000.0)] {
+            let refused = parse_deadline(&slip).unwrap_err();
+            assert!(refused.contains("plausible"), "{slip:?}: {refused}");
+        }
         for ambiguous in [2024.1, 2024.0, 2024.13, 2024.125] {
             let refused = parse_deadline(&Cell::Number(ambiguous)).unwrap_err();
             assert!(refused.contains("2024年10月"), "{ambiguous}: {refused}");
@@ -783,9 +836,7 @@ mod tests {
             &["3", "", "2026-12-31", "张伟"],
             &["4", "问题丁", "2026-02-30", ""],
         ]);
-        let Err(SheetError::Cells(errors)) = read_sheet(&rows) else {
-            panic!("rows in error")
-        };
+        let errors = read_sheet(&rows).unwrap().errors;
         let at: Vec<(usize, &str, &str)> = errors
             .iter()
             .map(|e| (e.row, e.letter.as_str(), e.column))
@@ -798,6 +849,31 @@ mod tests {
                 (5, "C", "整改时限")
             ]
         );
+    }
+
+    #[test]
+    fn a_category_merged_down_its_group_reaches_every_row_and_footers_are_not_problems() {
+        let rows = sheet(&[
+            &["序号", "问题类别", "问题描述", "整改时限"],
+            &["1", "理论学习", "学习不深入", "2026-12-31"],
+            &["2", "", "笔记流于形式", "2026-12-31"],
+            &["3", "作风建设", "调研不够", "2026-12-31"],
+            &["4", "", "会议偏多", "2026-12-31"],
+            &[
+                "",
+                "填报人：王芳",
+                "填报时间：2026年11月30日",
+                "联系电话: 123",
+            ],
+            &["审核人：李强", "", "", ""],
+        ]);
+        let s = read_sheet(&rows).unwrap();
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.aspects, ["理论学习", "作风建设"]);
+        let aspects: Vec<Option<usize>> = s.rows.iter().map(|r| r.aspect).collect();
+        assert_eq!(aspects, [Some(0), Some(0), Some(1), Some(1)]);
+        // A problem that merely mentions a label is still a problem.
+        assert!(!is_footer(&[t("联系电话无人接听的问题")]));
     }
 
     #[test]

@@ -336,6 +336,9 @@ struct Draft {
     names: Vec<(Option<String>, Option<String>)>,
     /// A sheet's recognised columns and their letters.
     columns: Vec<(ledger::Column, String)>,
+    /// A sheet's cells in error, all of them (deadlines, units, owners): nothing is written
+    /// while there is one.
+    errors: Vec<FieldError>,
 }
 
 fn source_lines(first: usize, last: usize) -> ImportSource {
@@ -395,6 +398,7 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
             .collect(),
         names: vec![(None, None); parsed.problems.len()],
         columns: Vec::new(),
+        errors: Vec::new(),
         warnings: parsed
             .warnings
             .into_iter()
@@ -427,11 +431,6 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
                 missing.join(", ")
             ),
         ),
-        SheetError::Cells(issues) => {
-            let mut error = Error::validation(issues.iter().map(cell_error).collect());
-            error.code = Code::InvalidRows;
-            error
-        }
     })?;
     let entry = |text: &String| ImportedEntry {
         id: None,
@@ -486,12 +485,14 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
                 cell: Some(format!("{}{}", w.letter, w.row)),
             })
             .collect(),
+        errors: sheet.errors.iter().map(cell_error).collect(),
         columns: sheet.columns,
         aspects: sheet.aspects,
     })
 }
 
-/// Resolves the sheet's unit and owner names to records; every row in error is reported.
+/// Resolves the sheet's unit and owner names to records; each name that resolves to none or
+/// to several joins the draft's errors.
 fn resolve_names(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -500,7 +501,7 @@ fn resolve_names(
 ) -> Result<()> {
     let mut units = vec![review_org.clone()];
     units.extend(db_orgs::descendants(conn, &review_org.path)?);
-    let mut errors = Vec::new();
+    let errors = &mut draft.errors;
     for (problem, (owner, unit_name)) in draft.problems.iter_mut().zip(&draft.names) {
         let row = problem.source.row.unwrap_or_default();
         let issue = |column: ledger::Column, code: &'static str, message: String| FieldError {
@@ -574,13 +575,21 @@ fn resolve_names(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        let mut error = Error::validation(errors);
-        error.code = Code::InvalidRows;
-        Err(error)
-    }
+    Ok(())
+}
+
+/// Every cell in error, in the order of the sheet's rows, as one refusal.
+fn invalid_rows(mut errors: Vec<FieldError>) -> Error {
+    let row_of = |e: &FieldError| {
+        e.field
+            .trim_start_matches(|c: char| c.is_ascii_uppercase())
+            .parse::<usize>()
+            .unwrap_or_default()
+    };
+    errors.sort_by_key(row_of);
+    let mut error = Error::validation(errors);
+    error.code = Code::InvalidRows;
+    error
 }
 
 /// Imports a document as a draft review; with `dry_run`, only says what it would create.
@@ -635,6 +644,9 @@ pub fn import(
             .ok_or_else(|| Error::internal("an import ran twice"))?;
         if is_sheet {
             resolve_names(conn, caller, &org, &mut draft)?;
+        }
+        if !draft.errors.is_empty() {
+            return Err(invalid_rows(std::mem::take(&mut draft.errors)));
         }
         if draft.problems.is_empty() {
             let mut error = Error::new(
