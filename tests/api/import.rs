@@ -1170,3 +1170,57 @@ fn an_unfinished_import_stays_hidden_and_is_swept_when_its_lease_runs_out() {
     assert_eq!(left, 0);
     assert_eq!(counts(&app), before);
 }
+
+/// `text` as a PDF viewer copies it: wrapped every `columns` half-width columns, with a page
+/// number and the running title between pages.
+fn as_copied_from_a_pdf(text: &str, columns: usize) -> String {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let (mut line, mut width) = (String::new(), 0);
+        for c in paragraph.chars() {
+            let w = if c.is_ascii() { 1 } else { 2 };
+            if width + w > columns {
+                lines.push(std::mem::take(&mut line));
+                width = 0;
+            }
+            line.push(c);
+            width += w;
+        }
+        lines.push(line);
+    }
+    let mut out = String::new();
+    for (page, chunk) in lines.chunks(6).enumerate() {
+        out.push_str("东风社区党委对照检查材料\n");
+        for line in chunk {
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push_str(&format!("- {} -\n", page + 1));
+    }
+    out
+}
+
+#[test]
+fn a_report_copied_out_of_a_pdf_reads_like_the_typed_one() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let dry_run = |text: &str| {
+        let mut body = report_body(cast.org);
+        body["text"] = json!(text);
+        app.post(&format!("{IMPORT}?dry_run=true"), &cast.coordinator, &body)
+            .expect(200)
+    };
+    let typed = dry_run(REPORT);
+    let copied_text = as_copied_from_a_pdf(REPORT, 30);
+    assert!(copied_text.lines().count() > 25, "{copied_text}");
+    let copied = dry_run(&copied_text);
+    for part in ["problems", "causes", "measures"] {
+        assert_eq!(
+            titles(&copied[part]),
+            titles(&typed[part]),
+            "{part}: {copied}"
+        );
+    }
+    assert_eq!(copied["review"], Value::Null);
+    assert_eq!(titles(&copied["problems"]).len(), 4);
+}

@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod identity;
 pub mod ledger;
 pub mod progress;
+pub mod reflow;
 pub mod report;
 pub mod role;
 pub mod similarity;

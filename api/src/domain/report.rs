@@ -56,16 +56,14 @@ pub struct Report {
     pub warnings: Vec<Warning>,
 }
 
-/// Parses a report. Any text is accepted.
+/// Parses a report. Any text is accepted; text copied out of a PDF is put back into
+/// paragraphs first (see [`super::reflow`]).
 pub fn parse(text: &str) -> Report {
     let mut parser = Parser::default();
-    for (index, raw) in text.lines().enumerate() {
-        // `lines` keeps a lone '\r' (old Mac files, some exports) inside a line.
-        for piece in raw.split('\r') {
-            let line = trim(piece);
-            if !line.is_empty() {
-                parser.paragraph(index + 1, line);
-            }
+    for (line, paragraph) in super::reflow::paragraphs(text) {
+        let paragraph = trim(&paragraph);
+        if !paragraph.is_empty() {
+            parser.paragraph(line, paragraph);
         }
     }
     parser.finish()
@@ -202,6 +200,46 @@ fn item_marker(chars: &[char]) -> Option<Marker> {
         return plain(first as u32 - '①' as u32 + 1, 1);
     }
     None
+}
+
+/// Whether a line opens with a numbering mark (a section, a sub-heading, an item, a chapter,
+/// `问题1：`): it starts a paragraph of its own, whatever ended the line before.
+pub(crate) fn starts_with_marker(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().collect();
+    if section_number(&chars).is_some()
+        || sub_heading(&chars).is_some()
+        || item_marker(&chars).is_some()
+    {
+        return true;
+    }
+    // 第二章, 第三节, 第1条.
+    if chars.first() == Some(&'第') {
+        let rest = &chars[1..];
+        let len = cn_number(rest)
+            .or_else(|| arabic_number(rest))
+            .map(|(_, len)| len);
+        if let Some(len) = len {
+            return matches!(rest.get(len), Some('章' | '节' | '条' | '部' | '篇'));
+        }
+    }
+    // 2.1 or 2.1.3 followed by words (not 1.5倍, 2.5万元: a decimal and its unit).
+    if let Some((_, len)) = arabic_number(&chars) {
+        if chars.get(len) == Some(&'.') && chars.get(len + 1).is_some_and(|c| c.is_ascii_digit()) {
+            let after = chars[len + 1..]
+                .iter()
+                .find(|c| !c.is_ascii_digit() && **c != '.');
+            const UNITS: &str = "倍万亿元角个%％米吨人次户件项天年月日时分秒小公斤千百";
+            return after.is_some_and(|c| c.is_whitespace() || !UNITS.contains(*c));
+        }
+    }
+    // 问题1：, 问题一:
+    if let Some(rest) = line.strip_prefix("问题") {
+        let rest: Vec<char> = rest.chars().collect();
+        if let Some((_, len)) = arabic_number(&rest).or_else(|| cn_number(&rest)) {
+            return matches!(rest.get(len), Some('：' | ':' | '、' | '.' | '．'));
+        }
+    }
+    false
 }
 
 /// Whether an item may start after `before`: at the start, or after a sentence ends.
