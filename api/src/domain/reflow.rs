@@ -121,6 +121,15 @@ fn is_page_furniture(line: &str) -> bool {
     if pages && compact.contains('页') && compact.chars().any(|c| c.is_ascii_digit()) {
         return true;
     }
+    // A table of contents' entry: 一、存在问题……………3
+    let leader = compact.trim_end_matches(|c: char| c.is_ascii_digit());
+    if leader.len() < compact.len()
+        && ["…", "...", "··", "．．", "——"]
+            .iter()
+            .any(|l| leader.ends_with(l))
+    {
+        return true;
+    }
     const BUTTONS: [&str; 10] = [
         "收藏",
         "打印",

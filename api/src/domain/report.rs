@@ -57,23 +57,51 @@ pub struct Report {
 }
 
 /// Parses a report. Any text is accepted; text copied out of a PDF is put back into
-/// paragraphs first (see [`super::reflow`]).
+/// paragraphs first (see [`super::reflow`]). A document without any section heading (a
+/// plain list under `具体问题如下：`, a fragment) is read again as one list of problems.
 pub fn parse(text: &str) -> Report {
-    let mut parser = Parser::default();
-    for (line, paragraph) in super::reflow::paragraphs(text) {
-        let paragraph = trim(&paragraph);
-        if !paragraph.is_empty() {
-            parser.paragraph(line, paragraph);
+    let paragraphs = super::reflow::paragraphs(text);
+    let read = |mut parser: Parser| {
+        for (line, paragraph) in &paragraphs {
+            let paragraph = trim(paragraph);
+            if !paragraph.is_empty() {
+                parser.paragraph(*line, paragraph);
+            }
         }
+        parser.finish()
+    };
+    let report = read(Parser::default());
+    if report.warnings.iter().any(|w| w.code == "no_sections") {
+        read(Parser::one_list_of_problems())
+    } else {
+        report
     }
-    parser.finish()
+}
+
+/// A heading's title without the count offices add to it: `理论学习方面（3条）`.
+fn without_count(title: &str) -> &str {
+    let title = title.trim_end_matches(['：', ':', '。']);
+    let Some(open) = title.rfind(['（', '(']) else {
+        return title;
+    };
+    let note = &title[open..];
+    let counted = note
+        .chars()
+        .any(|c| c.is_ascii_digit() || CN_DIGITS.contains(c))
+        && note.chars().any(|c| "条个项处点".contains(c))
+        && (note.ends_with('）') || note.ends_with(')'));
+    if counted {
+        trim(&title[..open])
+    } else {
+        title
+    }
 }
 
 /// Classifies a section heading's words, or None if they name no section we know.
 pub fn section_kind(title: &str) -> Option<SectionKind> {
     // 产生问题的主要原因 names both 问题 and 原因: causes are tested first.
-    const CAUSES: [&str; 3] = ["原因", "根源", "根子"];
-    const MEASURES: [&str; 7] = [
+    const CAUSES: [&str; 4] = ["原因", "根源", "根子", "成因"];
+    const MEASURES: [&str; 9] = [
         "措施",
         "努力方向",
         "打算",
@@ -81,8 +109,10 @@ pub fn section_kind(title: &str) -> Option<SectionKind> {
         "整改方向",
         "今后",
         "整改思路",
+        "整改要求",
+        "下一步",
     ];
-    const PROBLEMS: [&str; 3] = ["问题", "不足", "差距"];
+    const PROBLEMS: [&str; 5] = ["问题", "不足", "差距", "具体表现", "查摆"];
     if CAUSES.iter().any(|w| title.contains(w)) {
         Some(SectionKind::Causes)
     } else if MEASURES.iter().any(|w| title.contains(w)) {
@@ -317,6 +347,8 @@ struct Parser {
     section: Option<Section>,
     seen: Vec<SectionKind>,
     saw_heading: bool,
+    /// Reading a document without headings as one list of problems.
+    one_list: bool,
 }
 
 impl Parser {
@@ -351,10 +383,30 @@ impl Parser {
         self.body(line, &chars);
     }
 
+    /// A parser that reads the whole document as the problems section.
+    fn one_list_of_problems() -> Self {
+        Parser {
+            section: Some(Section {
+                kind: Some(SectionKind::Problems),
+                ..Default::default()
+            }),
+            seen: vec![SectionKind::Problems],
+            saw_heading: true,
+            one_list: true,
+            ..Default::default()
+        }
+    }
+
     fn start_section(&mut self, line: usize, title: &str) {
         self.close_section();
         self.saw_heading = true;
-        let kind = section_kind(title);
+        let title = without_count(title);
+        // A list whose sections are its aspects: 一、理论学习方面（3条）.
+        let aspect = (section_kind(title).is_none() && title.ends_with("方面")).then_some(title);
+        let kind = section_kind(title).or(aspect.map(|_| SectionKind::Problems));
+        if let Some(aspect) = aspect {
+            self.report.aspects.push(aspect.to_owned());
+        }
         match kind {
             Some(kind) => self.seen.push(kind),
             None => self.warn(
@@ -623,7 +675,7 @@ impl Parser {
         } else {
             section.headed
         };
-        if drafts.is_empty() {
+        if drafts.is_empty() && !self.one_list {
             self.warn(
                 section.heading_line,
                 "empty_section",
@@ -660,7 +712,15 @@ impl Parser {
 
     fn finish(mut self) -> Report {
         self.close_section();
-        if !self.saw_heading {
+        if self.one_list {
+            self.warn(
+                0,
+                "no_sections",
+                "no section heading such as “一、存在问题” was found; the numbered items were read \
+                 as problems"
+                    .to_owned(),
+            );
+        } else if !self.saw_heading {
             self.warn(
                 0,
                 "no_sections",
@@ -902,16 +962,40 @@ mod tests {
         );
         assert_eq!(r.warnings[1].line, 3);
 
+        // Without any heading, the numbered items are the problems.
         let r = parse("这是一段没有任何标题的文字。一是什么。");
-        assert_eq!(
-            r,
-            Report {
-                warnings: r.warnings.clone(),
-                ..Default::default()
-            }
-        );
+        assert_eq!(titles(&r.problems), ["什么"]);
         assert_eq!(codes(&r), ["no_sections"]);
         assert_eq!(codes(&parse("")), ["no_sections"]);
+        assert!(parse("只有一段话，没有编号。").problems.is_empty());
+    }
+
+    #[test]
+    fn lists_without_the_usual_headings_are_read() {
+        // A plain list under a lead sentence, as inspection feedback is often written.
+        let r = parse(
+            "巡察组反馈意见\n经巡察，发现该社区存在以下问题。具体问题如下：\n\
+             1.理论学习不深入，学习流于形式。\n2.党费收缴不及时。\n3.信访件办理超期。",
+        );
+        assert_eq!(
+            titles(&r.problems),
+            ["理论学习不深入", "党费收缴不及时。", "信访件办理超期。"]
+                .map(|t| t.trim_end_matches('。'))
+        );
+        assert_eq!(codes(&r), ["no_sections"]);
+
+        // Sections that are aspects, with their counts; 整改要求 are the measures.
+        let r = parse(
+            "一、理论学习方面（2条）\n1.学习不深入。\n2.笔记流于形式。\n\
+             二、服务群众方面（1条）\n1.信访办理超期。\n\
+             三、整改要求\n1.建立学习制度。\n2.限期办结信访件。",
+        );
+        assert_eq!(r.aspects, ["理论学习方面", "服务群众方面"]);
+        let aspects: Vec<Option<usize>> = r.problems.iter().map(|p| p.aspect).collect();
+        assert_eq!(aspects, [Some(0), Some(0), Some(1)]);
+        assert_eq!(titles(&r.measures), ["建立学习制度", "限期办结信访件"]);
+        assert_eq!(without_count("理论学习方面（共3条）："), "理论学习方面");
+        assert_eq!(without_count("服务群众（社区）"), "服务群众（社区）");
     }
 
     #[test]
