@@ -127,6 +127,7 @@ codes! {
     SheetTooLarge = "sheet_too_large", Unprocessable, "The sheet is over the size limits.";
     MissingColumns = "missing_columns", Unprocessable, "The sheet lacks a required column.";
     NothingToImport = "nothing_to_import", Unprocessable, "No problem was found in the document.";
+    ProgressReportOnly = "progress_report_only", Unprocessable, "The document reports on rectification and names no problem; `totals` quotes what it reports.";
     TooManyItems = "too_many_items", Unprocessable, "The document holds more items than one import takes (`import_max_items`).";
     NoDeadline = "no_deadline", Unprocessable, "The problem has no deadline.";
     OrganizationInactive = "organization_inactive", Unprocessable, "The organization is deactivated.";

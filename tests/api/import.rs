@@ -1224,3 +1224,43 @@ fn a_report_copied_out_of_a_pdf_reads_like_the_typed_one() {
     assert_eq!(copied["review"], Value::Null);
     assert_eq!(titles(&copied["problems"]).len(), 4);
 }
+
+#[test]
+fn a_progress_report_is_recognised_and_its_actions_never_become_problems() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let before = counts(&app);
+    let mut body = report_body(cast.org);
+    body["text"] = json!(
+        "关于2026年度巡察反馈问题整改情况的报告\n\
+         一、整改工作开展情况\n一是加强组织领导，成立整改工作领导小组。二是建立整改台账。\n\
+         二、整改完成情况\n反馈的15个问题，已完成整改12个，正在整改3个。"
+    );
+    let refused = app
+        .post(IMPORT, &cast.coordinator, &body)
+        .problem(422, "progress_report_only");
+    assert_eq!(
+        refused["totals"],
+        json!(["反馈的15个问题", "已完成整改12个", "正在整改3个"])
+    );
+    assert!(refused["detail"]
+        .as_str()
+        .unwrap()
+        .contains("已完成整改12个"));
+    assert_eq!(counts(&app), before);
+
+    body["text"] = json!(
+        "关于巡察反馈问题整改进展的通报\n\
+         1.关于“理论学习不深入”问题的整改。一是制定学习计划。二是每月集中学习。\n\
+         2.关于“信访件办理超期”的问题。已全部办结。"
+    );
+    let draft = app
+        .post(&format!("{IMPORT}?dry_run=true"), &cast.coordinator, &body)
+        .expect(200);
+    assert_eq!(draft["source_kind"], "progress_report");
+    assert_eq!(
+        titles(&draft["problems"]),
+        ["理论学习不深入", "信访件办理超期"]
+    );
+    assert!(draft["measures"].as_array().unwrap().is_empty());
+}

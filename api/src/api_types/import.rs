@@ -143,7 +143,8 @@ pub struct ImportWarning {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportResult {
     pub dry_run: bool,
-    /// `report` (text or Word) or `ledger` (a sheet).
+    /// `report` (text or Word), `progress_report` (a report on rectification: only the
+    /// problems it quotes are offered) or `ledger` (a sheet).
     #[schema(example = "report")]
     pub source_kind: &'static str,
     /// The review created; null in a dry run.

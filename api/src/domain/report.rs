@@ -54,6 +54,9 @@ pub struct Report {
     pub causes: Vec<Item>,
     pub measures: Vec<Item>,
     pub warnings: Vec<Warning>,
+    /// Set when the document reports on rectification (整改情况报告, 整改进展通报) rather than
+    /// finding problems: the totals it reports, as written.
+    pub progress_totals: Option<Vec<String>>,
 }
 
 /// Parses a report. Any text is accepted; text copied out of a PDF is put back into
@@ -70,12 +73,113 @@ pub fn parse(text: &str) -> Report {
         }
         parser.finish()
     };
+    if is_progress_report(&paragraphs) {
+        return progress_report(&paragraphs);
+    }
     let report = read(Parser::default());
     if report.warnings.iter().any(|w| w.code == "no_sections") {
         read(Parser::one_list_of_problems())
     } else {
         report
     }
+}
+
+/// Words of a title that announce a report on rectification, not a finding of problems.
+const PROGRESS_TITLES: [&str; 7] = [
+    "整改情况",
+    "整改进展",
+    "整改落实情况",
+    "整改工作情况",
+    "整改工作进展",
+    "整改完成情况",
+    "整改工作的报告",
+];
+
+/// Whether the document's title (among its first lines, before any numbered one) says it
+/// reports on rectification.
+fn is_progress_report(paragraphs: &[(usize, String)]) -> bool {
+    paragraphs
+        .iter()
+        .take(3)
+        .take_while(|(_, p)| !starts_with_marker(p))
+        .filter(|(_, p)| p.chars().count() <= 80)
+        .any(|(_, p)| PROGRESS_TITLES.iter().any(|w| p.contains(w)))
+}
+
+/// A progress report: its action lists (一是加强…) are what was done, never problems. The
+/// problems it names by quotation (`关于“……”问题的整改`) are offered, each with the report's
+/// words; the totals it reports (已完成整改12个) are kept to show when that is all there is.
+fn progress_report(paragraphs: &[(usize, String)]) -> Report {
+    let mut report = Report::default();
+    let mut totals = Vec::new();
+    for (line, paragraph) in paragraphs {
+        if let Some(quoted) = quoted_problem(paragraph) {
+            report.problems.push(Item {
+                aspect: None,
+                title: quoted,
+                text: paragraph.clone(),
+                first_line: *line,
+                last_line: *line,
+            });
+        }
+        for clause in paragraph.split(['，', '。', '；', ',', ';']) {
+            let clause = trim(clause);
+            let counts = has_count(clause)
+                && ["完成", "整改", "销号", "到位", "问题", "完成率"]
+                    .iter()
+                    .any(|w| clause.contains(w))
+                && clause.chars().count() <= 60;
+            if counts && totals.len() < 10 {
+                totals.push(clause.to_owned());
+            }
+        }
+    }
+    report.warnings.push(Warning {
+        line: 0,
+        code: "progress_report",
+        message: "the document reports on rectification (整改情况); its actions were not read \
+                  as problems"
+            .to_owned(),
+    });
+    report.progress_totals = Some(totals);
+    report
+}
+
+/// Whether a clause holds a number other than a year (`2026年`).
+fn has_count(clause: &str) -> bool {
+    let chars: Vec<char> = clause.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(run == 4 && chars.get(i + run) == Some(&'年')) {
+                return true;
+            }
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The problem a progress report quotes: `关于“理论学习不深入”问题的整改情况` gives
+/// 理论学习不深入.
+fn quoted_problem(paragraph: &str) -> Option<String> {
+    let open = paragraph.find('“')?;
+    let rest = &paragraph[open + '“'.len_utf8()..];
+    let close = rest.find('”')?;
+    let quoted = trim(&rest[..close]);
+    let after = &rest[close + '”'.len_utf8()..];
+    let before = &paragraph[..open];
+    let names_a_problem = (after.starts_with("问题") || after.starts_with("的问题"))
+        && before
+            .chars()
+            .rev()
+            .take(3)
+            .collect::<String>()
+            .contains("于关");
+    (names_a_problem && !quoted.is_empty()).then(|| quoted.to_owned())
 }
 
 /// A heading's title without the count offices add to it: `理论学习方面（3条）`.
@@ -968,6 +1072,43 @@ mod tests {
         assert_eq!(codes(&r), ["no_sections"]);
         assert_eq!(codes(&parse("")), ["no_sections"]);
         assert!(parse("只有一段话，没有编号。").problems.is_empty());
+    }
+
+    #[test]
+    fn a_progress_report_yields_no_action_as_a_problem() {
+        // Only actions and totals: nothing to import, the totals kept to say so.
+        let r = parse(
+            "关于2026年度巡察反馈问题整改情况的报告\n\
+             一、整改工作开展情况\n一是加强组织领导，成立整改工作领导小组。二是建立整改台账，\
+             逐项明确责任。\n二、整改完成情况\n反馈的15个问题，已完成整改12个，正在整改3个，\
+             整改完成率80%。",
+        );
+        assert!(r.problems.is_empty() && r.causes.is_empty() && r.measures.is_empty());
+        assert_eq!(
+            r.progress_totals.as_deref(),
+            Some(
+                &[
+                    "反馈的15个问题".to_owned(),
+                    "已完成整改12个".to_owned(),
+                    "正在整改3个".to_owned(),
+                    "整改完成率80%".to_owned()
+                ][..]
+            )
+        );
+        assert_eq!(codes(&r), ["progress_report"]);
+
+        // Problems it quotes are offered, with its words.
+        let r = parse(
+            "关于巡察反馈问题整改进展的通报\n\
+             1.关于“理论学习不深入”问题的整改。一是制定学习计划。二是每月集中学习。\n\
+             2.关于“信访件办理超期”的问题。已全部办结。",
+        );
+        assert_eq!(titles(&r.problems), ["理论学习不深入", "信访件办理超期"]);
+        assert!(r.problems[0].text.contains("制定学习计划"));
+        // A self-inspection report that mentions progress in passing is not one.
+        assert!(parse("对照检查材料\n一、存在问题\n一是整改情况跟踪不够。")
+            .progress_totals
+            .is_none());
     }
 
     #[test]

@@ -339,6 +339,8 @@ struct Draft {
     /// A sheet's cells in error, all of them (deadlines, units, owners): nothing is written
     /// while there is one.
     errors: Vec<FieldError>,
+    /// A progress report's totals, as written (see `report::Report::progress_totals`).
+    progress_totals: Option<Vec<String>>,
 }
 
 fn source_lines(first: usize, last: usize) -> ImportSource {
@@ -375,7 +377,12 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
             .collect()
     };
     Draft {
-        source_kind: "report",
+        source_kind: if parsed.progress_totals.is_some() {
+            "progress_report"
+        } else {
+            "report"
+        },
+        progress_totals: parsed.progress_totals.clone(),
         causes: entries(&parsed.causes),
         measures: entries(&parsed.measures),
         problems: parsed
@@ -486,6 +493,7 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
             })
             .collect(),
         errors: sheet.errors.iter().map(cell_error).collect(),
+        progress_totals: None,
         columns: sheet.columns,
         aspects: sheet.aspects,
     })
@@ -647,6 +655,21 @@ pub fn import(
         }
         if !draft.errors.is_empty() {
             return Err(invalid_rows(std::mem::take(&mut draft.errors)));
+        }
+        if let (true, Some(totals)) = (draft.problems.is_empty(), &draft.progress_totals) {
+            let found = if totals.is_empty() {
+                String::new()
+            } else {
+                format!(" It reports: {}.", totals.join("，"))
+            };
+            return Err(Error::new(
+                Code::ProgressReportOnly,
+                format!(
+                    "The document reports on rectification (整改情况) and names no problem to \
+                     import; import the report or ledger that found the problems.{found}"
+                ),
+            )
+            .with_extension("totals", totals));
         }
         if draft.problems.is_empty() {
             let mut error = Error::new(
