@@ -1264,3 +1264,131 @@ fn a_progress_report_is_recognised_and_its_actions_never_become_problems() {
     );
     assert!(draft["measures"].as_array().unwrap().is_empty());
 }
+
+const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+/// A .docx with this body XML and, if given, this numbering.xml.
+fn docx_with(body: &str, numbering: Option<&str>) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("[Content_Types].xml", options).unwrap();
+    zip.write_all(b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>").unwrap();
+    zip.start_file("word/document.xml", options).unwrap();
+    zip.write_all(
+        format!("<?xml version=\"1.0\"?><w:document {W}><w:body>{body}<w:sectPr/></w:body></w:document>")
+            .as_bytes(),
+    )
+    .unwrap();
+    if let Some(numbering) = numbering {
+        zip.start_file("word/numbering.xml", options).unwrap();
+        zip.write_all(
+            format!("<?xml version=\"1.0\"?><w:numbering {W}>{numbering}</w:numbering>").as_bytes(),
+        )
+        .unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A paragraph numbered by Word: list `list`, level `level`.
+fn numbered(list: u32, level: u32, text: &str) -> String {
+    format!("<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{level}\"/><w:numId w:val=\"{list}\"/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+#[test]
+fn a_word_document_numbered_by_word_reads_like_one_typed_by_hand() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let level = |l: u32, format: &str, text: &str| {
+        format!("<w:lvl w:ilvl=\"{l}\"><w:start w:val=\"1\"/><w:numFmt w:val=\"{format}\"/><w:lvlText w:val=\"{text}\"/></w:lvl>")
+    };
+    let numbering = [
+        format!("<w:abstractNum w:abstractNumId=\"0\">{}{}</w:abstractNum>", level(0, "chineseCounting", "%1、"), level(1, "chineseCounting", "（%2）")),
+        format!("<w:abstractNum w:abstractNumId=\"1\">{}</w:abstractNum>", level(0, "chineseCounting", "%1是")),
+        format!("<w:abstractNum w:abstractNumId=\"2\">{}</w:abstractNum>", level(0, "decimal", "%1.")),
+        "<w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>".to_owned(),
+        "<w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num>".to_owned(),
+        // Word restarts a list under the next aspect with an override.
+        "<w:num w:numId=\"3\"><w:abstractNumId w:val=\"1\"/><w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"1\"/></w:lvlOverride></w:num>".to_owned(),
+        "<w:num w:numId=\"4\"><w:abstractNumId w:val=\"2\"/></w:num>".to_owned(),
+        "<w:num w:numId=\"5\"><w:abstractNumId w:val=\"2\"/><w:lvlOverride w:ilvl=\"0\"><w:startOverride w:val=\"1\"/></w:lvlOverride></w:num>".to_owned(),
+    ]
+    .concat();
+    let body = [
+        "<w:p><w:r><w:t>东风社区党委对照检查材料</w:t></w:r></w:p>".to_owned(),
+        numbered(1, 0, "存在问题"),
+        numbered(1, 1, "理论学习方面"),
+        numbered(2, 0, "学习不深入，满足于抄笔记。"),
+        numbered(2, 0, "笔记流于形式。"),
+        numbered(1, 1, "服务群众方面"),
+        numbered(3, 0, "信访办理超期。"),
+        numbered(1, 0, "原因剖析"),
+        numbered(4, 0, "宗旨意识不强。"),
+        numbered(1, 0, "整改措施"),
+        numbered(5, 0, "建立学习制度。"),
+        numbered(5, 0, "限期办结信访件。"),
+    ]
+    .concat();
+    let file = docx_with(&body, Some(&numbering));
+    let draft = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        true,
+        "对照检查材料.docx",
+        &file,
+    )
+    .expect(200);
+    assert_eq!(draft["review"], Value::Null);
+    assert_eq!(
+        titles(&draft["problems"]),
+        ["学习不深入", "笔记流于形式", "信访办理超期"],
+        "{draft}"
+    );
+    let aspects: Vec<&str> = draft["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["aspect"].as_str().unwrap())
+        .collect();
+    assert_eq!(aspects, ["理论学习方面", "理论学习方面", "服务群众方面"]);
+    assert_eq!(titles(&draft["causes"]), ["宗旨意识不强"]);
+    assert_eq!(
+        titles(&draft["measures"]),
+        ["建立学习制度", "限期办结信访件"]
+    );
+}
+
+#[test]
+fn a_word_document_with_a_table_of_problems_reads_it_like_a_sheet() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let row = |cells: &[&str]| {
+        let cells: String = cells
+            .iter()
+            .map(|c| format!("<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"))
+            .collect();
+        format!("<w:tr>{cells}</w:tr>")
+    };
+    let body = format!(
+        "<w:p><w:r><w:t>巡察反馈问题清单</w:t></w:r></w:p><w:tbl>{}{}{}</w:tbl><w:p><w:r><w:t>填报人：王芳</w:t></w:r></w:p>",
+        row(&["序号", "问题", "具体表现", "整改时限"]),
+        row(&["1", "理论学习不深入", "满足于抄笔记", "2026-12-31"]),
+        row(&["2", "信访办理超期", "回迁群众多次集访", "2026年12月底前"]),
+    );
+    let file = docx_with(&body, None);
+    let draft = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        true,
+        "问题清单.docx",
+        &file,
+    )
+    .expect(200);
+    assert_eq!(draft["source_kind"], "ledger", "{draft}");
+    assert_eq!(
+        titles(&draft["problems"]),
+        ["理论学习不深入", "信访办理超期"]
+    );
+    assert_eq!(draft["problems"][1]["deadline"], "2026-12-31");
+}

@@ -26,6 +26,7 @@ pub mod digest;
 pub mod evidence;
 pub mod identity;
 pub mod ledger;
+pub mod numbering;
 pub mod progress;
 pub mod reflow;
 pub mod report;

@@ -21,6 +21,7 @@ use crate::api_types::{
     ImportedReviewFields, SuggestedLink,
 };
 use crate::domain::ledger::{self, Cell, SheetError};
+use crate::domain::numbering;
 use crate::domain::report;
 use crate::domain::similarity;
 use crate::domain::text;
@@ -151,7 +152,7 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
             Code::UnreadableFile,
             format!("{shown} is not an Excel workbook: it is not a zip archive"),
         )),
-        "docx" => docx_text(shown, bytes).map(Document::Report),
+        "docx" => docx_document(shown, bytes),
         "xlsx" => sheet_cells(shown, bytes).map(Document::Sheet),
         "doc" | "xls" | "wps" | "et" => Err(file_error(
             Code::UnsupportedFile,
@@ -166,7 +167,7 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
                 )
             })?;
             if archive.index_for_name("word/document.xml").is_some() {
-                docx_text(shown, bytes).map(Document::Report)
+                docx_document(shown, bytes)
             } else if archive.index_for_name("xl/workbook.xml").is_some() {
                 sheet_cells(shown, bytes).map(Document::Sheet)
             } else {
@@ -193,8 +194,10 @@ fn text(shown: &str, bytes: &[u8]) -> Result<String> {
     }
 }
 
-/// The text of a Word document, one line per paragraph.
-pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
+/// A Word document: its paragraphs as text, one line each, with Word's automatic numbering
+/// written out (`numbering.xml`); or, when it lays its problems out in a table whose header
+/// names the problem column, that table, read like a sheet.
+pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
     use quick_xml::events::Event;
     let unreadable = |why: String| {
         file_error(
@@ -204,43 +207,190 @@ pub fn docx_text(shown: &str, bytes: &[u8]) -> Result<String> {
     };
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let part = archive
-        .by_name("word/document.xml")
-        .map_err(|_| unreadable("it has no word/document.xml".to_owned()))?;
-    let mut xml = String::new();
-    part.take(MAX_UNPACKED_BYTES + 1)
-        .read_to_string(&mut xml)
-        .map_err(|e| unreadable(e.to_string()))?;
-    if xml.len() as u64 > MAX_UNPACKED_BYTES {
-        return Err(unreadable("its text is larger than 64 MiB".to_owned()));
-    }
+    let mut part = |name: &str| -> Result<Option<String>> {
+        let Ok(part) = archive.by_name(name) else {
+            return Ok(None);
+        };
+        let mut xml = String::new();
+        part.take(MAX_UNPACKED_BYTES + 1)
+            .read_to_string(&mut xml)
+            .map_err(|e| unreadable(e.to_string()))?;
+        if xml.len() as u64 > MAX_UNPACKED_BYTES {
+            return Err(unreadable(format!("its {name} is larger than 64 MiB")));
+        }
+        Ok(Some(xml))
+    };
+    let xml = part("word/document.xml")?
+        .ok_or_else(|| unreadable("it has no word/document.xml".to_owned()))?;
+    let mut numbering = match part("word/numbering.xml")? {
+        Some(xml) => word_numbering(&xml).map_err(unreadable)?,
+        None => numbering::Numbering::default(),
+    };
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
-    let mut in_text = false;
+    let mut paragraph = String::new();
+    let (mut in_text, mut list, mut level) = (false, None::<u32>, 0usize);
+    // Tables: the rows of the outermost table being read, its current row and cell.
+    let (mut depth, mut rows, mut row, mut cell) = (0usize, Vec::new(), Vec::new(), String::new());
+    let mut tables: Vec<Vec<Vec<Cell>>> = Vec::new();
     loop {
-        match reader.read_event().map_err(|e| unreadable(e.to_string()))? {
-            Event::Start(e) if e.local_name().as_ref() == "t" => in_text = true,
-            Event::End(e) if e.local_name().as_ref() == "t" => in_text = false,
-            Event::End(e) if e.local_name().as_ref() == "p" => out.push('\n'),
-            Event::Empty(e) => match e.local_name().as_ref() {
-                "tab" => out.push('\t'),
-                "br" | "cr" => out.push('\n'),
-                "p" => out.push('\n'),
-                _ => {}
-            },
-            Event::Text(t) if in_text => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) if in_text => {
-                if let Some(c) = r.resolve_char_ref().ok().flatten() {
-                    out.push(c);
-                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(&r) {
-                    out.push_str(s);
+        let event = reader.read_event().map_err(|e| unreadable(e.to_string()))?;
+        let name = match &event {
+            Event::Start(e) | Event::Empty(e) => e.local_name().as_ref().to_owned(),
+            Event::End(e) => format!("/{}", e.local_name().as_ref()),
+            _ => String::new(),
+        };
+        match (&event, name.as_str()) {
+            (Event::Start(_), "p") => {
+                paragraph.clear();
+                (list, level) = (None, 0);
+            }
+            (Event::Start(e) | Event::Empty(e), "numId") => {
+                list = word_value(e)
+                    .and_then(|v| v.parse().ok())
+                    .filter(|id| *id != 0);
+            }
+            (Event::Start(e) | Event::Empty(e), "ilvl") => {
+                level = word_value(e).and_then(|v| v.parse().ok()).unwrap_or(0);
+            }
+            (Event::Start(_), "t") => in_text = true,
+            (_, "/t") => in_text = false,
+            (Event::Empty(_), "tab") => paragraph.push('\t'),
+            (Event::Empty(_), "br" | "cr") => paragraph.push('\n'),
+            (_, "/p") | (Event::Empty(_), "p") => {
+                let label = list.and_then(|id| numbering.next_label(id, level));
+                let line = format!("{}{paragraph}", label.unwrap_or_default());
+                if depth > 0 {
+                    if !cell.is_empty() {
+                        cell.push('\n');
+                    }
+                    cell.push_str(&line);
+                }
+                out.push_str(&line);
+                out.push('\n');
+                paragraph.clear();
+                (list, level) = (None, 0);
+            }
+            (Event::Start(_), "tbl") => {
+                depth += 1;
+                if depth == 1 {
+                    rows = Vec::new();
                 }
             }
+            (Event::Start(_), "tr") if depth == 1 => row = Vec::new(),
+            (Event::Start(_), "tc") if depth == 1 => cell = String::new(),
+            (_, "/tc") if depth == 1 => row.push(Cell::Text(std::mem::take(&mut cell))),
+            (_, "/tr") if depth == 1 => rows.push(std::mem::take(&mut row)),
+            (_, "/tbl") => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    tables.push(std::mem::take(&mut rows));
+                }
+            }
+            (Event::Text(t), _) if in_text => paragraph.push_str(&t.xml10_content()),
+            (Event::GeneralRef(r), _) if in_text => {
+                if let Some(c) = r.resolve_char_ref().ok().flatten() {
+                    paragraph.push(c);
+                } else if let Some(s) = quick_xml::escape::resolve_xml_entity(r) {
+                    paragraph.push_str(s);
+                }
+            }
+            (Event::Eof, _) => break,
+            _ => {}
+        }
+    }
+    // A table of problems is the ledger; the text around it is not needed.
+    for table in tables {
+        if ledger::read_sheet(&table).is_ok_and(|sheet| !sheet.rows.is_empty()) {
+            return Ok(Document::Sheet(table));
+        }
+    }
+    Ok(Document::Report(out))
+}
+
+/// An attribute `val` (Word's `w:val`), whatever its prefix.
+fn word_value(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == "val")
+        .map(|a| a.value.into_owned())
+}
+
+/// The list definitions of `numbering.xml`.
+fn word_numbering(xml: &str) -> std::result::Result<numbering::Numbering, String> {
+    use quick_xml::events::Event;
+    let attribute = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<u32> {
+        e.attributes()
+            .with_checks(false)
+            .flatten()
+            .find(|a| a.key.local_name().as_ref() == name)
+            .and_then(|a| a.value.trim().parse().ok())
+    };
+    let mut result = numbering::Numbering::default();
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut definition: Option<(u32, Vec<numbering::Level>)> = None;
+    let mut level = 0usize;
+    let mut list: Option<(u32, numbering::List)> = None;
+    let mut overridden = 0usize;
+    loop {
+        match reader.read_event().map_err(|e| e.to_string())? {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.local_name().as_ref().to_owned();
+                match name.as_str() {
+                    "abstractNum" => {
+                        definition = attribute(&e, "abstractNumId")
+                            .map(|id| (id, vec![numbering::Level::default(); numbering::LEVELS]));
+                    }
+                    "lvl" => level = attribute(&e, "ilvl").unwrap_or(0) as usize,
+                    "start" | "numFmt" | "lvlText" if list.is_none() => {
+                        let value = word_value(&e).unwrap_or_default();
+                        if let Some(l) = definition
+                            .as_mut()
+                            .and_then(|(_, levels)| levels.get_mut(level))
+                        {
+                            match name.as_str() {
+                                "start" => l.start = value.trim().parse().unwrap_or(1),
+                                "numFmt" => l.format = value,
+                                _ => l.pattern = value,
+                            }
+                        }
+                    }
+                    "num" => {
+                        list = attribute(&e, "numId").map(|id| (id, numbering::List::default()));
+                    }
+                    "abstractNumId" => {
+                        if let (Some((_, l)), Some(v)) = (list.as_mut(), attribute(&e, "val")) {
+                            l.definition = v;
+                        }
+                    }
+                    "lvlOverride" => overridden = attribute(&e, "ilvl").unwrap_or(0) as usize,
+                    "startOverride" => {
+                        if let (Some((_, l)), Some(v)) = (list.as_mut(), attribute(&e, "val")) {
+                            l.restarts.insert(overridden, v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.local_name().as_ref() {
+                "abstractNum" => {
+                    if let Some((id, levels)) = definition.take() {
+                        result.definitions.insert(id, levels);
+                    }
+                }
+                "num" => {
+                    if let Some((id, l)) = list.take() {
+                        result.lists.insert(id, l);
+                    }
+                }
+                _ => {}
+            },
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok(out)
+    Ok(result)
 }
 
 /// A ledger has a dozen columns; cells further right are not read.
