@@ -176,13 +176,18 @@ fn wrap_width(lines: &[(usize, String)]) -> Option<usize> {
     if widths.len() < 6 {
         return None;
     }
-    let widest = *widths.iter().max()?;
-    let (width, near) = (NARROWEST_WRAP..=widest.min(400))
+    // How many lines have each width (wider ones share the last bucket, which no page width
+    // reaches): one pass, whatever the document's length.
+    const WIDEST: usize = 400;
+    let mut lines_of_width = [0usize; WIDEST + 1];
+    for w in &widths {
+        lines_of_width[(*w).min(WIDEST)] += 1;
+    }
+    let (width, near) = (NARROWEST_WRAP..WIDEST)
         .map(|w| {
-            let near = widths
+            let near: usize = lines_of_width[w.saturating_sub(FULL_LINE_SLACK)..=w]
                 .iter()
-                .filter(|x| **x + FULL_LINE_SLACK >= w && **x <= w)
-                .count();
+                .sum();
             (w, near)
         })
         .max_by_key(|(w, near)| (*near, *w))?;
@@ -313,6 +318,16 @@ mod tests {
         ] {
             assert!(!is_page_furniture(text), "{text}");
         }
+    }
+
+    #[test]
+    fn long_typed_paragraphs_are_never_taken_for_a_wrapped_page() {
+        let long = "理论学习不够深入，".repeat(30);
+        let text = (0..12)
+            .map(|i| format!("{long}{i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(paragraphs(&text).len(), 12);
     }
 
     #[test]

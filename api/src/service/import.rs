@@ -233,6 +233,7 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
     // Tables: the rows of the outermost table being read, its current row and cell.
     let (mut depth, mut rows, mut row, mut cell) = (0usize, Vec::new(), Vec::new(), String::new());
     let mut tables: Vec<Vec<Vec<Cell>>> = Vec::new();
+    let mut table_cells = 0usize;
     loop {
         let event = reader.read_event().map_err(|e| unreadable(e.to_string()))?;
         let name = match &event {
@@ -279,7 +280,18 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
             }
             (Event::Start(_), "tr") if depth == 1 => row = Vec::new(),
             (Event::Start(_), "tc") if depth == 1 => cell = String::new(),
-            (_, "/tc") if depth == 1 => row.push(Cell::Text(std::mem::take(&mut cell))),
+            (_, "/tc") if depth == 1 => {
+                table_cells += 1;
+                if table_cells > SHEET_MAX_CELLS {
+                    return Err(file_error(
+                        Code::SheetTooLarge,
+                        format!("{shown}: its tables hold more than {SHEET_MAX_CELLS} cells"),
+                    ));
+                }
+                if row.len() < SHEET_MAX_COLUMNS as usize {
+                    row.push(Cell::Text(std::mem::take(&mut cell)));
+                }
+            }
             (_, "/tr") if depth == 1 => rows.push(std::mem::take(&mut row)),
             (_, "/tbl") => {
                 depth = depth.saturating_sub(1);
@@ -317,6 +329,10 @@ fn word_value(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
         .map(|a| a.value.into_owned())
 }
 
+/// Lists a Word document may define (real ones define a few dozen): each costs more memory
+/// than the few bytes of XML that declare it.
+const MAX_WORD_LISTS: usize = 10_000;
+
 /// The list definitions of `numbering.xml`.
 fn word_numbering(xml: &str) -> std::result::Result<numbering::Numbering, String> {
     use quick_xml::events::Event;
@@ -339,6 +355,9 @@ fn word_numbering(xml: &str) -> std::result::Result<numbering::Numbering, String
                 let name = e.local_name().as_ref().to_owned();
                 match name.as_str() {
                     "abstractNum" => {
+                        if result.definitions.len() >= MAX_WORD_LISTS {
+                            return Err(format!("it defines more than {MAX_WORD_LISTS} lists"));
+                        }
                         definition = attribute(&e, "abstractNumId")
                             .map(|id| (id, vec![numbering::Level::default(); numbering::LEVELS]));
                     }
@@ -357,6 +376,9 @@ fn word_numbering(xml: &str) -> std::result::Result<numbering::Numbering, String
                         }
                     }
                     "num" => {
+                        if result.lists.len() >= MAX_WORD_LISTS {
+                            return Err(format!("it defines more than {MAX_WORD_LISTS} lists"));
+                        }
                         list = attribute(&e, "numId").map(|id| (id, numbering::List::default()));
                     }
                     "abstractNumId" => {
@@ -1208,6 +1230,31 @@ mod fuzz {
         }
         let error = read_file(Some("a.xlsx"), &book(true)).unwrap_err();
         assert_eq!(error.code, Code::SheetTooLarge);
+    }
+
+    #[test]
+    fn a_word_document_declaring_endless_lists_is_refused() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("word/document.xml", options).unwrap();
+        zip.write_all(
+            b"<w:document><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body></w:document>",
+        )
+        .unwrap();
+        zip.start_file("word/numbering.xml", options).unwrap();
+        zip.write_all(b"<w:numbering>").unwrap();
+        for id in 0..=MAX_WORD_LISTS {
+            zip.write_all(
+                format!("<w:abstractNum w:abstractNumId=\"{id}\"></w:abstractNum>").as_bytes(),
+            )
+            .unwrap();
+        }
+        zip.write_all(b"</w:numbering>").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let error = read_file(Some("a.docx"), &bytes).unwrap_err();
+        assert_eq!(error.code, Code::UnreadableFile);
+        assert!(error.detail.contains("lists"), "{}", error.detail);
     }
 
     #[test]
