@@ -9,6 +9,7 @@ use crate::api_types::{CreateOrganization, CreateUser};
 use crate::api_types::{ImportResult, ImportedReviewFields};
 use crate::config::Settings;
 use crate::domain::deadline::Clock;
+use crate::domain::text::fit;
 use crate::domain::vocab::ReviewKind;
 use crate::domain::Role;
 use crate::service::import::{self, Document};
@@ -148,12 +149,30 @@ pub enum CliError {
     Config(#[from] crate::config::ConfigError),
     #[error("{0}")]
     Start(#[from] startup::StartError),
-    #[error("{}", .0.detail)]
+    #[error("{}", refusal(.0))]
     Service(#[from] crate::error::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("the audit log is broken at entry {first_broken} ({entries} entries read)")]
     AuditBroken { first_broken: i64, entries: i64 },
+}
+
+/// A refusal as the operator reads it: the detail, then every field or cell in error and
+/// every warning, one per line.
+fn refusal(error: &crate::error::Error) -> String {
+    let mut text = error.detail.clone();
+    for e in &error.errors {
+        text.push_str(&format!("\n  {:<10} {:<18} {}", e.field, e.code, e.message));
+    }
+    let warnings = error.extensions.get("warnings").and_then(|w| w.as_array());
+    for w in warnings.into_iter().flatten() {
+        text.push_str(&format!(
+            "\n  warning    {:<18} {}",
+            w["code"].as_str().unwrap_or_default(),
+            w["message"].as_str().unwrap_or_default()
+        ));
+    }
+    text
 }
 
 /// Runs one command with resolved settings. `serve` blocks until the server stops.
@@ -406,17 +425,29 @@ fn write_import_summary(out: &mut dyn Write, result: &ImportResult) -> std::io::
     writeln!(out, "\nproblems (status draft):")?;
     writeln!(
         out,
-        "  {:<4} {:<10} {:<12} {:<30} aspect",
-        "#", "key", "source", "title"
+        "  {:<4} {:<10} {:<12} {} {:<10} {:<8} aspect",
+        "#",
+        "key",
+        "source",
+        fit("title", 40),
+        "deadline",
+        "owner"
     )?;
     for (i, p) in result.problems.iter().enumerate() {
+        let deadline = match (p.deadline, p.kind) {
+            (Some(d), _) => d.to_string(),
+            (None, crate::domain::vocab::ProblemKind::LongTerm) => "长期".to_owned(),
+            (None, _) => "-".to_owned(),
+        };
         writeln!(
             out,
-            "  {:<4} {:<10} {:<12} {:<30} {}",
+            "  {:<4} {:<10} {:<12} {} {:<10} {:<8} {}",
             i + 1,
             p.key.as_deref().unwrap_or("-"),
             lines_of(&p.source),
-            p.title,
+            fit(&p.title, 40),
+            deadline,
+            p.owner_id.map_or("-".to_owned(), |id| format!("user {id}")),
             p.aspect.as_deref().unwrap_or("-")
         )?;
     }

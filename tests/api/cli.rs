@@ -174,4 +174,23 @@ fn import_reads_a_report_file_into_a_draft_review() {
 
     let error = run(&app, &["import", path, "--org", "NOPE"]).unwrap_err();
     assert!(error.contains("NOPE"), "{error}");
+
+    // The summary's columns line up in a terminal, Chinese titles and all.
+    let rows: Vec<&str> = out.lines().filter(|l| l.contains("DFSQ-")).collect();
+    let deadline_at = |line: &str| {
+        let before = &line[..line.find(" - ").unwrap()];
+        before
+            .chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<usize>()
+    };
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!(deadline_at(rows[0]), deadline_at(rows[1]), "{out}");
+
+    // A refusal says why in full: here, the warnings that explain an empty result.
+    let empty = app.data_dir().join("空.txt");
+    std::fs::write(&empty, "只有一段话，没有任何编号。\n").unwrap();
+    let error = run(&app, &["import", empty.to_str().unwrap(), "--org", "DFSQ"]).unwrap_err();
+    assert!(error.contains("No problems were found"), "{error}");
+    assert!(error.contains("warning    no_sections"), "{error}");
 }

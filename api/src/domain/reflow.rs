@@ -7,6 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::report::starts_with_marker;
+use super::text::{display_width, is_wide};
 
 /// A hard-wrapped page is at least this wide (in half-width columns: 10 Chinese characters).
 const NARROWEST_WRAP: usize = 20;
@@ -46,19 +47,6 @@ pub fn paragraphs(text: &str) -> Vec<(usize, String)> {
         previous_full = display_width(&line) + FULL_LINE_SLACK >= width;
     }
     out
-}
-
-/// Chinese characters, their punctuation and full-width forms.
-fn is_wide(c: char) -> bool {
-    matches!(c,
-        '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}'
-        | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}' | '\u{20000}'..='\u{3FFFF}'
-        | '“' | '”' | '‘' | '’' | '…' | '—')
-}
-
-/// Columns a line takes on a page: a Chinese character two, a half-width one one.
-fn display_width(line: &str) -> usize {
-    line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
 
 /// Removes the spaces extraction leaves inside Chinese (`学 习`, `3 个`, `2021 年`); spaces

@@ -33,9 +33,57 @@ pub fn describe(c: char) -> String {
     )
 }
 
+/// Chinese characters, their punctuation and full-width forms.
+pub fn is_wide(c: char) -> bool {
+    matches!(c,
+        '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FF60}' | '\u{FFE0}'..='\u{FFE6}' | '\u{20000}'..='\u{3FFFF}'
+        | '“' | '”' | '‘' | '’' | '…' | '—')
+}
+
+/// Columns a text takes on a page or in a terminal: a Chinese character two, a half-width
+/// one one.
+pub fn display_width(line: &str) -> usize {
+    line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// `text` in exactly `width` columns: cut with `…` when longer, padded with spaces when
+/// shorter (so that Chinese lines up in a terminal, where `{:<30}` counts characters).
+pub fn fit(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    if display_width(text) > width {
+        let ellipsis = display_width("…");
+        for c in text.chars() {
+            let w = if is_wide(c) { 2 } else { 1 };
+            if used + w + ellipsis > width {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+        used += ellipsis;
+    } else {
+        out.push_str(text);
+        used = display_width(text);
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_lines_up_by_the_columns_it_takes() {
+        assert_eq!(display_width("学习a1"), 6);
+        assert_eq!(fit("学习", 6), "学习  ");
+        assert_eq!(fit("理论学习不深入", 8), "理论学…");
+        assert_eq!(display_width(&fit("理论学习不深入", 9)), 9);
+        assert_eq!(fit("abcd", 3), "a…");
+    }
 
     #[test]
     fn control_characters_are_refused_but_tabs_and_line_breaks_kept() {
