@@ -1392,3 +1392,29 @@ fn a_word_document_with_a_table_of_problems_reads_it_like_a_sheet() {
     );
     assert_eq!(draft["problems"][1]["deadline"], "2026-12-31");
 }
+
+#[test]
+fn measures_listed_one_per_problem_are_suggested_for_the_problem_in_their_place() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let mut body = report_body(cast.org);
+    body["text"] = json!(
+        "一、存在问题\n1.理论学习不深入。\n2.信访件办理超期。\n3.党费收缴不及时。\n\
+         二、整改要求\n1.每周集中学习一次。\n2.建立办结销号制度。\n3.按月足额收缴。"
+    );
+    let draft = app
+        .post(&format!("{IMPORT}?dry_run=true"), &cast.coordinator, &body)
+        .expect(200);
+    for (i, measure) in draft["measures"].as_array().unwrap().iter().enumerate() {
+        let placed = measure["suggested_problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["problem_index"] == i)
+            .unwrap_or_else(|| panic!("measure {i}: {measure}"));
+        assert!(
+            placed["reason"].as_str().unwrap().contains("position"),
+            "{placed}"
+        );
+    }
+}

@@ -106,6 +106,10 @@ pub struct SuggestedLink {
     /// Shared character bigrams, 0 to 1.
     #[schema(example = 0.31)]
     pub score: f64,
+    /// Why it is suggested: `shared_wording`, `same_position` (a measure listed in the
+    /// problems' order, one each) or `shared_wording_and_position`.
+    #[schema(example = "shared_wording")]
+    pub reason: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

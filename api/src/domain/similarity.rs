@@ -98,6 +98,17 @@ const POSTINGS_BUDGET: usize = 4096;
 /// ... and the best this many candidates by those bigrams are scored in full.
 const CANDIDATES: usize = 64;
 
+/// Measures written one per problem in the problems' order (整改要求 answering a list of
+/// problems item by item): when there are as many measures as problems, two or more, the i-th
+/// measure is suggested for the i-th problem too. Per measure, the problem its place names.
+pub fn by_position(problems: usize, measures: usize) -> Vec<Option<usize>> {
+    if problems >= 2 && problems == measures {
+        (0..measures).map(Some).collect()
+    } else {
+        vec![None; measures]
+    }
+}
+
 /// For each of `others` (causes or measures), the problems it most likely addresses, best
 /// first, scores rounded to three decimals. The work is bounded: past [`EXACT_PAIRS`], each is
 /// compared with a bounded set of candidates found through an index of rare bigrams.
@@ -245,6 +256,13 @@ mod tests {
         assert_eq!(suggest(&[], &["丁戊己"]), vec![vec![]]);
         assert!(suggest(&["甲乙丙"], &[]).is_empty());
         assert_eq!(suggest(&[""], &[""]), vec![vec![]]);
+    }
+
+    #[test]
+    fn measures_match_problems_by_position_only_when_the_counts_agree() {
+        assert_eq!(by_position(3, 3), [Some(0), Some(1), Some(2)]);
+        assert_eq!(by_position(3, 2), [None, None]);
+        assert_eq!(by_position(1, 1), [None]);
     }
 
     #[test]

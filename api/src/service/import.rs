@@ -526,25 +526,49 @@ fn source_lines(first: usize, last: usize) -> ImportSource {
 fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
     let parsed = report::parse(text);
     let problem_texts: Vec<&str> = parsed.problems.iter().map(|p| p.text.as_str()).collect();
-    let entries = |items: &[report::Item]| -> Vec<ImportedEntry> {
+    let entries = |items: &[report::Item], measures: bool| -> Vec<ImportedEntry> {
         let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
         let suggestions = similarity::suggest(&problem_texts, &texts);
+        let placed = if measures {
+            similarity::by_position(problem_texts.len(), items.len())
+        } else {
+            vec![None; items.len()]
+        };
         items
             .iter()
             .zip(suggestions)
-            .map(|(item, found)| ImportedEntry {
-                id: None,
-                title: item.title.clone(),
-                description: item.text.clone(),
-                source: source_lines(item.first_line, item.last_line),
-                suggested_problems: found
+            .zip(placed)
+            .map(|((item, found), place)| {
+                let mut links: Vec<SuggestedLink> = found
                     .into_iter()
                     .map(|s| SuggestedLink {
                         problem_index: s.problem,
                         problem_id: None,
                         score: s.score,
+                        reason: if place == Some(s.problem) {
+                            "shared_wording_and_position"
+                        } else {
+                            "shared_wording"
+                        },
                     })
-                    .collect(),
+                    .collect();
+                if let Some(problem) =
+                    place.filter(|p| !links.iter().any(|l| l.problem_index == *p))
+                {
+                    links.push(SuggestedLink {
+                        problem_index: problem,
+                        problem_id: None,
+                        score: 0.0,
+                        reason: "same_position",
+                    });
+                }
+                ImportedEntry {
+                    id: None,
+                    title: item.title.clone(),
+                    description: item.text.clone(),
+                    source: source_lines(item.first_line, item.last_line),
+                    suggested_problems: links,
+                }
             })
             .collect()
     };
@@ -555,8 +579,8 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
             "report"
         },
         progress_totals: parsed.progress_totals.clone(),
-        causes: entries(&parsed.causes),
-        measures: entries(&parsed.measures),
+        causes: entries(&parsed.causes, false),
+        measures: entries(&parsed.measures, true),
         problems: parsed
             .problems
             .iter()
