@@ -44,6 +44,18 @@ fn report_of(bytes: usize) -> String {
     text
 }
 
+/// The link suggestions an import computes for a parsed report.
+fn suggestions(r: &report::Report) -> Vec<Vec<similarity::Suggestion>> {
+    let problems: Vec<&str> = r.problems.iter().map(|p| p.text.as_str()).collect();
+    let others: Vec<&str> = r
+        .causes
+        .iter()
+        .chain(&r.measures)
+        .map(|i| i.text.as_str())
+        .collect();
+    similarity::suggest(&problems, &others)
+}
+
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
     runs[runs.len() / 2]
@@ -75,15 +87,7 @@ fn main() {
         std::hint::black_box(report::parse(std::hint::black_box(&text)));
     });
     let with_links = time(&|| {
-        let r = report::parse(&text);
-        let problems: Vec<&str> = r.problems.iter().map(|p| p.text.as_str()).collect();
-        let others: Vec<&str> = r
-            .causes
-            .iter()
-            .chain(&r.measures)
-            .map(|i| i.text.as_str())
-            .collect();
-        std::hint::black_box(similarity::suggest(&problems, &others));
+        std::hint::black_box(suggestions(&report::parse(&text)));
     });
     println!(
         "parse                      median {:>8.3} ms",
@@ -99,15 +103,8 @@ fn main() {
     let start = Instant::now();
     let r = report::parse(&large);
     let parsed = start.elapsed();
-    let problems: Vec<&str> = r.problems.iter().map(|p| p.text.as_str()).collect();
-    let others: Vec<&str> = r
-        .causes
-        .iter()
-        .chain(&r.measures)
-        .map(|i| i.text.as_str())
-        .collect();
     let start = Instant::now();
-    std::hint::black_box(similarity::suggest(&problems, &others));
+    std::hint::black_box(suggestions(&r));
     let suggested = start.elapsed();
     println!(
         "12,000 items ({} KB): {} problems, {} causes, {} measures; parse {:.0} ms, suggestions {:.0} ms",

@@ -320,13 +320,18 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
     Ok(Document::Report(out))
 }
 
-/// An attribute `val` (Word's `w:val`), whatever its prefix.
-fn word_value(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+/// An attribute of a Word element by its local name (`w:val` is `val`), whatever its prefix.
+fn word_attribute(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .with_checks(false)
         .flatten()
-        .find(|a| a.key.local_name().as_ref() == "val")
+        .find(|a| a.key.local_name().as_ref() == name)
         .map(|a| a.value.into_owned())
+}
+
+/// Word's `w:val`.
+fn word_value(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    word_attribute(e, "val")
 }
 
 /// Lists a Word document may define (real ones define a few dozen): each costs more memory
@@ -337,11 +342,7 @@ const MAX_WORD_LISTS: usize = 10_000;
 fn word_numbering(xml: &str) -> std::result::Result<numbering::Numbering, String> {
     use quick_xml::events::Event;
     let attribute = |e: &quick_xml::events::BytesStart<'_>, name: &str| -> Option<u32> {
-        e.attributes()
-            .with_checks(false)
-            .flatten()
-            .find(|a| a.key.local_name().as_ref() == name)
-            .and_then(|a| a.value.trim().parse().ok())
+        word_attribute(e, name).and_then(|v| v.trim().parse().ok())
     };
     let mut result = numbering::Numbering::default();
     let mut reader = quick_xml::Reader::from_str(xml);
