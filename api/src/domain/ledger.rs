@@ -138,6 +138,54 @@ pub fn status_label(status: Status) -> &'static str {
     }
 }
 
+/// Where a 整改状态 (or 完成状态) cell says a problem stands, as the words offices use; `None`
+/// for words that say nothing the workflow knows. Our own export's labels read back as they
+/// were written, but 待验收 (submitted), which needs a submission with its evidence.
+pub fn status_of(text: &str) -> Option<Status> {
+    let word: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let word = word.trim_end_matches(['。', '.', '；', ';']);
+    const CLOSED: [&str; 9] = [
+        "已完成",
+        "已整改",
+        "已销号",
+        "完成",
+        "已办结",
+        "整改完成",
+        "已整改到位",
+        "已完成整改",
+        "办结",
+    ];
+    const IN_PROGRESS: [&str; 8] = [
+        "正在整改",
+        "整改中",
+        "持续整改",
+        "推进中",
+        "进行中",
+        "正在推进",
+        "长期整改",
+        "未完成",
+    ];
+    const OPEN: [&str; 6] = [
+        "未启动",
+        "未整改",
+        "待整改",
+        "未开始",
+        "尚未整改",
+        "尚未启动",
+    ];
+    if CLOSED.contains(&word) {
+        Some(Status::Closed)
+    } else if IN_PROGRESS.contains(&word) {
+        Some(Status::InProgress)
+    } else if OPEN.contains(&word) {
+        Some(Status::Open)
+    } else if word == status_label(Status::Draft) || word.is_empty() {
+        Some(Status::Draft)
+    } else {
+        None
+    }
+}
+
 /// A cell as read from a sheet.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -390,6 +438,12 @@ pub struct Row {
     pub unit: Option<String>,
     pub owner: Option<String>,
     pub deadline: Deadline,
+    /// Where a ledger already under way says the problem stands (draft when it says nothing).
+    pub status: Status,
+    /// Its 完成情况/进展 text.
+    pub progress: Option<String>,
+    /// Its 销号时间, for a closed problem.
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// A sheet read into a draft: aspects, causes and measures are de-duplicated across rows.
@@ -496,25 +550,145 @@ fn index_of(list: &mut Vec<String>, value: &str) -> usize {
     }
 }
 
-/// Reads a sheet (rows of cells, the first row is row 1) into a draft ledger.
-pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
-    let header_at = rows.iter().take(HEADER_SEARCH_ROWS).position(|r| {
-        r.iter()
-            .any(|c| column_of(&c.text()) == Some(Column::Description))
-    });
-    let Some(header_at) = header_at else {
-        return Err(SheetError::MissingColumns(vec![
-            Column::Description.header()
-        ]));
-    };
+/// The columns one header row names, by position.
+fn columns_of_row(cells: &[Cell]) -> Vec<(usize, Column)> {
     let mut columns: Vec<(usize, Column)> = Vec::new();
-    for (i, cell) in rows[header_at].iter().enumerate() {
+    for (i, cell) in cells.iter().enumerate() {
         if let Some(column) = column_of(&cell.text()) {
             if !columns.iter().any(|(_, c)| *c == column) {
                 columns.push((i, column));
             }
         }
     }
+    columns
+}
+
+/// The columns a header of two rows names: a name in the lower row wins; a cell the lower row
+/// leaves blank or names nothing known takes the upper row's name, and an upper cell merged
+/// across several columns (its text in the first, blanks after) lends it to each of them.
+fn columns_of_two_rows(upper: &[Cell], lower: &[Cell]) -> Vec<(usize, Column)> {
+    let width = upper.len().max(lower.len());
+    let mut columns: Vec<(usize, Column)> = Vec::new();
+    let mut parent = String::new();
+    for i in 0..width {
+        let above = upper.get(i).map(Cell::text).unwrap_or_default();
+        let below = lower.get(i).map(Cell::text).unwrap_or_default();
+        if !above.is_empty() {
+            parent = above;
+        } else if below.is_empty() {
+            parent.clear();
+        }
+        let column = column_of(&below).or_else(|| column_of(&parent));
+        if let Some(column) = column {
+            if !columns.iter().any(|(_, c)| *c == column) {
+                columns.push((i, column));
+            }
+        }
+    }
+    columns
+}
+
+/// Finds the header in the first rows: the first row that names the problem column, alone or
+/// with the row above or below it when the two together name more columns (a merged parent
+/// such as 整改措施 over 具体措施, 责任单位, 责任人). Returns the header's columns and the index
+/// of the row below it.
+fn find_header(rows: &[Vec<Cell>]) -> Option<(Vec<(usize, Column)>, usize)> {
+    let at = rows.iter().take(HEADER_SEARCH_ROWS).position(|r| {
+        r.iter()
+            .any(|c| column_of(&c.text()) == Some(Column::Description))
+    })?;
+    let mut best = (columns_of_row(&rows[at]), at + 1);
+    if at > 0 {
+        let pair = columns_of_two_rows(&rows[at - 1], &rows[at]);
+        if pair.len() > best.0.len() {
+            best = (pair, at + 1);
+        }
+    }
+    if let Some(below) = rows.get(at + 1) {
+        // The row below is a header's second row only if it is not itself a problem row.
+        let below_is_data = best
+            .0
+            .iter()
+            .find(|(_, c)| *c == Column::Description)
+            .and_then(|(i, _)| below.get(*i))
+            .is_some_and(|c| !c.text().is_empty() && column_of(&c.text()).is_none());
+        let pair = columns_of_two_rows(&rows[at], below);
+        if !below_is_data && pair.len() > best.0.len() {
+            best = (pair, at + 2);
+        }
+    }
+    Some(best)
+}
+
+/// A block of merged cells, 0-based and inclusive. Its value sits in its first cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merged {
+    pub first_row: usize,
+    pub last_row: usize,
+    pub first_col: usize,
+    pub last_col: usize,
+}
+
+/// At most this many merged blocks are applied; a ledger has one or two per group.
+pub const MAX_MERGED: usize = 10_000;
+
+/// Reads a sheet (rows of cells, the first row is row 1) into a draft ledger.
+pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
+    read_merged_sheet(rows, &[])
+}
+
+/// Spreads each merged block's value over the cells it covers, within the rows and columns
+/// the sheet has (a block may claim the whole sheet; it is not given more).
+fn spread(rows: &mut [Vec<Cell>], merged: &[Merged]) {
+    for m in merged.iter().take(MAX_MERGED) {
+        let Some(value) = rows
+            .get(m.first_row)
+            .and_then(|r| r.get(m.first_col))
+            .filter(|c| **c != Cell::Empty)
+            .cloned()
+        else {
+            continue;
+        };
+        let last_row = m.last_row.min(rows.len().saturating_sub(1));
+        for row in rows.iter_mut().take(last_row + 1).skip(m.first_row) {
+            let last_col = m.last_col.min(row.len().saturating_sub(1));
+            for cell in row.iter_mut().take(last_col + 1).skip(m.first_col) {
+                if *cell == Cell::Empty {
+                    *cell = value.clone();
+                }
+            }
+        }
+    }
+}
+
+/// Reads a sheet whose merged cells are known: a value merged down several rows (a unit, an
+/// owner, a deadline, a category shared by a group) applies to each of them; a problem whose
+/// description is merged down several rows is one problem, and the causes and measures of
+/// those rows are all its own.
+pub fn read_merged_sheet(rows: &[Vec<Cell>], merged: &[Merged]) -> Result<Sheet, SheetError> {
+    let mut filled;
+    let mut rows = rows;
+    if !merged.is_empty() {
+        filled = rows.to_vec();
+        spread(&mut filled, merged);
+        rows = &filled;
+    }
+    let Some((columns, data_at)) = find_header(rows) else {
+        return Err(SheetError::MissingColumns(vec![
+            Column::Description.header()
+        ]));
+    };
+    // Rows whose description is the merged continuation of the problem above.
+    let description_col = columns
+        .iter()
+        .find(|(_, c)| *c == Column::Description)
+        .map(|(i, _)| *i);
+    let continues: std::collections::HashSet<usize> = merged
+        .iter()
+        .take(MAX_MERGED)
+        .filter(|m| Some(m.first_col) == description_col && m.first_row >= data_at)
+        .flat_map(|m| m.first_row + 1..=m.last_row.min(rows.len()))
+        .collect();
     let at = |column: Column| columns.iter().find(|(_, c)| *c == column).map(|(i, _)| *i);
     let mut sheet = Sheet {
         columns: columns
@@ -528,9 +702,38 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
     // A category merged down its group holds its text in the group's first row only: the
     // rows below it take it, until the next category.
     let mut aspect_above: Option<usize> = None;
-    for (offset, cells) in rows[header_at + 1..].iter().enumerate() {
-        let row = header_at + offset + 2;
+    for (offset, cells) in rows[data_at..].iter().enumerate() {
+        let row = data_at + offset + 1;
         if is_footer(cells) {
+            continue;
+        }
+        if continues.contains(&(row - 1)) {
+            let text = |column: Column| {
+                at(column)
+                    .and_then(|i| cells.get(i))
+                    .map(Cell::text)
+                    .unwrap_or_default()
+            };
+            let causes: Vec<usize> = entries(&text(Column::Causes))
+                .iter()
+                .map(|c| index_of(&mut sheet.causes, c))
+                .collect();
+            let measures: Vec<usize> = entries(&text(Column::Measures))
+                .iter()
+                .map(|m| index_of(&mut sheet.measures, m))
+                .collect();
+            if let Some(problem) = sheet.rows.last_mut() {
+                for c in causes {
+                    if !problem.causes.contains(&c) {
+                        problem.causes.push(c);
+                    }
+                }
+                for m in measures {
+                    if !problem.measures.contains(&m) {
+                        problem.measures.push(m);
+                    }
+                }
+            }
             continue;
         }
         let text = |column: Column| {
@@ -601,6 +804,42 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
                 owner = Some(names[0].to_owned());
             }
         }
+        let status_text = text(Column::Status);
+        let status = status_of(&status_text).unwrap_or_else(|| {
+            sheet.warnings.push(CellIssue {
+                row,
+                column: Column::Status.header(),
+                letter: column_letter(at(Column::Status).unwrap_or(0)),
+                code: "unknown_status",
+                message: format!(
+                    "“{status_text}” is not a status this service knows (已完成, 正在整改, \
+                     未启动 …); the problem is imported as a draft"
+                ),
+            });
+            Status::Draft
+        });
+        let closed_on = match at(Column::ClosedOn) {
+            Some(i) if status == Status::Closed => {
+                match parse_deadline(cells.get(i).unwrap_or(&Cell::Empty)) {
+                    Ok(Deadline::On(date)) => Some(date),
+                    Ok(Deadline::None) => None,
+                    Ok(_) | Err(_) => {
+                        errors.push(CellIssue {
+                            row,
+                            column: Column::ClosedOn.header(),
+                            letter: column_letter(i),
+                            code: "closed_on",
+                            message: format!(
+                                "“{}” is not a date; write 2026-12-31 or 2026年12月31日",
+                                text(Column::ClosedOn)
+                            ),
+                        });
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
         sheet.rows.push(Row {
             row,
             aspect,
@@ -610,6 +849,9 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
             unit: Some(text(Column::Unit)).filter(|u| !u.is_empty()),
             owner,
             deadline,
+            status,
+            progress: Some(text(Column::Progress)).filter(|p| !p.is_empty()),
+            closed_on,
         });
     }
     sheet.errors = errors;
@@ -874,6 +1116,178 @@ mod tests {
         assert_eq!(aspects, [Some(0), Some(0), Some(1), Some(1)]);
         // A problem that merely mentions a label is still a problem.
         assert!(!is_footer(&[t("联系电话无人接听的问题")]));
+    }
+
+    #[test]
+    fn a_header_of_two_rows_lends_merged_names_to_the_columns_below() {
+        let rows = sheet(&[
+            &["某某党委整改台账"],
+            &[
+                "序号",
+                "问题描述",
+                "整改措施",
+                "",
+                "",
+                "整改时限",
+                "整改状态",
+            ],
+            &["", "", "措施内容", "责任单位", "责任人", "", ""],
+            &[
+                "1",
+                "学习不深入",
+                "制定学习计划",
+                "DFSQ",
+                "张伟",
+                "2024.12",
+                "已完成",
+            ],
+            &[
+                "2",
+                "调研不够",
+                "建立调研制度",
+                "DFSQ",
+                "李娜",
+                "2025年3月",
+                "正在整改",
+            ],
+        ]);
+        let s = read_sheet(&rows).unwrap();
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let found: Vec<(Column, &str)> = s.columns.iter().map(|(c, l)| (*c, l.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Column::Number, "A"),
+                (Column::Description, "B"),
+                (Column::Measures, "C"),
+                (Column::Unit, "D"),
+                (Column::Owner, "E"),
+                (Column::Deadline, "F"),
+                (Column::Status, "G"),
+            ]
+        );
+        assert_eq!(s.rows.len(), 2);
+        assert_eq!(s.rows[0].row, 4);
+        assert_eq!(s.rows[0].owner.as_deref(), Some("张伟"));
+        assert_eq!(s.rows[1].unit.as_deref(), Some("DFSQ"));
+        assert_eq!(s.rows[0].deadline, date(2024, 12, 31));
+        assert_eq!(s.measures, ["制定学习计划", "建立调研制度"]);
+    }
+
+    #[test]
+    fn a_problem_row_below_a_one_row_header_is_not_taken_for_a_second_header_row() {
+        let rows = sheet(&[
+            &["问题描述", "整改措施", "", "责任人"],
+            &["措施不力", "", "责任单位", "张伟"],
+        ]);
+        let s = read_sheet(&rows).unwrap();
+        assert_eq!(s.rows.len(), 1);
+        assert_eq!(s.rows[0].description, "措施不力");
+    }
+
+    #[test]
+    fn a_ledger_under_way_says_where_each_problem_stands() {
+        let rows = sheet(&[
+            &[
+                "问题描述",
+                "责任人",
+                "整改时限",
+                "整改状态",
+                "完成情况",
+                "销号时间",
+            ],
+            &[
+                "甲",
+                "张伟",
+                "2026-06-30",
+                "已完成",
+                "已建立制度",
+                "2026年5月20日",
+            ],
+            &["乙", "张伟", "2026-06-30", "正在整改", "制度起草中", ""],
+            &["丙", "张伟", "2026-06-30", "未启动", "", ""],
+            &["丁", "张伟", "2026-06-30", "", "", ""],
+            &["戊", "张伟", "2026-06-30", "差不多了", "", ""],
+            &["己", "张伟", "2026-06-30", "已销号", "", "上周"],
+        ]);
+        let s = read_sheet(&rows).unwrap();
+        let statuses: Vec<Status> = s.rows.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::Closed,
+                Status::InProgress,
+                Status::Open,
+                Status::Draft,
+                Status::Draft,
+                Status::Closed
+            ]
+        );
+        assert_eq!(s.rows[0].closed_on, NaiveDate::from_ymd_opt(2026, 5, 20));
+        assert_eq!(s.rows[1].progress.as_deref(), Some("制度起草中"));
+        assert_eq!(s.warnings.len(), 1);
+        assert_eq!(
+            (s.warnings[0].code, s.warnings[0].row),
+            ("unknown_status", 6)
+        );
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!((s.errors[0].letter.as_str(), s.errors[0].row), ("F", 7));
+        // Our own export's labels read back.
+        for status in [
+            Status::Draft,
+            Status::Open,
+            Status::InProgress,
+            Status::Closed,
+        ] {
+            assert_eq!(status_of(status_label(status)), Some(status));
+        }
+        assert_eq!(status_of(status_label(Status::Submitted)), None);
+    }
+
+    #[test]
+    fn merged_cells_reach_every_row_they_cover_and_a_merged_problem_stays_one() {
+        let rows = sheet(&[
+            &["序号", "问题描述", "整改措施", "责任单位", "整改时限"],
+            &["1", "学习不深入", "制定计划", "DFSQ", "2026-06-30"],
+            &["", "", "专题研讨", "", ""],
+            &["2", "调研不够", "建立制度", "", "2026-09-30"],
+            &["3", "会议偏多", "精简会议", "", ""],
+        ]);
+        let block = |first_row, last_row, col| Merged {
+            first_row,
+            last_row,
+            first_col: col,
+            last_col: col,
+        };
+        // The problem in B2:B3, the unit in D2:D5 (the whole tree), the deadline in E4:E5.
+        let merged = [
+            block(1, 2, 1),
+            block(1, 4, 3),
+            block(3, 4, 4),
+            block(0, 99, 0),
+        ];
+        let s = read_merged_sheet(&rows, &merged).unwrap();
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        let found: Vec<(&str, Vec<usize>, Option<&str>, Deadline)> = s
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.description.as_str(),
+                    r.measures.clone(),
+                    r.unit.as_deref(),
+                    r.deadline,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("学习不深入", vec![0, 1], Some("DFSQ"), date(2026, 6, 30)),
+                ("调研不够", vec![2], Some("DFSQ"), date(2026, 9, 30)),
+                ("会议偏多", vec![3], Some("DFSQ"), date(2026, 9, 30)),
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ macro_rules! names {
     };
 }
 
+pub mod assignment;
 pub mod audit;
 pub mod deadline;
 pub mod digest;

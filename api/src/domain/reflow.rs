@@ -24,10 +24,13 @@ pub fn paragraphs(text: &str) -> Vec<(usize, String)> {
     for (index, raw) in text.lines().enumerate() {
         // `lines` keeps a lone '\r' (old Mac files, some exports) inside a line.
         for piece in raw.split('\r') {
-            let line =
-                close_spaces(piece.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'));
-            if !line.is_empty() && !is_page_furniture(&line) {
-                lines.push((index + 1, line));
+            let piece = piece.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+            // Cut before spaces are closed: a space is one of the boundaries it cuts at.
+            for part in split_run_on(piece) {
+                let line = close_spaces(&part);
+                if !line.is_empty() && !is_page_furniture(&line) {
+                    lines.push((index + 1, line));
+                }
             }
         }
     }
@@ -47,6 +50,43 @@ pub fn paragraphs(text: &str) -> Vec<(usize, String)> {
         previous_full = display_width(&line) + FULL_LINE_SLACK >= width;
     }
     out
+}
+
+/// A paragraph that holds a whole document's structure (a web page or an extraction that lost
+/// its line breaks): `第二章 … 2.1 … 问题1：…` run together. It is cut before each structural
+/// mark (chapter, `一、` section, `（一）` heading, `2.1` numbering, `问题1：`) that follows a
+/// sentence's end or a space, when it holds at least two such marks; items (`一是`, `1.`) are
+/// left to the report's reader, which splits them inside paragraphs.
+fn split_run_on(line: &str) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let cuts: Vec<usize> = (1..chars.len())
+        .filter(|&i| {
+            let before = chars[i - 1];
+            (before.is_whitespace() || "。；;！？!?".contains(before))
+                && starts_structure(&chars[i..])
+        })
+        .collect();
+    if cuts.len() < 2 {
+        return vec![line.to_owned()];
+    }
+    let mut pieces = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for at in cuts.into_iter().chain(std::iter::once(chars.len())) {
+        let piece: String = chars[from..at].iter().collect();
+        let piece = piece.trim();
+        if !piece.is_empty() {
+            pieces.push(piece.to_owned());
+        }
+        from = at;
+    }
+    pieces
+}
+
+/// Whether a structural mark (not an item's number) starts here.
+fn starts_structure(chars: &[char]) -> bool {
+    const LOOK: usize = 12;
+    let head: String = chars.iter().take(LOOK).collect();
+    starts_with_marker(&head) && !super::report::starts_with_item(&head)
 }
 
 /// Removes the spaces extraction leaves inside Chinese (`学 习`, `3 个`, `2021 年`); spaces
@@ -336,5 +376,30 @@ mod tests {
         for line in ["学习不够深入", "2026年底", "1.5倍"] {
             assert!(!starts_with_marker(line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_document_run_into_one_paragraph_is_cut_at_its_structure() {
+        let text = "某局巡察整改报告 第一章 基本情况 巡察组进驻。第二章 存在的问题及原因 \
+                    2.1 理论学习方面 问题1：学习不深。成因：认识不足。问题2：制度不严。\
+                    第三章 整改措施 3.1 制定学习计划。3.2 完善考核。";
+        let got: Vec<String> = paragraphs(text).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(
+            got,
+            [
+                "某局巡察整改报告",
+                "第一章基本情况巡察组进驻。",
+                "第二章存在的问题及原因",
+                "2.1理论学习方面",
+                "问题1：学习不深。成因：认识不足。",
+                "问题2：制度不严。",
+                "第三章整改措施",
+                "3.1制定学习计划。",
+                "3.2完善考核。",
+            ]
+        );
+        // One mark is not a run-on document; items stay inside their paragraph.
+        let typed = "（一）理论学习方面。一是学习不深。二是制度不严。";
+        assert_eq!(paragraphs(typed), [(1, typed.to_owned())]);
     }
 }

@@ -9,6 +9,8 @@
 
 use serde::Serialize;
 
+use super::assignment::{self, Assignment};
+
 /// Longest title taken from an item's first clause, in characters.
 const TITLE_MAX_CHARS: usize = 100;
 /// A section heading is short; a long `一、…` line is text.
@@ -35,6 +37,13 @@ pub struct Item {
     /// First and last source line (1-based).
     pub first_line: usize,
     pub last_line: usize,
+    /// Indexes into [`Report::causes`] written beside this problem (`问题1：…。成因：…`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<usize>,
+    /// Who fixes it and by when, as the document writes it (problems only): its own clauses,
+    /// else its group's line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,6 +66,8 @@ pub struct Report {
     /// Set when the document reports on rectification (整改情况报告, 整改进展通报) rather than
     /// finding problems: the totals it reports, as written.
     pub progress_totals: Option<Vec<String>>,
+    /// The date the document gives itself (its signature's), for deadlines written in days.
+    pub date: Option<chrono::NaiveDate>,
 }
 
 /// Parses a report. Any text is accepted; text copied out of a PDF is put back into
@@ -77,11 +88,13 @@ pub fn parse(text: &str) -> Report {
         return progress_report(&paragraphs);
     }
     let report = read(Parser::default());
-    if report.warnings.iter().any(|w| w.code == "no_sections") {
+    let mut report = if report.warnings.iter().any(|w| w.code == "no_sections") {
         read(Parser::one_list_of_problems())
     } else {
         report
-    }
+    };
+    report.date = assignment::document_date(paragraphs.iter().map(|(_, p)| p.as_str()));
+    report
 }
 
 /// Words of a title that announce a report on rectification, not a finding of problems.
@@ -120,6 +133,8 @@ fn progress_report(paragraphs: &[(usize, String)]) -> Report {
                 text: paragraph.clone(),
                 first_line: *line,
                 last_line: *line,
+                causes: Vec::new(),
+                assignment: None,
             });
         }
         for clause in paragraph.split(['，', '。', '；', ',', ';']) {
@@ -217,6 +232,13 @@ pub fn section_kind(title: &str) -> Option<SectionKind> {
         "下一步",
     ];
     const PROBLEMS: [&str; 5] = ["问题", "不足", "差距", "具体表现", "查摆"];
+    // 存在的问题及原因: the problems, each with its cause written beside it.
+    let problems_with_causes = ["问题及原因", "问题和原因", "问题与原因", "问题及成因"]
+        .iter()
+        .any(|w| title.contains(w));
+    if problems_with_causes {
+        return Some(SectionKind::Problems);
+    }
     if CAUSES.iter().any(|w| title.contains(w)) {
         Some(SectionKind::Causes)
     } else if MEASURES.iter().any(|w| title.contains(w)) {
@@ -301,6 +323,13 @@ struct Marker {
 /// An item number at `chars[0..]`: `一是`, `1.` `1、` `1．`, `（1）` `(1)`, `①`.
 fn item_marker(chars: &[char]) -> Option<Marker> {
     let first = *chars.first()?;
+    if let Some((number, len)) = problem_number(chars) {
+        return Some(Marker {
+            number,
+            len,
+            missing_shi: false,
+        });
+    }
     let plain = |number, len| {
         Some(Marker {
             number,
@@ -334,6 +363,59 @@ fn item_marker(chars: &[char]) -> Option<Marker> {
         return plain(first as u32 - '①' as u32 + 1, 1);
     }
     None
+}
+
+/// `问题1：`, `问题一、`: an item named as a problem. Returns (n, chars used).
+fn problem_number(chars: &[char]) -> Option<(u32, usize)> {
+    if chars.len() < 3 || chars[0] != '问' || chars[1] != '题' {
+        return None;
+    }
+    let rest = &chars[2..];
+    let (n, len) = arabic_number(rest).or_else(|| cn_number(rest))?;
+    matches!(rest.get(len), Some('：' | ':' | '、' | '.' | '．')).then_some((n, len + 3))
+}
+
+/// Whether a line opens with an item's number (`一是`, `1.`, `（1）`, `①`), which may stand
+/// inside a paragraph; other marks are structure.
+pub(crate) fn starts_with_item(line: &str) -> bool {
+    let chars: Vec<char> = line.chars().collect();
+    item_marker(&chars).is_some() && problem_number(&chars).is_none()
+}
+
+/// `第二章`, `第三部分`: a chapter, read as a section heading. Returns chars used.
+fn chapter_number(chars: &[char]) -> Option<usize> {
+    if chars.first() != Some(&'第') {
+        return None;
+    }
+    let rest = &chars[1..];
+    let (_, len) = cn_number(rest).or_else(|| arabic_number(rest))?;
+    match (rest.get(len), rest.get(len + 1)) {
+        (Some('章' | '篇'), _) => Some(len + 2),
+        (Some('部'), Some('分')) => Some(len + 3),
+        _ => None,
+    }
+}
+
+/// `2.1`, `3.2.1` followed by words: a numbered heading. Returns chars used (the space after
+/// it included).
+fn decimal_heading(chars: &[char]) -> Option<usize> {
+    let (_, len) = arabic_number(chars)?;
+    if chars.get(len) != Some(&'.') || !chars.get(len + 1).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let head: String = chars.iter().take(16).collect();
+    if !starts_with_marker(&head) {
+        return None;
+    }
+    let end = chars[len..]
+        .iter()
+        .position(|c| !c.is_ascii_digit() && *c != '.')
+        .map_or(chars.len(), |p| len + p);
+    let spaces = chars[end..]
+        .iter()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    Some(end + spaces)
 }
 
 /// Whether a line opens with a numbering mark (a section, a sub-heading, an item, a chapter,
@@ -404,6 +486,72 @@ pub fn first_clause(text: &str) -> String {
     }
 }
 
+/// Labels that put a problem's cause beside it: `问题1：…。成因：…。`
+const INLINE_CAUSE_LABELS: [&str; 6] = [
+    "原因分析",
+    "产生原因",
+    "问题原因",
+    "主要原因",
+    "成因",
+    "原因",
+];
+
+/// A problem's text and the cause written after it, when a cause label follows a sentence's
+/// end (or starts the text's second line).
+fn split_inline_cause(text: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = text.chars().collect();
+    for i in 1..chars.len() {
+        if !"。；;\n".contains(chars[i - 1]) {
+            continue;
+        }
+        let rest: String = chars[i..].iter().take(8).collect();
+        for label in INLINE_CAUSE_LABELS {
+            let Some(after) = rest.strip_prefix(label) else {
+                continue;
+            };
+            if after.starts_with(['：', ':']) {
+                let skip = label.chars().count() + 1;
+                let cause: String = chars[i + skip..].iter().collect();
+                let problem: String = chars[..i].iter().collect();
+                let (problem, cause) = (trim(&problem), trim(&cause));
+                if !problem.is_empty() && !cause.is_empty() {
+                    return Some((problem.to_owned(), cause.to_owned()));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The signature under a document: the signing body (`某某党委`, `某某局领导班子`) or its date
+/// on a line of its own. Neither is an item.
+fn is_signature(text: &str) -> bool {
+    const BODIES: [&str; 16] = [
+        "党委",
+        "党组",
+        "支部",
+        "总支",
+        "委员会",
+        "领导班子",
+        "办公室",
+        "局",
+        "厅",
+        "委",
+        "公司",
+        "中心",
+        "政府",
+        "街道",
+        "社区",
+        "学校",
+    ];
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let plain = compact.chars().count() <= 24
+        && !compact.chars().any(|c| "，,。；;：:！？!?".contains(c))
+        && item_marker(&compact.chars().collect::<Vec<_>>()).is_none();
+    let dated = assignment::document_date(std::iter::once(compact.as_str())).is_some();
+    plain && (dated || BODIES.iter().any(|b| compact.ends_with(b)))
+}
+
 /// Paragraphs that go on with the previous item rather than start one (examples, asides).
 fn continues_previous(text: &str) -> bool {
     [
@@ -453,6 +601,8 @@ struct Parser {
     saw_heading: bool,
     /// Reading a document without headings as one list of problems.
     one_list: bool,
+    /// Group lines (`责任单位：… 整改时限：…`) by the aspect they stand in (None: no aspect).
+    groups: Vec<(Option<usize>, Assignment)>,
 }
 
 impl Parser {
@@ -466,7 +616,7 @@ impl Parser {
 
     fn paragraph(&mut self, line: usize, text: &str) {
         let chars: Vec<char> = text.chars().collect();
-        if let Some(used) = section_number(&chars) {
+        if let Some(used) = section_number(&chars).or_else(|| chapter_number(&chars)) {
             if chars.len() <= SECTION_HEADING_MAX_CHARS {
                 let title: String = chars[used..].iter().collect();
                 self.start_section(line, trim(&title));
@@ -476,15 +626,62 @@ impl Parser {
         let Some(section) = self.section.as_ref() else {
             return; // the preamble
         };
+        if is_signature(text) {
+            return;
+        }
         let Some(kind) = section.kind else {
             return; // a section we do not read; warned at its heading
         };
+        if let (rest, Some(found)) = assignment::take(text) {
+            if rest.chars().all(|c| !c.is_alphanumeric()) {
+                // A line that only assigns: it speaks for its group's problems.
+                if kind == SectionKind::Problems {
+                    let aspect = self.report.aspects.len().checked_sub(1);
+                    self.groups.push((aspect, found));
+                }
+                return;
+            }
+        }
         if let Some((_, used)) = sub_heading(&chars) {
             let rest: String = chars[used..].iter().collect();
             self.heading(line, kind, trim(&rest));
             return;
         }
+        if let Some(used) = decimal_heading(&chars) {
+            let rest: String = chars[used..].iter().collect();
+            let rest = trim(&rest);
+            // In the problems, `2.1 理论学习方面` is an aspect and `2.1 学习不深入。…` an item.
+            let names_aspect = {
+                let name = rest
+                    .split(['。', '：', ':', '；'])
+                    .next()
+                    .unwrap_or_default();
+                name.contains("方面") || (rest.chars().count() <= 20 && !rest.contains('。'))
+            };
+            if kind != SectionKind::Problems || names_aspect {
+                self.heading(line, kind, rest);
+            } else {
+                self.numbered_item(line, rest);
+            }
+            return;
+        }
         self.body(line, &chars);
+    }
+
+    /// An item whose number is not an item marker (`2.3 …` in the problems): one item.
+    fn numbered_item(&mut self, line: usize, text: &str) {
+        self.close_aspect();
+        let aspect = self.report.aspects.len().checked_sub(1);
+        if let Some(section) = self.section.as_mut() {
+            section.items.push(Draft {
+                aspect,
+                title: None,
+                text: text.to_owned(),
+                first_line: line,
+                last_line: line,
+            });
+            section.last_number = Some(section.last_number.unwrap_or(0) + 1);
+        }
     }
 
     /// A parser that reads the whole document as the problems section.
@@ -639,7 +836,9 @@ impl Parser {
             });
             if let Some(marker) = marker {
                 if start_of_paragraph || (at_boundary(&chars[..i]) && marker.number == expected) {
-                    if marker.number != expected && !(marker.number == 1 && expected == 1) {
+                    // An aspect's first item may go on with the numbering of the one before.
+                    let opens_aspect = cuts.is_empty() && section.last_number.is_none();
+                    if marker.number != expected && !opens_aspect {
                         let message = if marker.number < expected {
                             format!(
                                 "numbering restarts at {} (expected {expected})",
@@ -786,27 +985,72 @@ impl Parser {
                 format!("the {} section has no items", section_name(kind)),
             );
         }
-        let items = drafts.into_iter().filter_map(|d| {
-            let title = d
-                .title
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| first_clause(&d.text));
-            (!title.trim().is_empty()).then(|| Item {
-                aspect: if kind == SectionKind::Problems {
-                    d.aspect
-                } else {
-                    None
-                },
-                text: if d.text.is_empty() {
-                    title.clone()
-                } else {
-                    d.text
-                },
-                title,
-                first_line: d.first_line,
-                last_line: d.last_line,
+        let mut inline_causes = Vec::new();
+        let items: Vec<Item> = drafts
+            .into_iter()
+            .map(|mut d| {
+                let mut causes = Vec::new();
+                let mut written = None;
+                if kind == SectionKind::Problems {
+                    let (text, own) = assignment::take(&d.text);
+                    let own = own.unwrap_or_default();
+                    let group = |aspect: Option<usize>| {
+                        self.groups
+                            .iter()
+                            .rev()
+                            .find(|(a, _)| *a == aspect)
+                            .map(|(_, g)| g.clone())
+                            .unwrap_or_default()
+                    };
+                    let found = own.or(&group(d.aspect)).or(&group(None));
+                    written = (!found.is_empty()).then_some(found);
+                    if !text.is_empty() {
+                        d.text = text;
+                    }
+                    if let Some((problem, cause)) = split_inline_cause(&d.text) {
+                        causes.push(self.report.causes.len() + inline_causes.len());
+                        inline_causes.push(Item {
+                            aspect: None,
+                            title: first_clause(&cause),
+                            text: cause,
+                            first_line: d.first_line,
+                            last_line: d.last_line,
+                            causes: Vec::new(),
+                            assignment: None,
+                        });
+                        d.text = problem;
+                    }
+                }
+                (d, causes, written)
             })
-        });
+            .filter_map(|(d, causes, assignment)| {
+                let title = d
+                    .title
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| first_clause(&d.text));
+                (!title.trim().is_empty()).then(|| Item {
+                    aspect: if kind == SectionKind::Problems {
+                        d.aspect
+                    } else {
+                        None
+                    },
+                    text: if d.text.is_empty() {
+                        title.clone()
+                    } else {
+                        d.text
+                    },
+                    title,
+                    first_line: d.first_line,
+                    last_line: d.last_line,
+                    causes,
+                    assignment,
+                })
+            })
+            .collect();
+        if !inline_causes.is_empty() {
+            self.report.causes.extend(inline_causes);
+            self.seen.push(SectionKind::Causes);
+        }
         match kind {
             SectionKind::Problems => self.report.problems.extend(items),
             SectionKind::Causes => self.report.causes.extend(items),
@@ -1253,5 +1497,67 @@ mod tests {
                 prop_assert!(r.warnings.iter().all(|w| w.line <= lines));
             }
         }
+    }
+
+    #[test]
+    fn a_chapter_style_report_run_into_one_paragraph_links_each_cause_to_its_problem() {
+        let text = "某局巡察整改报告 第一章 基本情况 巡察组进驻。 第二章 存在的问题及原因 \
+                    2.1 理论学习方面 问题1：理论学习不够深入。成因：认识不足。\
+                    问题2：学习制度执行不严格。成因：考核缺失。 2.2 作风建设方面 \
+                    问题3：调查研究不够深入。成因：宗旨意识淡化。 第三章 整改措施 \
+                    3.1 制定年度学习计划。3.2 完善考核制度。3.3 建立基层联系点制度。";
+        let r = parse(text);
+        assert_eq!(r.aspects, ["理论学习方面", "作风建设方面"]);
+        assert_eq!(
+            titles(&r.problems),
+            ["理论学习不够深入", "学习制度执行不严格", "调查研究不够深入"]
+        );
+        assert_eq!(titles(&r.causes), ["认识不足", "考核缺失", "宗旨意识淡化"]);
+        let links: Vec<&[usize]> = r.problems.iter().map(|p| p.causes.as_slice()).collect();
+        assert_eq!(links, [&[0][..], &[1], &[2]]);
+        assert_eq!(
+            titles(&r.measures),
+            ["制定年度学习计划", "完善考核制度", "建立基层联系点制度"]
+        );
+        assert!(!codes(&r).contains(&"numbering_gap"), "{:?}", r.warnings);
+    }
+
+    #[test]
+    fn owners_units_and_deadlines_written_beside_problems_reach_them() {
+        let text = "\
+一、存在的问题
+（一）理论学习方面
+问题整改责任单位：办公室 整改时限：30天
+1. 理论学习不够深入。
+2. 学习制度执行不严格。责任人：张伟。整改时限：2024年6月底前。
+（二）作风建设方面
+1. 调查研究不够深入。
+二、整改措施
+1. 制定学习计划。
+某某党委
+2024年3月15日
+";
+        let r = parse(text);
+        assert_eq!(r.date, chrono::NaiveDate::from_ymd_opt(2024, 3, 15));
+        let written: Vec<Option<Assignment>> =
+            r.problems.iter().map(|p| p.assignment.clone()).collect();
+        let said = |units: &[&str], owner: Option<&str>, deadline: &str| {
+            Some(Assignment {
+                units: units.iter().map(|u| u.to_string()).collect(),
+                owner: owner.map(str::to_owned),
+                deadline: Some(deadline.to_owned()),
+            })
+        };
+        assert_eq!(
+            written,
+            [
+                said(&["办公室"], None, "30天"),
+                said(&["办公室"], Some("张伟"), "2024年6月底前"),
+                None,
+            ]
+        );
+        assert_eq!(r.problems[1].text, "学习制度执行不严格。");
+        // The signature is not a measure.
+        assert_eq!(titles(&r.measures), ["制定学习计划"]);
     }
 }

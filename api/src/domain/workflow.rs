@@ -268,17 +268,7 @@ pub fn decide(
     let has_note = note.is_some_and(|n| !n.trim().is_empty());
     let mut missing = Vec::new();
     match action {
-        Action::Confirm => {
-            if !facts.has_owner {
-                missing.push(Missing::Owner);
-            }
-            if !facts.has_deadline && !facts.long_term {
-                missing.push(Missing::Deadline);
-            }
-            if facts.measure_count == 0 {
-                missing.push(Missing::Measure);
-            }
-        }
+        Action::Confirm => missing = confirm_needs(facts),
         Action::Submit => {
             if !has_note {
                 missing.push(Missing::Note);
@@ -306,6 +296,39 @@ pub fn decide(
         Ok(rule.to)
     } else {
         Err(TransitionError::Unmet { action, missing })
+    }
+}
+
+/// What confirming needs that the problem lacks.
+fn confirm_needs(facts: &Facts) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    if !facts.has_owner {
+        missing.push(Missing::Owner);
+    }
+    if !facts.has_deadline && !facts.long_term {
+        missing.push(Missing::Deadline);
+    }
+    if facts.measure_count == 0 {
+        missing.push(Missing::Measure);
+    }
+    missing
+}
+
+/// A problem imported from a ledger already under way arrives where the ledger says it stands,
+/// without the steps between (they happened before this service kept the ledger). Beyond a
+/// draft it must have what confirming needs; a submission awaiting verification or a
+/// cancellation cannot be imported (the one needs its evidence here, the other its reason).
+pub fn import_at(status: Status, facts: &Facts) -> Result<(), Vec<Missing>> {
+    let missing = match status {
+        Draft => Vec::new(),
+        Open | InProgress | Closed => confirm_needs(facts),
+        Submitted => vec![Missing::Evidence],
+        Cancelled => vec![Missing::Note],
+    };
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing)
     }
 }
 
@@ -548,5 +571,34 @@ mod tests {
             }
             prop_assert_eq!(replay(&history), Some(status));
         }
+    }
+
+    #[test]
+    fn an_imported_status_needs_what_confirming_needs() {
+        let ready = Facts {
+            has_owner: true,
+            has_deadline: true,
+            measure_count: 1,
+            ..Facts::default()
+        };
+        for status in [Draft, Open, InProgress, Closed] {
+            assert_eq!(import_at(status, &ready), Ok(()));
+            assert_eq!(
+                import_at(status, &Facts::default()).is_ok(),
+                status == Draft
+            );
+        }
+        assert_eq!(
+            import_at(Closed, &Facts::default()),
+            Err(vec![Missing::Owner, Missing::Deadline, Missing::Measure])
+        );
+        let long_term = Facts {
+            has_deadline: false,
+            long_term: true,
+            ..ready.clone()
+        };
+        assert_eq!(import_at(InProgress, &long_term), Ok(()));
+        assert!(import_at(Submitted, &ready).is_err());
+        assert!(import_at(Cancelled, &ready).is_err());
     }
 }
