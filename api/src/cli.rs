@@ -358,7 +358,7 @@ fn import_file(
     let kind = request.kind.unwrap_or_else(|| {
         let text = match &document {
             Document::Report(text) => text.as_str(),
-            Document::Sheet(_) => "",
+            Document::Sheet(..) => "",
         };
         ReviewKind::guess(&title)
             .or_else(|| ReviewKind::guess(text))

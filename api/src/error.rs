@@ -124,6 +124,7 @@ codes! {
     InvalidRows = "invalid_rows", Unprocessable, "Rows of an imported sheet break their rules.";
     EmptyFile = "empty_file", Unprocessable, "The file is empty.";
     UnreadableFile = "unreadable_file", Unprocessable, "The file is damaged or not what its name says.";
+    NoTextLayer = "no_text_layer", Unprocessable, "The PDF has no text to read (a scan); import the document it was printed from.";
     SheetTooLarge = "sheet_too_large", Unprocessable, "The sheet is over the size limits.";
     MissingColumns = "missing_columns", Unprocessable, "The sheet lacks a required column.";
     NothingToImport = "nothing_to_import", Unprocessable, "No problem was found in the document.";

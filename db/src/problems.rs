@@ -94,7 +94,12 @@ pub fn update(
     if n == 0 {
         return Ok(None);
     }
-    get(conn, id).map(Some)
+    // Read back unfiltered: the writer may be an import still staging this problem.
+    p::problems
+        .find(id)
+        .select(ProblemRow::as_select())
+        .first(conn)
+        .map(Some)
 }
 
 // ---------------------------------------------------------------- links

@@ -94,6 +94,13 @@ pub struct ImportedProblem {
     /// Indexes into `causes` and `measures` that the sheet links to this problem.
     pub cause_indexes: Vec<usize>,
     pub measure_indexes: Vec<usize>,
+    /// Where the problem stands: `draft`, unless a ledger already under way says otherwise
+    /// (整改状态: 已完成 → closed, 正在整改 → in_progress, 未启动 → open).
+    pub status: Status,
+    /// The ledger's 完成情况/进展 text, kept as a progress note.
+    pub progress: Option<String>,
+    /// The ledger's 销号时间 of a closed problem.
+    pub closed_on: Option<NaiveDate>,
     pub source: ImportSource,
 }
 

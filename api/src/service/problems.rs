@@ -371,6 +371,93 @@ fn record(
     Ok(())
 }
 
+/// Brings a just-imported draft to where its ledger says it stands (checked beforehand with
+/// `workflow::import_at`): one history entry `import` from draft to that status, the ledger's
+/// progress text as a note, and its 销号时间 as the closing time (at midday UTC, which is the
+/// same calendar day in every office's time zone from UTC−11 to UTC+11).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn arrive_at(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: ProblemRow,
+    unit_path: &str,
+    status: Status,
+    closed_on: Option<NaiveDate>,
+    progress: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ProblemRow> {
+    let at = now.naive_utc();
+    let progress = progress.map(str::trim).filter(|p| !p.is_empty());
+    if let Some(body) = progress {
+        let note = db_problems::insert_note(
+            conn,
+            NewNote {
+                problem_id: row.id,
+                author_id: Some(caller.user_id).filter(|id| *id > 0),
+                body,
+                created_at: at,
+            },
+        )?;
+        let note = Note {
+            id: note.id,
+            problem_id: note.problem_id,
+            author_id: note.author_id,
+            body: note.body,
+            created_at: utc(note.created_at),
+        };
+        super::audit::created_record(conn, caller, "note", note.id, unit_path, &note)?;
+    }
+    if status == Status::Draft {
+        return Ok(row);
+    }
+    let closed_at = (status == Status::Closed).then(|| {
+        closed_on
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .filter(|t| *t <= at)
+            .unwrap_or(at)
+    });
+    let changes = ProblemChanges {
+        status: Some(status.as_str().to_owned()),
+        original_deadline: Some(row.deadline),
+        closed_at: Some(closed_at),
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    let updated =
+        db_problems::update(conn, row.id, row.version, &changes)?.ok_or_else(concurrent_change)?;
+    let note = format!(
+        "导入台账：整改状态为“{}”{}",
+        crate::domain::ledger::status_label(status),
+        closed_on.map_or(String::new(), |d| format!("，销号时间 {d}"))
+    );
+    record(
+        conn,
+        caller,
+        row.id,
+        "import",
+        Some(Status::Draft),
+        status,
+        Some(&note),
+        at,
+    )?;
+    super::audit::record(
+        conn,
+        caller,
+        super::audit::Event {
+            action: "problem.transition",
+            entity_type: "problem",
+            entity_id: Some(row.id.to_string()),
+            organization_path: Some(unit_path),
+            changes: serde_json::json!({
+                "status": [Status::Draft.as_str(), status.as_str()],
+                "action": [null, "import"],
+                "note": [null, note],
+            }),
+        },
+    )?;
+    Ok(updated)
+}
+
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Problem> {
     db.read(|conn| {

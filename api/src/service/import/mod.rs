@@ -3,7 +3,11 @@
 //! reading rules live in `domain::report` and `domain::ledger`; this module opens the files,
 //! resolves names to records and writes.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
+
+mod legacy;
+mod pdf;
 
 use chrono::{DateTime, Utc};
 use rectify_db::models::{NewCause, NewMeasure, NewReview, OrganizationRow};
@@ -20,12 +24,14 @@ use crate::api_types::{
     CreateProblem, ImportResult, ImportSource, ImportWarning, ImportedEntry, ImportedProblem,
     ImportedReviewFields, SuggestedLink,
 };
+use crate::domain::assignment;
 use crate::domain::ledger::{self, Cell, SheetError};
 use crate::domain::numbering;
 use crate::domain::report;
 use crate::domain::similarity;
 use crate::domain::text;
 use crate::domain::vocab::ProblemKind;
+use crate::domain::workflow::{self, Status};
 use crate::domain::Role;
 use crate::error::{Code, Error, FieldError, Result};
 
@@ -88,8 +94,8 @@ fn check_inflated_sizes(shown: &str, bytes: &[u8]) -> Result<()> {
 pub enum Document {
     /// A report as text, one paragraph per line.
     Report(String),
-    /// A ledger sheet's cells.
-    Sheet(Vec<Vec<Cell>>),
+    /// A ledger sheet's cells, and its merged blocks.
+    Sheet(Vec<Vec<Cell>>, Vec<ledger::Merged>),
 }
 
 fn file_error(code: Code, message: impl Into<String>) -> Error {
@@ -118,7 +124,7 @@ pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
     // What a document holds is made storable (no control characters) before anything else.
     read.map(|document| match document {
         Document::Report(text) => Document::Report(text::scrub(&text).into_owned()),
-        Document::Sheet(rows) => Document::Sheet(
+        Document::Sheet(rows, merged) => Document::Sheet(
             rows.into_iter()
                 .map(|row| {
                     row.into_iter()
@@ -129,6 +135,7 @@ pub fn read_file(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
                         .collect()
                 })
                 .collect(),
+            merged,
         ),
     })
 }
@@ -153,11 +160,22 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
             format!("{shown} is not an Excel workbook: it is not a zip archive"),
         )),
         "docx" => docx_document(shown, bytes),
-        "xlsx" => sheet_cells(shown, bytes).map(Document::Sheet),
-        "doc" | "xls" | "wps" | "et" => Err(file_error(
+        "xlsx" => sheet_cells(shown, bytes),
+        "xls" | "et" => legacy_sheet_cells(shown, bytes, false),
+        "ods" => legacy_sheet_cells(shown, bytes, true),
+        "pdf" => pdf::text(shown, bytes).map(Document::Report),
+        "doc" | "wps" => Err(file_error(
             Code::UnsupportedFile,
-            format!("{shown} is in an old binary format; save it as .docx or .xlsx"),
+            format!(
+                "{shown} is an old Word (.doc) or WPS (.wps) document, which cannot be read here; \
+                 open it in Word or WPS and save it as .docx (文件 → 另存为 → Word 文档 *.docx), \
+                 then import that"
+            ),
         )),
+        _ if bytes.starts_with(b"%PDF-") => pdf::text(shown, bytes).map(Document::Report),
+        _ if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) => {
+            legacy_sheet_cells(shown, bytes, false)
+        }
         _ if is_zip => {
             // No telling name: look inside.
             let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
@@ -169,7 +187,9 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
             if archive.index_for_name("word/document.xml").is_some() {
                 docx_document(shown, bytes)
             } else if archive.index_for_name("xl/workbook.xml").is_some() {
-                sheet_cells(shown, bytes).map(Document::Sheet)
+                sheet_cells(shown, bytes)
+            } else if archive.index_for_name("content.xml").is_some() {
+                legacy_sheet_cells(shown, bytes, true)
             } else {
                 Err(file_error(
                     Code::UnsupportedFile,
@@ -226,13 +246,21 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
         Some(xml) => word_numbering(&xml).map_err(unreadable)?,
         None => numbering::Numbering::default(),
     };
+    let styles = match part("word/styles.xml")? {
+        Some(xml) => word_style_lists(&xml).map_err(unreadable)?,
+        None => HashMap::new(),
+    };
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut out = String::new();
     let mut paragraph = String::new();
-    let (mut in_text, mut list, mut level) = (false, None::<u32>, 0usize);
-    // Tables: the rows of the outermost table being read, its current row and cell.
+    let (mut in_text, mut list, mut level) = (false, None::<u32>, None::<usize>);
+    let mut style: Option<String> = None;
+    // Tables: the rows of the outermost table being read, its current row and cell, the
+    // cell's span and vertical merge, and the merged blocks found so far.
     let (mut depth, mut rows, mut row, mut cell) = (0usize, Vec::new(), Vec::new(), String::new());
-    let mut tables: Vec<Vec<Vec<Cell>>> = Vec::new();
+    let (mut span, mut vmerge) = (1usize, None::<bool>);
+    let mut merged: Vec<ledger::Merged> = Vec::new();
+    let mut tables: Vec<(Vec<Vec<Cell>>, Vec<ledger::Merged>)> = Vec::new();
     let mut table_cells = 0usize;
     loop {
         let event = reader.read_event().map_err(|e| unreadable(e.to_string()))?;
@@ -244,22 +272,34 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
         match (&event, name.as_str()) {
             (Event::Start(_), "p") => {
                 paragraph.clear();
-                (list, level) = (None, 0);
+                (list, level, style) = (None, None, None);
             }
+            (Event::Start(e) | Event::Empty(e), "pStyle") => style = word_value(e),
             (Event::Start(e) | Event::Empty(e), "numId") => {
-                list = word_value(e)
-                    .and_then(|v| v.parse().ok())
-                    .filter(|id| *id != 0);
+                list = word_value(e).and_then(|v| v.parse().ok());
             }
             (Event::Start(e) | Event::Empty(e), "ilvl") => {
-                level = word_value(e).and_then(|v| v.parse().ok()).unwrap_or(0);
+                level = word_value(e).and_then(|v| v.parse().ok());
+            }
+            (Event::Start(e) | Event::Empty(e), "gridSpan") if depth == 1 => {
+                span = word_value(e)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1)
+                    .clamp(1, SHEET_MAX_COLUMNS as usize);
+            }
+            (Event::Start(e) | Event::Empty(e), "vMerge") if depth == 1 => {
+                vmerge = Some(word_value(e).as_deref() == Some("restart"));
             }
             (Event::Start(_), "t") => in_text = true,
             (_, "/t") => in_text = false,
             (Event::Empty(_), "tab") => paragraph.push('\t'),
             (Event::Empty(_), "br" | "cr") => paragraph.push('\n'),
             (_, "/p") | (Event::Empty(_), "p") => {
-                let label = list.and_then(|id| numbering.next_label(id, level));
+                // Numbering written on the paragraph wins over its style's; numId 0 is "none".
+                let from_style = style.as_ref().and_then(|s| styles.get(s));
+                let list_id = list.or(from_style.map(|(id, _)| *id)).filter(|id| *id != 0);
+                let list_level = level.or(from_style.map(|(_, l)| *l)).unwrap_or(0);
+                let label = list_id.and_then(|id| numbering.next_label(id, list_level));
                 let line = format!("{}{paragraph}", label.unwrap_or_default());
                 if depth > 0 {
                     if !cell.is_empty() {
@@ -270,33 +310,61 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
                 out.push_str(&line);
                 out.push('\n');
                 paragraph.clear();
-                (list, level) = (None, 0);
+                (list, level, style) = (None, None, None);
             }
             (Event::Start(_), "tbl") => {
                 depth += 1;
                 if depth == 1 {
                     rows = Vec::new();
+                    merged = Vec::new();
                 }
             }
             (Event::Start(_), "tr") if depth == 1 => row = Vec::new(),
-            (Event::Start(_), "tc") if depth == 1 => cell = String::new(),
+            (Event::Start(_), "tc") if depth == 1 => {
+                cell = String::new();
+                (span, vmerge) = (1, None);
+            }
             (_, "/tc") if depth == 1 => {
-                table_cells += 1;
+                table_cells += span;
                 if table_cells > SHEET_MAX_CELLS {
                     return Err(file_error(
                         Code::SheetTooLarge,
                         format!("{shown}: its tables hold more than {SHEET_MAX_CELLS} cells"),
                     ));
                 }
-                if row.len() < SHEET_MAX_COLUMNS as usize {
+                let col = row.len();
+                if col + span <= SHEET_MAX_COLUMNS as usize {
+                    let r = rows.len();
+                    match vmerge {
+                        // A cell continuing the one above: its block reaches this row.
+                        Some(false) => {
+                            if let Some(block) = merged
+                                .iter_mut()
+                                .rev()
+                                .find(|m| m.first_col == col && m.last_row + 1 == r)
+                            {
+                                block.last_row = r;
+                            }
+                        }
+                        Some(true) if merged.len() < ledger::MAX_MERGED => {
+                            merged.push(ledger::Merged {
+                                first_row: r,
+                                last_row: r,
+                                first_col: col,
+                                last_col: col + span - 1,
+                            });
+                        }
+                        _ => {}
+                    }
                     row.push(Cell::Text(std::mem::take(&mut cell)));
+                    row.extend(std::iter::repeat_n(Cell::Empty, span - 1));
                 }
             }
             (_, "/tr") if depth == 1 => rows.push(std::mem::take(&mut row)),
             (_, "/tbl") => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    tables.push(std::mem::take(&mut rows));
+                    tables.push((std::mem::take(&mut rows), std::mem::take(&mut merged)));
                 }
             }
             (Event::Text(t), _) if in_text => paragraph.push_str(&t.xml10_content()),
@@ -312,12 +380,81 @@ pub fn docx_document(shown: &str, bytes: &[u8]) -> Result<Document> {
         }
     }
     // A table of problems is the ledger; the text around it is not needed.
-    for table in tables {
-        if ledger::read_sheet(&table).is_ok_and(|sheet| !sheet.rows.is_empty()) {
-            return Ok(Document::Sheet(table));
+    for (table, merged) in tables {
+        if ledger::read_merged_sheet(&table, &merged).is_ok_and(|sheet| !sheet.rows.is_empty()) {
+            return Ok(Document::Sheet(table, merged));
         }
     }
     Ok(Document::Report(out))
+}
+
+/// Paragraph styles that number their paragraphs (`styles.xml`: a style's `numPr`, or the
+/// one of the style it is based on): style id → (list, level). Headings numbered 一、 by
+/// their style, and "List Number" paragraphs, are numbered this way.
+fn word_style_lists(xml: &str) -> std::result::Result<HashMap<String, (u32, usize)>, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    /// A style as declared: what it is based on, its list and level.
+    type Declared = (Option<String>, Option<u32>, Option<usize>);
+    let mut styles: HashMap<String, Declared> = HashMap::new();
+    let mut current: Option<String> = None;
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| format!("styles.xml: {e}"))?
+        {
+            Event::Start(e) | Event::Empty(e) => {
+                let value = || word_value(&e);
+                match e.local_name().as_ref() {
+                    "style" => {
+                        if styles.len() >= MAX_WORD_LISTS {
+                            return Err(format!("styles.xml defines over {MAX_WORD_LISTS} styles"));
+                        }
+                        current = word_attribute(&e, "styleId");
+                        if let Some(id) = &current {
+                            styles.insert(id.clone(), (None, None, None));
+                        }
+                    }
+                    "basedOn" => {
+                        if let Some(entry) = current.as_ref().and_then(|c| styles.get_mut(c)) {
+                            entry.0 = value();
+                        }
+                    }
+                    "numId" => {
+                        if let Some(entry) = current.as_ref().and_then(|c| styles.get_mut(c)) {
+                            entry.1 = value().and_then(|v| v.parse().ok());
+                        }
+                    }
+                    "ilvl" => {
+                        if let Some(entry) = current.as_ref().and_then(|c| styles.get_mut(c)) {
+                            entry.2 = value().and_then(|v| v.parse().ok());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "style" => current = None,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    // Each style's list, inherited along `basedOn` (a few steps; a loop is cut short).
+    let mut lists = HashMap::new();
+    for id in styles.keys() {
+        let (mut at, mut list, mut level) = (Some(id), None, None);
+        for _ in 0..8 {
+            let Some(entry) = at.and_then(|a| styles.get(a)) else {
+                break;
+            };
+            list = list.or(entry.1);
+            level = level.or(entry.2);
+            at = entry.0.as_ref();
+        }
+        if let Some(list) = list.filter(|l| *l != 0) {
+            lists.insert(id.clone(), (list, level.unwrap_or(0)));
+        }
+    }
+    Ok(lists)
 }
 
 /// An attribute of a Word element by its local name (`w:val` is `val`), whatever its prefix.
@@ -423,13 +560,105 @@ const SHEET_MAX_ROWS: u32 = 200_000;
 /// Cells read from one workbook at the most.
 const SHEET_MAX_CELLS: usize = 2_000_000;
 
+/// The sheet to import: the first whose header names the problem column, else the first.
+fn ledger_sheet(
+    shown: &str,
+    sheets: impl IntoIterator<Item = Result<(Vec<Vec<Cell>>, Vec<ledger::Merged>)>>,
+) -> Result<Document> {
+    let mut first = None;
+    for sheet in sheets {
+        let (rows, merged) = sheet?;
+        if !matches!(
+            ledger::read_sheet(&rows),
+            Err(SheetError::MissingColumns(_))
+        ) {
+            return Ok(Document::Sheet(rows, merged));
+        }
+        first.get_or_insert((rows, merged));
+    }
+    first
+        .map(|(rows, merged)| Document::Sheet(rows, merged))
+        .ok_or_else(|| {
+            file_error(
+                Code::UnreadableFile,
+                format!("{shown} cannot be read as a workbook: it has no sheets"),
+            )
+        })
+}
+
+fn merged_blocks(blocks: Vec<calamine::Dimensions>) -> Vec<ledger::Merged> {
+    blocks
+        .into_iter()
+        .take(ledger::MAX_MERGED)
+        .map(|d| ledger::Merged {
+            first_row: d.start.0 as usize,
+            last_row: d.end.0 as usize,
+            first_col: d.start.1 as usize,
+            last_col: d.end.1 as usize,
+        })
+        .collect()
+}
+
+/// A cell's value as the ledger reads it.
+fn cell_value(value: calamine::DataRef<'_>) -> Cell {
+    use calamine::DataRef;
+    match value {
+        DataRef::Empty | DataRef::Error(_) => Cell::Empty,
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::SharedString(s) => Cell::Text(s.to_owned()),
+        DataRef::Int(i) => Cell::Number(i as f64),
+        DataRef::Float(f) => Cell::Number(f),
+        DataRef::Bool(b) => Cell::Text(b.to_string()),
+        DataRef::DateTime(d) => ledger::from_excel_serial(d.as_f64())
+            .map(Cell::Date)
+            .unwrap_or(Cell::Number(d.as_f64())),
+    }
+}
+
+fn owned_value(value: &calamine::Data) -> Cell {
+    use calamine::{Data, DataRef};
+    cell_value(match value {
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::String(s) => DataRef::String(s.clone()),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(d) => DataRef::DateTime(*d),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(_) | Data::Empty => DataRef::Empty,
+    })
+}
+
+/// Places one cell at its row and column, within the caps.
+fn place(shown: &str, rows: &mut Vec<Vec<Cell>>, row: u32, col: u32, value: Cell) -> Result<()> {
+    if col >= SHEET_MAX_COLUMNS || value == Cell::Empty {
+        return Ok(());
+    }
+    if row >= SHEET_MAX_ROWS {
+        return Err(file_error(
+            Code::SheetTooLarge,
+            format!("{shown}: a sheet goes past row {SHEET_MAX_ROWS}"),
+        ));
+    }
+    let (row, col) = (row as usize, col as usize);
+    if rows.len() <= row {
+        rows.resize_with(row + 1, Vec::new);
+    }
+    if rows[row].len() <= col {
+        rows[row].resize(col + 1, Cell::Empty);
+    }
+    rows[row][col] = value;
+    Ok(())
+}
+
 /// The cells of the first sheet that has a ledger header (else the first sheet), placed at
-/// their real rows and columns so that errors name the cells Excel shows. Cells are streamed
-/// and capped, and the parts' unpacked sizes are checked first, so that a small crafted file
-/// cannot make the server allocate without bound (calamine's ranges allocate the bounding box
-/// of the cells, and it loads the shared strings whole).
-pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
-    use calamine::{DataRef, Reader, Xlsx};
+/// their real rows and columns so that errors name the cells Excel shows, with the sheet's
+/// merged blocks. Cells are streamed and capped, and the parts' unpacked sizes are checked
+/// first, so that a small crafted file cannot make the server allocate without bound
+/// (calamine's ranges allocate the bounding box of the cells, and it loads the shared strings
+/// whole).
+pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Document> {
+    use calamine::{Reader, Xlsx};
     let unreadable = |why: String| {
         file_error(
             Code::UnreadableFile,
@@ -439,8 +668,8 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
     check_inflated_sizes(shown, bytes)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
-    let mut first: Option<Vec<Vec<Cell>>> = None;
     let mut cells_read = 0usize;
+    let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
         let mut reader = workbook
             .worksheet_cells_reader(&name)
@@ -448,15 +677,6 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
         let mut rows: Vec<Vec<Cell>> = Vec::new();
         while let Some(cell) = reader.next_cell().map_err(|e| unreadable(e.to_string()))? {
             let (row, col) = cell.get_position();
-            if col >= SHEET_MAX_COLUMNS {
-                continue;
-            }
-            if row >= SHEET_MAX_ROWS {
-                return Err(file_error(
-                    Code::SheetTooLarge,
-                    format!("{shown}: sheet {name} goes past row {SHEET_MAX_ROWS}"),
-                ));
-            }
             cells_read += 1;
             if cells_read > SHEET_MAX_CELLS {
                 return Err(file_error(
@@ -464,37 +684,97 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>> {
                     format!("{shown} holds more than {SHEET_MAX_CELLS} cells"),
                 ));
             }
-            let value = match cell.get_value() {
-                DataRef::Empty | DataRef::Error(_) => continue,
-                DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-                    Cell::Text(s.clone())
-                }
-                DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
-                DataRef::Int(i) => Cell::Number(*i as f64),
-                DataRef::Float(f) => Cell::Number(*f),
-                DataRef::Bool(b) => Cell::Text(b.to_string()),
-                DataRef::DateTime(d) => ledger::from_excel_serial(d.as_f64())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Number(d.as_f64())),
-            };
-            let (row, col) = (row as usize, col as usize);
-            if rows.len() <= row {
-                rows.resize_with(row + 1, Vec::new);
-            }
-            if rows[row].len() <= col {
-                rows[row].resize(col + 1, Cell::Empty);
-            }
-            rows[row][col] = value;
+            place(
+                shown,
+                &mut rows,
+                row,
+                col,
+                cell_value(cell.get_value().clone()),
+            )?;
         }
-        if !matches!(
-            ledger::read_sheet(&rows),
-            Err(SheetError::MissingColumns(_))
-        ) {
-            return Ok(rows);
+        drop(reader);
+        let merged = workbook
+            .merge_cells_by_sheet_name(&name)
+            .map_err(|e| unreadable(e.to_string()))?;
+        sheets.push(Ok((rows, merged_blocks(merged))));
+        if sheets.len() >= SHEET_MAX_SHEETS {
+            break;
         }
-        first.get_or_insert(rows);
     }
-    first.ok_or_else(|| unreadable("it has no sheets".to_owned()))
+    ledger_sheet(shown, sheets)
+}
+
+/// At most this many sheets of a workbook are read.
+const SHEET_MAX_SHEETS: usize = 50;
+
+/// An Excel 97–2003 (.xls) or OpenDocument (.ods) workbook, read through calamine once its
+/// cells' extent has been checked (see `legacy`).
+fn legacy_sheet_cells(shown: &str, bytes: &[u8], ods: bool) -> Result<Document> {
+    use calamine::{Ods, Reader, Xls};
+    let kind = if ods {
+        "an OpenDocument spreadsheet"
+    } else {
+        "an Excel 97–2003 workbook"
+    };
+    let unreadable = |why: String| {
+        file_error(
+            Code::UnreadableFile,
+            format!("{shown} cannot be read as {kind}: {why}"),
+        )
+    };
+    let refused = |refusal: legacy::Refusal| match refusal {
+        legacy::Refusal::Unreadable(why) => unreadable(why),
+        legacy::Refusal::TooLarge(why) => {
+            file_error(Code::SheetTooLarge, format!("{shown}: {why}"))
+        }
+    };
+    let mut sheets = Vec::new();
+    let mut read = |range: calamine::Range<calamine::Data>, merged: Vec<calamine::Dimensions>| {
+        let mut rows = Vec::new();
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (row, col, value) in range.used_cells() {
+            place(
+                shown,
+                &mut rows,
+                top + row as u32,
+                left + col as u32,
+                owned_value(value),
+            )?;
+        }
+        sheets.push(Ok((rows, merged_blocks(merged))));
+        Ok::<_, Error>(())
+    };
+    if ods {
+        check_inflated_sizes(shown, bytes)?;
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+        let content = archive
+            .by_name("content.xml")
+            .map_err(|_| unreadable("it has no content.xml".to_owned()))?;
+        legacy::check_ods(content.take(MAX_PART_BYTES)).map_err(refused)?;
+        let mut workbook: Ods<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e: calamine::OdsError| unreadable(e.to_string()))?;
+        for name in workbook.sheet_names().into_iter().take(SHEET_MAX_SHEETS) {
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            read(range, Vec::new())?;
+        }
+    } else {
+        legacy::check_xls(bytes, MAX_PART_BYTES).map_err(refused)?;
+        let mut workbook: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e: calamine::XlsError| unreadable(e.to_string()))?;
+        for name in workbook.sheet_names().into_iter().take(SHEET_MAX_SHEETS) {
+            let range = workbook
+                .worksheet_range(&name)
+                .map_err(|e| unreadable(e.to_string()))?;
+            let merged = workbook
+                .merge_cells_by_sheet_name(&name)
+                .unwrap_or_default();
+            read(range, merged)?;
+        }
+    }
+    ledger_sheet(shown, sheets)
 }
 
 /// A draft ledger: what will be created, before names are resolved to records.
@@ -524,8 +804,50 @@ fn source_lines(first: usize, last: usize) -> ImportSource {
     }
 }
 
-fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
+fn from_report(text: &str, unit: &OrganizationRow, held_on: chrono::NaiveDate) -> Draft {
     let parsed = report::parse(text);
+    // Deadlines written in days count from the document's own date, else the review's.
+    let base = parsed.date.unwrap_or(held_on);
+    let mut written_warnings = Vec::new();
+    let deadlines: Vec<ledger::Deadline> = parsed
+        .problems
+        .iter()
+        .map(|p| {
+            let Some(written) = p.assignment.as_ref().and_then(|a| a.deadline.as_deref()) else {
+                return ledger::Deadline::None;
+            };
+            assignment::deadline(written, base).unwrap_or_else(|why| {
+                written_warnings.push(ImportWarning {
+                    code: "unread_deadline".to_owned(),
+                    message: format!("the deadline “{written}” was not read: {why}"),
+                    line: Some(p.first_line),
+                    row: None,
+                    cell: None,
+                });
+                ledger::Deadline::None
+            })
+        })
+        .collect();
+    for p in &parsed.problems {
+        if let Some(units) = p
+            .assignment
+            .as_ref()
+            .map(|a| &a.units)
+            .filter(|u| u.len() > 1)
+        {
+            written_warnings.push(ImportWarning {
+                code: "several_units".to_owned(),
+                message: format!(
+                    "the problem names {} units ({}); it was given to the first, the lead unit",
+                    units.len(),
+                    units.join("、")
+                ),
+                line: Some(p.first_line),
+                row: None,
+                cell: None,
+            });
+        }
+    }
     let problem_texts: Vec<&str> = parsed.problems.iter().map(|p| p.text.as_str()).collect();
     let entries = |items: &[report::Item], measures: bool| -> Vec<ImportedEntry> {
         let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
@@ -585,7 +907,8 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
         problems: parsed
             .problems
             .iter()
-            .map(|p| ImportedProblem {
+            .enumerate()
+            .map(|(i, p)| ImportedProblem {
                 id: None,
                 key: None,
                 aspect: p.aspect.map(|a| parsed.aspects[a].clone()),
@@ -593,14 +916,24 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
                 description: p.text.clone(),
                 organization_id: unit.id,
                 owner_id: None,
-                deadline: None,
-                kind: ProblemKind::Scheduled,
-                cause_indexes: Vec::new(),
+                deadline: deadlines[i].date(),
+                kind: deadlines[i].kind(),
+                cause_indexes: p.causes.clone(),
                 measure_indexes: Vec::new(),
+                status: Status::Draft,
+                progress: None,
+                closed_on: None,
                 source: source_lines(p.first_line, p.last_line),
             })
             .collect(),
-        names: vec![(None, None); parsed.problems.len()],
+        names: parsed
+            .problems
+            .iter()
+            .map(|p| match &p.assignment {
+                Some(a) => (a.owner.clone(), a.units.first().cloned()),
+                None => (None, None),
+            })
+            .collect(),
         columns: Vec::new(),
         errors: Vec::new(),
         warnings: parsed
@@ -613,6 +946,7 @@ fn from_report(text: &str, unit: &OrganizationRow) -> Draft {
                 row: None,
                 cell: None,
             })
+            .chain(written_warnings)
             .collect(),
         aspects: parsed.aspects,
     }
@@ -626,8 +960,12 @@ fn cell_error(issue: &ledger::CellIssue) -> FieldError {
     }
 }
 
-fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
-    let sheet = ledger::read_sheet(rows).map_err(|e| match e {
+fn from_sheet(
+    rows: &[Vec<Cell>],
+    merged: &[ledger::Merged],
+    unit: &OrganizationRow,
+) -> Result<Draft> {
+    let sheet = ledger::read_merged_sheet(rows, merged).map_err(|e| match e {
         SheetError::MissingColumns(missing) => file_error(
             Code::MissingColumns,
             format!(
@@ -666,6 +1004,9 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
                 kind: r.deadline.kind(),
                 cause_indexes: r.causes.clone(),
                 measure_indexes: r.measures.clone(),
+                status: r.status,
+                progress: r.progress.clone(),
+                closed_on: r.closed_on,
                 source: ImportSource {
                     first_line: None,
                     last_line: None,
@@ -696,31 +1037,21 @@ fn from_sheet(rows: &[Vec<Cell>], unit: &OrganizationRow) -> Result<Draft> {
     })
 }
 
-/// Resolves the sheet's unit and owner names to records; each name that resolves to none or
-/// to several joins the draft's errors.
+/// Resolves the unit and owner names a sheet or a report wrote to records. In a sheet a name
+/// that resolves to none or to several is an error in its cell; in a report, whose names are
+/// prose, it is a warning on its line and the problem stays with the review's unit.
 fn resolve_names(
     conn: &mut DbConnection,
     caller: &Caller,
     review_org: &OrganizationRow,
     draft: &mut Draft,
+    strict: bool,
 ) -> Result<()> {
     let mut units = vec![review_org.clone()];
     units.extend(db_orgs::descendants(conn, &review_org.path)?);
-    let errors = &mut draft.errors;
     for (problem, (owner, unit_name)) in draft.problems.iter_mut().zip(&draft.names) {
         let row = problem.source.row.unwrap_or_default();
-        let issue = |column: ledger::Column, code: &'static str, message: String| FieldError {
-            field: format!(
-                "{}{row}",
-                draft
-                    .columns
-                    .iter()
-                    .find(|(c, _)| *c == column)
-                    .map_or("?", |(_, l)| l.as_str())
-            ),
-            code: code.to_owned(),
-            message: format!("row {row}, {}: {message}", column.header()),
-        };
+        let mut complaints: Vec<(ledger::Column, &'static str, String)> = Vec::new();
         let mut unit = review_org;
         if let Some(name) = unit_name {
             let found: Vec<&OrganizationRow> = units
@@ -729,58 +1060,113 @@ fn resolve_names(
                 .collect();
             match found.as_slice() {
                 [one] => unit = one,
-                [] => {
-                    errors.push(issue(
-                        ledger::Column::Unit,
-                        "unit",
+                [] => complaints.push((
+                    ledger::Column::Unit,
+                    "unit",
+                    format!(
+                        "no active organization named “{name}” under {}",
+                        review_org.code
+                    ),
+                )),
+                _ => complaints.push((
+                    ledger::Column::Unit,
+                    "unit",
+                    format!("several organizations are named “{name}”; write the code"),
+                )),
+            }
+        }
+        if complaints.is_empty() || !strict {
+            problem.organization_id = unit.id;
+            if let Some(name) = owner {
+                let found: Vec<i64> = db_users::find_by_name(conn, name)?
+                    .into_iter()
+                    .filter(|(user, org)| {
+                        user.active
+                            && user.role != Role::Auditor.as_str()
+                            && caller.sees(&org.path)
+                            && unit.path.starts_with(&org.path)
+                    })
+                    .map(|(user, _)| user.id)
+                    .collect();
+                match found.as_slice() {
+                    [one] => problem.owner_id = Some(*one),
+                    [] => complaints.push((
+                        ledger::Column::Owner,
+                        "owner",
                         format!(
-                            "no active organization named “{name}” under {}",
-                            review_org.code
+                            "no active user named “{name}” can own {}'s problems",
+                            unit.code
                         ),
-                    ));
-                    continue;
-                }
-                _ => {
-                    errors.push(issue(
-                        ledger::Column::Unit,
-                        "unit",
-                        format!("several organizations are named “{name}”; write the code"),
-                    ));
-                    continue;
+                    )),
+                    _ => complaints.push((
+                        ledger::Column::Owner,
+                        "owner",
+                        format!("several users are named “{name}”; write the username"),
+                    )),
                 }
             }
         }
-        problem.organization_id = unit.id;
-        if let Some(name) = owner {
-            let found: Vec<i64> = db_users::find_by_name(conn, name)?
-                .into_iter()
-                .filter(|(user, org)| {
-                    user.active
-                        && user.role != Role::Auditor.as_str()
-                        && caller.sees(&org.path)
-                        && unit.path.starts_with(&org.path)
-                })
-                .map(|(user, _)| user.id)
-                .collect();
-            match found.as_slice() {
-                [one] => problem.owner_id = Some(*one),
-                [] => errors.push(issue(
-                    ledger::Column::Owner,
-                    "owner",
-                    format!(
-                        "no active user named “{name}” can own {}'s problems",
-                        unit.code
-                    ),
-                )),
-                _ => errors.push(issue(
-                    ledger::Column::Owner,
-                    "owner",
-                    format!("several users are named “{name}”; write the username"),
-                )),
+        for (column, code, message) in complaints {
+            if strict {
+                let letter = draft
+                    .columns
+                    .iter()
+                    .find(|(c, _)| *c == column)
+                    .map_or("?", |(_, l)| l.as_str());
+                draft.errors.push(FieldError {
+                    field: format!("{letter}{row}"),
+                    code: code.to_owned(),
+                    message: format!("row {row}, {}: {message}", column.header()),
+                });
+            } else {
+                draft.warnings.push(ImportWarning {
+                    code: format!("unknown_{code}"),
+                    message: format!("{message}; the problem was left without it"),
+                    line: problem.source.first_line,
+                    row: None,
+                    cell: None,
+                });
             }
         }
     }
     Ok(())
+}
+
+/// A ledger already under way: each problem it says is beyond a draft must have what the
+/// workflow asks of such a problem; each that has not joins the draft's errors at its status
+/// cell.
+fn check_statuses(draft: &mut Draft) {
+    let letter = draft
+        .columns
+        .iter()
+        .find(|(c, _)| *c == ledger::Column::Status)
+        .map_or("?".to_owned(), |(_, l)| l.clone());
+    for problem in &draft.problems {
+        let facts = workflow::Facts {
+            has_owner: problem.owner_id.is_some(),
+            has_deadline: problem.deadline.is_some(),
+            long_term: problem.kind == ProblemKind::LongTerm,
+            measure_count: problem.measure_indexes.len(),
+            ..Default::default()
+        };
+        if let Err(missing) = workflow::import_at(problem.status, &facts) {
+            let row = problem.source.row.unwrap_or_default();
+            draft.errors.push(FieldError {
+                field: format!("{letter}{row}"),
+                code: "status".to_owned(),
+                message: format!(
+                    "row {row}, {}: a problem imported as {} needs what confirming needs: {}",
+                    ledger::Column::Status.header(),
+                    problem.status.as_str(),
+                    missing
+                        .iter()
+                        .map(|m| m.explain())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            });
+        }
+    }
 }
 
 /// Every cell in error, in the order of the sheet's rows, as one refusal.
@@ -822,8 +1208,8 @@ pub fn import(
     // transaction, so no other write waits for it.
     let org = db.read(unit)?;
     let parsed = match &document {
-        Document::Report(text) => from_report(text, &org),
-        Document::Sheet(rows) => from_sheet(rows, &org)?,
+        Document::Report(text) => from_report(text, &org, fields.held_on),
+        Document::Sheet(rows, merged) => from_sheet(rows, merged, &org)?,
     };
     let items = parsed.problems.len() + parsed.causes.len() + parsed.measures.len();
     if items > max_items {
@@ -837,9 +1223,9 @@ pub fn import(
     }
     let source_text = match &document {
         Document::Report(text) => Some(text.as_str()),
-        Document::Sheet(_) => None,
+        Document::Sheet(..) => None,
     };
-    let is_sheet = matches!(document, Document::Sheet(_));
+    let is_sheet = matches!(document, Document::Sheet(..));
     let mut parsed = Some(parsed);
     // Names resolved and the draft checked, in whatever transaction the caller runs it.
     let mut prepare = |conn: &mut DbConnection| -> Result<(OrganizationRow, Draft)> {
@@ -847,8 +1233,9 @@ pub fn import(
         let mut draft = parsed
             .take()
             .ok_or_else(|| Error::internal("an import ran twice"))?;
+        resolve_names(conn, caller, &org, &mut draft, is_sheet)?;
         if is_sheet {
-            resolve_names(conn, caller, &org, &mut draft)?;
+            check_statuses(&mut draft);
         }
         if !draft.errors.is_empty() {
             return Err(invalid_rows(std::mem::take(&mut draft.errors)));
@@ -1030,6 +1417,16 @@ fn write_records(
                         measure_ids: Some(ids(&draft.measures, &problem.measure_indexes)),
                     };
                     let row = insert_problem(conn, caller, review_id, unit, &input, now)?;
+                    let row = super::problems::arrive_at(
+                        conn,
+                        caller,
+                        row,
+                        &unit.path,
+                        problem.status,
+                        problem.closed_on,
+                        problem.progress.as_deref(),
+                        now,
+                    )?;
                     announcements.push((unit.path.clone(), super::webhooks::problem_data(&row)));
                     let problem = &mut draft.problems[problems];
                     problem.id = Some(row.id);
@@ -1199,7 +1596,7 @@ mod fuzz {
             read_file_unguarded(Some(name), bytes)
         };
         match read {
-            Ok(Document::Sheet(rows)) => drop(ledger::read_sheet(&rows)),
+            Ok(Document::Sheet(rows, merged)) => drop(ledger::read_merged_sheet(&rows, &merged)),
             Ok(Document::Report(text)) => drop(report::parse(&text)),
             Err(e) => assert!(
                 e.kind() != crate::error::Kind::Internal,
@@ -1250,7 +1647,7 @@ mod fuzz {
             workbook.save_to_buffer().unwrap()
         };
         match read_file(Some("a.xlsx"), &book(false)) {
-            Ok(Document::Sheet(rows)) => assert_eq!(rows[1].len(), 1),
+            Ok(Document::Sheet(rows, _)) => assert_eq!(rows[1].len(), 1),
             other => panic!("{other:?}"),
         }
         let error = read_file(Some("a.xlsx"), &book(true)).unwrap_err();
@@ -1286,7 +1683,7 @@ mod fuzz {
     fn the_valid_files_read() {
         assert!(matches!(
             read_file(Some("a.xlsx"), &valid_xlsx()),
-            Ok(Document::Sheet(_))
+            Ok(Document::Sheet(..))
         ));
         match read_file(Some("a.docx"), &valid_docx()) {
             Ok(Document::Report(text)) => assert_eq!(text, "一、存在问题\n一是调研&走访少。\n"),
