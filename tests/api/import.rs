@@ -628,6 +628,32 @@ fn bad_files_are_refused_clearly_and_write_nothing() {
         b"\xD0\xCF\x11\xE0 old office",
     )
     .problem(415, "unsupported_file");
+    let doc = upload(&app, t, org, false, "old.wps", b"\xD0\xCF\x11\xE0 wps")
+        .problem(415, "unsupported_file");
+    assert!(doc["detail"].as_str().unwrap().contains(".docx"), "{doc}");
+    let scan = upload(
+        &app,
+        t,
+        org,
+        false,
+        "扫描件.pdf",
+        &corpus("scan_no_text.pdf"),
+    )
+    .problem(422, "no_text_layer");
+    assert!(scan["detail"].as_str().unwrap().contains("scan"), "{scan}");
+    upload(&app, t, org, false, "坏的.pdf", b"%PDF-1.7\n1 0 obj <<")
+        .problem(422, "unreadable_file");
+    upload(
+        &app,
+        t,
+        org,
+        false,
+        "坏的.xls",
+        b"\xD0\xCF\x11\xE0 not a compound file",
+    )
+    .problem(422, "unreadable_file");
+    upload(&app, t, org, false, "坏的.ods", b"PK\x03\x04 not a zip")
+        .problem(422, "unreadable_file");
     let no_columns = xlsx(&[vec!["姓名", "电话"], vec!["张伟", "12345"]]);
     let missing =
         upload(&app, t, org, false, "通讯录.xlsx", &no_columns).problem(422, "missing_columns");
@@ -1417,4 +1443,201 @@ fn measures_listed_one_per_problem_are_suggested_for_the_problem_in_their_place(
             "{placed}"
         );
     }
+}
+
+/// A file of the import corpus (tests/corpus).
+fn corpus(name: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// The corpus's units and owners under `org`: 办公室 with 张伟, 组织部 with 李娜.
+fn corpus_people(app: &TestApp, org: i64) {
+    for (code, unit, username, name) in [
+        ("BGS", "办公室", "zhang.wei", "张伟"),
+        ("ZZB", "组织部", "li.na", "李娜"),
+    ] {
+        let unit = app.create_org(code, unit, Some(org));
+        let body = json!({
+            "username": username, "display_name": name, "role": "owner",
+            "organization_id": unit, "password": rectify_tests::PASSWORD,
+        });
+        app.post("/api/v1/users", &app.admin_token, &body)
+            .expect(201);
+    }
+}
+
+#[test]
+fn a_ledger_under_way_imports_with_each_problems_status_history_and_progress() {
+    let app = spawn_app();
+    let cast = app.cast();
+    corpus_people(&app, cast.org);
+    let t = &cast.coordinator;
+    // Dry run first: the statuses are shown, nothing is written.
+    let before = counts(&app);
+    let shown = upload(
+        &app,
+        t,
+        cast.org,
+        true,
+        "台账.xlsx",
+        &corpus("s03_half_done.xlsx"),
+    )
+    .expect(200);
+    let statuses: Vec<&str> = shown["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["closed", "in_progress", "open", "draft"]);
+    assert_eq!(counts(&app), before);
+
+    let created = upload(
+        &app,
+        t,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &corpus("s03_half_done.xlsx"),
+    )
+    .expect(201);
+    let ids: Vec<i64> = created["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect();
+    let closed = app
+        .get(&format!("/api/v1/problems/{}", ids[0]), t)
+        .expect(200);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["closed_at"], "2024-06-20T12:00:00Z");
+    let history = app
+        .get(
+            &format!("/api/v1/problems/{}/history", ids[0]),
+            &cast.auditor,
+        )
+        .expect(200);
+    let steps: Vec<(&str, &str)> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["action"].as_str().unwrap(),
+                h["to_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(steps, [("create", "draft"), ("import", "closed")]);
+    assert!(history["items"][1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("已销号"));
+    let notes = app
+        .get(&format!("/api/v1/problems/{}/notes", ids[1]), t)
+        .expect(200);
+    assert_eq!(notes["items"][0]["body"], "会议数量同比下降两成");
+    let started = app
+        .get(&format!("/api/v1/problems/{}", ids[1]), t)
+        .expect(200);
+    assert_eq!(started["status"], "in_progress");
+    // What a status beyond a draft needs is checked like any other cell, all at once.
+    let unready = xlsx(&[
+        vec!["问题描述", "责任单位", "责任人", "整改时限", "整改状态"],
+        vec!["没有措施的问题。", "办公室", "张伟", "2024-06-30", "已完成"],
+        vec!["没有责任人的问题。", "办公室", "", "2024-06-30", "正在整改"],
+    ]);
+    let before = counts(&app);
+    let refused =
+        upload(&app, t, cast.org, false, "台账.xlsx", &unready).problem(422, "invalid_rows");
+    let fields: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["E2", "E3"], "{refused}");
+    assert_eq!(counts(&app), before);
+}
+
+#[test]
+fn old_excel_opendocument_and_text_pdfs_import_like_their_modern_forms() {
+    let app = spawn_app();
+    let cast = app.cast();
+    corpus_people(&app, cast.org);
+    let t = &cast.coordinator;
+    let xls = upload(
+        &app,
+        t,
+        cast.org,
+        false,
+        "台账.xls",
+        &corpus("x01_ledger.xls"),
+    )
+    .expect(201);
+    let xlsx = upload(
+        &app,
+        t,
+        cast.org,
+        true,
+        "台账.xlsx",
+        &corpus("s01_ledger.xlsx"),
+    )
+    .expect(200);
+    let fields = |v: &Value| -> Vec<(String, Value, Value)> {
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["title"].as_str().unwrap().to_owned(),
+                    p["deadline"].clone(),
+                    p["owner_id"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(fields(&xls), fields(&xlsx));
+    // 2024.12 typed as a number: the end of December, in both.
+    assert_eq!(xls["problems"][0]["deadline"], "2024-12-31");
+    let pdf = upload(
+        &app,
+        t,
+        cast.org,
+        false,
+        "报告.pdf",
+        &corpus("p02_report.pdf"),
+    )
+    .expect(201);
+    let text = upload(
+        &app,
+        t,
+        cast.org,
+        true,
+        "报告.txt",
+        &corpus("t01_report.txt"),
+    )
+    .expect(200);
+    assert_eq!(titles(&pdf["problems"]), titles(&text["problems"]));
+    assert_eq!(titles(&pdf["measures"]), titles(&text["measures"]));
+    let ods = upload(
+        &app,
+        t,
+        cast.org,
+        true,
+        "台账.ods",
+        &corpus("o01_two_row_header.ods"),
+    )
+    .expect(200);
+    assert_eq!(
+        titles(&ods["problems"]),
+        ["理论学习制度执行不严", "党员教育管理不严格"]
+    );
 }

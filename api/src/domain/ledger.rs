@@ -640,20 +640,25 @@ pub fn read_sheet(rows: &[Vec<Cell>]) -> Result<Sheet, SheetError> {
 /// Spreads each merged block's value over the cells it covers, within the rows and columns
 /// the sheet has (a block may claim the whole sheet; it is not given more).
 fn spread(rows: &mut [Vec<Cell>], merged: &[Merged]) {
+    // Rows end at their last filled cell; a block reaches no further than the widest row.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     for m in merged.iter().take(MAX_MERGED) {
         let Some(value) = rows
             .get(m.first_row)
             .and_then(|r| r.get(m.first_col))
-            .filter(|c| **c != Cell::Empty)
+            .filter(|c| !c.text().is_empty())
             .cloned()
         else {
             continue;
         };
         let last_row = m.last_row.min(rows.len().saturating_sub(1));
+        let last_col = m.last_col.min(width.saturating_sub(1));
         for row in rows.iter_mut().take(last_row + 1).skip(m.first_row) {
-            let last_col = m.last_col.min(row.len().saturating_sub(1));
+            if row.len() <= last_col {
+                row.resize(last_col + 1, Cell::Empty);
+            }
             for cell in row.iter_mut().take(last_col + 1).skip(m.first_col) {
-                if *cell == Cell::Empty {
+                if cell.text().is_empty() {
                     *cell = value.clone();
                 }
             }
@@ -1251,7 +1256,7 @@ mod tests {
             &["1", "学习不深入", "制定计划", "DFSQ", "2026-06-30"],
             &["", "", "专题研讨", "", ""],
             &["2", "调研不够", "建立制度", "", "2026-09-30"],
-            &["3", "会议偏多", "精简会议", "", ""],
+            &["3", "会议偏多", "精简会议"],
         ]);
         let block = |first_row, last_row, col| Merged {
             first_row,

@@ -14,42 +14,83 @@ const NARROWEST_WRAP: usize = 20;
 /// How much shorter than the page width a line may be and still have run to the margin
 /// (punctuation and half-width characters make full lines differ a little).
 const FULL_LINE_SLACK: usize = 4;
-/// A short line seen this often is a running title or footer, printed on every page.
-const RUNNING_TITLE_REPEATS: usize = 3;
+/// A short line seen this often is a running title or footer, printed on every page (a
+/// two-page document shows it twice).
+const RUNNING_TITLE_REPEATS: usize = 2;
+/// Marks that close a clause or a quotation: a line that starts with one goes on the line
+/// before it.
+const CLOSING_PUNCTUATION: [char; 10] = ['。', '，', '；', '、', '）', '”', '》', '！', '？', '：'];
 const RUNNING_TITLE_MAX_WIDTH: usize = 80;
 
-/// The document's paragraphs, each with the line number (1-based) where it starts.
-pub fn paragraphs(text: &str) -> Vec<(usize, String)> {
-    let mut lines: Vec<(usize, String)> = Vec::new();
+/// A line as read: its number (1-based), its text with extraction spaces closed, and the
+/// width it took on the page before they were (what tells a full line from a short one).
+type Line = (usize, String, usize);
+
+fn lines_of(text: &str) -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         // `lines` keeps a lone '\r' (old Mac files, some exports) inside a line.
         for piece in raw.split('\r') {
             let piece = piece.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
             // Cut before spaces are closed: a space is one of the boundaries it cuts at.
             for part in split_run_on(piece) {
-                let line = close_spaces(&part);
+                let line = close_spaces_after_number(&part);
                 if !line.is_empty() && !is_page_furniture(&line) {
-                    lines.push((index + 1, line));
+                    lines.push((index + 1, line, display_width(&part)));
                 }
             }
         }
     }
     drop_running_titles(&mut lines);
-    let Some(width) = wrap_width(&lines) else {
-        return lines;
-    };
+    lines
+}
+
+/// Joins lines that ran to `width` with the line after them, unless that one starts with a
+/// numbering mark.
+fn join_full_lines(lines: Vec<Line>, width: usize) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     let mut previous_full = false;
-    for (number, line) in lines {
+    for (number, line, raw_width) in lines {
+        // No paragraph starts with closing punctuation: such a line always goes on.
+        let continues = line.starts_with(CLOSING_PUNCTUATION);
         match out.last_mut() {
-            Some((_, paragraph)) if previous_full && !starts_with_marker(&line) => {
+            Some((_, paragraph)) if continues || (previous_full && !starts_with_marker(&line)) => {
                 join(paragraph, &line);
             }
-            _ => out.push((number, line.clone())),
+            _ => out.push((number, line)),
         }
-        previous_full = display_width(&line) + FULL_LINE_SLACK >= width;
+        previous_full = raw_width + FULL_LINE_SLACK >= width;
     }
     out
+}
+
+/// The document's paragraphs, each with the line number (1-based) where it starts.
+pub fn paragraphs(text: &str) -> Vec<(usize, String)> {
+    let lines = lines_of(text);
+    match wrap_width(&lines) {
+        Some(width) => join_full_lines(lines, width),
+        None => lines.into_iter().map(|(n, line, _)| (n, line)).collect(),
+    }
+}
+
+/// Text laid out on a page (a PDF's): every line that reaches the right margin, the widest
+/// lines' width, goes on in the next one. Unlike [`paragraphs`], which must first tell wrapped
+/// text from typed text, this needs only two lines at the margin.
+pub fn join_page_lines(text: &str) -> String {
+    let lines = lines_of(text);
+    let widest = lines.iter().map(|(_, _, w)| *w).max().unwrap_or(0);
+    let at_margin = lines
+        .iter()
+        .filter(|(_, _, w)| w + FULL_LINE_SLACK >= widest)
+        .count();
+    if widest < NARROWEST_WRAP || at_margin < 2 {
+        return text.to_owned();
+    }
+    join_full_lines(lines, widest)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A paragraph that holds a whole document's structure (a web page or an extraction that lost
@@ -87,6 +128,24 @@ fn starts_structure(chars: &[char]) -> bool {
     const LOOK: usize = 12;
     let head: String = chars.iter().take(LOOK).collect();
     starts_with_marker(&head) && !super::report::starts_with_item(&head)
+}
+
+/// As [`close_spaces`], but a heading number's space stays (`3.2 年底前完成…`): without it
+/// the line would read as a quantity (`3.2年`).
+fn close_spaces_after_number(line: &str) -> String {
+    let number = line
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit() && *c != '.')
+        .map_or(line.len(), |(i, _)| i);
+    let head = &line[..number];
+    let is_heading_number = head.contains('.')
+        && head.starts_with(|c: char| c.is_ascii_digit())
+        && line[number..].starts_with(char::is_whitespace);
+    if is_heading_number {
+        format!("{head} {}", close_spaces(line[number..].trim_start()))
+    } else {
+        close_spaces(line)
+    }
 }
 
 /// Removes the spaces extraction leaves inside Chinese (`学 习`, `3 个`, `2021 年`); spaces
@@ -174,10 +233,13 @@ fn is_page_furniture(line: &str) -> bool {
 }
 
 /// A short line repeated on every page (the document's running title) is kept once.
-fn drop_running_titles(lines: &mut Vec<(usize, String)>) {
+fn drop_running_titles(lines: &mut Vec<Line>) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (_, line) in lines.iter() {
-        if display_width(line) <= RUNNING_TITLE_MAX_WIDTH && !starts_with_marker(line) {
+    for (_, line, _) in lines.iter() {
+        // A sentence (it ends with a stop) is text, however often it is repeated.
+        let sentence = line.ends_with(['。', '；', ';', '.']);
+        if display_width(line) <= RUNNING_TITLE_MAX_WIDTH && !starts_with_marker(line) && !sentence
+        {
             *seen.entry(line.as_str()).or_default() += 1;
         }
     }
@@ -190,15 +252,15 @@ fn drop_running_titles(lines: &mut Vec<(usize, String)>) {
         return;
     }
     let mut kept: HashSet<String> = HashSet::new();
-    lines.retain(|(_, line)| !repeated.contains(line) || kept.insert(line.clone()));
+    lines.retain(|(_, line, _)| !repeated.contains(line) || kept.insert(line.clone()));
 }
 
 /// The width the text was wrapped at, if it was: many lines end within a few columns of one
 /// width, and almost none is wider. Typed paragraphs vary in length and run long.
-fn wrap_width(lines: &[(usize, String)]) -> Option<usize> {
+fn wrap_width(lines: &[Line]) -> Option<usize> {
     let widths: Vec<usize> = lines
         .iter()
-        .map(|(_, l)| display_width(l))
+        .map(|(_, _, w)| *w)
         .filter(|w| *w >= NARROWEST_WRAP / 2)
         .collect();
     if widths.len() < 6 {
@@ -390,12 +452,12 @@ mod tests {
                 "某局巡察整改报告",
                 "第一章基本情况巡察组进驻。",
                 "第二章存在的问题及原因",
-                "2.1理论学习方面",
+                "2.1 理论学习方面",
                 "问题1：学习不深。成因：认识不足。",
                 "问题2：制度不严。",
                 "第三章整改措施",
-                "3.1制定学习计划。",
-                "3.2完善考核。",
+                "3.1 制定学习计划。",
+                "3.2 完善考核。",
             ]
         );
         // One mark is not a run-on document; items stay inside their paragraph.

@@ -328,4 +328,55 @@ mod tests {
             Err(Refusal::Unreadable(_))
         ));
     }
+
+    /// The corpus's .xls with its sheet's DIMENSIONS record and one cell moved as far as the
+    /// format allows, written back as a compound file.
+    fn stretched_xls(rows: u32, cols: u16, cell: (u16, u16)) -> Vec<u8> {
+        use std::io::Write;
+        let original = include_bytes!("../../../../tests/corpus/x01_ledger.xls");
+        let mut file = cfb::CompoundFile::open(Cursor::new(&original[..])).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("/Workbook")
+            .unwrap()
+            .read_to_end(&mut stream)
+            .unwrap();
+        let (mut at, mut patched_cell) = (0, false);
+        while at + 4 <= stream.len() {
+            let kind = u16::from_le_bytes([stream[at], stream[at + 1]]);
+            let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
+            let data = at + 4;
+            if kind == 0x0200 && len >= 14 {
+                stream[data + 4..data + 8].copy_from_slice(&rows.to_le_bytes());
+                stream[data + 10..data + 12].copy_from_slice(&cols.to_le_bytes());
+            }
+            if kind == 0x00FD && !patched_cell {
+                stream[data..data + 2].copy_from_slice(&cell.0.to_le_bytes());
+                stream[data + 2..data + 4].copy_from_slice(&cell.1.to_le_bytes());
+                patched_cell = true;
+            }
+            at = data + len;
+        }
+        let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        out.create_stream("/Workbook")
+            .unwrap()
+            .write_all(&stream)
+            .unwrap();
+        out.flush().unwrap();
+        out.into_inner().into_inner()
+    }
+
+    #[test]
+    fn an_xls_claiming_a_vast_sheet_is_refused_before_it_is_read() {
+        assert_eq!(check_xls(&stretched_xls(30, 11, (0, 0)), 1 << 24), Ok(()));
+        // A DIMENSIONS record of 65,536 rows by 256 columns: 16 million cells reserved.
+        assert!(matches!(
+            check_xls(&stretched_xls(65_536, 256, (0, 0)), 1 << 24),
+            Err(Refusal::TooLarge(_))
+        ));
+        // One cell at row 65,000 and column 200: a range of 13 million cells.
+        assert!(matches!(
+            check_xls(&stretched_xls(30, 11, (65_000, 200)), 1 << 24),
+            Err(Refusal::TooLarge(_))
+        ));
+    }
 }

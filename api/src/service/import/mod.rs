@@ -1541,6 +1541,21 @@ mod fuzz {
 
     use super::*;
 
+    const CORPUS_XLS: &[u8] = include_bytes!("../../../../tests/corpus/x01_ledger.xls");
+    const CORPUS_ODS: &[u8] = include_bytes!("../../../../tests/corpus/o01_two_row_header.ods");
+    const CORPUS_PDF: &[u8] = include_bytes!("../../../../tests/corpus/p02_report.pdf");
+
+    #[test]
+    fn the_corpus_files_read_before_they_are_damaged() {
+        for (name, bytes) in [
+            ("a.xls", CORPUS_XLS),
+            ("a.ods", CORPUS_ODS),
+            ("a.pdf", CORPUS_PDF),
+        ] {
+            assert!(read_file(Some(name), bytes).is_ok(), "{name}");
+        }
+    }
+
     fn valid_xlsx() -> Vec<u8> {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
@@ -1589,7 +1604,13 @@ mod fuzz {
     /// known to overflow on damaged cell references (calamine 0.32, `get_dimension` and
     /// `get_row_column`), which `read_file`'s guard turns into a refusal.
     fn survives(name: &str, bytes: &[u8]) {
-        let is_sheet = name.ends_with(".xlsx") || bytes.windows(13).any(|w| w == b"xl/workbook.x");
+        // What third-party readers parse (calamine, pdf-extract) goes through the guard.
+        let is_sheet = [".xlsx", ".xls", ".ods", ".pdf"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+            || bytes.windows(13).any(|w| w == b"xl/workbook.x")
+            || bytes.starts_with(b"%PDF")
+            || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
         let read = if is_sheet {
             read_file(Some(name), bytes)
         } else {
@@ -1621,9 +1642,24 @@ mod fuzz {
             survives("no-extension", &docx);
         }
 
+        /// The same for the formats read through calamine and pdf-extract after our checks:
+        /// an Excel 97–2003 workbook, an OpenDocument sheet and a text PDF of the corpus.
+        #[test]
+        fn damaged_old_sheets_and_pdfs_are_refused_never_an_internal_error(
+            xls in mutated(CORPUS_XLS.to_vec()),
+            ods in mutated(CORPUS_ODS.to_vec()),
+            pdf in mutated(CORPUS_PDF.to_vec()),
+        ) {
+            survives("a.xls", &xls);
+            survives("a.ods", &ods);
+            survives("a.pdf", &pdf);
+            survives("no-extension", &xls);
+            survives("no-extension", &pdf);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-            for name in ["a.txt", "a.docx", "a.xlsx", "a", "a.doc"] {
+            for name in ["a.txt", "a.docx", "a.xlsx", "a", "a.doc", "a.xls", "a.ods", "a.pdf"] {
                 survives(name, &bytes);
                 let mut zipped = b"PK\x03\x04".to_vec();
                 zipped.extend_from_slice(&bytes);

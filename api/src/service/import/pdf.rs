@@ -91,8 +91,9 @@ pub fn text(shown: &str, bytes: &[u8]) -> Result<String> {
         ));
     }
     // Form feeds between pages would be refused as control characters; a page break is a
-    // line break.
-    Ok(pages.join("\n").replace('\u{c}', "\n"))
+    // line break. Lines that reach the margin go on in the next one.
+    let text = pages.join("\n").replace('\u{c}', "\n");
+    Ok(crate::domain::reflow::join_page_lines(&text))
 }
 
 #[cfg(test)]
