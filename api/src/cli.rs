@@ -56,7 +56,7 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
-    /// Import a report (.txt, .docx) or a ledger sheet (.xlsx) as a draft review.
+    /// Import a report (.txt, .docx, .pdf) or a ledger sheet (.xlsx, .xls, .ods) as a draft review.
     Import {
         /// The file to import.
         file: std::path::PathBuf,

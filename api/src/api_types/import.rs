@@ -46,7 +46,8 @@ pub struct ImportedReviewFields {
     pub held_on: NaiveDate,
 }
 
-/// A report or ledger to import as a file: `.txt` (UTF-8), `.docx` or `.xlsx`.
+/// A report or ledger to import as a file: `.txt` (UTF-8), `.docx`, `.pdf`, `.xlsx`, `.xls`
+/// or `.ods`.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // documents the multipart form; the handler reads the parts one by one
 pub struct ImportUpload {
@@ -133,7 +134,9 @@ pub struct ImportedEntry {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportWarning {
-    /// `numbering_gap`, `missing_shi`, `unnumbered_item`, `maybe_two_items`, `empty_section`,
+    /// `numbering_gap`, `missing_shi`, `unnumbered_item`, `maybe_two_items`, `count_differs`,
+    /// `starts_mid_text`, `several_units`, `unknown_unit`, `unknown_owner`, `unread_deadline`,
+    /// `unknown_status`, `empty_section`,
     /// `missing_section`, `unknown_section`, `unnumbered_aspect`, `no_sections`, `several_owners`.
     #[schema(example = "missing_shi")]
     pub code: String,

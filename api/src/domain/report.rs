@@ -51,6 +51,7 @@ pub struct Warning {
     /// Source line (1-based) the warning is about; 0 for the whole document.
     pub line: usize,
     /// Stable code: `numbering_gap`, `missing_shi`, `unnumbered_item`, `maybe_two_items`,
+    /// `count_differs`, `starts_mid_text`,
     /// `empty_section`, `missing_section`, `unknown_section`, `unnumbered_aspect`, `no_sections`.
     pub code: &'static str,
     pub message: String,
@@ -195,6 +196,21 @@ fn quoted_problem(paragraph: &str) -> Option<String> {
             .collect::<String>()
             .contains("于关");
     (names_a_problem && !quoted.is_empty()).then(|| quoted.to_owned())
+}
+
+/// The count a heading declares (`理论学习方面（3条）` → 3), if it declares one.
+fn declared_count(title: &str) -> Option<u32> {
+    let stripped = without_count(title);
+    if stripped.len() == title.trim_end_matches(['：', ':', '。']).len() {
+        return None;
+    }
+    let note: Vec<char> = title[stripped.len()..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit() && !CN_DIGITS.contains(*c))
+        .collect();
+    arabic_number(&note)
+        .or_else(|| cn_number(&note))
+        .map(|(n, _)| n)
 }
 
 /// A heading's title without the count offices add to it: `理论学习方面（3条）`.
@@ -591,6 +607,8 @@ struct Section {
     last_number: Option<u32>,
     /// Text of the current aspect before its first item (its opening summary).
     aspect_lead: Option<Draft>,
+    /// An aspect section's declared count of items (`（3条）`): (aspect, count).
+    declared: Option<(usize, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -603,6 +621,12 @@ struct Parser {
     one_list: bool,
     /// Group lines (`责任单位：… 整改时限：…`) by the aspect they stand in (None: no aspect).
     groups: Vec<(Option<usize>, Assignment)>,
+    /// The document's first paragraph starts inside a sentence (a fragment).
+    starts_mid_sentence: bool,
+    /// The number of the first item read.
+    first_number: Option<u32>,
+    /// A paragraph has been read.
+    read_any: bool,
 }
 
 impl Parser {
@@ -616,6 +640,11 @@ impl Parser {
 
     fn paragraph(&mut self, line: usize, text: &str) {
         let chars: Vec<char> = text.chars().collect();
+        if !std::mem::replace(&mut self.read_any, true) {
+            self.starts_mid_sentence = chars
+                .first()
+                .is_some_and(|c| "，。；、）”》的了和与及并等而".contains(*c));
+        }
         if let Some(used) = section_number(&chars).or_else(|| chapter_number(&chars)) {
             if chars.len() <= SECTION_HEADING_MAX_CHARS {
                 let title: String = chars[used..].iter().collect();
@@ -701,9 +730,13 @@ impl Parser {
     fn start_section(&mut self, line: usize, title: &str) {
         self.close_section();
         self.saw_heading = true;
+        let declared = declared_count(title);
         let title = without_count(title);
         // A list whose sections are its aspects: 一、理论学习方面（3条）.
         let aspect = (section_kind(title).is_none() && title.ends_with("方面")).then_some(title);
+        let declared = declared
+            .zip(aspect)
+            .map(|(n, _)| (self.report.aspects.len(), n));
         let kind = section_kind(title).or(aspect.map(|_| SectionKind::Problems));
         if let Some(aspect) = aspect {
             self.report.aspects.push(aspect.to_owned());
@@ -721,6 +754,7 @@ impl Parser {
         self.section = Some(Section {
             kind,
             heading_line: line,
+            declared,
             ..Default::default()
         });
     }
@@ -817,6 +851,7 @@ impl Parser {
             }
         }
         let mut warnings = Vec::new();
+        let mut first_number = self.first_number;
         // Cut points: (start of marker, marker).
         let mut cuts: Vec<(usize, Marker)> = Vec::new();
         let mut expected = section.last_number.map_or(1, |n| n + 1);
@@ -860,6 +895,7 @@ impl Parser {
                         ));
                     }
                     cuts.push((i, marker));
+                    first_number.get_or_insert(marker.number);
                     expected = marker.number + 1;
                     i += marker.len;
                     continue;
@@ -934,6 +970,7 @@ impl Parser {
             });
             section.last_number = Some(marker.number);
         }
+        self.first_number = first_number;
         for (line, code, message) in warnings {
             self.warn(line, code, message);
         }
@@ -971,6 +1008,23 @@ impl Parser {
         let Some(kind) = section.kind else {
             return;
         };
+        if let Some((aspect, declared)) = section.declared {
+            let read = section
+                .items
+                .iter()
+                .filter(|i| i.aspect == Some(aspect))
+                .count();
+            if read != declared as usize {
+                self.warn(
+                    section.heading_line,
+                    "count_differs",
+                    format!(
+                        "the heading declares {declared} items and {read} were read; check the \
+                         draft against the document"
+                    ),
+                );
+            }
+        }
         // Causes and measures written as `（一）标题。正文` are one item per heading; numbered
         // points inside such a body belong to it.
         let drafts = if kind == SectionKind::Problems || section.headed.is_empty() {
@@ -1060,6 +1114,16 @@ impl Parser {
 
     fn finish(mut self) -> Report {
         self.close_section();
+        let from_the_middle = self.starts_mid_sentence || self.first_number.is_some_and(|n| n > 1);
+        if self.one_list && from_the_middle {
+            self.warn(
+                1,
+                "starts_mid_text",
+                "the document starts inside a text (a sentence cut, or items from a number past \
+                 1); the items it shows were read, the ones before it are not there"
+                    .to_owned(),
+            );
+        }
         if self.one_list {
             self.warn(
                 0,
@@ -1559,5 +1623,29 @@ mod tests {
         assert_eq!(r.problems[1].text, "学习制度执行不严格。");
         // The signature is not a measure.
         assert_eq!(titles(&r.measures), ["制定学习计划"]);
+    }
+
+    #[test]
+    fn a_declared_count_that_differs_from_what_was_read_is_warned() {
+        let r = parse("一、理论学习方面（3条）\n1.学习不深入。\n2.笔记流于形式。\n二、作风建设方面（1条）\n1.会议偏多。");
+        assert_eq!(r.problems.len(), 3);
+        let counted: Vec<(usize, &str)> = r
+            .warnings
+            .iter()
+            .filter(|w| w.code == "count_differs")
+            .map(|w| (w.line, w.code))
+            .collect();
+        assert_eq!(counted, [(1, "count_differs")]);
+        assert_eq!(declared_count("理论学习方面（三条）"), Some(3));
+        assert_eq!(declared_count("理论学习方面"), None);
+    }
+
+    #[test]
+    fn a_fragment_that_starts_inside_a_text_keeps_its_items_with_a_warning() {
+        let r = parse("的问题还比较突出，具体有：\n3. 台账登记不全。\n4. 资料归档滞后。");
+        assert_eq!(titles(&r.problems), ["台账登记不全", "资料归档滞后"]);
+        assert!(codes(&r).contains(&"starts_mid_text"), "{:?}", r.warnings);
+        let whole = parse("具体问题如下：\n1. 台账登记不全。\n2. 资料归档滞后。");
+        assert!(!codes(&whole).contains(&"starts_mid_text"));
     }
 }

@@ -193,12 +193,14 @@ async fn read_json(mut payload: web::Payload, limit: u64) -> Result<ImportReport
 
 /// Imports a self-inspection report or a ledger sheet as a draft review (coordinators).
 ///
-/// Send the report as JSON text, or upload a `.txt` (UTF-8), `.docx` or `.xlsx` file as
-/// multipart. Reports give aspects, problems, causes and measures, with warnings for what
-/// looked odd and suggested (never made) links between causes or measures and problems.
-/// Sheets use the ledger's columns (问题描述 is needed), matching owners by name or username
-/// and units by name or code; any row in error refuses the whole sheet. All problems start as
-/// drafts. With `dry_run=true` nothing is written.
+/// Send the report as JSON text, or upload a `.txt` (UTF-8), `.docx` or `.pdf` (with a text
+/// layer) report, or an `.xlsx`, `.xls` or `.ods` sheet, as multipart. Reports give aspects,
+/// problems, causes and measures, with warnings for what looked odd and suggested (never made)
+/// links between causes or measures and problems; owners, units and deadlines written in them
+/// are read. Sheets use the ledger's columns (问题描述 is needed), matching owners by name or
+/// username and units by name or code; any row in error refuses the whole sheet. Problems
+/// start as drafts, unless a ledger under way gives their status (整改状态). With
+/// `dry_run=true` nothing is written.
 #[utoipa::path(
     tag = "reviews",
     params(ImportQuery),
