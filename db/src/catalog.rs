@@ -68,17 +68,21 @@ pub fn get_measure(conn: &mut DbConnection, id: i64) -> QueryResult<MeasureRow> 
 }
 
 pub fn get_measures(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<MeasureRow>> {
-    m::measures
-        .filter(m::id.eq_any(ids))
-        .select(MeasureRow::as_select())
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        m::measures
+            .filter(m::id.eq_any(ids))
+            .select(MeasureRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn get_causes(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<CauseRow>> {
-    c::causes
-        .filter(c::id.eq_any(ids))
-        .select(CauseRow::as_select())
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        c::causes
+            .filter(c::id.eq_any(ids))
+            .select(CauseRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn update_measure(

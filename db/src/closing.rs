@@ -166,12 +166,14 @@ pub fn approved_extensions(
     conn: &mut DbConnection,
     problem_ids: &[i64],
 ) -> QueryResult<Vec<ExtensionRow>> {
-    x::extensions
-        .filter(x::problem_id.eq_any(problem_ids))
-        .filter(x::status.eq("approved"))
-        .order((x::decided_at.asc(), x::id.asc()))
-        .select(ExtensionRow::as_select())
-        .load(conn)
+    crate::in_chunks(problem_ids, |problem_ids| {
+        x::extensions
+            .filter(x::problem_id.eq_any(problem_ids))
+            .filter(x::status.eq("approved"))
+            .order((x::decided_at.asc(), x::id.asc()))
+            .select(ExtensionRow::as_select())
+            .load(conn)
+    })
 }
 
 /// Pending extension requests of many problems.
@@ -179,10 +181,12 @@ pub fn pending_extensions_of(
     conn: &mut DbConnection,
     problem_ids: &[i64],
 ) -> QueryResult<Vec<ExtensionRow>> {
-    x::extensions
-        .filter(x::problem_id.eq_any(problem_ids))
-        .filter(x::status.eq("pending"))
-        .order(x::id.asc())
-        .select(ExtensionRow::as_select())
-        .load(conn)
+    crate::in_chunks(problem_ids, |problem_ids| {
+        x::extensions
+            .filter(x::problem_id.eq_any(problem_ids))
+            .filter(x::status.eq("pending"))
+            .order(x::id.asc())
+            .select(ExtensionRow::as_select())
+            .load(conn)
+    })
 }

@@ -22,4 +22,25 @@ pub mod users;
 pub mod webhooks;
 
 pub use connection::{private_dir, Backend, DatabaseUrl, Db, DbConnection, DbOptions};
+
+/// Ids bound into one `IN (…)` at the most: far below SQLite's limit on a statement's
+/// parameters (32,766) and PostgreSQL's (65,535), whatever else the statement binds.
+const IDS_PER_QUERY: usize = 10_000;
+
+/// Runs a query for a list of ids once per distinct id, in chunks that every backend takes:
+/// a report over a whole tree may name hundreds of thousands. The query must not depend on
+/// seeing every id at once (results are per id, or grouped by id).
+pub(crate) fn in_chunks<T>(
+    ids: &[i64],
+    mut query: impl FnMut(&[i64]) -> diesel::QueryResult<Vec<T>>,
+) -> diesel::QueryResult<Vec<T>> {
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let mut rows = Vec::new();
+    for chunk in unique.chunks(IDS_PER_QUERY) {
+        rows.extend(query(chunk)?);
+    }
+    Ok(rows)
+}
 pub use error::{DbError, SetupError};

@@ -190,8 +190,10 @@ pub fn count_active_children(conn: &mut DbConnection, id: i64) -> QueryResult<i6
 }
 
 pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<OrganizationRow>> {
-    o::organizations
-        .filter(o::id.eq_any(ids))
-        .select(OrganizationRow::as_select())
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        o::organizations
+            .filter(o::id.eq_any(ids))
+            .select(OrganizationRow::as_select())
+            .load(conn)
+    })
 }

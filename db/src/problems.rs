@@ -69,11 +69,13 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ProblemRow> {
 }
 
 pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ProblemRow>> {
-    p::problems
-        .filter(p::id.eq_any(ids))
-        .filter(p::review_id.ne_all(crate::staged_reviews!()))
-        .select(ProblemRow::as_select())
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        p::problems
+            .filter(p::id.eq_any(ids))
+            .filter(p::review_id.ne_all(crate::staged_reviews!()))
+            .select(ProblemRow::as_select())
+            .load(conn)
+    })
 }
 
 /// Applies changes if the problem is still at `version`, bumping it; `None` when another
@@ -105,41 +107,49 @@ pub fn update(
 // ---------------------------------------------------------------- links
 
 pub fn cause_links(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    pc::problem_causes
-        .filter(pc::problem_id.eq_any(problem_ids))
-        .order((pc::problem_id, pc::cause_id))
-        .select((pc::problem_id, pc::cause_id))
-        .load(conn)
+    crate::in_chunks(problem_ids, |problem_ids| {
+        pc::problem_causes
+            .filter(pc::problem_id.eq_any(problem_ids))
+            .order((pc::problem_id, pc::cause_id))
+            .select((pc::problem_id, pc::cause_id))
+            .load(conn)
+    })
 }
 
 pub fn measure_links(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    pm::problem_measures
-        .filter(pm::problem_id.eq_any(problem_ids))
-        .order((pm::problem_id, pm::measure_id))
-        .select((pm::problem_id, pm::measure_id))
-        .load(conn)
+    crate::in_chunks(problem_ids, |problem_ids| {
+        pm::problem_measures
+            .filter(pm::problem_id.eq_any(problem_ids))
+            .order((pm::problem_id, pm::measure_id))
+            .select((pm::problem_id, pm::measure_id))
+            .load(conn)
+    })
 }
 
 pub fn problems_of_cause(
     conn: &mut DbConnection,
     cause_ids: &[i64],
 ) -> QueryResult<Vec<(i64, i64)>> {
-    pc::problem_causes
-        .filter(pc::cause_id.eq_any(cause_ids))
-        .order((pc::cause_id, pc::problem_id))
-        .select((pc::cause_id, pc::problem_id))
-        .load(conn)
+    crate::in_chunks(cause_ids, |cause_ids| {
+        pc::problem_causes
+            .filter(pc::cause_id.eq_any(cause_ids))
+            .order((pc::cause_id, pc::problem_id))
+            .select((pc::cause_id, pc::problem_id))
+            .load(conn)
+    })
 }
 
 pub fn problems_of_measure(
     conn: &mut DbConnection,
     measure_ids: &[i64],
 ) -> QueryResult<Vec<(i64, i64)>> {
-    pm::problem_measures
-        .filter(pm::measure_id.eq_any(measure_ids))
-        .order((pm::measure_id, pm::problem_id))
-        .select((pm::measure_id, pm::problem_id))
-        .load(conn)
+    crate::in_chunks(measure_ids, |measure_ids| {
+        pm::problem_measures
+            .filter(pm::measure_id.eq_any(measure_ids))
+            .order((pm::measure_id, pm::problem_id))
+            .select((pm::measure_id, pm::problem_id))
+            .load(conn)
+    })
 }
 
 pub fn set_causes_of_problem(
@@ -273,35 +283,37 @@ pub fn latest_progress(
     conn: &mut DbConnection,
     problem_ids: &[i64],
 ) -> QueryResult<Vec<(i64, String, NaiveDateTime)>> {
-    let notes: Vec<(i64, String, NaiveDateTime)> = n::problem_notes
-        .filter(n::problem_id.eq_any(problem_ids))
-        .order(n::id.asc())
-        .select((n::problem_id, n::body, n::created_at))
-        .load(conn)?;
-    let submitted: Vec<(i64, Option<String>, NaiveDateTime)> = h::problem_history
-        .filter(h::problem_id.eq_any(problem_ids))
-        .filter(h::action.eq("submit"))
-        .order(h::id.asc())
-        .select((h::problem_id, h::note, h::created_at))
-        .load(conn)?;
-    let mut latest: std::collections::HashMap<i64, (String, NaiveDateTime)> =
-        std::collections::HashMap::new();
-    let written = submitted
-        .into_iter()
-        .filter_map(|(id, note, at)| note.map(|n| (id, n, at)))
-        .chain(notes);
-    for (id, body, at) in written {
-        match latest.get(&id) {
-            Some((_, seen)) if *seen > at => {}
-            _ => {
-                latest.insert(id, (body, at));
+    crate::in_chunks(problem_ids, |problem_ids| {
+        let notes: Vec<(i64, String, NaiveDateTime)> = n::problem_notes
+            .filter(n::problem_id.eq_any(problem_ids))
+            .order(n::id.asc())
+            .select((n::problem_id, n::body, n::created_at))
+            .load(conn)?;
+        let submitted: Vec<(i64, Option<String>, NaiveDateTime)> = h::problem_history
+            .filter(h::problem_id.eq_any(problem_ids))
+            .filter(h::action.eq("submit"))
+            .order(h::id.asc())
+            .select((h::problem_id, h::note, h::created_at))
+            .load(conn)?;
+        let mut latest: std::collections::HashMap<i64, (String, NaiveDateTime)> =
+            std::collections::HashMap::new();
+        let written = submitted
+            .into_iter()
+            .filter_map(|(id, note, at)| note.map(|n| (id, n, at)))
+            .chain(notes);
+        for (id, body, at) in written {
+            match latest.get(&id) {
+                Some((_, seen)) if *seen > at => {}
+                _ => {
+                    latest.insert(id, (body, at));
+                }
             }
         }
-    }
-    Ok(latest
-        .into_iter()
-        .map(|(id, (b, at))| (id, b, at))
-        .collect())
+        Ok(latest
+            .into_iter()
+            .map(|(id, (b, at))| (id, b, at))
+            .collect())
+    })
 }
 
 /// When each closed problem was last closed (verified), for the ledger's 销号时间.
@@ -309,17 +321,19 @@ pub fn closed_at(
     conn: &mut DbConnection,
     problem_ids: &[i64],
 ) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
-    h::problem_history
-        .filter(h::problem_id.eq_any(problem_ids))
-        .filter(h::to_status.eq("closed"))
-        .group_by(h::problem_id)
-        .select((h::problem_id, diesel::dsl::max(h::created_at)))
-        .load::<(i64, Option<NaiveDateTime>)>(conn)
-        .map(|rows| {
-            rows.into_iter()
-                .filter_map(|(id, at)| at.map(|at| (id, at)))
-                .collect()
-        })
+    crate::in_chunks(problem_ids, |problem_ids| {
+        h::problem_history
+            .filter(h::problem_id.eq_any(problem_ids))
+            .filter(h::to_status.eq("closed"))
+            .group_by(h::problem_id)
+            .select((h::problem_id, diesel::dsl::max(h::created_at)))
+            .load::<(i64, Option<NaiveDateTime>)>(conn)
+            .map(|rows| {
+                rows.into_iter()
+                    .filter_map(|(id, at)| at.map(|at| (id, at)))
+                    .collect()
+            })
+    })
 }
 
 // ---------------------------------------------------------------- listing
@@ -567,9 +581,11 @@ pub fn cause_has_problem_within(
 
 /// The history of many problems, oldest first.
 pub fn history_of(conn: &mut DbConnection, problem_ids: &[i64]) -> QueryResult<Vec<HistoryRow>> {
-    h::problem_history
-        .filter(h::problem_id.eq_any(problem_ids))
-        .order(h::id.asc())
-        .select(HistoryRow::as_select())
-        .load(conn)
+    crate::in_chunks(problem_ids, |problem_ids| {
+        h::problem_history
+            .filter(h::problem_id.eq_any(problem_ids))
+            .order(h::id.asc())
+            .select(HistoryRow::as_select())
+            .load(conn)
+    })
 }

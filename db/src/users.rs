@@ -71,10 +71,12 @@ pub fn find_by_name(
 }
 
 pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<UserRow>> {
-    u::users
-        .filter(u::id.eq_any(ids))
-        .select(UserRow::as_select())
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        u::users
+            .filter(u::id.eq_any(ids))
+            .select(UserRow::as_select())
+            .load(conn)
+    })
 }
 
 pub fn username_taken(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {

@@ -1289,6 +1289,24 @@ fn a_progress_report_is_recognised_and_its_actions_never_become_problems() {
         ["理论学习不深入", "信访件办理超期"]
     );
     assert!(draft["measures"].as_array().unwrap().is_empty());
+    // Imported, each quoted problem is a draft whose progress note is the report's words.
+    let created = app.post(IMPORT, &cast.coordinator, &body).expect(201);
+    let first = created["problems"][0]["id"].as_i64().unwrap();
+    let problem = app
+        .get(&format!("/api/v1/problems/{first}"), &cast.coordinator)
+        .expect(200);
+    assert_eq!(problem["status"], "draft");
+    assert_eq!(problem["description"], "理论学习不深入");
+    let notes = app
+        .get(
+            &format!("/api/v1/problems/{first}/notes"),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert!(notes["items"][0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("每月集中学习"));
 }
 
 const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";

@@ -467,3 +467,28 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     assert_eq!(email.len(), 1);
     assert_eq!(email[0]["status"], "sent");
 }
+
+/// A report over a whole tree looks up every owner, unit and problem it names: hundreds of
+/// thousands of ids, past what one statement may bind (SQLite 32,766, PostgreSQL 65,535).
+#[test]
+fn lookups_by_many_ids_stay_within_what_one_statement_may_bind() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let db = app.db();
+    let mut ids: Vec<i64> = (1..=70_000).collect();
+    ids.push(cast.owner_id);
+    ids.push(cast.owner_id);
+    let (users, orgs, history) = db
+        .read(|conn| {
+            Ok::<_, rectify_db::DbError>((
+                rectify_db::users::get_many(conn, &ids)?,
+                rectify_db::organizations::get_many(conn, &ids)?,
+                rectify_db::problems::history_of(conn, &ids)?,
+            ))
+        })
+        .unwrap();
+    // Each record once, however often its id was named.
+    assert_eq!(users.iter().filter(|u| u.id == cast.owner_id).count(), 1);
+    assert!(orgs.iter().any(|o| o.id == cast.org));
+    assert!(history.is_empty());
+}

@@ -126,7 +126,10 @@ fn is_progress_report(paragraphs: &[(usize, String)]) -> bool {
 fn progress_report(paragraphs: &[(usize, String)]) -> Report {
     let mut report = Report::default();
     let mut totals = Vec::new();
+    // The quoted problem whose rectification the paragraphs now report.
+    let mut reporting = false;
     for (line, paragraph) in paragraphs {
+        let chars: Vec<char> = paragraph.chars().collect();
         if let Some(quoted) = quoted_problem(paragraph) {
             report.problems.push(Item {
                 aspect: None,
@@ -137,6 +140,14 @@ fn progress_report(paragraphs: &[(usize, String)]) -> Report {
                 causes: Vec::new(),
                 assignment: None,
             });
+            reporting = true;
+        } else if section_number(&chars).is_some() || chapter_number(&chars).is_some() {
+            reporting = false;
+        } else if let Some(problem) = report.problems.last_mut().filter(|_| reporting) {
+            // What was done about it: the report's own words, kept as its progress.
+            problem.text.push('\n');
+            problem.text.push_str(paragraph);
+            problem.last_line = *line;
         }
         for clause in paragraph.split(['，', '。', '；', ',', ';']) {
             let clause = trim(clause);
@@ -1413,6 +1424,18 @@ mod tests {
         );
         assert_eq!(titles(&r.problems), ["理论学习不深入", "信访件办理超期"]);
         assert!(r.problems[0].text.contains("制定学习计划"));
+        // The paragraphs after a quoted problem report on it, up to the next section.
+        let r = parse(
+            "关于巡察整改进展情况的通报\n一、整改工作开展情况\n\
+             1.关于“公务用车管理不规范”问题的整改\n一是开展专项检查。\n二是修订管理办法。\n\
+             二、下一步工作\n一是巩固整改成果。",
+        );
+        assert_eq!(titles(&r.problems), ["公务用车管理不规范"]);
+        assert!(
+            r.problems[0].text.ends_with("二是修订管理办法。"),
+            "{}",
+            r.problems[0].text
+        );
         // A self-inspection report that mentions progress in passing is not one.
         assert!(parse("对照检查材料\n一、存在问题\n一是整改情况跟踪不够。")
             .progress_totals

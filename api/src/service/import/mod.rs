@@ -806,6 +806,7 @@ fn source_lines(first: usize, last: usize) -> ImportSource {
 
 fn from_report(text: &str, unit: &OrganizationRow, held_on: chrono::NaiveDate) -> Draft {
     let parsed = report::parse(text);
+    let progress_report = parsed.progress_totals.is_some();
     // Deadlines written in days count from the document's own date, else the review's.
     let base = parsed.date.unwrap_or(held_on);
     let mut written_warnings = Vec::new();
@@ -913,7 +914,12 @@ fn from_report(text: &str, unit: &OrganizationRow, held_on: chrono::NaiveDate) -
                 key: None,
                 aspect: p.aspect.map(|a| parsed.aspects[a].clone()),
                 title: p.title.clone(),
-                description: p.text.clone(),
+                // A progress report's problem is what it quotes; its words are its progress.
+                description: if progress_report {
+                    p.title.clone()
+                } else {
+                    p.text.clone()
+                },
                 organization_id: unit.id,
                 owner_id: None,
                 deadline: deadlines[i].date(),
@@ -921,7 +927,7 @@ fn from_report(text: &str, unit: &OrganizationRow, held_on: chrono::NaiveDate) -
                 cause_indexes: p.causes.clone(),
                 measure_indexes: Vec::new(),
                 status: Status::Draft,
-                progress: None,
+                progress: progress_report.then(|| p.text.clone()),
                 closed_on: None,
                 source: source_lines(p.first_line, p.last_line),
             })
