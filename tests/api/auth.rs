@@ -66,6 +66,15 @@ fn missing_malformed_and_forged_tokens_are_401_with_precise_codes() {
         vec![],
     )
     .problem(401, "invalid_token");
+    // A token pasted without its scheme: the answer says what to put before it.
+    let bare = app.send(
+        "GET",
+        "/api/v1/auth/me",
+        &[("authorization", app.admin_token.as_str())],
+        vec![],
+    );
+    let detail = bare.problem(401, "invalid_token")["detail"].clone();
+    assert!(detail.as_str().unwrap().contains("Authorization: Bearer <token>"), "{detail}");
     app.get("/api/v1/auth/me", "not.a.jwt")
         .problem(401, "invalid_token");
     // A token signed with another key.

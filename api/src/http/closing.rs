@@ -279,6 +279,8 @@ pub async fn content(
     let mut response = file
         .set_content_type(mime)
         .set_content_disposition(disposition)
+        // Photos and PDFs are compressed already, and ranges must address the stored bytes.
+        .set_content_encoding(header::ContentEncoding::Identity)
         .into_response(&req);
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -88,6 +88,14 @@ async fn caller_of(state: web::Data<AppState>, value: String) -> Result<Caller, 
         {
             token.trim().to_owned()
         }
+        // A token pasted alone (`rct_…`, or a JWT): say what to put before it.
+        _ if value.starts_with("rct_") || value.starts_with("eyJ") => {
+            return Err(Error::new(
+                Code::InvalidToken,
+                "The Authorization header holds a token without its scheme; send it as \
+                 `Authorization: Bearer <token>` (the word Bearer, a space, then the token).",
+            ))
+        }
         _ => {
             return Err(Error::new(
                 Code::InvalidToken,

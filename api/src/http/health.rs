@@ -9,6 +9,11 @@ use crate::error::{Code, Error};
 #[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
+    alive().await
+}
+
+/// `/healthz`'s answer, for GET and HEAD.
+pub async fn alive() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
@@ -22,6 +27,11 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    ready(state).await
+}
+
+/// `/readyz`'s answer, for GET and HEAD.
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     blocking(move || {
         state.db.ping().map_err(|e| {
             Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)

@@ -6,7 +6,7 @@ mod audit;
 mod catalog;
 mod closing;
 pub mod extract;
-mod health;
+pub(crate) mod health;
 mod import;
 mod organizations;
 pub mod problem;
