@@ -176,6 +176,7 @@ pub fn spawn_app_at(now: &str) -> TestApp {
         // The receivers the tests start listen on loopback.
         webhook_allow_hosts: vec!["127.0.0.1".to_owned()],
         trusted_proxies: Vec::new(),
+        cors_allow_origins: Vec::new(),
         body_timeout_secs: 30,
         workers: 2,
         shutdown_timeout_secs: 5,

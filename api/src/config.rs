@@ -63,6 +63,28 @@ fn database_url(raw: &str) -> Result<DatabaseUrl, String> {
     DatabaseUrl::parse(raw).map_err(|e| e.to_string())
 }
 
+/// A web origin as browsers send it: `https://host` or `http://host:port`, nothing after.
+fn origin(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let rest = raw
+        .strip_prefix("https://")
+        .or_else(|| raw.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("{raw:?} is not an origin: write https://host or http://host:port")
+        })?;
+    let host_port_only = !rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+    if host_port_only {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "{raw:?} is not an origin: a scheme and a host (and a port), with no path"
+        ))
+    }
+}
+
 fn secret(raw: &str) -> Result<Secret, String> {
     Ok(Secret::new(raw))
 }
@@ -192,6 +214,19 @@ pub struct Settings {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Origins of browser-based office systems (comma-separated, such as
+    /// `https://oa.example.cn`) whose pages may call the API; none by default. Preflights are
+    /// cached for an hour; cookies are never sent (the API takes bearer tokens).
+    #[arg(
+        long,
+        env = "RECTIFY_CORS_ALLOW_ORIGINS",
+        global = true,
+        value_name = "ORIGIN,…",
+        value_delimiter = ',',
+        value_parser = origin
+    )]
+    pub cors_allow_origins: Vec<String>,
 
     /// How often to look for problems that became overdue, in seconds.
     #[arg(long, env = "RECTIFY_OVERDUE_SCAN_SECS", global = true, value_name = "SECS",
@@ -636,5 +671,26 @@ mod tests {
             readme.contains(&table),
             "README.md's settings table differs from the declaration; it should read:\n\n{table}"
         );
+    }
+
+    #[test]
+    fn cors_origins_are_origins_and_nothing_more() {
+        assert_eq!(
+            origin("https://OA.example.cn").as_deref(),
+            Ok("https://oa.example.cn")
+        );
+        assert_eq!(
+            origin("http://10.0.0.8:8080").as_deref(),
+            Ok("http://10.0.0.8:8080")
+        );
+        for bad in [
+            "oa.example.cn",
+            "https://oa.example.cn/",
+            "https://a/b",
+            "*",
+            "https://",
+        ] {
+            assert!(origin(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -217,6 +217,7 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let max_body = settings.max_body_bytes;
         let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
+        let cors_origins = settings.cors_allow_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::text_guard::middleware))
@@ -227,6 +228,10 @@ impl Application {
                 // gzip for clients that ask (the OpenAPI document is 280 KB, lists and
                 // reports compress tenfold); evidence files opt out.
                 .wrap(actix_web::middleware::Compress::default())
+                .wrap(actix_web::middleware::Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
                 .app_data(state.clone())
                 .app_data(openapi_json.clone())
                 .app_data(routes.clone())
@@ -410,4 +415,41 @@ async fn serve_openapi(doc: web::Data<String>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(doc.get_ref().clone())
+}
+
+/// CORS for the configured origins: the methods and headers the API uses, the headers a
+/// page must read (Location, ETag, the rate limit's, a download's name), preflights cached
+/// for an hour, no credentials. A request from another origin is answered as usual, without
+/// the headers that would let a browser's page read it.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("traceparent"),
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::ETAG,
+            header::CONTENT_DISPOSITION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+        ])
+        .max_age(3600)
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }

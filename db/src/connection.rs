@@ -308,6 +308,18 @@ impl Db {
         Ok(())
     }
 
+    /// The newest migration applied to the database (`2026-11-30-000006`), if any.
+    pub fn schema_version(&self) -> Result<Option<String>, DbError> {
+        self.read(|conn| {
+            let applied = match conn {
+                DbConnection::Sqlite(c) => c.applied_migrations(),
+                DbConnection::Postgres(c) => c.applied_migrations(),
+            }
+            .map_err(|e| DbError::Query(diesel::result::Error::QueryBuilderError(e)))?;
+            Ok(applied.iter().map(ToString::to_string).max())
+        })
+    }
+
     /// Whether the database answers a trivial query.
     pub fn ping(&self) -> Result<(), DbError> {
         self.read(|conn| conn.batch_execute("SELECT 1").map_err(DbError::from))

@@ -74,7 +74,13 @@ fn missing_malformed_and_forged_tokens_are_401_with_precise_codes() {
         vec![],
     );
     let detail = bare.problem(401, "invalid_token")["detail"].clone();
-    assert!(detail.as_str().unwrap().contains("Authorization: Bearer <token>"), "{detail}");
+    assert!(
+        detail
+            .as_str()
+            .unwrap()
+            .contains("Authorization: Bearer <token>"),
+        "{detail}"
+    );
     app.get("/api/v1/auth/me", "not.a.jwt")
         .problem(401, "invalid_token");
     // A token signed with another key.

@@ -68,10 +68,117 @@ fn answers_are_gzipped_for_clients_that_ask_and_plain_for_others() {
     assert_eq!(plain_encoding, None);
     let (encoding, zipped) = get(Some("gzip, deflate, br"));
     assert_eq!(encoding.as_deref(), Some("gzip"));
-    assert!(zipped.len() * 5 < plain.len(), "{} of {}", zipped.len(), plain.len());
+    assert!(
+        zipped.len() * 5 < plain.len(),
+        "{} of {}",
+        zipped.len(),
+        plain.len()
+    );
     let mut unzipped = Vec::new();
     flate2::read::GzDecoder::new(&zipped[..])
         .read_to_end(&mut unzipped)
         .unwrap();
     assert_eq!(unzipped, plain);
+}
+
+#[test]
+fn pages_of_configured_origins_may_call_the_api_and_others_may_not_read_it() {
+    let mut app = spawn_app();
+    let preflight = |app: &rectify_tests::TestApp, origin: &str| {
+        app.send(
+            "OPTIONS",
+            "/api/v1/problems",
+            &[
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                (
+                    "access-control-request-headers",
+                    "authorization, content-type, idempotency-key",
+                ),
+            ],
+            vec![],
+        )
+    };
+    // Off by default: no CORS headers for anyone.
+    let reply = preflight(&app, "https://oa.example.cn");
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+
+    app.settings.cors_allow_origins = vec!["https://oa.example.cn".to_owned()];
+    app.restart();
+    let allowed = preflight(&app, "https://oa.example.cn");
+    assert_eq!(allowed.status, 200);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://oa.example.cn")
+    );
+    assert_eq!(allowed.header("access-control-max-age"), Some("3600"));
+    assert_eq!(allowed.header("access-control-allow-credentials"), None);
+    let headers = allowed
+        .header("access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(headers.contains("idempotency-key"), "{headers}");
+    // The real request carries the origin back and shows the headers a page needs.
+    let answer = app.send(
+        "GET",
+        "/api/v1/auth/me",
+        &[
+            ("origin", "https://oa.example.cn"),
+            ("authorization", &format!("Bearer {}", app.admin_token)),
+        ],
+        vec![],
+    );
+    assert_eq!(answer.status, 200);
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://oa.example.cn")
+    );
+    assert!(answer
+        .header("access-control-expose-headers")
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("x-request-id"));
+    // Another origin gets its answer, but nothing that lets its page read it.
+    let other = app.send(
+        "GET",
+        "/healthz",
+        &[("origin", "https://evil.example.com")],
+        vec![],
+    );
+    assert_eq!(other.status, 200);
+    assert_eq!(other.header("access-control-allow-origin"), None);
+    assert_eq!(
+        preflight(&app, "https://evil.example.com").header("access-control-allow-origin"),
+        None
+    );
+}
+
+#[test]
+fn the_version_names_the_release_its_commit_backend_and_schema() {
+    let app = spawn_app();
+    let version = app.call("GET", "/version", None, None).expect(200);
+    assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    let backend = if rectify_tests::on_postgres() {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(version["backend"], backend);
+    // The newest migration the binary carries is the one applied.
+    let migrations =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../db/migrations/sqlite");
+    let newest = std::fs::read_dir(migrations)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("20"))
+        .max()
+        .unwrap();
+    let applied = version["schema_version"].as_str().unwrap();
+    assert!(
+        newest
+            .replace('-', "")
+            .starts_with(&applied.replace('-', "")),
+        "{newest} vs {applied}"
+    );
+    assert!(version["commit"].is_string());
 }

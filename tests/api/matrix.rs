@@ -13,7 +13,12 @@ use rectify_tests::{json, spawn_app, TestApp, Value};
 
 const NONEXISTENT: i64 = 987_654;
 /// Operations anyone may call.
-const PUBLIC: [&str; 3] = ["POST /api/v1/auth/login", "GET /healthz", "GET /readyz"];
+const PUBLIC: [&str; 4] = [
+    "POST /api/v1/auth/login",
+    "GET /healthz",
+    "GET /readyz",
+    "GET /version",
+];
 /// Writes a caller makes on their own account, allowed to every signed-in person.
 const OWN_ACCOUNT: [&str; 1] = ["POST /api/v1/auth/password"];
 

@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 
 use super::extract::blocking;
 use super::AppState;
-use crate::api_types::{Health, ProblemDetails};
+use crate::api_types::{Health, ProblemDetails, Version};
 use crate::error::{Code, Error};
 
 /// The process is up.
@@ -39,4 +39,32 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     })
     .await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+}
+
+/// The running version: the release, its commit, the database backend and schema.
+#[utoipa::path(
+    tag = "health",
+    responses(
+        (status = 200, body = Version),
+        (status = 503, description = "The database does not answer", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+#[get("/version")]
+pub async fn version(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let backend = match state.db.backend() {
+        rectify_db::Backend::Sqlite => "sqlite",
+        rectify_db::Backend::Postgres => "postgresql",
+    };
+    let schema_version = blocking(move || {
+        state.db.schema_version().map_err(|e| {
+            Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Version {
+        version: env!("CARGO_PKG_VERSION"),
+        commit: env!("RECTIFY_COMMIT"),
+        backend,
+        schema_version,
+    }))
 }

@@ -215,6 +215,7 @@ impl Modify for StandardErrors {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(health::version)
         .service(accounts::login)
         .service(accounts::me)
         .service(accounts::change_password)
