@@ -70,6 +70,10 @@ const LABELS: [(&str, Field); 19] = [
 
 /// A label with its colon at `chars[i..]`: (field, chars used).
 fn label_at(chars: &[char], i: usize) -> Option<(Field, usize)> {
+    // Every label starts with one of these: most positions are passed over at once.
+    if !"问整牵责主配具完".contains(chars[i]) {
+        return None;
+    }
     LABELS.iter().find_map(|(label, field)| {
         let len = label.chars().count();
         let matches = chars.len() > i + len
@@ -82,6 +86,10 @@ fn label_at(chars: &[char], i: usize) -> Option<(Field, usize)> {
 /// Takes the assignment clauses out of a text: the text without them, and what they said
 /// (None when there were none).
 pub fn take(text: &str) -> (String, Option<Assignment>) {
+    // No colon, no clause: most paragraphs are passed over at once.
+    if !text.contains(['：', ':']) {
+        return (text.to_owned(), None);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut rest = String::with_capacity(text.len());
     let mut found = Assignment::default();
@@ -131,10 +139,13 @@ pub fn take(text: &str) -> (String, Option<Assignment>) {
             end
         };
     }
+    if !any {
+        return (text.to_owned(), None);
+    }
     let rest = rest
         .trim_matches(|c: char| c.is_whitespace() || "，,；;（(）)".contains(c))
         .to_owned();
-    (rest, any.then_some(found))
+    (rest, Some(found))
 }
 
 /// A deadline as a report writes it, on the calendar of the document dated `base`: what a
@@ -238,6 +249,12 @@ mod tests {
         // A word that merely contains a label is not a clause.
         let (rest, found) = take("明确责任单位和时限要求。");
         assert_eq!((rest.as_str(), found), ("明确责任单位和时限要求。", None));
+        // Text without clauses is left exactly as it was.
+        let (rest, found) = take("修订管理办法（试行）：细化条款，");
+        assert_eq!(
+            (rest.as_str(), found),
+            ("修订管理办法（试行）：细化条款，", None)
+        );
     }
 
     #[test]

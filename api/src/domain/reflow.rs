@@ -126,6 +126,13 @@ fn split_run_on(line: &str) -> Vec<String> {
 /// Whether a structural mark (not an item's number) starts here.
 fn starts_structure(chars: &[char]) -> bool {
     const LOOK: usize = 12;
+    // Every structural mark starts with one of these: most positions are passed over at once.
+    if !chars
+        .first()
+        .is_some_and(|c| c.is_ascii_digit() || "第（(问一二三四五六七八九十".contains(*c))
+    {
+        return false;
+    }
     let head: String = chars.iter().take(LOOK).collect();
     starts_with_marker(&head) && !super::report::starts_with_item(&head)
 }
