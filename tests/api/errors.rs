@@ -104,7 +104,49 @@ fn unknown_and_missing_fields_are_named() {
         &app.admin_token,
         &json!({"code": 5, "name": "x"}),
     );
-    wrong_type.problem(422, "invalid_body");
+    let problem = wrong_type.problem(422, "invalid_body");
+    assert_eq!(problem["errors"][0]["field"], "code", "{problem}");
+    assert_eq!(problem["errors"][0]["code"], "type");
+    assert_eq!(
+        (unknown_field(&app), missing_field(&app)),
+        ("colour".to_owned(), "name".to_owned())
+    );
+}
+
+fn unknown_field(app: &rectify_tests::TestApp) -> String {
+    let body = json!({"code": "X1", "name": "x", "colour": "red"});
+    let reply = app.post("/api/v1/organizations", &app.admin_token, &body);
+    let problem = reply.problem(422, "invalid_body");
+    assert_eq!(problem["errors"][0]["code"], "unknown_field");
+    problem["errors"][0]["field"].as_str().unwrap().to_owned()
+}
+
+fn missing_field(app: &rectify_tests::TestApp) -> String {
+    let body = json!({"code": "X1"});
+    let reply = app.post("/api/v1/organizations", &app.admin_token, &body);
+    let problem = reply.problem(422, "invalid_body");
+    assert_eq!(problem["errors"][0]["code"], "required");
+    problem["errors"][0]["field"].as_str().unwrap().to_owned()
+}
+
+/// A mistyped value deep in a batch is named by its path, not by a line and column.
+#[test]
+fn a_value_that_does_not_fit_is_named_by_its_path_in_a_batch() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    let mut problems: Vec<serde_json::Value> = (0..12)
+        .map(|i| json!({"review_id": review, "title": format!("问题{i}"), "deadline": "2026-12-31"}))
+        .collect();
+    problems[10]["deadline"] = json!("2026-02-30");
+    let reply = app.post(
+        "/api/v1/problems/batch",
+        &cast.coordinator,
+        &json!({ "problems": problems }),
+    );
+    let problem = reply.problem(422, "invalid_body");
+    assert_eq!(problem["errors"][0]["field"], "problems[10].deadline", "{problem}");
+    assert!(!problem["detail"].as_str().unwrap().contains("column"), "{problem}");
 }
 
 #[test]

@@ -1,3 +1,4 @@
+use super::extract::Json;
 use actix_web::{get, post, web, HttpResponse};
 
 use super::extract::{blocking, validated};
@@ -22,7 +23,7 @@ use crate::service::{accounts, Caller};
 pub async fn login(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let request_id = actix_web::HttpMessage::extensions(&req)
@@ -99,7 +100,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<ChangePasswordRequest>,
+    body: Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();

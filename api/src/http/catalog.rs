@@ -1,5 +1,6 @@
 //! Causes and measures: the same four endpoints each.
 
+use super::extract::Json;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::extract::recorded;
@@ -33,7 +34,7 @@ pub async fn create_cause(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<CreateCause>,
+    body: Json<CreateCause>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let once = once(&req, &caller, &input, created_cause)?;
@@ -116,7 +117,7 @@ pub async fn update_cause(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UpdateCause>,
+    body: Json<UpdateCause>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, expected) = (
         id.into_inner(),
@@ -149,7 +150,7 @@ pub async fn create_measure(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<CreateMeasure>,
+    body: Json<CreateMeasure>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let once = once(&req, &caller, &input, created_measure)?;
@@ -235,7 +236,7 @@ pub async fn update_measure(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UpdateMeasure>,
+    body: Json<UpdateMeasure>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, expected) = (
         id.into_inner(),

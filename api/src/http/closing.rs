@@ -1,5 +1,6 @@
 //! Evidence files and deadline extensions.
 
+use super::extract::Json;
 use std::sync::Arc;
 
 use actix_files::NamedFile;
@@ -336,7 +337,7 @@ pub async fn request_extension(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<CreateExtension>,
+    body: Json<CreateExtension>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let once = once(&req, &caller, &input, requested_extension)?;
@@ -370,7 +371,7 @@ pub async fn decide(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<ExtensionDecision>,
+    body: Json<ExtensionDecision>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, now) = (
         id.into_inner(),

@@ -246,3 +246,70 @@ pub fn reply<T>(outcome: Outcome<T>, render: Render<T>) -> Result<HttpResponse, 
     }
     Ok(response.body(answer.body))
 }
+
+/// A JSON body, read as actix's `web::Json` reads one (content type, size limit, syntax), then
+/// turned into `T` naming the path of the first value that does not fit (`problems[10].deadline`)
+/// in `errors[]`, where serde alone would say "at line 1 column 54".
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// Turns a JSON value into `T`, or a 422 `invalid_body` naming the field path and the rule.
+pub fn from_json_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // A missing field is named by serde inside the object at `path`; an unknown one is
+        // the last step of `path` already.
+        let quoted = inner.split('`').nth(1).map(str::to_owned);
+        let (field, rule) = if inner.starts_with("missing field") {
+            (join_path(&path, quoted.as_deref()), "required")
+        } else if inner.starts_with("unknown field") {
+            (path.clone(), "unknown_field")
+        } else {
+            (path.clone(), "type")
+        };
+        let mut error = Error::new(
+            Code::InvalidBody,
+            format!("The body does not have the expected fields: `{field}`: {inner}."),
+        );
+        error.errors.push(crate::error::FieldError {
+            field,
+            code: rule.to_owned(),
+            message: inner,
+        });
+        error
+    })
+}
+
+fn join_path(path: &str, field: Option<&str>) -> String {
+    match (path, field) {
+        (".", Some(field)) | ("", Some(field)) => field.to_owned(),
+        (path, Some(field)) => format!("{path}.{field}"),
+        (path, None) => path.to_owned(),
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = value.await?.into_inner();
+            Ok(Json(from_json_value(value)?))
+        })
+    }
+}

@@ -172,19 +172,13 @@ async fn read_json(mut payload: web::Payload, limit: u64) -> Result<ImportReport
         }
         body.extend_from_slice(&chunk);
     }
-    let report: ImportReport = serde_json::from_slice(&body).map_err(|e| {
-        if e.is_data() {
-            Error::new(
-                Code::InvalidBody,
-                format!("The body does not have the expected fields: {e}."),
-            )
-        } else {
-            Error::new(
-                Code::MalformedJson,
-                format!("The body is not valid JSON: {e}."),
-            )
-        }
+    let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        Error::new(
+            Code::MalformedJson,
+            format!("The body is not valid JSON: {e}."),
+        )
     })?;
+    let report: ImportReport = super::extract::from_json_value(value)?;
     // A body past the JSON limit was not seen by the text guard: the same rule, here.
     super::text_guard::check_field("text", &report.text)?;
     super::text_guard::check_field("title", &report.title)?;

@@ -1,3 +1,4 @@
+use super::extract::Json;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
@@ -30,7 +31,7 @@ use crate::service::{organizations, Caller};
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateOrganization>,
+    body: Json<CreateOrganization>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();
@@ -116,7 +117,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<UpdateOrganization>,
+    body: Json<UpdateOrganization>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();

@@ -1,3 +1,4 @@
+use super::extract::Json;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::extract::recorded;
@@ -32,7 +33,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<CreateProblem>,
+    body: Json<CreateProblem>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let once = once(&req, &caller, &input, created_problem)?;
@@ -61,7 +62,7 @@ pub async fn create_batch(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<CreateProblems>,
+    body: Json<CreateProblems>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let once = once(&req, &caller, &input, created_problems)?;
@@ -144,7 +145,7 @@ pub async fn update(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UpdateProblem>,
+    body: Json<UpdateProblem>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, expected) = (
         id.into_inner(),
@@ -181,7 +182,7 @@ pub async fn transition(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<TransitionRequest>,
+    body: Json<TransitionRequest>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, expected) = (
         id.into_inner(),
@@ -237,7 +238,7 @@ pub async fn add_note(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<CreateNote>,
+    body: Json<CreateNote>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let once = once(&req, &caller, &input, added_note)?;

@@ -1,3 +1,4 @@
+use super::extract::Json;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 
 use super::extract::recorded;
@@ -31,7 +32,7 @@ pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    body: web::Json<CreateReview>,
+    body: Json<CreateReview>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let once = once(&req, &caller, &input, created_review)?;
@@ -117,7 +118,7 @@ pub async fn update(
     caller: Caller,
     req: HttpRequest,
     id: web::Path<i64>,
-    body: web::Json<UpdateReview>,
+    body: Json<UpdateReview>,
 ) -> Result<HttpResponse, Error> {
     let (id, input, expected) = (
         id.into_inner(),

@@ -1,5 +1,6 @@
 //! Service accounts of office systems (admins).
 
+use super::extract::Json;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
@@ -26,7 +27,7 @@ use crate::service::{service_accounts, Caller};
 pub async fn create_service_account(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateServiceAccount>,
+    body: Json<CreateServiceAccount>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();
@@ -97,7 +98,7 @@ pub async fn update_service_account(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<UpdateServiceAccount>,
+    body: Json<UpdateServiceAccount>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();

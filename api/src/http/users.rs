@@ -1,3 +1,4 @@
+use super::extract::Json;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
@@ -29,7 +30,7 @@ use crate::service::{users, Caller};
 pub async fn create(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateUser>,
+    body: Json<CreateUser>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();
@@ -112,7 +113,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<UpdateUser>,
+    body: Json<UpdateUser>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();
@@ -168,7 +169,7 @@ pub async fn reset_password(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<ResetPasswordRequest>,
+    body: Json<ResetPasswordRequest>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();

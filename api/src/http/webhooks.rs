@@ -1,5 +1,6 @@
 //! Webhook subscriptions and their deliveries (admins).
 
+use super::extract::Json;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 
@@ -31,7 +32,7 @@ use crate::service::{webhooks, Caller};
 pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Caller,
-    body: web::Json<CreateWebhook>,
+    body: Json<CreateWebhook>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
     let now = state.clock.now();
@@ -101,7 +102,7 @@ pub async fn update_webhook(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    body: web::Json<UpdateWebhook>,
+    body: Json<UpdateWebhook>,
 ) -> Result<HttpResponse, Error> {
     let (id, input) = (id.into_inner(), validated(body.into_inner())?);
     let now = state.clock.now();
