@@ -136,7 +136,9 @@ fn a_value_that_does_not_fit_is_named_by_its_path_in_a_batch() {
     let cast = app.cast();
     let review = app.review(&cast.coordinator, cast.org);
     let mut problems: Vec<serde_json::Value> = (0..12)
-        .map(|i| json!({"review_id": review, "title": format!("问题{i}"), "deadline": "2026-12-31"}))
+        .map(
+            |i| json!({"review_id": review, "title": format!("问题{i}"), "deadline": "2026-12-31"}),
+        )
         .collect();
     problems[10]["deadline"] = json!("2026-02-30");
     let reply = app.post(
@@ -145,8 +147,14 @@ fn a_value_that_does_not_fit_is_named_by_its_path_in_a_batch() {
         &json!({ "problems": problems }),
     );
     let problem = reply.problem(422, "invalid_body");
-    assert_eq!(problem["errors"][0]["field"], "problems[10].deadline", "{problem}");
-    assert!(!problem["detail"].as_str().unwrap().contains("column"), "{problem}");
+    assert_eq!(
+        problem["errors"][0]["field"], "problems[10].deadline",
+        "{problem}"
+    );
+    assert!(
+        !problem["detail"].as_str().unwrap().contains("column"),
+        "{problem}"
+    );
 }
 
 #[test]

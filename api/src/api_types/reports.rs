@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// A file's bytes (a spreadsheet, a document, an evidence file): generated clients read it as
+/// bytes, never as text or numbers.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its schema is used
+pub struct BinaryFile(Vec<u8>);
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerFormat {

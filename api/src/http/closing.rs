@@ -17,8 +17,8 @@ use super::extract::{blocking, once, reply, validated};
 use super::text_guard::within;
 use super::AppState;
 use crate::api_types::{
-    CreateExtension, Evidence, EvidenceQuery, Extension, ExtensionDecision, ExtensionQuery, Page,
-    PageParams, ProblemDetails, UploadEvidence,
+    BinaryFile, CreateExtension, Evidence, EvidenceQuery, Extension, ExtensionDecision,
+    ExtensionQuery, Page, PageParams, ProblemDetails, UploadEvidence,
 };
 use crate::domain::evidence::{ascii_file_name, clean_file_name, FileKind, Sniffer};
 use crate::error::{Code, Error};
@@ -234,11 +234,11 @@ pub async fn list(
     params(("id" = i64, Path, description = "Evidence id")),
     responses(
         (status = 200, description = "The file, with the type judged from its bytes and its name (RFC 6266 filename*)", content(
-            (String = "image/jpeg"),
-            (String = "image/png"),
-            (String = "application/pdf"),
-            (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (BinaryFile = "image/jpeg"),
+            (BinaryFile = "image/png"),
+            (BinaryFile = "application/pdf"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/plain"),
         )),
         (status = 206, description = "The requested range"),

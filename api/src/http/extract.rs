@@ -266,7 +266,9 @@ impl<T> std::ops::Deref for Json<T> {
 }
 
 /// Turns a JSON value into `T`, or a 422 `invalid_body` naming the field path and the rule.
-pub fn from_json_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, Error> {
+pub fn from_json_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner().to_string();

@@ -9,8 +9,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFormat, LedgerQuery,
-    OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery, ProgressReport, ReportFormat,
+    BinaryFile, DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFormat,
+    LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery, ProgressReport,
+    ReportFormat,
 };
 use crate::domain::digest::{Digest, Week};
 use crate::domain::evidence::ascii_file_name;
@@ -32,7 +33,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
     params(LedgerQuery),
     responses(
         (status = 200, description = "The ledger file, as an attachment", content(
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (String = "text/csv"),
         )),
         (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
@@ -127,7 +128,7 @@ fn attachment(
         (status = 200, description = "The report (JSON), or the overdue list as a file", content(
             (OverdueReport = "application/json"),
             (String = "text/csv"),
-            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
     ),
     security(("bearer" = []))
