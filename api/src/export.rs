@@ -1,7 +1,9 @@
-//! Writes the ledger sheet (整改台账) as offices expect it: XLSX with a frozen header row,
-//! wrapped text, set widths and coloured rows, or CSV in UTF-8 with a BOM (so that Excel and
-//! WPS read the Chinese right). Rows are written as they come and the XLSX writer keeps only
-//! the current row in memory (constant-memory mode), so 100,000 rows cost no more than 10.
+//! Writes the ledger sheet (整改台账) as offices expect it: XLSX that prints as a 台账 (a
+//! title row, the unit and as-of date, the header repeated on every page, landscape A4 one
+//! page wide, page numbers, rows as tall as their wrapped text, red and yellow rows with
+//! their legend), or CSV in UTF-8 with a BOM (so that Excel and WPS read the Chinese right).
+//! Rows are written as they come and the XLSX writer keeps only the current row in memory
+//! (constant-memory mode), so 100,000 rows cost no more than 10.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,6 +12,27 @@ use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook};
 
 use crate::domain::ledger::{looks_like_formula, sheet_text, HEADERS};
+use crate::domain::text::display_width;
+
+/// What a printed sheet says above its header.
+#[derive(Debug, Clone, Copy)]
+pub struct Heading<'a> {
+    /// The title row (`某某党委2026年度组织生活会整改台账`), also the sheet's name.
+    pub title: &'a str,
+    /// The unit whose ledger it is.
+    pub unit: &'a str,
+    /// The day its statuses and colours are judged on.
+    pub as_of: NaiveDate,
+}
+
+/// Rows above the header: the title and the line with the unit, the date and the legend.
+const HEADING_ROWS: u32 = 2;
+/// The font offices print in (宋体); where it is missing, the reader's CJK fallback.
+const FONT: &str = "宋体";
+const FONT_SIZE: f64 = 10.5;
+/// A line of wrapped text in points, at [`FONT_SIZE`]; the tallest row Excel takes.
+const LINE_HEIGHT: f64 = 14.0;
+const MAX_ROW_HEIGHT: f64 = 409.0;
 
 /// A row's colour: red for overdue, yellow for due within 7 days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,8 +76,9 @@ pub struct Columns<'a> {
 /// The ledger's columns, in [`HEADERS`] order.
 pub const LEDGER: Columns<'static> = Columns {
     headers: &HEADERS,
+    // 156 characters: landscape A4 at about 85 %, so that one page wide stays readable.
     widths: &[
-        6.0, 18.0, 50.0, 32.0, 40.0, 16.0, 10.0, 12.0, 10.0, 32.0, 12.0,
+        5.0, 11.0, 30.0, 18.0, 24.0, 11.0, 8.0, 11.0, 8.0, 19.0, 11.0,
     ],
 };
 
@@ -85,30 +109,61 @@ pub enum ExportError {
 /// Writes an XLSX ledger to `path`; `rows` calls its argument once per row, in order.
 pub fn write_xlsx<E: From<ExportError>>(
     path: &Path,
-    sheet_name: &str,
+    heading: Heading<'_>,
     rows: impl FnOnce(&mut dyn FnMut(LedgerRow) -> Result<(), E>) -> Result<(), E>,
 ) -> Result<usize, E> {
-    write_table_xlsx(path, sheet_name, LEDGER, |each| {
+    write_table_xlsx(path, heading, LEDGER, |each| {
         rows(&mut |row| each(row.into()))
     })
 }
 
-/// Writes any table as XLSX, in the ledger's style.
+/// How many printed lines a cell's text takes in a column `width` characters wide.
+fn lines_in(text: &str, width: f64) -> usize {
+    let per_line = (width - 1.0).max(1.0);
+    text.lines()
+        .map(|line| ((display_width(line) as f64) / per_line).ceil().max(1.0) as usize)
+        .sum::<usize>()
+        .max(1)
+}
+
+/// A row's height in points: as many lines as its fullest cell wraps to.
+fn row_height(cells: &[Value], widths: &[f64]) -> f64 {
+    let lines = cells
+        .iter()
+        .zip(widths)
+        .map(|(value, width)| lines_in(&value.as_text(), *width))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * LINE_HEIGHT + 4.0).min(MAX_ROW_HEIGHT)
+}
+
+/// Writes any table as XLSX, in the ledger's style, ready to print.
 pub fn write_table_xlsx<E: From<ExportError>>(
     path: &Path,
-    sheet_name: &str,
+    heading: Heading<'_>,
     columns: Columns<'_>,
     rows: impl FnOnce(&mut dyn FnMut(Row) -> Result<(), E>) -> Result<(), E>,
 ) -> Result<usize, E> {
     let mut workbook = Workbook::new();
-    let header = Format::new()
+    let font = |format: Format| format.set_font_name(FONT).set_font_size(FONT_SIZE);
+    // The title and the unit line hold names people typed: marked as text, like the cells.
+    let title = font(Format::new())
+        .set_quote_prefix()
+        .set_bold()
+        .set_font_size(16)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let subtitle = font(Format::new())
+        .set_quote_prefix()
+        .set_align(FormatAlign::VerticalCenter);
+    let header = font(Format::new())
         .set_bold()
         .set_text_wrap()
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_background_color(Color::RGB(0xD9E1F2))
         .set_border(FormatBorder::Thin);
-    let body = Format::new()
+    let body = font(Format::new())
         .set_text_wrap()
         .set_align(FormatAlign::Top)
         .set_border(FormatBorder::Thin);
@@ -125,21 +180,53 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         .add_worksheet_with_constant_memory()
         .map_err(ExportError::from)?;
     sheet
-        .set_name(valid_sheet_name(sheet_name))
+        .set_name(valid_sheet_name(heading.title))
         .map_err(ExportError::from)?;
-    for (col, (title, width)) in columns.headers.iter().zip(columns.widths).enumerate() {
+    let last_col = (columns.headers.len() - 1) as u16;
+    // The page: landscape A4, one page wide, the title and header on every page, centred,
+    // page numbers at the foot.
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_print_center_horizontally(true);
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet
+        .set_repeat_rows(0, HEADING_ROWS)
+        .map_err(ExportError::from)?;
+    sheet.set_footer("&C第 &P 页 共 &N 页");
+    sheet
+        .merge_range(0, 0, 0, last_col, heading.title, &title)
+        .map_err(ExportError::from)?;
+    sheet.set_row_height(0, 30).map_err(ExportError::from)?;
+    let line = format!(
+        "填报单位：{}　　截至 {}　　说明：红色为已逾期，黄色为7日内到期",
+        heading.unit, heading.as_of
+    );
+    sheet
+        .merge_range(1, 0, 1, last_col, &line, &subtitle)
+        .map_err(ExportError::from)?;
+    sheet.set_row_height(1, 20).map_err(ExportError::from)?;
+    for (col, (name, width)) in columns.headers.iter().zip(columns.widths).enumerate() {
         sheet
             .set_column_width(col as u16, *width)
             .map_err(ExportError::from)?;
         sheet
-            .write_string_with_format(0, col as u16, *title, &header)
+            .write_string_with_format(HEADING_ROWS, col as u16, *name, &header)
             .map_err(ExportError::from)?;
     }
-    sheet.set_freeze_panes(1, 0).map_err(ExportError::from)?;
+    sheet
+        .set_row_height(HEADING_ROWS, 30)
+        .map_err(ExportError::from)?;
+    sheet
+        .set_freeze_panes(HEADING_ROWS + 1, 0)
+        .map_err(ExportError::from)?;
     let mut written = 0usize;
     rows(&mut |row: Row| {
         written += 1;
-        let r = written as u32;
+        let r = HEADING_ROWS + written as u32;
+        sheet
+            .set_row_height(r, row_height(&row.cells, columns.widths))
+            .map_err(ExportError::from)?;
         let style = match row.highlight {
             Highlight::None => 0,
             Highlight::Overdue => 1,
@@ -167,7 +254,7 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         Ok(())
     })?;
     sheet
-        .autofilter(0, 0, written as u32, (columns.headers.len() - 1) as u16)
+        .autofilter(HEADING_ROWS, 0, HEADING_ROWS + written as u32, last_col)
         .map_err(ExportError::from)?;
     workbook.save(path).map_err(ExportError::from)?;
     Ok(written)
@@ -270,5 +357,17 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("\u{feff}序号,问题类别(方面),问题描述,"));
         assert!(text.ends_with("\r\n1,\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",2026-11-30,\"甲,乙\",\"甲,乙\",\"甲,乙\"\r\n"));
+    }
+
+    #[test]
+    fn rows_are_as_tall_as_their_wrapped_text() {
+        // 30 Chinese characters in a column of 11: 60 columns of text, 10 a line.
+        assert_eq!(lines_in(&"字".repeat(30), 11.0), 6);
+        assert_eq!(lines_in("一\n二\n三", 30.0), 3);
+        assert_eq!(lines_in("", 30.0), 1);
+        let cells = [Value::Text("短".into()), Value::Text("字".repeat(30))];
+        assert_eq!(row_height(&cells, &[10.0, 11.0]), 6.0 * LINE_HEIGHT + 4.0);
+        let huge = [Value::Text("字".repeat(10_000))];
+        assert_eq!(row_height(&huge, &[11.0]), MAX_ROW_HEIGHT);
     }
 }

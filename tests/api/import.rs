@@ -793,8 +793,15 @@ fn the_exported_ledger_imports_again_as_the_same_problems() {
         &cast.coordinator,
     );
     let rows = read_xlsx(&bytes);
+    // The title, the unit with the day it was judged on, then the header.
+    assert_eq!(rows[0][0], "2026年度组织生活会整改台账");
+    assert!(
+        rows[1][0].starts_with("填报单位：东风社区党委　　截至 2026-11-"),
+        "{:?}",
+        rows[1]
+    );
     assert_eq!(
-        rows[0],
+        rows[2],
         [
             "序号",
             "问题类别(方面)",
@@ -809,9 +816,9 @@ fn the_exported_ledger_imports_again_as_the_same_problems() {
             "销号时间"
         ]
     );
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 7);
     assert_eq!(
-        rows[1][..9],
+        rows[3][..9],
         [
             "1",
             "理论学习方面",
@@ -824,8 +831,8 @@ fn the_exported_ledger_imports_again_as_the_same_problems() {
             "待整改",
         ]
     );
-    assert_eq!(rows[3][7], "2027-03-31");
-    assert_eq!(rows[4][2], "信访问题处置不及时，回迁群众多次集访。");
+    assert_eq!(rows[5][7], "2027-03-31");
+    assert_eq!(rows[6][2], "信访问题处置不及时，回迁群众多次集访。");
     assert_red_and_plain_rows(&bytes);
 
     let again = upload(
@@ -892,14 +899,14 @@ fn assert_red_and_plain_rows(xlsx: &[u8]) {
     };
     assert!(styles.contains("FFFFC7CE"), "the red fill is defined");
     assert_ne!(
-        style_of("C2"),
-        style_of("C3"),
-        "row 2 (overdue) is styled apart"
+        style_of("C4"),
+        style_of("C5"),
+        "row 4 (overdue) is styled apart"
     );
-    assert_eq!(style_of("C3"), style_of("C5"));
+    assert_eq!(style_of("C5"), style_of("C7"));
     assert!(
-        sheet.contains("<pane ySplit=\"1\""),
-        "the header row is frozen"
+        sheet.contains("<pane ySplit=\"3\""),
+        "the title and header rows are frozen"
     );
 }
 
@@ -1657,5 +1664,134 @@ fn old_excel_opendocument_and_text_pdfs_import_like_their_modern_forms() {
     assert_eq!(
         titles(&ods["problems"]),
         ["理论学习制度执行不严", "党员教育管理不严格"]
+    );
+}
+
+/// Runs a program the print checks need (LibreOffice, poppler); CI installs them.
+fn run(program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} is needed to check printouts (CI installs it): {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_every_page() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let mut rows = vec![vec![
+        "序号",
+        "问题类别",
+        "问题描述",
+        "原因分析",
+        "整改措施",
+        "责任单位",
+        "整改时限",
+    ]];
+    let texts: Vec<(String, String, String)> = (1..=60)
+        .map(|i| {
+            (
+                format!("第{i}项：基层党组织学习制度执行不够严格，集中学习存在以会代学、以文件代学现象。"),
+                format!("对理论学习重要性认识不足{i}"),
+                format!("制定年度学习计划，每月开展一次专题研讨，建立学习档案并按季度通报{i}。"),
+            )
+        })
+        .collect();
+    for (i, (problem, cause, measure)) in texts.iter().enumerate() {
+        rows.push(vec![
+            "",
+            if i < 30 {
+                "理论学习方面"
+            } else {
+                "作风建设方面"
+            },
+            problem,
+            cause,
+            measure,
+            "东风社区党委",
+            "2026-12-31",
+        ]);
+    }
+    let created = upload(
+        &app,
+        &cast.coordinator,
+        cast.org,
+        false,
+        "台账.xlsx",
+        &xlsx(&rows),
+    )
+    .expect(201);
+    let review = created["review"]["id"].as_i64().unwrap();
+    let bytes = app.get_bytes(
+        &format!("/api/v1/reports/ledger?review_id={review}"),
+        &cast.coordinator,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("ledger.xlsx");
+    std::fs::write(&sheet, &bytes).unwrap();
+    let out = dir.path().to_str().unwrap();
+    run(
+        "soffice",
+        &[
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out,
+            sheet.to_str().unwrap(),
+        ],
+    );
+    let pdf = dir.path().join("ledger.pdf");
+    let pdf = pdf.to_str().unwrap();
+    let info = run("pdfinfo", &[pdf]);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((2..=8).contains(&pages), "{info}");
+    // A4 landscape: 842 × 595 points.
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .unwrap();
+    let (width, height) = size.trim().split_once(" x ").unwrap();
+    let width: f64 = width.parse().unwrap();
+    let height: f64 = height.split_whitespace().next().unwrap().parse().unwrap();
+    assert!(
+        (width - 842.0).abs() < 1.0 && (height - 595.0).abs() < 1.0,
+        "{info}"
+    );
+    for page in 1..=pages {
+        let n = page.to_string();
+        let text = run("pdftotext", &["-layout", "-f", &n, "-l", &n, pdf, "-"]);
+        // Every column fits on the page, and the header is on each of them.
+        for header in ["序号", "问题描述", "整改措施", "销号时间"] {
+            assert!(text.contains(header), "page {page} lacks {header}:\n{text}");
+        }
+        let compact = text.replace(' ', "");
+        assert!(
+            compact.contains(&format!("第{page}页共{pages}页")),
+            "page {page}:\n{text}"
+        );
+    }
+    let first = run("pdftotext", &["-layout", "-f", "1", "-l", "1", pdf, "-"]);
+    assert!(
+        first.contains("整改台账") && first.contains("填报单位：东风社区党委"),
+        "{first}"
+    );
+    // No row is cut: the last problem is printed whole.
+    let all = run("pdftotext", &[pdf, "-"]).replace(['\n', ' '], "");
+    assert!(
+        all.contains("第60项：基层党组织学习制度执行不够严格"),
+        "{all}"
     );
 }

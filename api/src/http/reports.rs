@@ -58,11 +58,17 @@ pub async fn ledger(
     let now = state.clock.now();
     let (title, file) = blocking(move || {
         let db = &state.db;
-        let title = reports::ledger_title(db, &caller, scope)?.title;
+        let heading = reports::ledger_title(db, &caller, scope, now)?;
+        let title = heading.title.clone();
         let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
         match format {
             LedgerFormat::Xlsx => {
-                export::write_xlsx::<Error>(temp.path(), &title, |each| {
+                let heading = export::Heading {
+                    title: &heading.title,
+                    unit: &heading.unit,
+                    as_of: heading.as_of,
+                };
+                export::write_xlsx::<Error>(temp.path(), heading, |each| {
                     reports::ledger_rows(db, &caller, scope, now, each).map(|_| ())
                 })?;
             }
@@ -143,7 +149,8 @@ pub async fn overdue(
     let query = validated(query.into_inner())?;
     let format = query.format.unwrap_or_default();
     let now = state.clock.now();
-    let report = blocking(move || reports::overdue(&state.db, &caller, &query, now)).await?;
+    let (db, who) = (state.clone(), caller.clone());
+    let report = blocking(move || reports::overdue(&db.db, &who, &query, now)).await?;
     if format == ReportFormat::Json {
         return Ok(HttpResponse::Ok().json(report));
     }
@@ -151,17 +158,26 @@ pub async fn overdue(
         Some(day) => format!("逾期问题清单（截至{day}）"),
         None => "逾期问题清单".to_owned(),
     };
+    let sheet_title = "逾期问题清单".to_owned();
     let xlsx = format == ReportFormat::Xlsx;
     let rows = reports::overdue_rows(&report);
+    let as_of = report.as_of.unwrap_or_else(|| now.date_naive());
+    let organization_id = report.organization_id;
     let file = blocking(move || {
+        let unit = reports::unit_name(&state.db, &caller, organization_id)?;
         let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
         let feed = |each: &mut dyn FnMut(export::Row) -> Result<(), Error>| {
             rows.into_iter().try_for_each(each)
         };
         if xlsx {
+            let heading = export::Heading {
+                title: &sheet_title,
+                unit: &unit,
+                as_of,
+            };
             export::write_table_xlsx::<Error>(
                 temp.path(),
-                "逾期问题",
+                heading,
                 reports::OVERDUE_COLUMNS,
                 feed,
             )?;

@@ -37,6 +37,9 @@ pub struct LedgerScope {
 #[derive(Debug, Clone)]
 pub struct LedgerTitle {
     pub title: String,
+    /// The unit whose ledger it is, and its today.
+    pub unit: String,
+    pub as_of: chrono::NaiveDate,
 }
 
 use super::group;
@@ -62,15 +65,29 @@ fn shown(title: &str, description: &str) -> String {
 
 /// Checks the scope and names the ledger; call before [`ledger_rows`].
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
-pub fn ledger_title(db: &Db, caller: &Caller, scope: LedgerScope) -> Result<LedgerTitle> {
+pub fn ledger_title(
+    db: &Db,
+    caller: &Caller,
+    scope: LedgerScope,
+    now: DateTime<Utc>,
+) -> Result<LedgerTitle> {
     db.read(|conn| {
         let (org, review) = resolve(conn, caller, scope)?;
         let title = match review {
             Some(title) => format!("{title}整改台账"),
             None => format!("{}整改台账", org.name),
         };
-        Ok(LedgerTitle { title })
+        Ok(LedgerTitle {
+            title,
+            as_of: crate::domain::deadline::today_in(now, &org.timezone),
+            unit: org.name,
+        })
     })
+}
+
+/// The name of an organization the caller sees, for a sheet's heading.
+pub fn unit_name(db: &Db, caller: &Caller, organization_id: i64) -> Result<String> {
+    db.read(|conn| Ok(visible_org(conn, caller, organization_id)?.name))
 }
 
 fn resolve(
