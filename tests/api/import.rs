@@ -1736,9 +1736,12 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
     let sheet = dir.path().join("ledger.xlsx");
     std::fs::write(&sheet, &bytes).unwrap();
     let out = dir.path().to_str().unwrap();
+    // A profile of its own: no clash with another LibreOffice running on the machine.
+    let profile = format!("-env:UserInstallation=file://{out}/profile");
     run(
         "soffice",
         &[
+            &profile,
             "--headless",
             "--convert-to",
             "pdf",
