@@ -145,6 +145,52 @@ pub fn write_table_xlsx<E: From<ExportError>>(
     rows: impl FnOnce(&mut dyn FnMut(Row) -> Result<(), E>) -> Result<(), E>,
 ) -> Result<usize, E> {
     let mut workbook = Workbook::new();
+    let written = add_table(&mut workbook, heading, heading.title, columns, rows)?;
+    workbook.save(path).map_err(ExportError::from)?;
+    Ok(written)
+}
+
+/// A sheet of a workbook of several: its name, the title printed above it, and its rows.
+pub struct Table<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub columns: Columns<'a>,
+    pub rows: Vec<Row>,
+}
+
+/// Writes several tables as the sheets of one XLSX, each ready to print under its own title
+/// and `heading`'s unit and date.
+pub fn write_tables_xlsx<E: From<ExportError>>(
+    path: &Path,
+    heading: Heading<'_>,
+    tables: Vec<Table<'_>>,
+) -> Result<(), E> {
+    let mut workbook = Workbook::new();
+    for table in tables {
+        let sheet_heading = Heading {
+            title: table.title,
+            ..heading
+        };
+        add_table::<E>(
+            &mut workbook,
+            sheet_heading,
+            table.name,
+            table.columns,
+            |each| table.rows.into_iter().try_for_each(each),
+        )?;
+    }
+    workbook.save(path).map_err(ExportError::from)?;
+    Ok(())
+}
+
+/// Adds one printable table as a sheet named `sheet_name`.
+fn add_table<E: From<ExportError>>(
+    workbook: &mut Workbook,
+    heading: Heading<'_>,
+    sheet_name: &str,
+    columns: Columns<'_>,
+    rows: impl FnOnce(&mut dyn FnMut(Row) -> Result<(), E>) -> Result<(), E>,
+) -> Result<usize, E> {
     let font = |format: Format| format.set_font_name(FONT).set_font_size(FONT_SIZE);
     // The title and the unit line hold names people typed: marked as text, like the cells.
     let title = font(Format::new())
@@ -180,7 +226,7 @@ pub fn write_table_xlsx<E: From<ExportError>>(
         .add_worksheet_with_constant_memory()
         .map_err(ExportError::from)?;
     sheet
-        .set_name(valid_sheet_name(heading.title))
+        .set_name(valid_sheet_name(sheet_name))
         .map_err(ExportError::from)?;
     let last_col = (columns.headers.len() - 1) as u16;
     // The page: landscape A4, one page wide, the title and header on every page, centred,
@@ -256,7 +302,6 @@ pub fn write_table_xlsx<E: From<ExportError>>(
     sheet
         .autofilter(HEADING_ROWS, 0, HEADING_ROWS + written as u32, last_col)
         .map_err(ExportError::from)?;
-    workbook.save(path).map_err(ExportError::from)?;
     Ok(written)
 }
 

@@ -191,6 +191,49 @@ fn the_overdue_report_matches_a_hand_computed_table() {
         .header("content-disposition")
         .unwrap()
         .contains(".xlsx"));
+    // The workbook has what the JSON has: the list, what falls due next, the counts.
+    use calamine::Reader;
+    let report = app
+        .get("/api/v1/reports/overdue", &cast.coordinator)
+        .expect(200);
+    let bytes = app.get_bytes("/api/v1/reports/overdue?format=xlsx", &cast.coordinator);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["逾期问题", "即将到期", "分组统计"]);
+    let cells = |book: &mut calamine::Xlsx<_>, name: &str| -> Vec<Vec<String>> {
+        let range = book.worksheet_range(name).unwrap();
+        range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    };
+    let overdue = cells(&mut book, "逾期问题");
+    assert!(
+        overdue[0][0].starts_with("逾期问题清单"),
+        "{:?}",
+        overdue[0]
+    );
+    assert!(
+        overdue[1][0].starts_with("填报单位：东风社区党委"),
+        "{:?}",
+        overdue[1]
+    );
+    assert_eq!(
+        overdue.len(),
+        3 + report["overdue"].as_array().unwrap().len()
+    );
+    let soon = cells(&mut book, "即将到期");
+    assert_eq!(soon[2][7], "剩余天数");
+    assert_eq!(soon.len(), 3 + report["due_soon"].as_array().unwrap().len());
+    assert_eq!(soon[3][2], report["due_soon"][0]["title"].as_str().unwrap());
+    assert_eq!(soon[3][7], report["due_soon"][0]["days_left"].to_string());
+    let groups = cells(&mut book, "分组统计");
+    for (row, group) in groups[3..].iter().zip(report["groups"].as_array().unwrap()) {
+        assert_eq!(row[0], group["name"].as_str().unwrap());
+        assert_eq!(row[1], group["problems"].to_string());
+        assert_eq!(row[2], group["measures"].to_string());
+    }
+    assert_eq!(groups.len(), 3 + report["groups"].as_array().unwrap().len());
 }
 
 #[test]

@@ -161,28 +161,52 @@ pub async fn overdue(
     let sheet_title = "逾期问题清单".to_owned();
     let xlsx = format == ReportFormat::Xlsx;
     let rows = reports::overdue_rows(&report);
+    let (due_soon, groups) = (
+        reports::due_soon_rows(&report),
+        reports::group_rows(&report),
+    );
     let as_of = report.as_of.unwrap_or_else(|| now.date_naive());
     let organization_id = report.organization_id;
     let file = blocking(move || {
         let unit = reports::unit_name(&state.db, &caller, organization_id)?;
         let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
-        let feed = |each: &mut dyn FnMut(export::Row) -> Result<(), Error>| {
-            rows.into_iter().try_for_each(each)
-        };
         if xlsx {
+            // The list, what falls due next, and the counts the JSON report has, each a sheet.
             let heading = export::Heading {
                 title: &sheet_title,
                 unit: &unit,
                 as_of,
             };
-            export::write_table_xlsx::<Error>(
+            let table = |name, title, columns, rows| export::Table {
+                name,
+                title,
+                columns,
+                rows,
+            };
+            export::write_tables_xlsx::<Error>(
                 temp.path(),
                 heading,
-                reports::OVERDUE_COLUMNS,
-                feed,
+                vec![
+                    table("逾期问题", &sheet_title, reports::OVERDUE_COLUMNS, rows),
+                    table(
+                        "即将到期",
+                        "7日内到期问题清单",
+                        reports::DUE_SOON_COLUMNS,
+                        due_soon,
+                    ),
+                    table(
+                        "分组统计",
+                        "逾期问题分组统计",
+                        reports::GROUP_COLUMNS,
+                        groups,
+                    ),
+                ],
             )?;
         } else {
             let mut out = std::io::BufWriter::new(temp.as_file());
+            let feed = |each: &mut dyn FnMut(export::Row) -> Result<(), Error>| {
+                rows.into_iter().try_for_each(each)
+            };
             export::write_table_csv::<Error>(&mut out, reports::OVERDUE_COLUMNS.headers, feed)?;
         }
         temp.reopen().map_err(Error::internal)

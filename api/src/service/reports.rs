@@ -479,9 +479,60 @@ pub const OVERDUE_COLUMNS: crate::export::Columns<'static> = crate::export::Colu
     widths: &[8.0, 12.0, 50.0, 18.0, 16.0, 10.0, 12.0, 10.0, 10.0],
 };
 
+/// The due-soon sheet's columns: as the overdue list's, with the days left.
+pub const DUE_SOON_COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &[
+        "类型",
+        "编号",
+        "问题/措施",
+        "方面",
+        "责任单位",
+        "责任人",
+        "整改时限",
+        "剩余天数",
+        "状态",
+    ],
+    widths: OVERDUE_COLUMNS.widths,
+};
+
+/// The counts sheet's columns: one row per group (unit, owner, review or aspect).
+pub const GROUP_COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &["分组", "逾期问题", "逾期措施", "合计"],
+    widths: &[40.0, 14.0, 14.0, 14.0],
+};
+
 pub fn overdue_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
+    item_rows(&report.overdue, Highlight::Overdue, |i| i.days_overdue)
+}
+
+/// What falls due in the next 7 days, yellow, with the days left.
+pub fn due_soon_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
+    item_rows(&report.due_soon, Highlight::DueSoon, |i| i.days_left)
+}
+
+/// The counts per group, as the JSON report gives them.
+pub fn group_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
     report
-        .overdue
+        .groups
+        .iter()
+        .map(|g| crate::export::Row {
+            cells: vec![
+                Value::Text(g.name.clone()),
+                Value::Number(g.problems as i64),
+                Value::Number(g.measures as i64),
+                Value::Number((g.problems + g.measures) as i64),
+            ],
+            highlight: Highlight::None,
+        })
+        .collect()
+}
+
+fn item_rows(
+    items: &[OverdueItem],
+    highlight: Highlight,
+    days: impl Fn(&OverdueItem) -> i64,
+) -> Vec<crate::export::Row> {
+    items
         .iter()
         .map(|i| crate::export::Row {
             cells: vec![
@@ -499,10 +550,10 @@ pub fn overdue_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
                 Value::Text(i.unit.clone()),
                 Value::Text(i.owner.clone().unwrap_or_default()),
                 Value::Date(i.deadline),
-                Value::Number(i.days_overdue),
+                Value::Number(days(i)),
                 Value::Text(i.status.map(status_label).unwrap_or("未完成").to_owned()),
             ],
-            highlight: Highlight::Overdue,
+            highlight,
         })
         .collect()
 }
