@@ -193,7 +193,7 @@ fn read_file_unguarded(name: Option<&str>, bytes: &[u8]) -> Result<Document> {
             } else {
                 Err(file_error(
                     Code::UnsupportedFile,
-                    format!("{shown} is a zip archive but neither a .docx nor an .xlsx"),
+                    format!("{shown} is a zip archive but not a .docx, .xlsx or .ods file"),
                 ))
             }
         }
@@ -208,7 +208,8 @@ fn text(shown: &str, bytes: &[u8]) -> Result<String> {
         _ => Err(file_error(
             Code::UnsupportedFile,
             format!(
-                "{shown} is neither UTF-8 text, a .docx nor an .xlsx; save a text file as UTF-8"
+                "{shown} is not UTF-8 text, nor a .docx, .pdf, .xlsx, .xls or .ods file; save \
+                 a text file as UTF-8"
             ),
         )),
     }
