@@ -820,12 +820,37 @@ pub struct Receiver {
 
 impl Receiver {
     pub fn start(statuses: &[u16]) -> Self {
+        Self::answering(statuses.iter().map(|s| (*s, String::new())).collect())
+    }
+
+    /// A group robot (WeCom, DingTalk): HTTP 200 each time, with these `errcode`s in turn in
+    /// its JSON answer, then 0.
+    pub fn robot(errcodes: &[i64]) -> Self {
+        Self::answering(
+            errcodes
+                .iter()
+                .map(|code| {
+                    (
+                        200,
+                        format!("{{\"errcode\":{code},\"errmsg\":\"test refusal\"}}"),
+                    )
+                })
+                .chain(std::iter::once((
+                    200,
+                    "{\"errcode\":0,\"errmsg\":\"ok\"}".to_owned(),
+                )))
+                .collect(),
+        )
+    }
+
+    /// Answers these (status, body) in turn, then the last one again, or 200.
+    fn answering(answers: Vec<(u16, String)>) -> Self {
         use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a receiver");
         let url = format!("http://{}/hooks/rectify", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::new()));
-        let script: Vec<u16> = statuses.to_vec();
-        let (log, mut script) = (received.clone(), script.into_iter());
+        let last = answers.last().cloned().filter(|(_, body)| !body.is_empty());
+        let (log, mut script) = (received.clone(), answers.into_iter());
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
@@ -848,7 +873,10 @@ impl Receiver {
                     .unwrap_or(0);
                 let mut body = vec![0; length];
                 reader.read_exact(&mut body).ok();
-                let answered = script.next().unwrap_or(200);
+                let (answered, answer) = script
+                    .next()
+                    .or_else(|| last.clone())
+                    .unwrap_or((200, String::new()));
                 log.lock().unwrap().push(Received {
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
@@ -856,7 +884,8 @@ impl Receiver {
                 });
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {answered} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    "HTTP/1.1 {answered} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
                 );
             }
         });

@@ -11,7 +11,9 @@ use rectify_db::webhooks::{self as db_hooks, Outcome};
 use rectify_db::Db;
 
 use crate::domain::deadline::{problem_standing, today_in, Clock};
-use crate::domain::webhook::{backoff, public_address, signature, MAX_ATTEMPTS};
+use crate::domain::webhook::{
+    backoff, public_address, refused_in_answer, signature, ANSWER_READ_BYTES, MAX_ATTEMPTS,
+};
 use crate::domain::workflow::Status;
 use crate::error::{Error, Result};
 use crate::service::{audit, webhooks};
@@ -121,8 +123,18 @@ pub fn send_due(
                 )
                 .send(delivery.payload.as_bytes());
             match sent {
-                Ok(response) if response.status().is_success() => {
-                    (Some(response.status().as_u16() as i32), None)
+                Ok(mut response) if response.status().is_success() => {
+                    // A group robot says in its answer whether it posted the message.
+                    let answer = response
+                        .body_mut()
+                        .with_config()
+                        .limit(ANSWER_READ_BYTES)
+                        .read_to_string()
+                        .unwrap_or_default();
+                    (
+                        Some(response.status().as_u16() as i32),
+                        refused_in_answer(&answer),
+                    )
                 }
                 Ok(response) => (
                     Some(response.status().as_u16() as i32),

@@ -363,6 +363,37 @@ fn a_receiver_that_fails_twice_gets_exactly_one_successful_delivery() {
     assert_eq!(again[3].headers["x-rectify-delivery"], *ids[0]);
 }
 
+#[test]
+fn a_group_robot_that_answers_200_with_an_error_code_is_retried_not_counted_delivered() {
+    let app = with_jobs();
+    let cast = app.cast();
+    let robot = Receiver::robot(&[93000]);
+    let hook = subscribe(&app, &robot, cast.org, &["problem.created"]);
+    let review = app.review(&cast.coordinator, cast.org);
+    app.problem(
+        &cast.coordinator,
+        json!({"review_id": review, "title": "问题"}),
+    );
+    robot.wait_for(1);
+    let refused = poll(
+        &app,
+        &format!("/api/v1/webhooks/{hook}/deliveries"),
+        |page| page["items"][0]["attempts"] == 1,
+    );
+    let first = &refused["items"][0];
+    assert_eq!(first["status"], "pending", "{first}");
+    let error = first["attempt_log"][0]["error"].as_str().unwrap();
+    assert!(error.contains("errcode 93000"), "{error}");
+    app.advance(chrono::Duration::seconds(1));
+    robot.wait_for(2);
+    let delivered = poll(
+        &app,
+        &format!("/api/v1/webhooks/{hook}/deliveries"),
+        |page| page["items"][0]["status"] == "delivered",
+    );
+    assert_eq!(delivered["items"][0]["attempts"], 2);
+}
+
 /// Polls a GET until `done` holds (bounded).
 #[track_caller]
 fn poll(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> Value {
