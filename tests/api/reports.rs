@@ -449,12 +449,18 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     assert!(
         markdown
             .text
-            .starts_with("### 整改周报 2026-W40：逾期2项（新增1项），7日内到期1项"),
+            .starts_with("### 整改周报（9月28日—10月4日）：逾期2项（新增1项），7日内到期1项"),
         "{}",
         markdown.text
     );
     app.get("/api/v1/reports/digest?week=2026-W99", &zhang)
         .problem(422, "validation_failed");
+    // Without a week: the last full week on the caller's calendar.
+    let today = rectify::domain::deadline::today_in(app.now(), "Asia/Shanghai");
+    let last = rectify::domain::digest::Week::last_full(today);
+    let default = app.get("/api/v1/reports/digest", &zhang).expect(200);
+    assert_eq!(default["week"], last.to_string());
+    assert_eq!(default["period"], last.dates());
 
     let send = || {
         let cli = rectify::cli::Cli::try_parse_from([
@@ -487,7 +493,7 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     assert!(body["markdown"]["content"]
         .as_str()
         .unwrap()
-        .starts_with("### 整改周报 2026-W40"));
+        .starts_with("### 整改周报（9月28日—10月4日）"));
     assert_eq!(body["data"]["digest"]["week"], "2026-W40");
 
     // A second run for the same week sends nothing.

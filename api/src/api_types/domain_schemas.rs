@@ -184,6 +184,9 @@ schema_of!(crate::domain::digest::DigestLine => DigestLineSchema);
 pub(super) struct DigestSchema {
     #[schema(example = "2026-W48")]
     pub week: String,
+    /// The week as dates.
+    #[schema(example = "11月23日—11月29日")]
+    pub period: String,
     pub recipient_id: i64,
     #[schema(example = "张伟")]
     pub recipient: String,

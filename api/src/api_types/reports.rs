@@ -191,10 +191,10 @@ pub enum DigestFormat {
 #[derive(Debug, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]
 pub struct DigestQuery {
-    /// An ISO week.
+    /// An ISO week [default: the last full week on the caller's calendar].
     #[param(example = "2026-W48")]
     #[validate(length(min = 7, max = 10, message = "must be an ISO week such as 2026-W48"))]
-    pub week: String,
+    pub week: Option<String>,
     /// `json` [default], `markdown` or `html`.
     pub format: Option<DigestFormat>,
     /// Coordinators: the digest of this organization's subtree [default: the caller's own].

@@ -43,6 +43,35 @@ impl Week {
     pub fn previous(self) -> Week {
         Week::containing(self.monday() - chrono::Days::new(7))
     }
+
+    /// The last full week before `today`: the one a digest asked for without a week means.
+    pub fn last_full(today: NaiveDate) -> Week {
+        Week::containing(today).previous()
+    }
+
+    /// The week as people write it: `11月23日—11月29日` (with the years when it spans two).
+    pub fn dates(self) -> String {
+        let (monday, sunday) = (self.monday(), self.sunday());
+        if monday.year() == sunday.year() {
+            format!(
+                "{}月{}日—{}月{}日",
+                monday.month(),
+                monday.day(),
+                sunday.month(),
+                sunday.day()
+            )
+        } else {
+            format!(
+                "{}年{}月{}日—{}年{}月{}日",
+                monday.year(),
+                monday.month(),
+                monday.day(),
+                sunday.year(),
+                sunday.month(),
+                sunday.day()
+            )
+        }
+    }
 }
 
 impl std::fmt::Display for Week {
@@ -124,6 +153,8 @@ pub struct DigestLine {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Digest {
     pub week: String,
+    /// The week as dates: `11月23日—11月29日`.
+    pub period: String,
     pub recipient_id: i64,
     pub recipient: String,
     /// The day the lists are judged on: the week's Sunday, or today for the current week.
@@ -156,25 +187,28 @@ impl Digest {
             && self.closed_this_week.is_empty()
     }
 
-    fn sections(&self) -> [(&'static str, &'static str, &Vec<DigestLine>); 6] {
+    /// Each section: its heading, how its days read, what its date is, and its lines. A
+    /// pending extension's date is the one requested, not the deadline.
+    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<DigestLine>); 6] {
         [
-            ("本周新增逾期", "逾期{}天", &self.newly_overdue),
-            ("持续逾期", "逾期{}天", &self.still_overdue),
-            ("7日内到期", "剩{}天", &self.due_next_7_days),
+            ("本周新增逾期", "逾期{}天", "时限", &self.newly_overdue),
+            ("持续逾期", "逾期{}天", "时限", &self.still_overdue),
+            ("7日内到期", "剩{}天", "时限", &self.due_next_7_days),
             (
                 "已提交待验收超过3天",
                 "已等{}天",
+                "时限",
                 &self.waiting_verification,
             ),
-            ("待审批延期申请", "", &self.pending_extensions),
-            ("本周已销号", "", &self.closed_this_week),
+            ("待审批延期申请", "", "申请延至", &self.pending_extensions),
+            ("本周已销号", "", "时限", &self.closed_this_week),
         ]
     }
 
     pub fn subject(&self) -> String {
         format!(
-            "整改周报 {}：逾期{}项（新增{}项），7日内到期{}项",
-            self.week,
+            "整改周报（{}）：逾期{}项（新增{}项），7日内到期{}项",
+            self.period,
             self.newly_overdue.len() + self.still_overdue.len(),
             self.newly_overdue.len(),
             self.due_next_7_days.len()
@@ -195,13 +229,13 @@ impl Digest {
         format!("整改完成率 {}{}", pct(self.completion_rate), change)
     }
 
-    fn line_text(line: &DigestLine, days: &str) -> String {
+    fn line_text(line: &DigestLine, days: &str, date_label: &str) -> String {
         let mut text = format!("{} {}（{}", line.key, line.title, line.unit);
         if let Some(owner) = &line.owner {
             text.push_str(&format!("，{owner}"));
         }
         if let Some(deadline) = line.deadline {
-            text.push_str(&format!("，时限{deadline}"));
+            text.push_str(&format!("，{date_label}{deadline}"));
         }
         if !days.is_empty() {
             text.push_str(&format!("，{}", days.replace("{}", &line.days.to_string())));
@@ -217,13 +251,13 @@ impl Digest {
             self.subject(),
             self.rate_line()
         );
-        for (title, days, lines) in self.sections() {
+        for (title, days, label, lines) in self.sections() {
             if lines.is_empty() {
                 continue;
             }
             out.push_str(&format!("\n{title}（{}项）\n", lines.len()));
             for line in lines {
-                out.push_str(&format!("- {}\n", Self::line_text(line, days)));
+                out.push_str(&format!("- {}\n", Self::line_text(line, days, label)));
             }
         }
         out
@@ -231,13 +265,13 @@ impl Digest {
 
     pub fn markdown(&self) -> String {
         let mut out = format!("### {}\n> {}\n", self.subject(), self.rate_line());
-        for (title, days, lines) in self.sections() {
+        for (title, days, label, lines) in self.sections() {
             if lines.is_empty() {
                 continue;
             }
             out.push_str(&format!("\n**{title}（{}项）**\n", lines.len()));
             for line in lines {
-                out.push_str(&format!("- {}\n", Self::line_text(line, days)));
+                out.push_str(&format!("- {}\n", Self::line_text(line, days, label)));
             }
         }
         out
@@ -258,13 +292,16 @@ impl Digest {
             esc(&self.subject()),
             esc(&self.rate_line())
         );
-        for (title, days, lines) in self.sections() {
+        for (title, days, label, lines) in self.sections() {
             if lines.is_empty() {
                 continue;
             }
             out.push_str(&format!("<h3>{}（{}项）</h3><ul>", esc(title), lines.len()));
             for line in lines {
-                out.push_str(&format!("<li>{}</li>", esc(&Self::line_text(line, days))));
+                out.push_str(&format!(
+                    "<li>{}</li>",
+                    esc(&Self::line_text(line, days, label))
+                ));
             }
             out.push_str("</ul>");
         }
@@ -358,6 +395,7 @@ mod tests {
     fn digest() -> Digest {
         Digest {
             week: "2026-W48".into(),
+            period: "11月23日—11月29日".into(),
             recipient_id: 3,
             recipient: "张伟".into(),
             as_of: "2026-11-29".parse().unwrap(),
@@ -365,7 +403,10 @@ mod tests {
             still_overdue: vec![],
             due_next_7_days: vec![line("DFSQ-2", 2)],
             waiting_verification: vec![],
-            pending_extensions: vec![],
+            pending_extensions: vec![DigestLine {
+                deadline: Some("2026-12-31".parse().unwrap()),
+                ..line("DFSQ-3", 0)
+            }],
             closed_this_week: vec![],
             completion_rate: Some(0.5),
             completion_rate_last_week: Some(0.25),
@@ -378,7 +419,7 @@ mod tests {
         let d = digest();
         assert_eq!(
             d.subject(),
-            "整改周报 2026-W48：逾期1项（新增1项），7日内到期1项"
+            "整改周报（11月23日—11月29日）：逾期1项（新增1项），7日内到期1项"
         );
         let text = d.text();
         assert!(
@@ -388,7 +429,16 @@ mod tests {
         assert!(text.contains("- DFSQ-1 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，逾期3天）"), "{text}");
         assert!(text.contains("7日内到期（1项）"));
         assert!(!text.contains("持续逾期"), "empty sections are left out");
-        assert!(d.markdown().starts_with("### 整改周报 2026-W48"));
+        assert!(d
+            .markdown()
+            .starts_with("### 整改周报（11月23日—11月29日）"));
+        // The date asked for in an extension request is not the deadline.
+        assert!(
+            text.contains(
+                "DFSQ-3 对物业管理问题跟踪督促不够（东风社区党委，李娜，申请延至2026-12-31）"
+            ),
+            "{text}"
+        );
         assert!(d.markdown().contains("**本周新增逾期（1项）**"));
         let html = d.html();
         assert!(html.contains("<li>DFSQ-2 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，剩2天）</li>"), "{html}");
@@ -403,6 +453,24 @@ mod tests {
         assert!(!d.is_empty());
         d.newly_overdue.clear();
         d.due_next_7_days.clear();
+        assert!(!d.is_empty(), "an extension waits for a decision");
+        d.pending_extensions.clear();
         assert!(d.is_empty());
+    }
+
+    #[test]
+    fn a_week_reads_as_its_dates_and_the_default_is_the_last_full_one() {
+        assert_eq!(
+            Week::parse("2026-W48").unwrap().dates(),
+            "11月23日—11月29日"
+        );
+        assert_eq!(
+            Week::parse("2026-W53").unwrap().dates(),
+            "2026年12月28日—2027年1月3日"
+        );
+        // On Monday 30 November the last full week is the one that ended yesterday.
+        assert_eq!(Week::last_full(day("2026-11-30")).to_string(), "2026-W48");
+        assert_eq!(Week::last_full(day("2026-12-06")).to_string(), "2026-W48");
+        assert_eq!(Week::last_full(day("2026-12-07")).to_string(), "2026-W49");
     }
 }

@@ -262,7 +262,12 @@ pub async fn digest(
     query: web::Query<DigestQuery>,
 ) -> Result<HttpResponse, Error> {
     let query = validated(query.into_inner())?;
-    let week = Week::parse(&query.week).map_err(|m| Error::invalid_field("week", "iso_week", m))?;
+    let week = query
+        .week
+        .as_deref()
+        .map(Week::parse)
+        .transpose()
+        .map_err(|m| Error::invalid_field("week", "iso_week", m))?;
     let now = state.clock.now();
     let organization_id = query.organization_id;
     let digest = blocking(move || {

@@ -57,6 +57,7 @@ pub fn compute(
     let last_sunday = week.previous().sunday();
     let mut digest = Digest {
         week: week.to_string(),
+        period: week.dates(),
         recipient_id: recipient.id,
         recipient: recipient.display_name.clone(),
         as_of: sunday,
@@ -199,7 +200,7 @@ fn scope_of(user: &UserRow, org: &OrganizationRow) -> Option<Scope> {
 pub fn for_caller(
     db: &Db,
     caller: &Caller,
-    week: Week,
+    week: Option<Week>,
     organization_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Digest> {
@@ -227,8 +228,12 @@ pub fn for_caller(
                 })?;
                 Scope::Subtree(org)
             }
-            None => scope_of(&user, &org).unwrap_or(Scope::Subtree(org)),
+            None => scope_of(&user, &org).unwrap_or(Scope::Subtree(org.clone())),
         };
+        // Without a week: the last full one, on the caller's calendar.
+        let week = week.unwrap_or_else(|| {
+            Week::last_full(crate::domain::deadline::today_in(now, &org.timezone))
+        });
         compute(conn, &user, &scope, week, now)
     })
 }
