@@ -56,6 +56,21 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Back up the embedded database, the evidence files and the token secret into a new
+    /// directory, while the service runs (on PostgreSQL, use pg_dump; see README.md).
+    Backup {
+        /// The directory to create.
+        dir: std::path::PathBuf,
+    },
+    /// Restore a backup made by `rectify backup` into the data directory (the service
+    /// stopped). A database already there is kept unless --force, and then set aside.
+    Restore {
+        /// The backup's directory.
+        dir: std::path::PathBuf,
+        /// Replace the database that is there (it is renamed, not deleted).
+        #[arg(long)]
+        force: bool,
+    },
     /// Import a report (.txt, .docx, .pdf) or a ledger sheet (.xlsx, .xls, .ods) as a draft review.
     Import {
         /// The file to import.
@@ -155,6 +170,8 @@ pub enum CliError {
     Io(#[from] std::io::Error),
     #[error("the audit log is broken at entry {first_broken} ({entries} entries read)")]
     AuditBroken { first_broken: i64, entries: i64 },
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// A refusal as the operator reads it: the detail, then every field or cell in error and
@@ -243,6 +260,8 @@ pub fn execute(
                 }),
             }
         }
+        Command::Backup { dir } => backup(settings, clock, &dir, out),
+        Command::Restore { dir, force } => restore(settings, &dir, force, out),
         Command::Import {
             file,
             org,
@@ -601,4 +620,180 @@ pub fn main() {
 fn fail(error: &dyn std::fmt::Display) -> ! {
     eprintln!("rectify: error: {error}");
     std::process::exit(1);
+}
+
+/// Copies every file under `from` into `to` (made as needed), keeping files already there;
+/// returns how many were copied. Files are written 0600 and directories 0700.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<usize> {
+    let mut copied = 0;
+    if !from.is_dir() {
+        return Ok(0);
+    }
+    rectify_db::private_dir(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copied += copy_tree(&entry.path(), &target)?;
+        } else if !target.exists() {
+            std::fs::copy(entry.path(), &target)?;
+            rectify_db::private_file(&target)?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
+/// `rectify backup DIR`: the database as one consistent snapshot (taken while writes go on),
+/// then the evidence files (a file is stored before its record commits, so every file the
+/// snapshot names is already there) and the token secret.
+fn backup(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    dir: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    if let rectify_db::DatabaseUrl::Postgres(_) = settings.database_url() {
+        return Err(CliError::Refused(
+            "the database is PostgreSQL: back it up with pg_dump (see README.md, \"Backups\"); \
+             `rectify backup` copies the embedded SQLite database"
+                .to_owned(),
+        ));
+    }
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        return Err(CliError::Refused(format!(
+            "{} exists and is not empty; back up into a new directory",
+            dir.display()
+        )));
+    }
+    let opened = open_database(settings, clock.as_ref())?;
+    rectify_db::private_dir(dir)?;
+    let database = dir.join("rectify.db");
+    let copied = opened
+        .db
+        .backup_into(&database)
+        .map_err(|e| CliError::Refused(format!("the database could not be copied: {e}")))?;
+    if !copied {
+        return Err(CliError::Refused(
+            "the database is not the embedded SQLite one; back it up with pg_dump".to_owned(),
+        ));
+    }
+    rectify_db::private_file(&database)?;
+    let files = copy_tree(&settings.data_dir.join("evidence"), &dir.join("evidence"))?;
+    let secret = settings.data_dir.join("jwt-secret");
+    if secret.exists() {
+        std::fs::copy(&secret, dir.join("jwt-secret"))?;
+        rectify_db::private_file(&dir.join("jwt-secret"))?;
+    }
+    let bytes = std::fs::metadata(&database)?.len();
+    writeln!(
+        out,
+        "backed up into {}: the database ({} KiB) and {files} evidence files",
+        dir.display(),
+        bytes / 1024
+    )?;
+    Ok(())
+}
+
+/// `rectify restore DIR [--force]`: checks the backup (SQLite's integrity check and the audit
+/// chain), then puts it in place of the configured SQLite database, with its evidence files
+/// and token secret.
+fn restore(
+    settings: &Settings,
+    dir: &std::path::Path,
+    force: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let rectify_db::DatabaseUrl::Sqlite(target) = settings.database_url() else {
+        return Err(CliError::Refused(
+            "the database is PostgreSQL: restore it with pg_restore (see README.md, \"Backups\")"
+                .to_owned(),
+        ));
+    };
+    let source = dir.join("rectify.db");
+    if !source.is_file() {
+        return Err(CliError::Refused(format!(
+            "{} holds no rectify.db: it is not a backup made by `rectify backup`",
+            dir.display()
+        )));
+    }
+    // Checked on a copy, so that the backup itself is never changed.
+    let checked = tempfile::Builder::new()
+        .prefix(".restore-")
+        .tempdir_in(target.parent().unwrap_or(std::path::Path::new(".")))
+        .or_else(|_| tempfile::tempdir())?;
+    let candidate = checked.path().join("rectify.db");
+    std::fs::copy(&source, &candidate)?;
+    {
+        let (db, _) = rectify_db::Db::connect(
+            &rectify_db::DatabaseUrl::Sqlite(candidate.clone()),
+            &rectify_db::DbOptions::default(),
+        )
+        .map_err(|e| CliError::Refused(format!("the backup cannot be opened: {e}")))?;
+        let problems = db
+            .integrity_problems()
+            .map_err(|e| CliError::Refused(format!("the backup cannot be read: {e}")))?;
+        if !problems.is_empty() {
+            return Err(CliError::Refused(format!(
+                "the backup's database is damaged: {}",
+                problems.join("; ")
+            )));
+        }
+        let chain = crate::service::audit::verify_chain(&db)?;
+        if let Some(first_broken) = chain.first_broken {
+            return Err(CliError::AuditBroken {
+                first_broken,
+                entries: chain.entries,
+            });
+        }
+    }
+    if target.exists() {
+        if !force {
+            return Err(CliError::Refused(format!(
+                "a database is already at {}; stop the service and add --force to replace it \
+                 (it is renamed, not deleted)",
+                target.display()
+            )));
+        }
+        let aside = target.with_extension(format!(
+            "db.replaced-{}",
+            chrono::Utc::now().format("%Y%m%d%H%M%S")
+        ));
+        std::fs::rename(&target, &aside)?;
+        writeln!(
+            out,
+            "the database that was there is now {}",
+            aside.display()
+        )?;
+    }
+    for suffix in ["-wal", "-shm"] {
+        let stale = std::path::PathBuf::from(format!("{}{suffix}", target.display()));
+        if stale.exists() {
+            std::fs::remove_file(stale)?;
+        }
+    }
+    rectify_db::private_dir(&settings.data_dir)?;
+    // Closed cleanly, SQLite folded its log back into the file; if one is left, it goes too.
+    let log = std::path::PathBuf::from(format!("{}-wal", candidate.display()));
+    if log.exists() {
+        std::fs::rename(&log, format!("{}-wal", target.display()))?;
+    }
+    std::fs::rename(&candidate, &target)
+        .or_else(|_| std::fs::copy(&candidate, &target).map(|_| ()))?;
+    rectify_db::private_file(&target)?;
+    let files = copy_tree(&dir.join("evidence"), &settings.data_dir.join("evidence"))?;
+    let secret = dir.join("jwt-secret");
+    let kept_secret = settings.data_dir.join("jwt-secret");
+    if secret.exists() && (force || !kept_secret.exists()) {
+        std::fs::copy(&secret, &kept_secret)?;
+        rectify_db::private_file(&kept_secret)?;
+    }
+    writeln!(
+        out,
+        "restored {} from {} with {files} evidence files; the database is intact and its audit \
+         log verified",
+        target.display(),
+        dir.display()
+    )?;
+    Ok(())
 }

@@ -198,7 +198,7 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// The SQLite file is created 0600 before SQLite opens it (its WAL and shared-memory files
 /// take the same mode), or tightened if it exists.
-fn private_file(path: &Path) -> std::io::Result<()> {
+pub fn private_file(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -306,6 +306,40 @@ impl Db {
             analyze(&mut *self.lock_writer(&writer.connection)?, full)?;
         }
         Ok(())
+    }
+
+    /// Writes a consistent copy of an SQLite database to `target` (which must not exist) while
+    /// writes go on: `VACUUM INTO` reads one snapshot and writes it compacted. Returns false on
+    /// PostgreSQL, whose backups are pg_dump's.
+    pub fn backup_into(&self, target: &Path) -> Result<bool, DbError> {
+        let target = target.to_string_lossy().replace('\'', "''");
+        self.read(|conn| match conn {
+            DbConnection::Sqlite(c) => {
+                diesel::sql_query(format!("VACUUM INTO '{target}'")).execute(c)?;
+                Ok(true)
+            }
+            DbConnection::Postgres(_) => Ok(false),
+        })
+    }
+
+    /// SQLite's own check of every page and index: the problems it finds (none: it holds).
+    pub fn integrity_problems(&self) -> Result<Vec<String>, DbError> {
+        #[derive(diesel::QueryableByName)]
+        struct Line {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        self.read(|conn| match conn {
+            DbConnection::Sqlite(c) => {
+                let lines: Vec<Line> = diesel::sql_query("PRAGMA integrity_check").load(c)?;
+                Ok(lines
+                    .into_iter()
+                    .map(|l| l.integrity_check)
+                    .filter(|l| l != "ok")
+                    .collect())
+            }
+            DbConnection::Postgres(_) => Ok(Vec::new()),
+        })
     }
 
     /// The newest migration applied to the database (`2026-11-30-000006`), if any.

@@ -21,7 +21,9 @@ pub mod service_accounts;
 pub mod users;
 pub mod webhooks;
 
-pub use connection::{private_dir, Backend, DatabaseUrl, Db, DbConnection, DbOptions};
+pub use connection::{
+    private_dir, private_file, Backend, DatabaseUrl, Db, DbConnection, DbOptions,
+};
 
 /// Ids bound into one `IN (…)` at the most: far below SQLite's limit on a statement's
 /// parameters (32,766) and PostgreSQL's (65,535), whatever else the statement binds.
