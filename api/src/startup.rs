@@ -26,6 +26,8 @@ pub enum StartError {
     Database(#[from] SetupError),
     #[error("cannot create the first admin: {0}")]
     Bootstrap(crate::error::Error),
+    #[error("cannot set up the metrics: {0}")]
+    Metrics(String),
     #[error("token secret file {path}: {message}")]
     Secret { path: String, message: String },
     #[error("cannot prepare the evidence directory under {path}: {source}")]
@@ -218,6 +220,9 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
         let cors_origins = settings.cors_allow_origins.clone();
+        let metrics = web::Data::new(
+            http::metrics::Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
+        );
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::text_guard::middleware))
@@ -225,6 +230,7 @@ impl Application {
                 .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))
+                .wrap(from_fn(http::metrics::middleware))
                 // gzip for clients that ask (the OpenAPI document is 280 KB, lists and
                 // reports compress tenfold); evidence files opt out.
                 .wrap(actix_web::middleware::Compress::default())
@@ -233,6 +239,7 @@ impl Application {
                     cors(&cors_origins),
                 ))
                 .app_data(state.clone())
+                .app_data(metrics.clone())
                 .app_data(openapi_json.clone())
                 .app_data(routes.clone())
                 .configure(|cfg| http::extractor_config(cfg, max_body, body_timeout))
@@ -242,6 +249,7 @@ impl Application {
                 // Load balancers and monitors probe with HEAD: the same answer, no body.
                 .route("/healthz", web::head().to(http::health::alive))
                 .route("/readyz", web::head().to(http::health::ready))
+                .route("/metrics", web::get().to(http::metrics::scrape))
                 .route("/api/v1/openapi.json", web::get().to(serve_openapi))
                 .route("/docs", web::get().to(docs_redirect))
                 .service(

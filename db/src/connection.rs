@@ -342,6 +342,12 @@ impl Db {
         })
     }
 
+    /// The pool's connections: (open, idle).
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.inner.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// The newest migration applied to the database (`2026-11-30-000006`), if any.
     pub fn schema_version(&self) -> Result<Option<String>, DbError> {
         self.read(|conn| {

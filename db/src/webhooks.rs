@@ -91,6 +91,14 @@ pub fn insert_delivery(conn: &mut DbConnection, new: NewDelivery<'_>) -> QueryRe
 }
 
 /// Whether any delivery is due: a read, so an idle worker takes no write lock.
+/// The outbox: deliveries not yet delivered nor given up, and when the oldest was queued.
+pub fn outbox(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    d::webhook_deliveries
+        .filter(d::status.eq("pending"))
+        .select((diesel::dsl::count_star(), diesel::dsl::min(d::created_at)))
+        .get_result(conn)
+}
+
 pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         d::webhook_deliveries

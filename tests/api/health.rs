@@ -182,3 +182,63 @@ fn the_version_names_the_release_its_commit_backend_and_schema() {
     );
     assert!(version["commit"].is_string());
 }
+
+#[test]
+fn metrics_are_scraped_in_prometheus_text_format_by_route_template() {
+    let app = spawn_app();
+    for id in [1, 2, 3] {
+        app.get(
+            &format!("/api/v1/problems/{}", 900_000 + id),
+            &app.admin_token,
+        )
+        .problem(404, "not_found");
+    }
+    app.get("/api/v1/problems", &app.admin_token).expect(200);
+    let reply = app.call("GET", "/metrics", None, None);
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let lines = reply.text.lines().map(|l| Ok(l.to_owned()));
+    let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+    let value = |name: &str, labels: &[(&str, &str)]| -> Option<f64> {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    let requests = "rectify_http_requests_total";
+    let by_template = [
+        ("route", "/api/v1/problems/:id"),
+        ("method", "GET"),
+        ("status", "404"),
+    ];
+    assert_eq!(value(requests, &by_template), Some(3.0));
+    assert_eq!(
+        value(
+            requests,
+            &[("route", "/api/v1/problems"), ("status", "200")]
+        ),
+        Some(1.0)
+    );
+    // Concrete paths never become series of their own.
+    assert!(!reply.text.contains("900001"));
+    assert!(scrape
+        .samples
+        .iter()
+        .any(|s| s.metric == "rectify_http_request_duration_seconds"
+            && s.labels.get("route") == Some("/api/v1/problems/:id")));
+    assert!(value("rectify_db_pool_connections", &[]).unwrap() >= 1.0);
+    assert_eq!(value("rectify_webhook_outbox_pending", &[]), Some(0.0));
+    assert_eq!(
+        value("rectify_webhook_outbox_oldest_age_seconds", &[]),
+        Some(0.0)
+    );
+}

@@ -8,6 +8,7 @@ mod closing;
 pub mod extract;
 pub(crate) mod health;
 mod import;
+pub(crate) mod metrics;
 mod organizations;
 pub mod problem;
 mod problems;
