@@ -371,6 +371,35 @@ fn record(
     Ok(())
 }
 
+/// Adds a progress note by the caller, with its audit entry.
+fn write_note(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    problem_id: i64,
+    body: &str,
+    unit_path: &str,
+    at: NaiveDateTime,
+) -> Result<Note> {
+    let note = db_problems::insert_note(
+        conn,
+        NewNote {
+            problem_id,
+            author_id: Some(caller.user_id).filter(|id| *id > 0),
+            body,
+            created_at: at,
+        },
+    )?;
+    let note = Note {
+        id: note.id,
+        problem_id: note.problem_id,
+        author_id: note.author_id,
+        body: note.body,
+        created_at: utc(note.created_at),
+    };
+    super::audit::created_record(conn, caller, "note", note.id, unit_path, &note)?;
+    Ok(note)
+}
+
 /// Brings a just-imported draft to where its ledger says it stands (checked beforehand with
 /// `workflow::import_at`): one history entry `import` from draft to that status, the ledger's
 /// progress text as a note, and its 销号时间 as the closing time (at midday UTC, which is the
@@ -389,23 +418,7 @@ pub(crate) fn arrive_at(
     let at = now.naive_utc();
     let progress = progress.map(str::trim).filter(|p| !p.is_empty());
     if let Some(body) = progress {
-        let note = db_problems::insert_note(
-            conn,
-            NewNote {
-                problem_id: row.id,
-                author_id: Some(caller.user_id).filter(|id| *id > 0),
-                body,
-                created_at: at,
-            },
-        )?;
-        let note = Note {
-            id: note.id,
-            problem_id: note.problem_id,
-            author_id: note.author_id,
-            body: note.body,
-            created_at: utc(note.created_at),
-        };
-        super::audit::created_record(conn, caller, "note", note.id, unit_path, &note)?;
+        write_note(conn, caller, row.id, body, unit_path, at)?;
     }
     if status == Status::Draft {
         return Ok(row);
@@ -900,24 +913,14 @@ pub fn add_note(
                     "Only the problem's owner or a coordinator may add progress notes.",
                 ));
             }
-            let note = db_problems::insert_note(
+            write_note(
                 conn,
-                NewNote {
-                    problem_id: id,
-                    author_id: Some(caller.user_id).filter(|id| *id > 0),
-                    body: input.body.trim(),
-                    created_at: now.naive_utc(),
-                },
-            )?;
-            let note = Note {
-                id: note.id,
-                problem_id: note.problem_id,
-                author_id: note.author_id,
-                body: note.body,
-                created_at: utc(note.created_at),
-            };
-            super::audit::created_record(conn, caller, "note", note.id, &unit.path, &note)?;
-            Ok(note)
+                caller,
+                id,
+                input.body.trim(),
+                &unit.path,
+                now.naive_utc(),
+            )
         })
     })
 }
