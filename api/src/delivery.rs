@@ -11,6 +11,7 @@ use rectify_db::webhooks::{self as db_hooks, Outcome};
 use rectify_db::Db;
 
 use crate::domain::deadline::{problem_standing, today_in, Clock};
+use crate::domain::trace::TraceParent;
 use crate::domain::webhook::{
     backoff, public_address, refused_in_answer, signature, ANSWER_READ_BYTES, MAX_ATTEMPTS,
 };
@@ -111,9 +112,16 @@ pub fn send_due(
         let (status_code, error) = if !hook.active {
             (None, Some("the webhook is deactivated".to_owned()))
         } else {
+            // The trace of the request that queued it goes on, as a span of the delivery.
+            let trace = delivery
+                .traceparent
+                .as_deref()
+                .and_then(TraceParent::parse)
+                .unwrap_or_else(|| TraceParent::start(crate::telemetry::random_bytes()));
             let sent = agent
                 .post(&hook.url)
                 .header("content-type", "application/json")
+                .header("traceparent", trace.child(&crate::telemetry::span_id()))
                 .header("x-rectify-event", &delivery.event)
                 .header("x-rectify-delivery", &delivery.delivery_key)
                 .header("x-rectify-timestamp", timestamp.to_string())
@@ -199,7 +207,7 @@ pub fn notice_overdue(db: &Db, now: DateTime<Utc>) -> Result<usize> {
             }
             let mut data = webhooks::problem_data(&problem);
             data["days_overdue"] = standing.days_overdue.into();
-            webhooks::enqueue(conn, "problem.overdue", &path, data, now)?;
+            webhooks::enqueue(conn, "problem.overdue", &path, data, None, now)?;
             Ok(true)
         });
         match noticed {

@@ -20,3 +20,16 @@ pub fn init(format: LogFormat, filter: &str) {
             .try_init(),
     };
 }
+
+/// 24 random bytes for trace and span ids, from two version-4 UUIDs (the OS's generator).
+pub fn random_bytes() -> [u8; 24] {
+    let mut bytes = [0u8; 24];
+    bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    bytes[16..].copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
+    bytes
+}
+
+/// A new span id: 16 hex digits, never all zero.
+pub fn span_id() -> String {
+    crate::domain::trace::TraceParent::start(random_bytes()).parent_id
+}

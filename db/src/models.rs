@@ -527,6 +527,8 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub delivered_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The trace context of the request that queued it (W3C `traceparent`).
+    pub traceparent: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -540,6 +542,7 @@ pub struct NewDelivery<'a> {
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub traceparent: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Insertable)]

@@ -272,6 +272,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         delivered_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        traceparent -> Nullable<Text>,
     }
 }
 

@@ -394,6 +394,50 @@ fn a_group_robot_that_answers_200_with_an_error_code_is_retried_not_counted_deli
     assert_eq!(delivered["items"][0]["attempts"], 2);
 }
 
+#[test]
+fn a_webhook_carries_on_the_trace_of_the_request_that_caused_it() {
+    let app = with_jobs();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    subscribe(&app, &receiver, cast.org, &["problem.created"]);
+    let review = app.review(&cast.coordinator, cast.org);
+    let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let body = json!({"review_id": review, "title": "带追踪的问题"}).to_string();
+    let auth = format!("Bearer {}", cast.coordinator);
+    app.send(
+        "POST",
+        "/api/v1/problems",
+        &[
+            ("authorization", &auth),
+            ("content-type", "application/json"),
+            ("traceparent", incoming),
+        ],
+        body.into_bytes(),
+    )
+    .expect(201);
+    // Without a trace of its own, a request starts one; its webhook carries that.
+    app.problem(
+        &cast.coordinator,
+        json!({"review_id": review, "title": "不带追踪的问题"}),
+    );
+    let got = receiver.wait_for(2);
+    let traces: Vec<&str> = got
+        .iter()
+        .map(|r| r.headers["traceparent"].as_str())
+        .collect();
+    let parts: Vec<Vec<&str>> = traces.iter().map(|t| t.split('-').collect()).collect();
+    // The same trace, a span of the delivery's own.
+    assert_eq!(
+        parts[0][1], "4bf92f3577b34da6a3ce929d0e0e4736",
+        "{traces:?}"
+    );
+    assert_ne!(parts[0][2], "00f067aa0ba902b7");
+    assert_eq!((parts[0][0], parts[0][3]), ("00", "01"));
+    assert_eq!(parts[1].len(), 4);
+    assert_ne!(parts[1][1], parts[0][1], "{traces:?}");
+    assert_eq!(parts[1][1].len(), 32);
+}
+
 /// Polls a GET until `done` holds (bounded).
 #[track_caller]
 fn poll(app: &TestApp, path: &str, done: impl Fn(&Value) -> bool) -> Value {

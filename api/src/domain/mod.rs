@@ -35,6 +35,7 @@ pub mod role;
 pub mod similarity;
 pub mod text;
 pub mod throttle;
+pub mod trace;
 pub mod vocab;
 pub mod webhook;
 pub mod workflow;

@@ -131,6 +131,9 @@ impl FromRequest for Caller {
         let request_id = extensions
             .get::<crate::http::request_id::RequestId>()
             .map(|r| r.0.clone());
+        let trace = extensions
+            .get::<crate::domain::trace::TraceParent>()
+            .map(|t| t.header());
         std::future::ready(outcome.and_then(|mut caller| {
             if !caller.can_write && !read_only {
                 return Err(Error::new(
@@ -139,6 +142,7 @@ impl FromRequest for Caller {
                 ));
             }
             caller.request_id = request_id;
+            caller.trace = trace;
             Ok(caller)
         }))
     }

@@ -1,5 +1,6 @@
-//! Gives every request an id (the client's `X-Request-Id` when it sends a sane one), puts it
-//! on every log line of the request and in the response, and logs how the request ended.
+//! Gives every request an id (the client's `X-Request-Id` when it sends a sane one) and a
+//! trace (the caller's W3C `traceparent`, or a new one), puts both on every log line of the
+//! request and the id in the response, and logs how the request ended.
 
 use std::time::Instant;
 
@@ -9,6 +10,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use tracing::Instrument;
+
+use crate::domain::trace::TraceParent;
 
 pub const HEADER: &str = "x-request-id";
 
@@ -30,8 +33,16 @@ pub async fn middleware(
         .filter(|v| acceptable(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let trace = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceParent::parse)
+        .unwrap_or_else(|| TraceParent::start(crate::telemetry::random_bytes()));
+    let trace_id = trace.trace_id.clone();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    req.extensions_mut().insert(trace);
+    let span = tracing::info_span!("request", request_id = %id, trace_id = %trace_id, method = %req.method(), path = %req.path());
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -273,6 +273,7 @@ pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str, now: DateTime<Utc>) 
         service_account_id: None,
         can_write: true,
         request_id: None,
+        trace: None,
     })
 }
 
@@ -317,6 +318,7 @@ fn authenticate_service(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Call
         service_account_id: Some(account.id),
         can_write,
         request_id: None,
+        trace: None,
     })
 }
 

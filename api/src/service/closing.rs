@@ -322,7 +322,14 @@ pub fn request_extension(
                 "new_deadline": stored.new_deadline,
                 "reason": stored.reason,
             });
-            super::webhooks::enqueue(conn, "extension.requested", &unit.path, data, now)?;
+            super::webhooks::enqueue(
+                conn,
+                "extension.requested",
+                &unit.path,
+                data,
+                caller.trace.as_deref(),
+                now,
+            )?;
             super::audit::created_record(
                 conn,
                 caller,
@@ -436,7 +443,14 @@ pub fn decide_extension(
             "new_deadline": decided.new_deadline,
             "decision_note": decided.decision_note,
         });
-        super::webhooks::enqueue(conn, "extension.decided", &path, data, now)?;
+        super::webhooks::enqueue(
+            conn,
+            "extension.decided",
+            &path,
+            data,
+            caller.trace.as_deref(),
+            now,
+        )?;
         super::audit::changed_record(
             conn,
             caller,

@@ -382,6 +382,7 @@ pub fn send_week(
                         "digest.weekly",
                         data,
                         Some(robot_members(&digest)),
+                        None,
                         now,
                     )?;
                     queued += 1;

@@ -47,6 +47,8 @@ pub struct Caller {
     pub can_write: bool,
     /// The request's id, for the audit log.
     pub request_id: Option<String>,
+    /// The request's W3C trace context (`traceparent`), carried on to the webhooks it queues.
+    pub trace: Option<String>,
 }
 
 impl Caller {
@@ -61,6 +63,7 @@ impl Caller {
             service_account_id: None,
             can_write: true,
             request_id: None,
+            trace: None,
         }
     }
 

@@ -215,6 +215,7 @@ fn create_one(
         "problem.created",
         &unit.path,
         super::webhooks::problem_data(&row),
+        caller.trace.as_deref(),
         now,
     )?;
     Ok(row)
@@ -849,7 +850,14 @@ pub fn transition(
             data["from"] = status.as_str().into();
             data["to"] = to.as_str().into();
             data["note"] = note.into();
-            super::webhooks::enqueue(conn, "problem.transitioned", &unit.path, data, now)?;
+            super::webhooks::enqueue(
+                conn,
+                "problem.transitioned",
+                &unit.path,
+                data,
+                caller.trace.as_deref(),
+                now,
+            )?;
             super::audit::record(
                 conn,
                 caller,

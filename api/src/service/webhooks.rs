@@ -39,11 +39,12 @@ pub fn enqueue(
     event: &str,
     organization_path: &str,
     data: Value,
+    trace: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let mut written = 0;
     for (hook, _) in subscribers(conn, event, organization_path)? {
-        enqueue_to(conn, &hook, event, data.clone(), None, now)?;
+        enqueue_to(conn, &hook, event, data.clone(), None, trace, now)?;
         written += 1;
     }
     Ok(written)
@@ -71,6 +72,7 @@ pub fn enqueue_to(
     event: &str,
     data: Value,
     extra: Option<serde_json::Map<String, Value>>,
+    trace: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now = now.naive_utc();
@@ -96,6 +98,7 @@ pub fn enqueue_to(
             attempts: 0,
             next_attempt_at: now,
             created_at: now,
+            traceparent: trace,
         },
     )?;
     Ok(())

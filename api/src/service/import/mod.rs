@@ -1458,7 +1458,14 @@ fn write_records(
             ));
         }
         for (path, data) in announcements {
-            super::webhooks::enqueue(conn, "problem.created", &path, data, now)?;
+            super::webhooks::enqueue(
+                conn,
+                "problem.created",
+                &path,
+                data,
+                caller.trace.as_deref(),
+                now,
+            )?;
         }
         let review = db_reviews::get(conn, review_id)?;
         reviews::load(conn, review)
