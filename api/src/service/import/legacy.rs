@@ -12,6 +12,9 @@ pub const MAX_SHEET_AREA: u64 = 1_000_000;
 pub const MAX_SHEET_ROW: u64 = 200_000;
 /// Columns beyond Excel 97–2003's 256 are not real.
 const MAX_XLS_COLUMN: u64 = 255;
+/// The text a sheet's cells may hold in all, once shared strings and repeated cells are
+/// counted for each cell that shows them: a few kilobytes of file must not become gigabytes.
+pub const MAX_SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
 /// Why a workbook was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -106,11 +109,26 @@ pub fn check_xls(bytes: &[u8], max_stream: u64) -> Result<(), Refusal> {
     }
     let mut extent = Extent::default();
     let mut at = 0usize;
+    // Shared-string cells, and the SST with its CONTINUE records, for the text they amount to.
+    let mut shared_cells = 0u64;
+    let mut sst: Vec<&[u8]> = Vec::new();
+    let mut in_sst = false;
     while let (Some(kind), Some(len)) = (u16_at(&stream, at), u16_at(&stream, at + 2)) {
         let data = stream
             .get(at + 4..at + 4 + len as usize)
             .unwrap_or_default();
         at += 4 + len as usize;
+        match kind {
+            0x00FC => {
+                sst = vec![data.get(8..).unwrap_or_default()];
+                in_sst = true;
+            }
+            0x003C if in_sst => sst.push(data),
+            _ => in_sst = false,
+        }
+        if kind == 0x00FD {
+            shared_cells += 1;
+        }
         let row = u16_at(data, 0);
         let col = u16_at(data, 2);
         match kind {
@@ -136,7 +154,19 @@ pub fn check_xls(bytes: &[u8], max_stream: u64) -> Result<(), Refusal> {
                 if let (Some(r0), Some(r1), Some(c0), Some(c1)) =
                     (first_row, last_row, first_col, last_col)
                 {
-                    // The last row and column are one past the end.
+                    // The last row and column are one past the end. calamine takes a first
+                    // column past 255, or past the last, as 0; a range that ends before it
+                    // starts would make it reserve billions of cells.
+                    let c0 = if c0 > MAX_XLS_COLUMN || c1 < c0 {
+                        0
+                    } else {
+                        c0
+                    };
+                    if r1 >= 1 && c1 >= 1 && (r1 <= r0 || c1 <= c0) {
+                        return Err(unreadable(
+                            "a sheet declares a range that ends before it starts".to_owned(),
+                        ));
+                    }
                     let rows = r1.saturating_sub(r0);
                     let cols = c1.saturating_sub(c0);
                     if rows > MAX_SHEET_ROW || rows * cols > MAX_SHEET_AREA {
@@ -171,7 +201,89 @@ pub fn check_xls(bytes: &[u8], max_stream: u64) -> Result<(), Refusal> {
             _ => {}
         }
     }
+    // calamine copies a shared string into every cell that shows it.
+    let longest = longest_shared_string(&sst);
+    let text = shared_cells.saturating_mul(longest).saturating_mul(3);
+    if text > MAX_SHEET_TEXT_BYTES {
+        return Err(Refusal::TooLarge(format!(
+            "{shared_cells} cells show shared strings of up to {longest} characters: more text \
+             than a ledger holds"
+        )));
+    }
     Ok(())
+}
+
+/// The longest string, in characters, of a shared-string table (MS-XLS 2.4.265) given as the
+/// SST record's strings and its CONTINUE records. A string's characters may run on into the
+/// next record, which then starts with its own byte of flags.
+fn longest_shared_string(segments: &[&[u8]]) -> u64 {
+    let (mut seg, mut pos, mut longest) = (0usize, 0usize, 0u64);
+    // Skips `n` bytes across segments, returning the first (at most 4) of them; None at the end.
+    let skip = |seg: &mut usize, pos: &mut usize, n: usize| -> Option<Vec<u8>> {
+        let mut first = Vec::with_capacity(4);
+        let mut left = n;
+        while left > 0 {
+            let part = segments.get(*seg)?;
+            if *pos >= part.len() {
+                *seg += 1;
+                *pos = 0;
+                continue;
+            }
+            let step = left.min(part.len() - *pos);
+            let wanted = 4usize.saturating_sub(first.len()).min(step);
+            first.extend_from_slice(&part[*pos..*pos + wanted]);
+            *pos += step;
+            left -= step;
+        }
+        Some(first)
+    };
+    while let Some(header) = skip(&mut seg, &mut pos, 3) {
+        let chars = u64::from(u16::from_le_bytes([header[0], header[1]]));
+        let flags = header[2];
+        longest = longest.max(chars);
+        let runs = if flags & 0x08 != 0 {
+            match skip(&mut seg, &mut pos, 2) {
+                Some(b) => usize::from(u16::from_le_bytes([b[0], b[1]])),
+                None => break,
+            }
+        } else {
+            0
+        };
+        let ext = if flags & 0x04 != 0 {
+            match skip(&mut seg, &mut pos, 4) {
+                Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+                None => break,
+            }
+        } else {
+            0
+        };
+        // The characters, one or two bytes each; at a record's end the rest follows the next
+        // record's flag byte.
+        let (mut left, mut wide) = (chars as usize, flags & 0x01 != 0);
+        while left > 0 {
+            let Some(part) = segments.get(seg) else {
+                return longest;
+            };
+            let width = if wide { 2 } else { 1 };
+            let step = left.min(part.len().saturating_sub(pos) / width);
+            pos += step * width;
+            left -= step;
+            if left > 0 {
+                seg += 1;
+                match segments.get(seg).and_then(|p| p.first()) {
+                    Some(flag) => {
+                        wide = flag & 0x01 != 0;
+                        pos = 1;
+                    }
+                    None => return longest,
+                }
+            }
+        }
+        if skip(&mut seg, &mut pos, runs * 4 + ext).is_none() {
+            break;
+        }
+    }
+    longest
 }
 
 /// Reads an attribute's value as a count (repeats, spans); absent means one.
@@ -202,8 +314,10 @@ pub fn check_ods(content: impl Read) -> Result<(), Refusal> {
     let mut extent = Extent::default();
     let (mut row, mut col) = (0u64, 0u64);
     let mut row_repeats = 1u64;
-    // The cell being read: its first column, repeats, and whether it has content.
+    // The cell being read: its first column, repeats, and whether it has content; the
+    // length of its text, and the sheet's text with repeats counted.
     let mut open_cell: Option<(u64, u64, bool)> = None;
+    let (mut cell_text, mut sheet_text) = (0u64, 0u64);
     loop {
         let event = reader
             .read_event_into(&mut buf)
@@ -233,6 +347,7 @@ pub fn check_ods(content: impl Read) -> Result<(), Refusal> {
                             col = col.saturating_add(repeats);
                         } else {
                             open_cell = Some((col, repeats, has_value(e)));
+                            cell_text = 0;
                         }
                     }
                     _ => {
@@ -246,6 +361,7 @@ pub fn check_ods(content: impl Read) -> Result<(), Refusal> {
             Event::Text(ref t) if !t.is_empty() => {
                 if let Some(cell) = open_cell.as_mut() {
                     cell.2 = true;
+                    cell_text = cell_text.saturating_add(t.len() as u64);
                 }
             }
             Event::End(ref e) => match e.name().as_ref() {
@@ -253,6 +369,18 @@ pub fn check_ods(content: impl Read) -> Result<(), Refusal> {
                     if let Some((first, repeats, content)) = open_cell.take() {
                         if content {
                             add_block(&mut extent, row, row_repeats, first, repeats)?;
+                        }
+                        // A repeated cell repeats its text in every cell it stands for.
+                        sheet_text = sheet_text.saturating_add(
+                            cell_text
+                                .saturating_mul(repeats)
+                                .saturating_mul(row_repeats),
+                        );
+                        if sheet_text > MAX_SHEET_TEXT_BYTES {
+                            return Err(Refusal::TooLarge(
+                                "its cells, repeats counted, hold more text than a ledger"
+                                    .to_owned(),
+                            ));
                         }
                         col = first.saturating_add(repeats);
                     }
@@ -332,6 +460,11 @@ mod tests {
     /// The corpus's .xls with its sheet's DIMENSIONS record and one cell moved as far as the
     /// format allows, written back as a compound file.
     fn stretched_xls(rows: u32, cols: u16, cell: (u16, u16)) -> Vec<u8> {
+        dimensioned_xls((0, rows), (0, cols), cell)
+    }
+
+    /// As [`stretched_xls`], with the DIMENSIONS record's first row and column set too.
+    fn dimensioned_xls(rows: (u32, u32), cols: (u16, u16), cell: (u16, u16)) -> Vec<u8> {
         use std::io::Write;
         let original = include_bytes!("../../../../tests/corpus/x01_ledger.xls");
         let mut file = cfb::CompoundFile::open(Cursor::new(&original[..])).unwrap();
@@ -346,8 +479,10 @@ mod tests {
             let len = u16::from_le_bytes([stream[at + 2], stream[at + 3]]) as usize;
             let data = at + 4;
             if kind == 0x0200 && len >= 14 {
-                stream[data + 4..data + 8].copy_from_slice(&rows.to_le_bytes());
-                stream[data + 10..data + 12].copy_from_slice(&cols.to_le_bytes());
+                stream[data..data + 4].copy_from_slice(&rows.0.to_le_bytes());
+                stream[data + 4..data + 8].copy_from_slice(&rows.1.to_le_bytes());
+                stream[data + 8..data + 10].copy_from_slice(&cols.0.to_le_bytes());
+                stream[data + 10..data + 12].copy_from_slice(&cols.1.to_le_bytes());
             }
             if kind == 0x00FD && !patched_cell {
                 stream[data..data + 2].copy_from_slice(&cell.0.to_le_bytes());
@@ -373,9 +508,107 @@ mod tests {
             check_xls(&stretched_xls(65_536, 256, (0, 0)), 1 << 24),
             Err(Refusal::TooLarge(_))
         ));
+        // A range that ends before it starts (calamine would wrap it to billions of rows).
+        for (rows, cols) in [((100, 50), (0, 11)), ((0, 30), (5, 5))] {
+            assert!(matches!(
+                check_xls(&dimensioned_xls(rows, cols, (0, 0)), 1 << 24),
+                Err(Refusal::Unreadable(_))
+            ));
+        }
         // One cell at row 65,000 and column 200: a range of 13 million cells.
         assert!(matches!(
             check_xls(&stretched_xls(30, 11, (65_000, 200)), 1 << 24),
+            Err(Refusal::TooLarge(_))
+        ));
+    }
+
+    /// BIFF records: kind, then data.
+    fn records(list: &[(u16, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (kind, data) in list {
+            out.extend_from_slice(&kind.to_le_bytes());
+            out.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            out.extend_from_slice(data);
+        }
+        out
+    }
+
+    /// An SST holding one narrow string of `chars` characters, split into records of at most
+    /// 8,224 bytes as Excel writes them (each CONTINUE starting with its flag byte).
+    fn long_sst(chars: usize) -> Vec<(u16, Vec<u8>)> {
+        let mut first = vec![1, 0, 0, 0, 1, 0, 0, 0];
+        first.extend_from_slice(&(chars as u16).to_le_bytes());
+        first.push(0);
+        let mut left = chars;
+        let room = 8224 - first.len();
+        first.extend(std::iter::repeat_n(b'a', left.min(room)));
+        left -= left.min(room);
+        let mut list = vec![(0x00FCu16, first)];
+        while left > 0 {
+            let mut next = vec![0u8];
+            next.extend(std::iter::repeat_n(b'b', left.min(8223)));
+            left -= left.min(8223);
+            list.push((0x003C, next));
+        }
+        list
+    }
+
+    #[test]
+    fn a_shared_string_table_is_measured_across_its_continue_records() {
+        let sst = long_sst(60_000);
+        let segments: Vec<&[u8]> = sst
+            .iter()
+            .enumerate()
+            .map(|(i, (_, d))| if i == 0 { &d[8..] } else { &d[..] })
+            .collect();
+        assert_eq!(longest_shared_string(&segments), 60_000);
+        // Two strings, the first rich (two runs) and wide, the second narrow.
+        let mut data = vec![2u8, 0, 0x09, 2, 0];
+        data.extend_from_slice(&[0x41, 0, 0x42, 0]);
+        data.extend_from_slice(&[0; 8]);
+        data.extend_from_slice(&[5, 0, 0]);
+        data.extend_from_slice(b"hello");
+        assert_eq!(longest_shared_string(&[&data]), 5);
+        assert_eq!(longest_shared_string(&[]), 0);
+    }
+
+    #[test]
+    fn a_long_shared_string_shown_in_many_cells_is_refused_before_calamine_copies_it() {
+        use std::io::Write;
+        let workbook = |cells: usize| {
+            let mut list = long_sst(60_000);
+            for row in 0..cells {
+                let mut cell = Vec::new();
+                cell.extend_from_slice(&(row as u16).to_le_bytes());
+                cell.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
+                list.push((0x00FD, cell));
+            }
+            let mut out = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+            out.create_stream("/Workbook")
+                .unwrap()
+                .write_all(&records(&list))
+                .unwrap();
+            out.flush().unwrap();
+            out.into_inner().into_inner()
+        };
+        assert_eq!(check_xls(&workbook(10), 1 << 24), Ok(()));
+        // 1,000 cells × 60,000 characters: 180 MB from a 70 KB file.
+        assert!(matches!(
+            check_xls(&workbook(1_000), 1 << 24),
+            Err(Refusal::TooLarge(_))
+        ));
+    }
+
+    #[test]
+    fn an_ods_cell_repeated_with_long_text_is_refused() {
+        let text = "x".repeat(60_000);
+        let xml = ods(&format!(
+            "<table:table-row table:number-rows-repeated=\"20\">\
+             <table:table-cell table:number-columns-repeated=\"200\"><text:p>{text}</text:p>\
+             </table:table-cell></table:table-row>"
+        ));
+        assert!(matches!(
+            check_ods(xml.as_bytes()),
             Err(Refusal::TooLarge(_))
         ));
     }

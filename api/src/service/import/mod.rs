@@ -669,7 +669,7 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Document> {
     check_inflated_sizes(shown, bytes)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
-    let mut cells_read = 0usize;
+    let (mut cells_read, mut text_bytes) = (0usize, 0u64);
     let mut sheets = Vec::new();
     for name in workbook.sheet_names() {
         let mut reader = workbook
@@ -685,13 +685,21 @@ pub fn sheet_cells(shown: &str, bytes: &[u8]) -> Result<Document> {
                     format!("{shown} holds more than {SHEET_MAX_CELLS} cells"),
                 ));
             }
-            place(
-                shown,
-                &mut rows,
-                row,
-                col,
-                cell_value(cell.get_value().clone()),
-            )?;
+            let value = cell_value(cell.get_value().clone());
+            // A shared string is copied into each cell that shows it: the copies are counted.
+            if let Cell::Text(text) = &value {
+                text_bytes += text.len() as u64;
+                if text_bytes > legacy::MAX_SHEET_TEXT_BYTES {
+                    return Err(file_error(
+                        Code::SheetTooLarge,
+                        format!(
+                            "{shown}: its cells hold more than {} MiB of text",
+                            legacy::MAX_SHEET_TEXT_BYTES >> 20
+                        ),
+                    ));
+                }
+            }
+            place(shown, &mut rows, row, col, value)?;
         }
         drop(reader);
         let merged = workbook
@@ -1680,6 +1688,21 @@ mod fuzz {
                 survives(name, &zipped);
             }
         }
+    }
+
+    #[test]
+    fn a_shared_string_shown_in_thousands_of_cells_is_refused_before_it_is_copied() {
+        let long = "长".repeat(10_000); // 30 KB of UTF-8
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "问题描述").unwrap();
+        for row in 1..=5_000 {
+            sheet.write_string(row, 0, &long).unwrap();
+        }
+        let bytes = workbook.save_to_buffer().unwrap();
+        assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+        let error = read_file(Some("a.xlsx"), &bytes).unwrap_err();
+        assert_eq!(error.code, Code::SheetTooLarge, "{}", error.detail);
     }
 
     #[test]
