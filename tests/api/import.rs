@@ -1681,8 +1681,9 @@ fn run(program: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_every_page() {
+/// A ledger of `n` problems of an office's usual length, exported and printed to PDF by
+/// LibreOffice: the folder holding `ledger.pdf`.
+fn printed_ledger(n: usize) -> tempfile::TempDir {
     let app = spawn_app();
     let cast = app.cast();
     let mut rows = vec![vec![
@@ -1694,7 +1695,7 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
         "责任单位",
         "整改时限",
     ]];
-    let texts: Vec<(String, String, String)> = (1..=60)
+    let texts: Vec<(String, String, String)> = (1..=n)
         .map(|i| {
             (
                 format!("第{i}项：基层党组织学习制度执行不够严格，集中学习存在以会代学、以文件代学现象。"),
@@ -1706,7 +1707,7 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
     for (i, (problem, cause, measure)) in texts.iter().enumerate() {
         rows.push(vec![
             "",
-            if i < 30 {
+            if i < n / 2 {
                 "理论学习方面"
             } else {
                 "作风建设方面"
@@ -1750,8 +1751,11 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
             sheet.to_str().unwrap(),
         ],
     );
-    let pdf = dir.path().join("ledger.pdf");
-    let pdf = pdf.to_str().unwrap();
+    dir
+}
+
+/// The number of pages of a PDF, and its page size in points.
+fn pdf_pages(pdf: &str) -> (usize, f64, f64, String) {
     let info = run("pdfinfo", &[pdf]);
     let pages: usize = info
         .lines()
@@ -1760,8 +1764,6 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
         .trim()
         .parse()
         .unwrap();
-    assert!((2..=8).contains(&pages), "{info}");
-    // A4 landscape: 842 × 595 points.
     let size = info
         .lines()
         .find_map(|l| l.strip_prefix("Page size:"))
@@ -1769,6 +1771,26 @@ fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_ev
     let (width, height) = size.trim().split_once(" x ").unwrap();
     let width: f64 = width.parse().unwrap();
     let height: f64 = height.split_whitespace().next().unwrap().parse().unwrap();
+    (pages, width, height, info)
+}
+
+#[test]
+fn fifteen_problems_print_on_one_page_wide_and_two_pages_long_at_most() {
+    let dir = printed_ledger(15);
+    let pdf = dir.path().join("ledger.pdf");
+    let (pages, width, height, info) = pdf_pages(pdf.to_str().unwrap());
+    assert!((1..=2).contains(&pages), "{info}");
+    assert!(width > height, "landscape: {info}");
+}
+
+#[test]
+fn the_ledger_prints_as_a_landscape_taizhang_one_page_wide_with_its_header_on_every_page() {
+    let dir = printed_ledger(60);
+    let pdf = dir.path().join("ledger.pdf");
+    let pdf = pdf.to_str().unwrap();
+    let (pages, width, height, info) = pdf_pages(pdf);
+    assert!((2..=8).contains(&pages), "{info}");
+    // A4 landscape: 842 × 595 points.
     assert!(
         (width - 842.0).abs() < 1.0 && (height - 595.0).abs() < 1.0,
         "{info}"
