@@ -346,6 +346,39 @@ pub(crate) fn insert_problem(
     Ok(row)
 }
 
+/// A status change: its history entry and its audit entry, for an action of the workflow or
+/// an import that brings a problem where its ledger says it stands.
+#[allow(clippy::too_many_arguments)]
+fn record_transition(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    problem_id: i64,
+    unit_path: &str,
+    action: &str,
+    from: Status,
+    to: Status,
+    note: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<()> {
+    record(conn, caller, problem_id, action, Some(from), to, note, at)?;
+    super::audit::record(
+        conn,
+        caller,
+        super::audit::Event {
+            action: "problem.transition",
+            entity_type: "problem",
+            entity_id: Some(problem_id.to_string()),
+            organization_path: Some(unit_path),
+            changes: serde_json::json!({
+                "status": [from.as_str(), to.as_str()],
+                "action": [null, action],
+                "note": [null, note],
+            }),
+        },
+    )?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn record(
     conn: &mut DbConnection,
@@ -444,30 +477,16 @@ pub(crate) fn arrive_at(
         crate::domain::ledger::status_label(status),
         closed_on.map_or(String::new(), |d| format!("，销号时间 {d}"))
     );
-    record(
+    record_transition(
         conn,
         caller,
         row.id,
+        unit_path,
         "import",
-        Some(Status::Draft),
+        Status::Draft,
         status,
         Some(&note),
         at,
-    )?;
-    super::audit::record(
-        conn,
-        caller,
-        super::audit::Event {
-            action: "problem.transition",
-            entity_type: "problem",
-            entity_id: Some(row.id.to_string()),
-            organization_path: Some(unit_path),
-            changes: serde_json::json!({
-                "status": [Status::Draft.as_str(), status.as_str()],
-                "action": [null, "import"],
-                "note": [null, note],
-            }),
-        },
     )?;
     Ok(updated)
 }
@@ -835,12 +854,13 @@ pub fn transition(
             }
             let updated = db_problems::update(conn, id, row.version, &changes)?
                 .ok_or_else(concurrent_change)?;
-            record(
+            record_transition(
                 conn,
                 caller,
                 id,
+                &unit.path,
                 input.action.as_str(),
-                Some(status),
+                status,
                 to,
                 note,
                 at,
@@ -857,21 +877,6 @@ pub fn transition(
                 data,
                 caller.trace.as_deref(),
                 now,
-            )?;
-            super::audit::record(
-                conn,
-                caller,
-                super::audit::Event {
-                    action: "problem.transition",
-                    entity_type: "problem",
-                    entity_id: Some(id.to_string()),
-                    organization_path: Some(&unit.path),
-                    changes: serde_json::json!({
-                        "status": [status.as_str(), to.as_str()],
-                        "action": [null, input.action.as_str()],
-                        "note": [null, note],
-                    }),
-                },
             )?;
             one(conn, caller, updated, now)
         })
