@@ -32,12 +32,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
 
 /// `/readyz`'s answer, for GET and HEAD.
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
-    blocking(move || {
-        state.db.ping().map_err(|e| {
-            Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)
-        })
-    })
-    .await?;
+    blocking(move || state.db.ping().map_err(unavailable)).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }
 
@@ -55,16 +50,15 @@ pub async fn version(state: web::Data<AppState>) -> Result<HttpResponse, Error> 
         rectify_db::Backend::Sqlite => "sqlite",
         rectify_db::Backend::Postgres => "postgresql",
     };
-    let schema_version = blocking(move || {
-        state.db.schema_version().map_err(|e| {
-            Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)
-        })
-    })
-    .await?;
+    let schema_version = blocking(move || state.db.schema_version().map_err(unavailable)).await?;
     Ok(HttpResponse::Ok().json(Version {
         version: env!("CARGO_PKG_VERSION"),
         commit: env!("RECTIFY_COMMIT"),
         backend,
         schema_version,
     }))
+}
+
+fn unavailable(e: rectify_db::DbError) -> Error {
+    Error::new(Code::DatabaseUnavailable, "The database does not answer.").with_internal(e)
 }

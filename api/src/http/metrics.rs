@@ -120,12 +120,7 @@ pub async fn scrape(
     metrics.pool_open.set(i64::from(open));
     metrics.pool_idle.set(i64::from(idle));
     let now = state.clock.now().naive_utc();
-    let (depth, oldest) = blocking(move || {
-        state
-            .db
-            .read(|conn| Ok::<_, Error>(rectify_db::webhooks::outbox(conn)?))
-    })
-    .await?;
+    let (depth, oldest) = blocking(move || crate::service::webhooks::outbox(&state.db)).await?;
     metrics.outbox_depth.set(depth);
     metrics.outbox_oldest_age.set(
         oldest

@@ -97,10 +97,8 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             Code::UnsupportedMediaType,
             "The body must be JSON, sent with Content-Type: application/json.",
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => Error::new(
-            Code::InvalidBody,
-            format!("The body does not have the expected fields: {e}."),
-        ),
+        // Bodies are read as JSON values first (`extract::Json`): only their syntax can fail
+        // here; fields that do not fit are named by `extract::from_json_value`.
         JsonPayloadError::Deserialize(e) => Error::new(
             Code::MalformedJson,
             format!("The body is not valid JSON: {e}."),

@@ -50,6 +50,11 @@ pub fn enqueue(
     Ok(written)
 }
 
+/// The outbox as monitoring sees it: deliveries waiting, and when the oldest was queued.
+pub fn outbox(db: &Db) -> Result<(i64, Option<chrono::NaiveDateTime>)> {
+    db.read(|conn| Ok(db_hooks::outbox(conn)?))
+}
+
 /// Active webhooks that want `event` about an organization with this path.
 pub fn subscribers(
     conn: &mut DbConnection,
