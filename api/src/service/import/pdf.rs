@@ -17,6 +17,24 @@ const MIN_TEXT_CHARS: usize = 20;
 /// may, is a bomb, not a report. The streams are found in the raw bytes (between `stream` and
 /// `endstream`), so object streams and damaged cross-reference tables are covered alike.
 fn check_streams(shown: &str, bytes: &[u8]) -> Result<()> {
+    // LZW and run-length streams can expand a thousandfold too, and are not measured here:
+    // PDF 1.2 replaced them with Flate, so a report carrying them is old or crafted.
+    for filter in [&b"/LZWDecode"[..], b"/RunLengthDecode", b"/LZW", b"/RL"] {
+        if find(bytes, filter).is_some_and(|at| {
+            !bytes
+                .get(at + filter.len())
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        }) {
+            return Err(file_error(
+                Code::UnreadableFile,
+                format!(
+                    "{shown} is compressed with a filter from before PDF 1.2 (LZW or run-length), \
+                     which is not read here; print it to PDF again, or import the document it \
+                     was made from"
+                ),
+            ));
+        }
+    }
     let mut total = 0u64;
     let mut rest = bytes;
     while let Some(at) = find(rest, b"stream") {
@@ -120,6 +138,20 @@ mod tests {
         let error = text("bomb.pdf", &pdf).unwrap_err();
         assert_eq!(error.code, Code::SheetTooLarge);
         assert!(check_streams("small.pdf", b"%PDF-1.7\nstream\nxx\nendstream\n").is_ok());
+    }
+
+    #[test]
+    fn streams_whose_expansion_is_not_measured_are_refused() {
+        for filter in ["/LZWDecode", "/RunLengthDecode", "/LZW", "/RL"] {
+            let pdf = format!(
+                "%PDF-1.1\n1 0 obj\n<< /Length 3 /Filter {filter} >>\nstream\nabc\nendstream\n"
+            );
+            let error = text("old.pdf", pdf.as_bytes()).unwrap_err();
+            assert_eq!(error.code, Code::UnreadableFile, "{filter}");
+            assert!(error.detail.contains("LZW"), "{}", error.detail);
+        }
+        // A name that only starts like one is not one.
+        assert!(check_streams("a.pdf", b"%PDF-1.7\n/RLE /LZWx").is_ok());
     }
 
     #[test]
