@@ -225,6 +225,7 @@ impl Application {
         );
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::conditional::middleware))
                 .wrap(from_fn(http::text_guard::middleware))
                 .wrap(from_fn(http::rate_limit::middleware))
                 .wrap(from_fn(http::extract::authenticate))

@@ -267,7 +267,8 @@ fn a_stale_if_match_is_412_and_the_etag_follows_the_version() {
     let (id, _) = app.ready_problem(&cast, review, "学习制度落实不到位", "2026-12-31");
     let path = format!("/api/v1/problems/{id}");
     let read = app.get(&path, &cast.coordinator);
-    assert_eq!(read.header("etag"), Some("\"1\""));
+    let read_tag = read.header("etag").unwrap().to_owned();
+    assert!(read_tag.starts_with("\"1-"), "{read_tag}");
 
     let auth = format!("Bearer {}", cast.coordinator);
     let patch = |etag: &str, title: &str| {
@@ -282,18 +283,20 @@ fn a_stale_if_match_is_412_and_the_etag_follows_the_version() {
             serde_json::to_vec(&json!({"title": title})).unwrap(),
         )
     };
-    let first = patch("\"1\"", "学习制度落实不够到位");
+    let first = patch(&read_tag, "学习制度落实不够到位");
+    assert!(first.header("etag").unwrap().starts_with("\"2-"));
     assert_eq!(first.expect(200)["version"], 2);
-    assert_eq!(first.header("etag"), Some("\"2\""));
-    let stale = patch("\"1\"", "覆盖别人的修改");
+    let stale = patch(&read_tag, "覆盖别人的修改");
     assert_eq!(stale.problem(412, "version_mismatch")["current_version"], 2);
+    // The bare version, as tags were written before, is read the same way.
+    patch("\"1\"", "覆盖别人的修改").problem(412, "version_mismatch");
     let transition = app.send(
         "POST",
         &format!("{path}/transitions"),
         &[
             ("authorization", &auth),
             ("content-type", "application/json"),
-            ("if-match", "\"1\""),
+            ("if-match", &read_tag),
         ],
         br#"{"action": "confirm"}"#.to_vec(),
     );
@@ -302,6 +305,84 @@ fn a_stale_if_match_is_412_and_the_etag_follows_the_version() {
         app.get(&path, &cast.coordinator).expect(200)["title"],
         "学习制度落实不够到位"
     );
+}
+
+#[test]
+fn an_unchanged_answer_is_304_and_a_new_version_day_or_reader_gets_a_new_tag() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    // Due in six days: "due soon" today, overdue a week later, at the same version.
+    let (id, _) = app.ready_problem(&cast, review, "学习制度落实不到位", "2026-11-29");
+    app.act(&cast.coordinator, id, "confirm", None).expect(200);
+    let get = |path: &str, token: &str, tag: Option<&str>| {
+        let auth = format!("Bearer {token}");
+        let mut headers = vec![("authorization", auth.as_str())];
+        if let Some(tag) = tag {
+            headers.push(("if-none-match", tag));
+        }
+        app.send("GET", path, &headers, Vec::new())
+    };
+    let tag_of = |reply: &rectify_tests::Reply| reply.header("etag").unwrap().to_owned();
+    let path = format!("/api/v1/problems/{id}");
+
+    let first = get(&path, &cast.coordinator, None);
+    let tag = tag_of(&first);
+    assert_eq!(first.expect(200)["warning"], "due_soon");
+    let unchanged = get(&path, &cast.coordinator, Some(&tag));
+    assert_eq!(unchanged.status, 304);
+    assert!(unchanged.text.is_empty());
+    assert_eq!(tag_of(&unchanged), tag);
+    // A list of tags, one of them weak, names it too.
+    let listed = format!("\"0-0000\", W/{tag}");
+    assert_eq!(get(&path, &cast.coordinator, Some(&listed)).status, 304);
+
+    // The owner is offered other actions: another answer, another tag.
+    let owners = get(&path, &cast.owner, Some(&tag));
+    assert_eq!(owners.status, 200);
+    assert_ne!(tag_of(&owners), tag);
+
+    // A week later the same version reads overdue: the tag changes with the answer.
+    app.advance(chrono::Duration::days(7));
+    let later = get(&path, &cast.coordinator, Some(&tag));
+    assert_eq!(later.status, 200);
+    assert_eq!(later.json()["warning"], "overdue");
+    let later_tag = tag_of(&later);
+    assert_ne!(later_tag, tag);
+    assert_eq!(later_tag.split('-').next(), tag.split('-').next());
+
+    // Lists and the OpenAPI document have tags too; a change to a listed record changes it.
+    let list = format!("/api/v1/problems?review_id={review}");
+    let list_tag = tag_of(&get(&list, &cast.coordinator, None));
+    assert_eq!(get(&list, &cast.coordinator, Some(&list_tag)).status, 304);
+    app.patch(
+        &path,
+        &cast.coordinator,
+        &json!({"title": "学习制度落实不够到位"}),
+    )
+    .expect(200);
+    assert_eq!(get(&list, &cast.coordinator, Some(&list_tag)).status, 200);
+    let document = app.send("GET", "/api/v1/openapi.json", &[], Vec::new());
+    let document_tag = tag_of(&document);
+    let again = app.send(
+        "GET",
+        "/api/v1/openapi.json",
+        &[("if-none-match", &document_tag)],
+        Vec::new(),
+    );
+    assert_eq!(again.status, 304);
+    // A write is never answered 304, whatever it sends.
+    let write = app.send(
+        "PATCH",
+        &path,
+        &[
+            ("authorization", &format!("Bearer {}", cast.coordinator)),
+            ("content-type", "application/json"),
+            ("if-none-match", "*"),
+        ],
+        serde_json::to_vec(&json!({"title": "学习制度落实仍不到位"})).unwrap(),
+    );
+    assert_eq!(write.status, 200);
 }
 
 #[test]

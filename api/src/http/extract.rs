@@ -153,7 +153,8 @@ use actix_web::HttpResponse;
 
 use crate::service::idempotency::{Once, OnceKey, Outcome, Recorded, Render};
 
-/// The version a client's `If-Match` names (`"3"`, `W/"3"`); `*` or no header means any.
+/// The version a client's `If-Match` names (`"3-…"`, `"3"`, `W/"3"`); `*` or no header means
+/// any.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
@@ -162,11 +163,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, Error> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i64>()
+    super::conditional::version_of(text)
         .map(Some)
-        .map_err(|_| {
+        .ok_or_else(|| {
             Error::new(
                 Code::VersionMismatch,
                 format!(

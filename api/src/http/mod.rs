@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod catalog;
 mod closing;
+pub mod conditional;
 pub mod extract;
 pub(crate) mod health;
 mod import;
