@@ -137,6 +137,7 @@ struct Jobs {
     overdue_scan: std::time::Duration,
     digest_at: (chrono::Weekday, chrono::NaiveTime),
     mailer: Option<Arc<crate::service::digest::Mailer>>,
+    metrics: web::Data<http::metrics::Metrics>,
 }
 
 /// Password hashes computed at once: argon2 takes a core for tens of milliseconds, so more at
@@ -168,6 +169,9 @@ impl Application {
         let opened = open_database(settings, clock.as_ref())?;
         let secret = token_secret(settings)?;
         let maintenance_db = opened.db.clone();
+        let metrics = web::Data::new(
+            http::metrics::Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
+        );
         let jobs = settings.background_jobs.then(|| Jobs {
             clock: clock.clone(),
             targets: Targets::new(&settings.webhook_allow_hosts),
@@ -176,6 +180,7 @@ impl Application {
             overdue_scan: std::time::Duration::from_secs(settings.overdue_scan_secs),
             digest_at: (settings.digest_at.weekday, settings.digest_at.time),
             mailer: mailer.clone(),
+            metrics: metrics.clone(),
         });
         // Evidence files and the token secret live here: the owner's alone.
         rectify_db::private_dir(&settings.data_dir).map_err(|e| StartError::Storage {
@@ -220,9 +225,6 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let body_timeout = std::time::Duration::from_secs(settings.body_timeout_secs);
         let cors_origins = settings.cors_allow_origins.clone();
-        let metrics = web::Data::new(
-            http::metrics::Metrics::new().map_err(|e| StartError::Metrics(e.to_string()))?,
-        );
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(http::conditional::middleware))
@@ -318,15 +320,22 @@ impl Application {
 
 /// Runs `round` off the async workers every `every`, until the server stops. A round that
 /// reports work done (`Ok(true)`) is followed at once by another; failures are logged.
-fn every<F>(name: &'static str, every: std::time::Duration, round: F)
-where
+fn every<F>(
+    name: &'static str,
+    every: std::time::Duration,
+    metrics: &web::Data<http::metrics::Metrics>,
+    round: F,
+) where
     F: Fn() -> crate::error::Result<bool> + Send + Sync + 'static,
 {
-    let round = Arc::new(round);
+    debug_assert!(http::metrics::JOBS.contains(&name));
+    let (round, metrics) = (Arc::new(round), metrics.clone());
     actix_web::rt::spawn(async move {
         loop {
             let round = round.clone();
-            match web::block(move || round()).await {
+            let outcome = web::block(move || round()).await;
+            metrics.job_ran(name, !matches!(outcome, Ok(Ok(_))));
+            match outcome {
                 Ok(Ok(true)) => continue,
                 Ok(Ok(false)) => {}
                 Ok(Err(e)) => tracing::warn!(job = name, error = ?e.internal, "{}", e.detail),
@@ -348,16 +357,17 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
         overdue_scan,
         digest_at: (weekday, time),
         mailer,
+        metrics,
     } = jobs;
     let agent = crate::delivery::agent(targets);
     let (sender_db, sender_clock) = (db.clone(), clock.clone());
     // A full batch: more may be waiting.
-    every("webhook worker", poll, move || {
+    every("webhook worker", poll, &metrics, move || {
         crate::delivery::send_due(&sender_db, &agent, retry_base, sender_clock.as_ref())
             .map(|n| n > 0)
     });
-    let (digest_db, digest_clock) = (db.clone(), clock.clone());
-    every("weekly digest", overdue_scan, move || {
+    let (digest_db, digest_clock, digest_metrics) = (db.clone(), clock.clone(), metrics.clone());
+    every("weekly digest", overdue_scan, &metrics, move || {
         let s = crate::service::digest::send_scheduled(
             &digest_db,
             digest_clock.now(),
@@ -366,6 +376,7 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
             mailer.as_deref(),
             retry_base,
         )?;
+        digest_metrics.digests_sent(s.emails_sent, s.webhooks_queued);
         if s.emails_sent + s.webhooks_queued > 0 {
             tracing::info!(
                 emails = s.emails_sent,
@@ -377,10 +388,10 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
     });
     let (sweep_db, sweep_clock) = (db.clone(), clock.clone());
     // An import whose process stopped half-way was never shown; its rows are removed.
-    every("unfinished imports", overdue_scan, move || {
+    every("unfinished imports", overdue_scan, &metrics, move || {
         crate::service::import::sweep_abandoned(&sweep_db, sweep_clock.now())
     });
-    every("overdue scan", overdue_scan, move || {
+    every("overdue scan", overdue_scan, &metrics, move || {
         let n = crate::delivery::notice_overdue(&db, clock.now())?;
         if n > 0 {
             tracing::info!(problems = n, "noticed overdue problems");

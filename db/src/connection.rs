@@ -183,6 +183,18 @@ struct Writer {
     /// between the parts of long work; the connection's own lock keeps the poison recovery.
     turn: parking_lot::Mutex<()>,
     connection: Mutex<DbConnection>,
+    /// Writes waiting for their turn now, and writes done since the start (for `/metrics`).
+    waiting: std::sync::atomic::AtomicUsize,
+    done: std::sync::atomic::AtomicU64,
+}
+
+/// SQLite's writer queue as `/metrics` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WriterState {
+    /// Writes waiting for the writer connection.
+    pub waiting: usize,
+    /// Write transactions run since the start, committed or rolled back.
+    pub done: u64,
 }
 
 /// The database holds password hashes and webhook secrets: its directory is the owner's alone
@@ -260,6 +272,8 @@ impl Db {
             DatabaseUrl::Sqlite(_) => Some(Writer {
                 turn: parking_lot::Mutex::new(()),
                 connection: Mutex::new(first),
+                waiting: Default::default(),
+                done: Default::default(),
             }),
             DatabaseUrl::Postgres(_) => None,
         };
@@ -348,6 +362,15 @@ impl Db {
         (state.connections, state.idle_connections)
     }
 
+    /// SQLite's writer queue; `None` on PostgreSQL, whose writes come from the pool.
+    pub fn writer_state(&self) -> Option<WriterState> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.inner.sqlite_writer.as_ref().map(|w| WriterState {
+            waiting: w.waiting.load(Relaxed),
+            done: w.done.load(Relaxed),
+        })
+    }
+
     /// The newest migration applied to the database (`2026-11-30-000006`), if any.
     pub fn schema_version(&self) -> Result<Option<String>, DbError> {
         self.read(|conn| {
@@ -407,7 +430,11 @@ impl Db {
     {
         match &self.inner.sqlite_writer {
             Some(writer) => {
+                use std::sync::atomic::Ordering::Relaxed;
+                writer.waiting.fetch_add(1, Relaxed);
                 let turn = writer.turn.lock();
+                writer.waiting.fetch_sub(1, Relaxed);
+                writer.done.fetch_add(1, Relaxed);
                 let result = {
                     let mut conn = self.lock_writer(&writer.connection)?;
                     immediate_transaction(&mut conn, f)

@@ -22,7 +22,7 @@ pub mod users;
 pub mod webhooks;
 
 pub use connection::{
-    private_dir, private_file, Backend, DatabaseUrl, Db, DbConnection, DbOptions,
+    private_dir, private_file, Backend, DatabaseUrl, Db, DbConnection, DbOptions, WriterState,
 };
 
 /// Ids bound into one `IN (…)` at the most: far below SQLite's limit on a statement's

@@ -1,4 +1,4 @@
-use rectify_tests::spawn_app;
+use rectify_tests::{on_postgres, spawn_app};
 
 #[test]
 fn liveness_and_readiness_answer_without_a_token() {
@@ -240,5 +240,56 @@ fn metrics_are_scraped_in_prometheus_text_format_by_route_template() {
     assert_eq!(
         value("rectify_webhook_outbox_oldest_age_seconds", &[]),
         Some(0.0)
+    );
+    // SQLite's one writer: nothing waits while nothing writes, and the sign-in wrote.
+    if !on_postgres() {
+        assert_eq!(value("rectify_db_writer_waiting", &[]), Some(0.0));
+        assert!(value("rectify_db_writes_total", &[]).unwrap() >= 1.0);
+    }
+    // Every background job has its series from the start, run or not.
+    for job in [
+        "webhook worker",
+        "weekly digest",
+        "unfinished imports",
+        "overdue scan",
+    ] {
+        assert_eq!(
+            value("rectify_background_job_errors_total", &[("job", job)]),
+            Some(0.0)
+        );
+    }
+    assert_eq!(
+        value("rectify_digest_messages_total", &[("channel", "email")]),
+        Some(0.0)
+    );
+}
+
+#[test]
+fn background_job_rounds_are_counted() {
+    let mut app = spawn_app();
+    app.settings.background_jobs = true;
+    app.restart();
+    let scrape_value = |name: &str, job: &str| -> f64 {
+        let text = app.call("GET", "/metrics", None, None).text;
+        let lines = text.lines().map(|l| Ok(l.to_owned()));
+        let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && s.labels.get("job") == Some(job))
+            .map_or(f64::NAN, |s| match s.value {
+                prometheus_parse::Value::Counter(v) => v,
+                _ => f64::NAN,
+            })
+    };
+    // The overdue scan runs every second in tests; poll until a round has been counted.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while scrape_value("rectify_background_job_runs_total", "overdue scan") < 1.0 {
+        assert!(std::time::Instant::now() < deadline, "no round was counted");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        scrape_value("rectify_background_job_errors_total", "overdue scan"),
+        0.0
     );
 }

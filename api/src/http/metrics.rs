@@ -1,6 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests by route template, method and status, their
-//! latency, the database pool, and the webhook outbox. Counted in a middleware around every
-//! request; the gauges are read when scraped.
+//! latency, the database pool and SQLite's writer queue, the webhook outbox, and the background
+//! jobs (runs, errors, digest messages). Requests are counted in a middleware around every
+//! request, jobs as they run; the gauges are read when scraped.
 
 use std::time::Instant;
 
@@ -9,8 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 use super::extract::blocking;
@@ -26,6 +27,11 @@ pub struct Metrics {
     pool_idle: IntGauge,
     outbox_depth: IntGauge,
     outbox_oldest_age: Gauge,
+    writer_waiting: IntGauge,
+    writes: IntCounter,
+    job_runs: IntCounterVec,
+    job_errors: IntCounterVec,
+    digest_messages: IntCounterVec,
 }
 
 /// Latency buckets in seconds: a get takes a millisecond, a large import seconds.
@@ -58,6 +64,45 @@ impl Metrics {
             "webhook_outbox_oldest_age_seconds",
             "Age of the oldest webhook delivery still waiting (0 when none)",
         )?;
+        let writer_waiting = IntGauge::new(
+            "db_writer_waiting",
+            "Writes waiting for SQLite's one writer connection (0 on PostgreSQL)",
+        )?;
+        let writes = IntCounter::new(
+            "db_writes_total",
+            "Write transactions run through SQLite's writer since the start",
+        )?;
+        let job_runs = IntCounterVec::new(
+            Opts::new("background_job_runs_total", "Rounds of each background job"),
+            &["job"],
+        )?;
+        let job_errors = IntCounterVec::new(
+            Opts::new(
+                "background_job_errors_total",
+                "Rounds of each background job that failed",
+            ),
+            &["job"],
+        )?;
+        let digest_messages = IntCounterVec::new(
+            Opts::new(
+                "digest_messages_total",
+                "Weekly digests sent by e-mail or queued for webhooks",
+            ),
+            &["channel"],
+        )?;
+        for collector in [&job_runs, &job_errors] {
+            for job in JOBS {
+                collector.with_label_values(&[job]);
+            }
+        }
+        for channel in ["email", "webhook"] {
+            digest_messages.with_label_values(&[channel]);
+        }
+        registry.register(Box::new(writer_waiting.clone()))?;
+        registry.register(Box::new(writes.clone()))?;
+        registry.register(Box::new(job_runs.clone()))?;
+        registry.register(Box::new(job_errors.clone()))?;
+        registry.register(Box::new(digest_messages.clone()))?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(pool_open.clone()))?;
@@ -72,9 +117,41 @@ impl Metrics {
             pool_idle,
             outbox_depth,
             outbox_oldest_age,
+            writer_waiting,
+            writes,
+            job_runs,
+            job_errors,
+            digest_messages,
         })
     }
+
+    /// A round of a background job ended, well or not.
+    pub fn job_ran(&self, job: &str, failed: bool) {
+        self.job_runs.with_label_values(&[job]).inc();
+        if failed {
+            self.job_errors.with_label_values(&[job]).inc();
+        }
+    }
+
+    /// Weekly digests went out: e-mails sent, webhook deliveries queued.
+    pub fn digests_sent(&self, emails: usize, webhooks: usize) {
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        self.digest_messages
+            .with_label_values(&["email"])
+            .inc_by(count(emails));
+        self.digest_messages
+            .with_label_values(&["webhook"])
+            .inc_by(count(webhooks));
+    }
 }
+
+/// The background jobs, by the names their metrics and log lines carry.
+pub const JOBS: [&str; 4] = [
+    "webhook worker",
+    "weekly digest",
+    "unfinished imports",
+    "overdue scan",
+];
 
 /// Counts each request under its route's template (`/api/v1/problems/:id`), never its
 /// concrete path, so that the number of series stays bounded whatever callers send.
@@ -119,6 +196,14 @@ pub async fn scrape(
     let (open, idle) = state.db.pool_state();
     metrics.pool_open.set(i64::from(open));
     metrics.pool_idle.set(i64::from(idle));
+    if let Some(writer) = state.db.writer_state() {
+        metrics
+            .writer_waiting
+            .set(i64::try_from(writer.waiting).unwrap_or(i64::MAX));
+        metrics
+            .writes
+            .inc_by(writer.done.saturating_sub(metrics.writes.get()));
+    }
     let now = state.clock.now().naive_utc();
     let (depth, oldest) = blocking(move || crate::service::webhooks::outbox(&state.db)).await?;
     metrics.outbox_depth.set(depth);
