@@ -11,9 +11,11 @@ import sys
 import uuid
 
 from rectify_api_client import AuthenticatedClient, Client
+from rectify_api_client.types import File
 from rectify_api_client.api.auth import login, me
 from rectify_api_client.api.measures import create_measure
 from rectify_api_client.api.problems import create_problem, get_problem, transition_problem
+from rectify_api_client.api.reports import ledger_xlsx, overdue, overdue_xlsx
 from rectify_api_client.api.reviews import create_review
 from rectify_api_client.api.users import create_user
 from rectify_api_client.models import (
@@ -23,6 +25,7 @@ from rectify_api_client.models import (
     CreateReview,
     CreateUser,
     LoginRequest,
+    OverdueReport,
     Problem,
     ProblemDetails,
     ReviewKind,
@@ -131,7 +134,44 @@ def main(base_url: str, admin_password: str) -> None:
 
     again = expect(get_problem.sync_detailed(problem.id, client=client), 200, Problem)
     assert again.status == Status.OPEN and again.key == problem.key
-    print(f"generated client: {problem.key} created, confirmed (draft -> open), verify refused")
+
+    # A problem ten days past its deadline, then the overdue report as a typed object.
+    late = expect(
+        create_problem.sync_detailed(
+            client=client,
+            body=CreateProblem(
+                review_id=review.id,
+                title="党员教育管理台账不完整",
+                owner_id=owner.id,
+                deadline=datetime.date.today() - datetime.timedelta(days=10),
+                measure_ids=[measure.id],
+            ),
+        ),
+        201,
+        Problem,
+    )
+    expect(
+        transition_problem.sync_detailed(
+            late.id, client=client, body=TransitionRequest(action=Action.CONFIRM)
+        ),
+        200,
+        Problem,
+    )
+    report = expect(overdue.sync_detailed(client=client), 200, OverdueReport)
+    listed = [item for item in report.overdue if item.key == late.key]
+    assert listed and listed[0].days_overdue >= 9, [item.to_dict() for item in report.overdue]
+    assert sum(group.problems for group in report.groups) >= 1, report.groups
+
+    # Files arrive as bytes, whatever they hold.
+    for operation, query in ((ledger_xlsx, {"review_id": review.id}), (overdue_xlsx, {})):
+        sheet = expect(operation.sync_detailed(client=client, **query), 200, File)
+        data = sheet.payload.read()
+        assert data.startswith(b"PK\x03\x04") and len(data) > 4000, data[:16]
+    print(
+        f"generated client: {problem.key} created, confirmed (draft -> open), verify refused; "
+        f"overdue report read typed ({late.key} {listed[0].days_overdue} days overdue); "
+        f"ledger and overdue workbooks read as bytes"
+    )
 
 
 if __name__ == "__main__":

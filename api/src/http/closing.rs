@@ -239,7 +239,7 @@ pub async fn list(
             (BinaryFile = "application/pdf"),
             (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
             (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/plain"),
+            (BinaryFile = "text/plain"),
         )),
         (status = 206, description = "The requested range"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),

@@ -9,9 +9,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use super::extract::{blocking, validated};
 use super::AppState;
 use crate::api_types::{
-    BinaryFile, DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFormat,
-    LedgerQuery, OverdueQuery, OverdueReport, ProblemDetails, ProgressQuery, ProgressReport,
-    ReportFormat,
+    BinaryFile, DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFileQuery,
+    LedgerFormat, LedgerQuery, OverdueFileQuery, OverdueQuery, OverdueReport, ProblemDetails,
+    ProgressQuery, ProgressReport, ReportFormat,
 };
 use crate::domain::digest::{Digest, Week};
 use crate::domain::evidence::ascii_file_name;
@@ -27,14 +27,14 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// Columns, in order: 序号, 问题类别(方面), 问题描述, 原因分析, 整改措施, 责任单位, 责任人, 整改时限,
 /// 整改状态, 完成情况/进展, 销号时间; one row per problem, causes and measures one per line in
 /// their cells. In XLSX overdue rows are red and rows due within 7 days yellow; CSV is UTF-8
-/// with a BOM so that Excel and WPS open it right.
+/// with a BOM so that Excel and WPS open it right. The same as `ledger.xlsx`; `ledger.csv`
+/// gives the CSV.
 #[utoipa::path(
     tag = "reports",
     params(LedgerQuery),
     responses(
-        (status = 200, description = "The ledger file, as an attachment", content(
+        (status = 200, description = "The ledger workbook, as an attachment", content(
             (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (String = "text/csv"),
         )),
         (status = 400, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
@@ -49,7 +49,60 @@ pub async fn ledger(
     req: HttpRequest,
     query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, Error> {
-    let query = validated(query.into_inner())?;
+    ledger_file(state, caller, req, validated(query.into_inner())?).await
+}
+
+/// The ledger sheet (整改台账) as an XLSX workbook: as `/reports/ledger`, answering one type.
+#[utoipa::path(
+    tag = "reports",
+    params(LedgerFileQuery),
+    responses(
+        (status = 200, description = "The ledger workbook, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/ledger.xlsx")]
+pub async fn ledger_xlsx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<LedgerFileQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?.as_ledger_query(LedgerFormat::Xlsx);
+    ledger_file(state, caller, req, query).await
+}
+
+/// The ledger sheet (整改台账) as CSV, UTF-8 with a BOM: as `/reports/ledger`, answering one
+/// type.
+#[utoipa::path(
+    tag = "reports",
+    params(LedgerFileQuery),
+    responses(
+        (status = 200, description = "The ledger as CSV, as an attachment", content(
+            (String = "text/csv"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/ledger.csv")]
+pub async fn ledger_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<LedgerFileQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?.as_ledger_query(LedgerFormat::Csv);
+    ledger_file(state, caller, req, query).await
+}
+
+async fn ledger_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: LedgerQuery,
+) -> Result<HttpResponse, Error> {
     let scope = LedgerScope {
         review_id: query.review_id,
         organization_id: query.organization_id,
@@ -126,16 +179,12 @@ fn attachment(
 /// Every overdue problem and measure (督办) in a subtree, most overdue first, with
 /// `days_overdue`, owner, unit and deadline, counts per group, and what falls due in the next
 /// 7 days. Each item is judged on its unit's calendar unless `as_of` names the day; the
-/// statuses judged are today's. `format=csv` or `xlsx` gives the overdue list as a sheet.
+/// statuses judged are today's. `overdue.xlsx` and `overdue.csv` give the list as a file.
 #[utoipa::path(
     tag = "reports",
     params(OverdueQuery),
     responses(
-        (status = 200, description = "The report (JSON), or the overdue list as a file", content(
-            (OverdueReport = "application/json"),
-            (String = "text/csv"),
-            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )),
+        (status = 200, body = OverdueReport),
     ),
     security(("bearer" = []))
 )]
@@ -146,7 +195,61 @@ pub async fn overdue(
     req: HttpRequest,
     query: web::Query<OverdueQuery>,
 ) -> Result<HttpResponse, Error> {
-    let query = validated(query.into_inner())?;
+    overdue_answer(state, caller, req, validated(query.into_inner())?).await
+}
+
+/// The overdue list as an XLSX workbook (overdue, due within 7 days, counts per group, a sheet
+/// each): as `/reports/overdue?format=xlsx`, answering one type.
+#[utoipa::path(
+    tag = "reports",
+    params(OverdueFileQuery),
+    responses(
+        (status = 200, description = "The overdue workbook, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/overdue.xlsx")]
+pub async fn overdue_xlsx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<OverdueFileQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?.as_report_query(ReportFormat::Xlsx);
+    overdue_answer(state, caller, req, query).await
+}
+
+/// The overdue list as CSV, UTF-8 with a BOM: as `/reports/overdue?format=csv`, answering one
+/// type.
+#[utoipa::path(
+    tag = "reports",
+    params(OverdueFileQuery),
+    responses(
+        (status = 200, description = "The overdue list as CSV, as an attachment", content(
+            (String = "text/csv"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/overdue.csv")]
+pub async fn overdue_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<OverdueFileQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?.as_report_query(ReportFormat::Csv);
+    overdue_answer(state, caller, req, query).await
+}
+
+async fn overdue_answer(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: OverdueQuery,
+) -> Result<HttpResponse, Error> {
     let format = query.format.unwrap_or_default();
     let now = state.clock.now();
     let (db, who) = (state.clone(), caller.clone());
