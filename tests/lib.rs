@@ -375,6 +375,13 @@ impl TestApp {
         *self.clock.0.lock().unwrap() = rfc3339.parse().expect("an RFC 3339 time");
     }
 
+    /// On PostgreSQL, the database URL the tests were given and this test's schema in it.
+    pub fn pg_schema(&self) -> Option<(String, String)> {
+        self._schema
+            .as_ref()
+            .map(|s| (s.base_url.clone(), s.name.clone()))
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.settings.data_dir.clone()
     }

@@ -1,3 +1,4 @@
+use diesel::Connection;
 use rectify_tests::{json, spawn_app, PASSWORD};
 
 #[test]
@@ -73,6 +74,7 @@ fn a_backup_taken_while_writes_go_on_restores_whole_and_verified() {
         let refused = cli(&app.settings, &app, &["backup", dir]).unwrap_err();
         assert!(refused.contains("pg_dump"), "{refused}");
         assert!(!std::path::Path::new(dir).exists());
+        pg_dump_under_load_restores_whole(&app, &cast.coordinator, review);
         return;
     }
     let evidence_problem = app.problem(
@@ -82,40 +84,11 @@ fn a_backup_taken_while_writes_go_on_restores_whole_and_verified() {
         .as_i64()
         .unwrap();
     app.attach_pdf(&cast.coordinator, evidence_problem);
-    // Writes keep coming while the backup runs; each acknowledged id is noted.
-    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = {
-        let (acknowledged, stop) = (acknowledged.clone(), stop.clone());
-        let (address, token) = (app.url(""), cast.coordinator.clone());
-        std::thread::spawn(move || {
-            let agent = ureq::Agent::new_with_defaults();
-            let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) && n < 2_000 {
-                n += 1;
-                let body = json!({"review_id": review, "title": format!("备份期间的问题{n}")});
-                if let Ok(mut reply) = agent
-                    .post(format!("{address}/api/v1/problems"))
-                    .header("authorization", &format!("Bearer {token}"))
-                    .send_json(&body)
-                {
-                    let created: serde_json::Value = reply.body_mut().read_json().unwrap();
-                    acknowledged
-                        .lock()
-                        .unwrap()
-                        .push(created["id"].as_i64().unwrap());
-                }
-            }
-        })
-    };
-    while acknowledged.lock().unwrap().len() < 20 {
-        std::thread::yield_now();
-    }
-    let before: Vec<i64> = acknowledged.lock().unwrap().clone();
+    let load = Load::start(&app, &cast.coordinator, review);
+    let before = load.acknowledged_so_far();
     let said = cli(&app.settings, &app, &["backup", dir]).unwrap();
     assert!(said.contains("1 evidence files"), "{said}");
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    writer.join().unwrap();
+    load.stop();
     // A backup does not go over an earlier one.
     assert!(cli(&app.settings, &app, &["backup", dir])
         .unwrap_err()
@@ -172,6 +145,132 @@ fn a_backup_taken_while_writes_go_on_restores_whole_and_verified() {
         &["restore", damaged.path().to_str().unwrap(), "--force"]
     )
     .is_err());
+}
+
+/// Problems created one after another over HTTP until stopped, each id noted once the
+/// service has acknowledged it.
+struct Load {
+    acknowledged: std::sync::Arc<std::sync::Mutex<Vec<i64>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Load {
+    fn start(app: &rectify_tests::TestApp, token: &str, review: i64) -> Self {
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (noted, stopped) = (acknowledged.clone(), stop.clone());
+        let (address, token) = (app.url(""), token.to_owned());
+        let writer = std::thread::spawn(move || {
+            let agent = ureq::Agent::new_with_defaults();
+            let mut n = 0;
+            while !stopped.load(std::sync::atomic::Ordering::SeqCst) && n < 2_000 {
+                n += 1;
+                let body = json!({"review_id": review, "title": format!("备份期间的问题{n}")});
+                if let Ok(mut reply) = agent
+                    .post(format!("{address}/api/v1/problems"))
+                    .header("authorization", &format!("Bearer {token}"))
+                    .send_json(&body)
+                {
+                    let created: serde_json::Value = reply.body_mut().read_json().unwrap();
+                    noted.lock().unwrap().push(created["id"].as_i64().unwrap());
+                }
+            }
+        });
+        Self {
+            acknowledged,
+            stop,
+            writer,
+        }
+    }
+
+    /// Waits until some writes are acknowledged, and returns those acknowledged by now.
+    fn acknowledged_so_far(&self) -> Vec<i64> {
+        while self.acknowledged.lock().unwrap().len() < 20 {
+            std::thread::yield_now();
+        }
+        self.acknowledged.lock().unwrap().clone()
+    }
+
+    fn stop(self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.writer.join().unwrap();
+    }
+}
+
+/// The README's PostgreSQL practice: `pg_dump -Fc` while writes go on, `pg_restore` into an
+/// empty database, and the service's own checks on what came back.
+fn pg_dump_under_load_restores_whole(app: &rectify_tests::TestApp, token: &str, review: i64) {
+    let (base_url, schema) = app.pg_schema().expect("a PostgreSQL test schema");
+    let dump = tempfile::tempdir().unwrap();
+    let file = dump.path().join("rectify.dump");
+    let load = Load::start(app, token, review);
+    let before = load.acknowledged_so_far();
+    let dumped = std::process::Command::new("pg_dump")
+        .args(["-Fc", "-n", &schema, "-f"])
+        .arg(&file)
+        .args(["-d", &base_url])
+        .output()
+        .expect("pg_dump runs (postgresql-client)");
+    load.stop();
+    assert!(
+        dumped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dumped.stderr)
+    );
+
+    // An empty database of its own, as the README says to restore into.
+    let (query_start, query) = base_url
+        .find('?')
+        .map_or((base_url.len(), ""), |i| (i, &base_url[i..]));
+    let server = &base_url[..base_url[..query_start].rfind('/').unwrap()];
+    let database = format!("{schema}_restored");
+    let restored_url = format!("{server}/{database}{query}");
+    let mut admin = diesel::PgConnection::establish(&base_url).unwrap();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut admin,
+        &format!("CREATE DATABASE {database}"),
+    )
+    .unwrap();
+    let restore = std::process::Command::new("pg_restore")
+        .args(["-d", &restored_url])
+        .arg(&file)
+        .output()
+        .expect("pg_restore runs");
+    let checked = (|| {
+        if !restore.status.success() {
+            return Err(String::from_utf8_lossy(&restore.stderr).into_owned());
+        }
+        let separator = if query.is_empty() { '?' } else { '&' };
+        let url = format!("{restored_url}{separator}options=-csearch_path%3D{schema}");
+        let (db, _) =
+            rectify_db::Db::connect(&rectify_db::DatabaseUrl::Postgres(url), &Default::default())
+                .map_err(|e| e.to_string())?;
+        let chain = rectify::service::audit::verify_chain(&db).map_err(|e| e.detail)?;
+        let present = db
+            .read(|conn| {
+                Ok::<_, rectify_db::DbError>(rectify_db::problems::get_many(conn, &before)?)
+            })
+            .map_err(|e| e.to_string())?
+            .len();
+        Ok((chain.first_broken, chain.entries, present))
+    })();
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut admin,
+        &format!("DROP DATABASE {database} WITH (FORCE)"),
+    )
+    .unwrap();
+    let (first_broken, entries, present) = checked.unwrap();
+    assert_eq!(first_broken, None, "the restored audit chain");
+    assert!(
+        entries > i64::try_from(before.len()).unwrap(),
+        "{entries} audit entries"
+    );
+    assert_eq!(
+        present,
+        before.len(),
+        "every problem acknowledged before pg_dump started"
+    );
 }
 
 /// The names of the files under `dir`, at any depth.
