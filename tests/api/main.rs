@@ -17,6 +17,7 @@ mod openapi;
 mod organizations;
 mod persistence;
 mod problems;
+mod readme;
 mod reports;
 mod reviews;
 mod scoping;
