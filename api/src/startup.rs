@@ -234,7 +234,7 @@ impl Application {
                 .wrap(from_fn(http::security_headers::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .wrap(from_fn(http::metrics::middleware))
-                // gzip for clients that ask (the OpenAPI document is 280 KB, lists and
+                // brotli or gzip for clients that ask (the OpenAPI document is 290 KB, lists and
                 // reports compress tenfold); evidence files opt out.
                 .wrap(actix_web::middleware::Compress::default())
                 .wrap(actix_web::middleware::Condition::new(
