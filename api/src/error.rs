@@ -48,7 +48,7 @@ pub enum Kind {
 }
 
 macro_rules! codes {
-    ($($variant:ident = $text:literal, $kind:ident, $meaning:literal;)+) => {
+    ($($variant:ident = $text:literal, $kind:ident, $meaning:literal, $chinese:literal;)+) => {
         /// Every error code a client can receive: stable, snake_case, listed once here with
         /// its kind and meaning.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,73 +71,79 @@ macro_rules! codes {
             pub fn meaning(self) -> &'static str {
                 match self { $(Code::$variant => $meaning,)+ }
             }
+
+            /// What the code means, in Chinese: the `detail` a client that prefers Chinese
+            /// reads (a code without one does not compile).
+            pub fn chinese(self) -> &'static str {
+                match self { $(Code::$variant => $chinese,)+ }
+            }
         }
     };
 }
 
 codes! {
-    InvalidIdempotencyKey = "invalid_idempotency_key", BadRequest, "Idempotency-Key is not 1 to 255 visible ASCII characters.";
-    InvalidQuery = "invalid_query", BadRequest, "A query parameter is invalid.";
-    MalformedJson = "malformed_json", BadRequest, "The body is not valid JSON.";
-    MalformedMultipart = "malformed_multipart", BadRequest, "The multipart body is malformed.";
-    UnreadableBody = "unreadable_body", BadRequest, "The body could not be read.";
-    MissingToken = "missing_token", Unauthenticated, "No credentials were sent.";
-    InvalidToken = "invalid_token", Unauthenticated, "The token is malformed or its signature does not match.";
-    TokenExpired = "token_expired", Unauthenticated, "The token has expired; sign in again.";
-    TokenRevoked = "token_revoked", Unauthenticated, "The token was revoked, or its account deactivated.";
-    InvalidCredentials = "invalid_credentials", Unauthenticated, "Wrong username or password.";
-    Forbidden = "forbidden", Forbidden, "The caller's role may not do this.";
-    InsufficientScope = "insufficient_scope", Forbidden, "The service token lacks the `write` scope.";
-    NotAUser = "not_a_user", Forbidden, "Only a person (not a service account) may do this.";
-    NotFound = "not_found", NotFound, "No such record in the caller's subtree.";
-    NoRoute = "no_route", NotFound, "There is no such endpoint.";
-    MethodNotAllowed = "method_not_allowed", MethodNotAllowed, "The path exists but not with this method.";
-    AlreadyExists = "already_exists", Conflict, "A record with the same unique value exists.";
-    ConcurrentUpdate = "concurrent_update", Conflict, "Another request changed the record at the same time.";
-    AccountInactive = "account_inactive", Conflict, "The service account is deactivated.";
-    AlreadyRevoked = "already_revoked", Conflict, "The token is revoked already.";
-    AspectInUse = "aspect_in_use", Conflict, "The aspect still groups problems.";
-    CodeTaken = "code_taken", Conflict, "The organization code is taken.";
-    DeliveryPending = "delivery_pending", Conflict, "The delivery is still queued.";
-    EvidenceLocked = "evidence_locked", Conflict, "The problem is past the stage where evidence may change.";
-    ExtensionDecided = "extension_decided", Conflict, "The extension request was decided already.";
-    ExtensionNotAllowed = "extension_not_allowed", Conflict, "The problem cannot be extended in its status.";
-    ExtensionPending = "extension_pending", Conflict, "The problem already has a pending extension request.";
-    HasActiveChildren = "has_active_children", Conflict, "The organization has active child organizations.";
-    HasActiveUsers = "has_active_users", Conflict, "The organization has active users.";
-    LastAdmin = "last_admin", Conflict, "The last active admin cannot be removed.";
-    OwnAccount = "own_account", Conflict, "An admin may not lock themselves out.";
-    ProblemFinished = "problem_finished", Conflict, "The problem is closed or cancelled.";
-    TransitionNotAllowed = "transition_not_allowed", Conflict, "The action is not allowed now; `allowed_actions` lists those that are.";
-    UsernameTaken = "username_taken", Conflict, "The username is taken.";
-    VersionMismatch = "version_mismatch", VersionMismatch, "If-Match does not name the current version.";
-    PayloadTooLarge = "payload_too_large", TooLarge, "The body is larger than accepted.";
-    BodyTimeout = "body_timeout", Timeout, "The body did not arrive in time (`body_timeout_secs`).";
-    UnsupportedMediaType = "unsupported_media_type", UnsupportedMedia, "The body's content type is not accepted.";
-    UnsupportedFile = "unsupported_file", UnsupportedMedia, "The file's format cannot be imported.";
-    UnsupportedFileType = "unsupported_file_type", UnsupportedMedia, "The evidence file's type is not accepted.";
-    ValidationFailed = "validation_failed", Unprocessable, "Fields break their rules; `errors` names each.";
-    InvalidBody = "invalid_body", Unprocessable, "The body lacks or mistypes a field.";
-    IdempotencyKeyReused = "idempotency_key_reused", Unprocessable, "The Idempotency-Key was used for another request.";
-    RequirementsUnmet = "requirements_unmet", Unprocessable, "The action's requirements are not met; `missing` lists them.";
-    BatchInvalid = "batch_invalid", Unprocessable, "Items of a batch break their rules; `errors` names each.";
-    InvalidRows = "invalid_rows", Unprocessable, "Rows of an imported sheet break their rules.";
-    EmptyFile = "empty_file", Unprocessable, "The file is empty.";
-    UnreadableFile = "unreadable_file", Unprocessable, "The file is damaged or not what its name says.";
-    NoTextLayer = "no_text_layer", Unprocessable, "The PDF has no text to read (a scan); import the document it was printed from.";
-    SheetTooLarge = "sheet_too_large", Unprocessable, "The sheet is over the size limits.";
-    MissingColumns = "missing_columns", Unprocessable, "The sheet lacks a required column.";
-    NothingToImport = "nothing_to_import", Unprocessable, "No problem was found in the document.";
-    ProgressReportOnly = "progress_report_only", Unprocessable, "The document reports on rectification and names no problem; `totals` quotes what it reports.";
-    TooManyItems = "too_many_items", Unprocessable, "The document holds more items than one import takes (`import_max_items`).";
-    NoDeadline = "no_deadline", Unprocessable, "The problem has no deadline.";
-    OrganizationInactive = "organization_inactive", Unprocessable, "The organization is deactivated.";
-    ParentInactive = "parent_inactive", Unprocessable, "The parent organization is deactivated.";
-    RootIsFixed = "root_is_fixed", Unprocessable, "The root organization cannot be moved or deactivated.";
-    TooManyAttempts = "too_many_attempts", TooManyRequests, "Too many failed sign-ins from this address or at this account; `retry_after` says when to try again.";
-    RateLimited = "rate_limited", TooManyRequests, "More requests a minute than `api_rate_limit` allows one caller; `retry_after` says when to try again.";
-    DatabaseUnavailable = "database_unavailable", Unavailable, "The database is not reachable.";
-    InternalError = "internal_error", Internal, "The server failed; the log has the cause.";
+    InvalidIdempotencyKey = "invalid_idempotency_key", BadRequest, "Idempotency-Key is not 1 to 255 visible ASCII characters.", "Idempotency-Key 须为 1 至 255 个可见的 ASCII 字符。";
+    InvalidQuery = "invalid_query", BadRequest, "A query parameter is invalid.", "查询参数有误。";
+    MalformedJson = "malformed_json", BadRequest, "The body is not valid JSON.", "请求体不是有效的 JSON。";
+    MalformedMultipart = "malformed_multipart", BadRequest, "The multipart body is malformed.", "multipart 请求体格式有误。";
+    UnreadableBody = "unreadable_body", BadRequest, "The body could not be read.", "无法读取请求体。";
+    MissingToken = "missing_token", Unauthenticated, "No credentials were sent.", "未提供登录凭证，请先登录。";
+    InvalidToken = "invalid_token", Unauthenticated, "The token is malformed or its signature does not match.", "令牌格式有误或签名不符，请重新登录。";
+    TokenExpired = "token_expired", Unauthenticated, "The token has expired; sign in again.", "登录已过期，请重新登录。";
+    TokenRevoked = "token_revoked", Unauthenticated, "The token was revoked, or its account deactivated.", "令牌已被吊销，或其服务账号已停用。";
+    InvalidCredentials = "invalid_credentials", Unauthenticated, "Wrong username or password.", "用户名或密码错误。";
+    Forbidden = "forbidden", Forbidden, "The caller's role may not do this.", "您的角色无权进行此操作。";
+    InsufficientScope = "insufficient_scope", Forbidden, "The service token lacks the `write` scope.", "该服务令牌没有写入（write）权限。";
+    NotAUser = "not_a_user", Forbidden, "Only a person (not a service account) may do this.", "此操作只能由本人（而非服务账号）进行。";
+    NotFound = "not_found", NotFound, "No such record in the caller's subtree.", "记录不存在，或不在您所在组织的管辖范围内。";
+    NoRoute = "no_route", NotFound, "There is no such endpoint.", "没有这个接口。";
+    MethodNotAllowed = "method_not_allowed", MethodNotAllowed, "The path exists but not with this method.", "该接口不支持此请求方法。";
+    AlreadyExists = "already_exists", Conflict, "A record with the same unique value exists.", "已存在相同唯一值的记录。";
+    ConcurrentUpdate = "concurrent_update", Conflict, "Another request changed the record at the same time.", "另一个请求同时修改了这条记录，请重试。";
+    AccountInactive = "account_inactive", Conflict, "The service account is deactivated.", "该服务账号已停用。";
+    AlreadyRevoked = "already_revoked", Conflict, "The token is revoked already.", "该令牌已被吊销。";
+    AspectInUse = "aspect_in_use", Conflict, "The aspect still groups problems.", "该问题类别下仍有问题，不能删除。";
+    CodeTaken = "code_taken", Conflict, "The organization code is taken.", "组织代码已被占用。";
+    DeliveryPending = "delivery_pending", Conflict, "The delivery is still queued.", "该推送仍在队列中，尚未发送。";
+    EvidenceLocked = "evidence_locked", Conflict, "The problem is past the stage where evidence may change.", "问题已过可修改佐证材料的阶段。";
+    ExtensionDecided = "extension_decided", Conflict, "The extension request was decided already.", "该延期申请已经审批过。";
+    ExtensionNotAllowed = "extension_not_allowed", Conflict, "The problem cannot be extended in its status.", "问题当前的状态不能申请延期。";
+    ExtensionPending = "extension_pending", Conflict, "The problem already has a pending extension request.", "该问题已有一项待审批的延期申请。";
+    HasActiveChildren = "has_active_children", Conflict, "The organization has active child organizations.", "该组织下仍有未停用的下级组织。";
+    HasActiveUsers = "has_active_users", Conflict, "The organization has active users.", "该组织下仍有未停用的用户。";
+    LastAdmin = "last_admin", Conflict, "The last active admin cannot be removed.", "不能停用最后一名管理员。";
+    OwnAccount = "own_account", Conflict, "An admin may not lock themselves out.", "管理员不能停用或降级自己的账号。";
+    ProblemFinished = "problem_finished", Conflict, "The problem is closed or cancelled.", "问题已销号或已撤销。";
+    TransitionNotAllowed = "transition_not_allowed", Conflict, "The action is not allowed now; `allowed_actions` lists those that are.", "问题当前的状态不允许此操作；allowed_actions 列出了可进行的操作。";
+    UsernameTaken = "username_taken", Conflict, "The username is taken.", "用户名已被占用。";
+    VersionMismatch = "version_mismatch", VersionMismatch, "If-Match does not name the current version.", "If-Match 所指的版本不是当前版本：记录已被他人修改，请重新读取。";
+    PayloadTooLarge = "payload_too_large", TooLarge, "The body is larger than accepted.", "请求体超过允许的大小。";
+    BodyTimeout = "body_timeout", Timeout, "The body did not arrive in time (`body_timeout_secs`).", "请求体未在规定时间内传完（body_timeout_secs）。";
+    UnsupportedMediaType = "unsupported_media_type", UnsupportedMedia, "The body's content type is not accepted.", "不接受该请求体的内容类型。";
+    UnsupportedFile = "unsupported_file", UnsupportedMedia, "The file's format cannot be imported.", "无法导入该格式的文件（.doc、.wps 请另存为 .docx 后导入）。";
+    UnsupportedFileType = "unsupported_file_type", UnsupportedMedia, "The evidence file's type is not accepted.", "不接受该类型的佐证材料。";
+    ValidationFailed = "validation_failed", Unprocessable, "Fields break their rules; `errors` names each.", "字段不符合规则，errors 逐一列出。";
+    InvalidBody = "invalid_body", Unprocessable, "The body lacks or mistypes a field.", "请求体缺少字段或字段类型有误。";
+    IdempotencyKeyReused = "idempotency_key_reused", Unprocessable, "The Idempotency-Key was used for another request.", "该 Idempotency-Key 已用于另一个请求。";
+    RequirementsUnmet = "requirements_unmet", Unprocessable, "The action's requirements are not met; `missing` lists them.", "不满足此操作的条件；missing 列出了缺少的内容。";
+    BatchInvalid = "batch_invalid", Unprocessable, "Items of a batch break their rules; `errors` names each.", "批量提交中有条目不符合规则，errors 逐一列出。";
+    InvalidRows = "invalid_rows", Unprocessable, "Rows of an imported sheet break their rules.", "导入的表格中有行不符合规则。";
+    EmptyFile = "empty_file", Unprocessable, "The file is empty.", "文件是空的。";
+    UnreadableFile = "unreadable_file", Unprocessable, "The file is damaged or not what its name says.", "文件已损坏，或与其扩展名不符。";
+    NoTextLayer = "no_text_layer", Unprocessable, "The PDF has no text to read (a scan); import the document it was printed from.", "该 PDF 没有可读取的文字（是扫描件）；请导入打印它的原始文档。";
+    SheetTooLarge = "sheet_too_large", Unprocessable, "The sheet is over the size limits.", "表格超出大小限制。";
+    MissingColumns = "missing_columns", Unprocessable, "The sheet lacks a required column.", "表格缺少必需的列（问题描述）。";
+    NothingToImport = "nothing_to_import", Unprocessable, "No problem was found in the document.", "文档中没有找到问题。";
+    ProgressReportOnly = "progress_report_only", Unprocessable, "The document reports on rectification and names no problem; `totals` quotes what it reports.", "该文档是整改情况报告，没有列出问题；totals 摘录了其中的数字。";
+    TooManyItems = "too_many_items", Unprocessable, "The document holds more items than one import takes (`import_max_items`).", "文档中的条目超过单次导入的上限（import_max_items）。";
+    NoDeadline = "no_deadline", Unprocessable, "The problem has no deadline.", "该问题没有整改时限。";
+    OrganizationInactive = "organization_inactive", Unprocessable, "The organization is deactivated.", "该组织已停用。";
+    ParentInactive = "parent_inactive", Unprocessable, "The parent organization is deactivated.", "上级组织已停用。";
+    RootIsFixed = "root_is_fixed", Unprocessable, "The root organization cannot be moved or deactivated.", "根组织不能移动或停用。";
+    TooManyAttempts = "too_many_attempts", TooManyRequests, "Too many failed sign-ins from this address or at this account; `retry_after` says when to try again.", "登录失败次数过多；retry_after 说明何时可以再试。";
+    RateLimited = "rate_limited", TooManyRequests, "More requests a minute than `api_rate_limit` allows one caller; `retry_after` says when to try again.", "请求过于频繁，超过每分钟的上限（api_rate_limit）；retry_after 说明何时可以再试。";
+    DatabaseUnavailable = "database_unavailable", Unavailable, "The database is not reachable.", "数据库暂时无法连接，请稍后重试。";
+    InternalError = "internal_error", Internal, "The server failed; the log has the cause.", "服务器处理出错，已连同请求编号记入日志。";
 }
 
 impl fmt::Display for Code {

@@ -232,6 +232,7 @@ impl Application {
                 .wrap(from_fn(http::rate_limit::middleware))
                 .wrap(from_fn(http::extract::authenticate))
                 .wrap(from_fn(http::security_headers::middleware))
+                .wrap(from_fn(http::language::middleware))
                 .wrap(from_fn(request_id::middleware))
                 .wrap(from_fn(http::metrics::middleware))
                 // brotli or gzip for clients that ask (the OpenAPI document is 290 KB, lists and

@@ -217,3 +217,110 @@ fn a_known_path_with_another_method_is_405_naming_the_allowed_ones() {
     app.call("DELETE", "/api/v1/organizations/1/nothing", None, None)
         .problem(404, "no_route");
 }
+
+#[test]
+fn accept_language_zh_cn_gives_chinese_titles_details_and_field_messages_with_the_same_codes() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    let (problem, _) = app.ready_problem(&cast, review, "学习制度落实不到位", "2026-12-31");
+    let auth = format!("Bearer {}", cast.coordinator);
+    let ask = |language: Option<&str>, method: &str, path: &str, body: &str| {
+        let mut headers = vec![
+            ("authorization", auth.as_str()),
+            ("content-type", "application/json"),
+        ];
+        if let Some(language) = language {
+            headers.push(("accept-language", language));
+        }
+        app.send(method, path, &headers, body.as_bytes().to_vec())
+    };
+    let chinese = |s: &serde_json::Value| {
+        s.as_str()
+            .unwrap_or_default()
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    };
+    let transition = format!("/api/v1/problems/{problem}/transitions");
+    // One request for each kind of refusal, each with its code.
+    let cases: [(&str, &str, &str, u16, &str); 6] = [
+        ("GET", "/api/v1/nothing-here", "", 404, "no_route"),
+        ("POST", "/api/v1/organizations", "{", 400, "malformed_json"),
+        (
+            "POST",
+            &transition,
+            r#"{"action": "verify"}"#,
+            409,
+            "transition_not_allowed",
+        ),
+        ("GET", "/api/v1/problems/987654", "", 404, "not_found"),
+        ("DELETE", "/api/v1/problems", "", 405, "method_not_allowed"),
+        ("GET", "/api/v1/audit", "", 403, "forbidden"),
+    ];
+    for (method, path, body, status, code) in cases {
+        let english = ask(None, method, path, body);
+        let english_problem = english.problem(status, code);
+        assert!(!chinese(&english_problem["detail"]), "{english_problem}");
+        assert_eq!(english.header("content-language"), Some("en"));
+        let reply = ask(Some("zh-CN,zh;q=0.9,en;q=0.8"), method, path, body);
+        let problem = reply.problem(status, code);
+        assert!(chinese(&problem["detail"]), "{code}: {problem}");
+        assert!(chinese(&problem["title"]), "{code}: {problem}");
+        assert_eq!(reply.header("content-language"), Some("zh-CN"));
+        assert!(reply.header("vary").unwrap().contains("Accept-Language"));
+    }
+    // A refusal of the credentials, raised before any handler, is put into Chinese too.
+    let anonymous = app.send(
+        "GET",
+        "/api/v1/problems",
+        &[("accept-language", "zh-CN")],
+        Vec::new(),
+    );
+    assert_eq!(
+        anonymous.problem(401, "missing_token")["detail"],
+        "未提供登录凭证，请先登录。"
+    );
+    // Fields keep their names and rules; their messages are in Chinese.
+    let invalid = app.send(
+        "POST",
+        "/api/v1/organizations",
+        &[
+            ("authorization", &format!("Bearer {}", app.admin_token)),
+            ("content-type", "application/json"),
+            ("accept-language", "zh-CN"),
+        ],
+        r#"{"code": "DFSQ", "name": "东风社区党委", "timezone": "Mars/Olympus"}"#
+            .as_bytes()
+            .to_vec(),
+    );
+    let problem = invalid.problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "timezone");
+    assert_eq!(problem["errors"][0]["code"], "timezone");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "须为 IANA 时区名，如 Asia/Shanghai"
+    );
+    assert_eq!(
+        problem["detail"],
+        "字段不符合规则：`timezone`（须为 IANA 时区名，如 Asia/Shanghai）。"
+    );
+    // The answer to the same request in English is as before.
+    let english = app.send(
+        "POST",
+        "/api/v1/organizations",
+        &[
+            ("authorization", &format!("Bearer {}", app.admin_token)),
+            ("content-type", "application/json"),
+            ("accept-language", "en-US,en;q=0.9"),
+        ],
+        r#"{"code": "DFSQ", "name": "东风社区党委", "timezone": "Mars/Olympus"}"#
+            .as_bytes()
+            .to_vec(),
+    );
+    assert!(
+        english.problem(422, "validation_failed")["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("IANA")
+    );
+}

@@ -9,6 +9,7 @@ pub mod conditional;
 pub mod extract;
 pub(crate) mod health;
 mod import;
+pub mod language;
 pub(crate) mod metrics;
 mod organizations;
 pub mod problem;

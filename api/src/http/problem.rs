@@ -71,13 +71,15 @@ impl ResponseError for Error {
 
 /// The README's table of error codes, from the code table and the status of each kind.
 pub fn error_code_table() -> String {
-    let mut table = String::from("| code | status | meaning |\n|---|---|---|\n");
+    let mut table =
+        String::from("| code | status | meaning | `detail` in Chinese |\n|---|---|---|---|\n");
     for code in Code::ALL {
         table.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | {} | {} | {} |\n",
             code.as_str(),
             status_of(code.kind()).as_u16(),
-            code.meaning()
+            code.meaning(),
+            code.chinese()
         ));
     }
     table
