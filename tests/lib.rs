@@ -812,6 +812,8 @@ impl Drop for ServerProcess {
 /// What a webhook receiver got.
 #[derive(Debug, Clone)]
 pub struct Received {
+    /// The request's target: path and query (`/hooks/rectify?timestamp=…&sign=…`).
+    pub target: String,
     pub headers: std::collections::HashMap<String, String>,
     pub body: String,
     /// The status the receiver answered.
@@ -865,6 +867,11 @@ impl Receiver {
                 let mut headers = std::collections::HashMap::new();
                 let mut line = String::new();
                 reader.read_line(&mut line).ok(); // request line
+                let target = line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or_default()
+                    .to_owned();
                 loop {
                     line.clear();
                     if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
@@ -885,6 +892,7 @@ impl Receiver {
                     .or_else(|| last.clone())
                     .unwrap_or((200, String::new()));
                 log.lock().unwrap().push(Received {
+                    target,
                     headers,
                     body: String::from_utf8_lossy(&body).into_owned(),
                     answered,

@@ -11,10 +11,9 @@ use rectify_db::webhooks::{self as db_hooks, Outcome};
 use rectify_db::Db;
 
 use crate::domain::deadline::{problem_standing, today_in, Clock};
+use crate::domain::robot::{self, refused_in_answer};
 use crate::domain::trace::TraceParent;
-use crate::domain::webhook::{
-    backoff, public_address, refused_in_answer, signature, ANSWER_READ_BYTES, MAX_ATTEMPTS,
-};
+use crate::domain::webhook::{backoff, public_address, signature, ANSWER_READ_BYTES, MAX_ATTEMPTS};
 use crate::domain::workflow::Status;
 use crate::error::{Error, Result};
 use crate::service::{audit, webhooks};
@@ -118,8 +117,18 @@ pub fn send_due(
                 .as_deref()
                 .and_then(TraceParent::parse)
                 .unwrap_or_else(|| TraceParent::start(crate::telemetry::random_bytes()));
+            // A robot with a secret signs each attempt afresh (DingTalk in the address, Feishu
+            // in the body); everything else goes as queued.
+            let kind = robot::Kind::parse(&hook.kind).unwrap_or(robot::Kind::Generic);
+            let (url, body) = robot::signed(
+                kind,
+                &hook.url,
+                &delivery.payload,
+                if kind.is_robot() { &hook.secret } else { "" },
+                clock.now().timestamp_millis(),
+            );
             let sent = agent
-                .post(&hook.url)
+                .post(&url)
                 .header("content-type", "application/json")
                 .header("traceparent", trace.child(&crate::telemetry::span_id()))
                 .header("x-rectify-event", &delivery.event)
@@ -127,9 +136,9 @@ pub fn send_due(
                 .header("x-rectify-timestamp", timestamp.to_string())
                 .header(
                     "x-rectify-signature",
-                    signature(&hook.secret, timestamp, &delivery.payload),
+                    signature(&hook.secret, timestamp, &body),
                 )
-                .send(delivery.payload.as_bytes());
+                .send(body.as_bytes());
             match sent {
                 Ok(mut response) if response.status().is_success() => {
                     // A group robot says in its answer whether it posted the message.

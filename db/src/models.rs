@@ -488,6 +488,8 @@ pub struct WebhookRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `generic`, or the platform of a group robot (`wecom`, `dingtalk`, `feishu`).
+    pub kind: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -500,6 +502,7 @@ pub struct NewWebhook<'a> {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub kind: &'a str,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -507,6 +510,7 @@ pub struct NewWebhook<'a> {
 pub struct WebhookChanges {
     pub url: Option<String>,
     pub events: Option<String>,
+    pub kind: Option<String>,
     pub secret: Option<String>,
     pub active: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,

@@ -255,6 +255,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        kind -> Text,
     }
 }
 

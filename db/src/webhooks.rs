@@ -90,6 +90,25 @@ pub fn insert_delivery(conn: &mut DbConnection, new: NewDelivery<'_>) -> QueryRe
     Ok(())
 }
 
+/// Queues a delivery unless one with its key is queued already (a robot's weekly digest,
+/// keyed by week and webhook); whether it was queued now. (Two servers at the same moment:
+/// the key's uniqueness refuses the second, whose transaction is retried by its next round.)
+pub fn insert_delivery_once(conn: &mut DbConnection, new: NewDelivery<'_>) -> QueryResult<bool> {
+    if delivery_queued(conn, new.delivery_key)? {
+        return Ok(false);
+    }
+    insert_delivery(conn, new)?;
+    Ok(true)
+}
+
+/// Whether a delivery with this key was ever queued.
+pub fn delivery_queued(conn: &mut DbConnection, key: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        d::webhook_deliveries.filter(d::delivery_key.eq(key)),
+    ))
+    .get_result(conn)
+}
+
 /// Whether any delivery is due: a read, so an idle worker takes no write lock.
 /// The outbox: deliveries not yet delivered nor given up, and when the oldest was queued.
 pub fn outbox(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>)> {

@@ -556,6 +556,39 @@ fn problem_overdue_fires_once_per_deadline_on_the_day_it_is_overdue() {
 }
 
 #[test]
+fn a_wecom_robot_gets_a_line_people_read_when_a_problem_goes_overdue() {
+    let app = with_jobs();
+    let cast = app.cast();
+    let robot = Receiver::robot(&[]);
+    app.post(
+        "/api/v1/webhooks",
+        &app.admin_token,
+        &json!({"url": robot.url, "kind": "wecom", "events": ["problem.overdue"], "organization_id": cast.org}),
+    )
+    .expect(201);
+    let review = app.review(&cast.coordinator, cast.org);
+    let (id, _) = app.ready_problem(&cast, review, "逾期问题", "2026-11-30");
+    let key = app.act(&cast.coordinator, id, "confirm", None).expect(200)["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.set_now("2026-11-30T17:00:00Z");
+    let got = robot.wait_for(1);
+    let body: Value = serde_json::from_str(&got[0].body).unwrap();
+    assert_eq!(body["msgtype"], "markdown");
+    let content = body["markdown"]["content"].as_str().unwrap();
+    assert!(
+        content.starts_with(&format!(
+            "**整改逾期提醒**\n- {key} 逾期问题（东风社区党委，责任人"
+        )),
+        "{content}"
+    );
+    assert!(content.contains("整改时限2026-11-30"), "{content}");
+    // WeCom checks no signature: the address holds the robot's key, and nothing is added.
+    assert_eq!(got[0].target, "/hooks/rectify");
+}
+
+#[test]
 fn the_scheduled_digest_goes_out_when_the_clock_crosses_into_the_next_week() {
     let app = with_jobs();
     let cast = app.cast();

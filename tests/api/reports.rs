@@ -517,6 +517,135 @@ fn the_weekly_digest_goes_out_once_by_mail_and_webhook() {
     assert_eq!(email[0]["status"], "sent");
 }
 
+#[test]
+fn a_group_robot_gets_its_units_digest_once_a_week_signed_as_dingtalk_asks() {
+    use clap::Parser;
+    use rectify_tests::Receiver;
+    let robot = Receiver::robot(&[]);
+    let mut app = rectify_tests::spawn_app_at("2026-09-10T02:00:00Z");
+    app.settings.background_jobs = true; // the webhook worker sends what --send queues
+    app.settings.digest_at = "sun 23:59".parse().unwrap();
+    app.restart();
+    let cast = app.cast();
+    let hooks = "/api/v1/webhooks";
+    // A robot posts what people read in a group; an office system's endpoint needs a secret.
+    let refused = app
+        .post(hooks, &app.admin_token, &json!({"url": robot.url, "kind": "dingtalk", "events": ["digest.weekly", "problem.created"], "organization_id": cast.org}))
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "events");
+    let refused = app
+        .post(
+            hooks,
+            &app.admin_token,
+            &json!({"url": robot.url, "events": ["digest.weekly"], "organization_id": cast.org}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "secret");
+    let secret = "SEC0f2b7c9d8e1a3b5c7d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
+    let hook = app
+        .post(hooks, &app.admin_token, &json!({"url": robot.url, "kind": "dingtalk", "events": ["digest.weekly"], "organization_id": cast.org, "secret": secret}))
+        .expect(201);
+    assert_eq!(hook["kind"], "dingtalk");
+
+    // Several people in DFSQ would each get a digest; the robot gets DFSQ's, once.
+    let review = app.review(&cast.coordinator, cast.org);
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "新逾期：9月30日到期",
+        "2026-09-30",
+    );
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "将到期：10月8日",
+        "2026-10-08",
+    );
+    app.set_now("2026-10-05T02:00:00Z");
+    let send = || {
+        let cli = rectify::cli::Cli::try_parse_from([
+            "rectify", "digest", "--week", "2026-W40", "--send",
+        ])
+        .unwrap();
+        let mut out = Vec::new();
+        rectify::cli::execute(&app.settings, app.clock(), cli.command, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let first = send();
+    assert!(first.contains("1 webhook deliveries queued"), "{first}");
+    let received = robot.wait_for(1);
+    let message: Value = serde_json::from_str(&received[0].body).unwrap();
+    assert_eq!(message["msgtype"], "markdown");
+    let title = message["markdown"]["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("东风社区党委整改周报（9月28日—10月4日）：逾期1项"),
+        "{title}"
+    );
+    let text = message["markdown"]["text"].as_str().unwrap();
+    assert!(text.starts_with(&format!("### {title}")), "{text}");
+    assert!(text.contains("新逾期：9月30日到期") && text.contains("将到期：10月8日"));
+    assert!(
+        message.get("event").is_none(),
+        "a robot gets its platform's message alone"
+    );
+
+    // DingTalk's 加签, checked by another implementation: Python's hmac over the timestamp.
+    let query = received[0].target.split_once('?').unwrap().1;
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} in {query}"))
+            .to_owned()
+    };
+    let timestamp = param("timestamp");
+    let sent_at: i64 = timestamp.parse().unwrap();
+    assert!(
+        (sent_at - app.now().timestamp_millis()).abs() < 60_000,
+        "{sent_at}"
+    );
+    let expected = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import base64, hashlib, hmac, sys, urllib.parse\n\
+             ts, secret = sys.argv[1], sys.argv[2]\n\
+             mac = hmac.new(secret.encode(), f'{ts}\\n{secret}'.encode(), hashlib.sha256)\n\
+             print(urllib.parse.quote_plus(base64.b64encode(mac.digest()).decode()))",
+            &timestamp,
+            secret,
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(expected.status.success(), "{expected:?}");
+    assert_eq!(
+        param("sign"),
+        String::from_utf8(expected.stdout).unwrap().trim(),
+        "the signature DingTalk would compute"
+    );
+
+    // Sending the week again queues nothing; the delivery log shows the one message sent.
+    let second = send();
+    assert!(second.contains("0 webhook deliveries queued"), "{second}");
+    let log = format!("/api/v1/webhooks/{}/deliveries", hook["id"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let page = app.get(&log, &app.admin_token).expect(200);
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{page}");
+        if items[0]["status"] == "delivered" {
+            assert_eq!(items[0]["payload"], message);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{page}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(robot.received().len(), 1);
+}
+
 /// A report over a whole tree looks up every owner, unit and problem it names: hundreds of
 /// thousands of ids, past what one statement may bind (SQLite 32,766, PostgreSQL 65,535).
 #[test]

@@ -2,6 +2,44 @@
 
 use super::*;
 
+/// What a webhook is: an office system's endpoint (`generic`: each event as JSON, signed with
+/// `X-Rectify-Signature`), or a chat group's robot (`wecom` 企业微信, `dingtalk` 钉钉, `feishu`
+/// 飞书), which gets its platform's own message: the weekly digest of its organization once a
+/// week (not one per person) and a line for each problem gone overdue. A DingTalk or Feishu
+/// robot with 加签 is given its secret (`SEC…`) and each message is signed as the platform asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookKind {
+    Generic,
+    Wecom,
+    Dingtalk,
+    Feishu,
+}
+
+impl From<WebhookKind> for crate::domain::robot::Kind {
+    fn from(kind: WebhookKind) -> Self {
+        use crate::domain::robot::Kind;
+        match kind {
+            WebhookKind::Generic => Kind::Generic,
+            WebhookKind::Wecom => Kind::Wecom,
+            WebhookKind::Dingtalk => Kind::Dingtalk,
+            WebhookKind::Feishu => Kind::Feishu,
+        }
+    }
+}
+
+impl From<crate::domain::robot::Kind> for WebhookKind {
+    fn from(kind: crate::domain::robot::Kind) -> Self {
+        use crate::domain::robot::Kind;
+        match kind {
+            Kind::Generic => WebhookKind::Generic,
+            Kind::Wecom => WebhookKind::Wecom,
+            Kind::Dingtalk => WebhookKind::Dingtalk,
+            Kind::Feishu => WebhookKind::Feishu,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
@@ -21,10 +59,13 @@ pub struct CreateWebhook {
     #[validate(custom(function = "valid_id"))]
     #[schema(minimum = 1)]
     pub organization_id: i64,
-    /// Signs each delivery (HMAC-SHA256); never shown again.
+    /// Signs each delivery (HMAC-SHA256); never shown again. Required for `generic`; for a
+    /// DingTalk or Feishu robot its 加签 secret, if it has one; WeCom robots have none.
     #[validate(length(min = 16, max = 200, message = "must be 16 to 200 characters"))]
     #[schema(min_length = 16, max_length = 200)]
-    pub secret: String,
+    pub secret: Option<String>,
+    /// [default: generic]; a robot takes digest.weekly and problem.overdue only.
+    pub kind: Option<WebhookKind>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
@@ -37,6 +78,7 @@ pub struct UpdateWebhook {
     #[validate(length(min = 16, max = 200, message = "must be 16 to 200 characters"))]
     pub secret: Option<String>,
     pub active: Option<bool>,
+    pub kind: Option<WebhookKind>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -44,6 +86,7 @@ pub struct Webhook {
     pub id: i64,
     pub url: String,
     pub events: Vec<String>,
+    pub kind: WebhookKind,
     pub organization_id: i64,
     pub active: bool,
     pub created_at: DateTime<Utc>,

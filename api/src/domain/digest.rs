@@ -264,7 +264,17 @@ impl Digest {
     }
 
     pub fn markdown(&self) -> String {
-        let mut out = format!("### {}\n> {}\n", self.subject(), self.rate_line());
+        self.markdown_headed(&self.subject())
+    }
+
+    /// The digest of a unit, as its group robot posts it: the unit's name before the subject.
+    pub fn unit_subject(&self, unit: &str) -> String {
+        format!("{unit}{}", self.subject())
+    }
+
+    /// The Markdown under a heading of the caller's choosing.
+    pub fn markdown_headed(&self, heading: &str) -> String {
+        let mut out = format!("### {heading}\n> {}\n", self.rate_line());
         for (title, days, label, lines) in self.sections() {
             if lines.is_empty() {
                 continue;

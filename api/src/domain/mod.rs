@@ -31,6 +31,7 @@ pub mod numbering;
 pub mod progress;
 pub mod reflow;
 pub mod report;
+pub mod robot;
 pub mod role;
 pub mod similarity;
 pub mod text;

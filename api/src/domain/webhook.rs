@@ -84,31 +84,6 @@ pub fn subscribed(events: &str, event: &str) -> bool {
 /// How much of a receiver's answer is read to look for a refusal in it.
 pub const ANSWER_READ_BYTES: u64 = 16 * 1024;
 
-/// A refusal written in a successful answer: WeCom and DingTalk group robots answer HTTP 200
-/// with `{"errcode": 93000, "errmsg": "…"}` when they did not post the message. Any JSON
-/// answer with a non-zero `errcode` is taken as such; anything else is a delivery.
-pub fn refused_in_answer(body: &str) -> Option<String> {
-    let answer: serde_json::Value = serde_json::from_str(body).ok()?;
-    let code = answer.get("errcode")?;
-    let refused = match code {
-        serde_json::Value::Number(n) => n.as_i64() != Some(0),
-        serde_json::Value::String(s) => s.trim() != "0",
-        _ => false,
-    };
-    refused.then(|| {
-        let message = answer
-            .get("errmsg")
-            .and_then(|m| m.as_str())
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect::<String>();
-        format!("the receiver answered 200 but refused the message: errcode {code} {message}")
-            .trim_end()
-            .to_owned()
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,23 +173,5 @@ mod tests {
             "problem.overdue"
         ));
         assert!(!subscribed("problem.created", "problem"));
-    }
-
-    #[test]
-    fn a_robot_that_answers_200_with_an_error_code_did_not_post() {
-        let refused = refused_in_answer(r#"{"errcode":93000,"errmsg":"invalid webhook url"}"#);
-        assert_eq!(
-            refused.as_deref(),
-            Some("the receiver answered 200 but refused the message: errcode 93000 invalid webhook url")
-        );
-        assert!(refused_in_answer(r#"{"errcode":"310000","errmsg":"sign not match"}"#).is_some());
-        for delivered in [
-            r#"{"errcode":0,"errmsg":"ok"}"#,
-            "",
-            "ok",
-            r#"{"received":true}"#,
-        ] {
-            assert_eq!(refused_in_answer(delivered), None, "{delivered}");
-        }
     }
 }

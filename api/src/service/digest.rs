@@ -38,7 +38,7 @@ pub enum Scope {
 /// current week) on each unit's calendar, from the problems' history.
 pub fn compute(
     conn: &mut DbConnection,
-    recipient: &UserRow,
+    recipient: (i64, &str),
     scope: &Scope,
     week: Week,
     now: DateTime<Utc>,
@@ -58,8 +58,8 @@ pub fn compute(
     let mut digest = Digest {
         week: week.to_string(),
         period: week.dates(),
-        recipient_id: recipient.id,
-        recipient: recipient.display_name.clone(),
+        recipient_id: recipient.0,
+        recipient: recipient.1.to_owned(),
         as_of: sunday,
         newly_overdue: Vec::new(),
         still_overdue: Vec::new(),
@@ -234,7 +234,7 @@ pub fn for_caller(
         let week = week.unwrap_or_else(|| {
             Week::last_full(crate::domain::deadline::today_in(now, &org.timezone))
         });
-        compute(conn, &user, &scope, week, now)
+        compute(conn, (user.id, &user.display_name), &scope, week, now)
     })
 }
 
@@ -339,8 +339,12 @@ pub fn send_week(
         let done = db.read(|conn| {
             Ok::<_, Error>(db_digests::of_week(conn, &week_text, Some(&[user.id]))?)
         })?;
-        let hooks =
-            db.read(|conn| super::webhooks::subscribers(conn, "digest.weekly", &org.path))?;
+        // Group robots get their unit's digest once (below), not one per person.
+        let hooks: Vec<_> = db
+            .read(|conn| super::webhooks::subscribers(conn, "digest.weekly", &org.path))?
+            .into_iter()
+            .filter(|(hook, _)| !super::webhooks::kind_of(hook).is_robot())
+            .collect();
         let email = user.email.as_deref().filter(|e| !e.trim().is_empty());
         let mut channels: Vec<String> = hooks
             .iter()
@@ -358,7 +362,8 @@ pub fn send_week(
             summary.already_done += 1;
             continue;
         }
-        let digest = db.read(|conn| compute(conn, &user, &scope, week, now))?;
+        let digest =
+            db.read(|conn| compute(conn, (user.id, &user.display_name), &scope, week, now))?;
         let at = now.naive_utc();
         if digest.is_empty() {
             db.write(|conn| {
@@ -404,10 +409,64 @@ pub fn send_week(
             summary.already_done += 1;
         }
     }
+    send_to_robots(db, week, zone, now, &mut summary)?;
     let (sent, failed) = send_due_emails(db, now, mailer, retry_base)?;
     summary.emails_sent += sent;
     summary.emails_failed += failed;
     Ok(summary)
+}
+
+/// Each group robot subscribed to the digest gets its organization's digest (the subtree, as
+/// its coordinators read it) once for the week, posted in its platform's message.
+fn send_to_robots(
+    db: &Db,
+    week: Week,
+    zone: Option<&str>,
+    now: DateTime<Utc>,
+    summary: &mut SendSummary,
+) -> Result<()> {
+    let week_text = week.to_string();
+    let robots = db.read(|conn| {
+        Ok::<_, Error>(
+            rectify_db::webhooks::active_with_paths(conn)?
+                .into_iter()
+                .filter(|(hook, _)| {
+                    super::webhooks::kind_of(hook).is_robot()
+                        && crate::domain::webhook::subscribed(&hook.events, "digest.weekly")
+                })
+                .collect::<Vec<_>>(),
+        )
+    })?;
+    for (hook, _) in robots {
+        let org = db.read(|conn| {
+            Ok::<_, Error>(rectify_db::organizations::get(conn, hook.organization_id)?)
+        })?;
+        if zone.is_some_and(|z| z != org.timezone) {
+            continue;
+        }
+        // Scheduled runs repeat all week: a robot whose digest is queued is not computed again.
+        if db.read(|conn| super::webhooks::robot_digest_queued(conn, &hook, &week_text))? {
+            summary.already_done += 1;
+            continue;
+        }
+        let scope = Scope::Subtree(org.clone());
+        let digest = db.read(|conn| compute(conn, (0, &org.name), &scope, week, now))?;
+        if digest.is_empty() {
+            summary.empty += 1;
+            continue;
+        }
+        let title = digest.unit_subject(&org.name);
+        let markdown = digest.markdown_headed(&title);
+        let queued = super::audit::write(db, now, |conn| {
+            super::webhooks::enqueue_robot_digest(conn, &hook, &week_text, &title, &markdown, now)
+        })?;
+        if queued {
+            summary.webhooks_queued += 1;
+        } else {
+            summary.already_done += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Sends recorded e-mails that are due (new, or failed earlier and due for a retry).
@@ -435,7 +494,7 @@ pub fn send_due_emails(
         })?;
         let outcome = match (user.email.as_deref(), scope_of(&user, &org)) {
             (Some(address), Some(scope)) => db
-                .read(|conn| compute(conn, &user, &scope, week, now))
+                .read(|conn| compute(conn, (user.id, &user.display_name), &scope, week, now))
                 .map_err(|e| e.detail)
                 .and_then(|digest| mailer.send(address, &digest)),
             _ => Err("the recipient has no e-mail address or role any more".to_owned()),

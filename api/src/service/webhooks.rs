@@ -14,6 +14,7 @@ use super::Caller;
 use crate::api_types::{
     utc, CreateWebhook, Delivery, DeliveryAttempt, Page, PageParams, UpdateWebhook, Webhook,
 };
+use crate::domain::robot::{self, Kind, ROBOT_EVENTS};
 use crate::domain::webhook::{subscribed, EVENTS};
 use crate::error::{Code, Error, Result};
 
@@ -44,10 +45,121 @@ pub fn enqueue(
 ) -> Result<usize> {
     let mut written = 0;
     for (hook, _) in subscribers(conn, event, organization_path)? {
-        enqueue_to(conn, &hook, event, data.clone(), None, trace, now)?;
+        if kind_of(&hook).is_robot() {
+            // A group robot takes its platform's message, written for people to read.
+            let Some(message) = robot_message(conn, &hook, event, &data)? else {
+                continue;
+            };
+            let key = uuid::Uuid::new_v4().to_string();
+            queue_body(conn, &hook, event, &key, &message.to_string(), trace, now)?;
+        } else {
+            enqueue_to(conn, &hook, event, data.clone(), None, trace, now)?;
+        }
         written += 1;
     }
     Ok(written)
+}
+
+/// What a webhook is; a value the database check would refuse reads as generic.
+pub fn kind_of(hook: &WebhookRow) -> Kind {
+    Kind::parse(&hook.kind).unwrap_or(Kind::Generic)
+}
+
+/// A robot's message for an event it posts (`problem.overdue`; the digest is written by the
+/// digest's sender); `None` for an event a robot does not post.
+fn robot_message(
+    conn: &mut DbConnection,
+    hook: &WebhookRow,
+    event: &str,
+    data: &Value,
+) -> Result<Option<Value>> {
+    if event != "problem.overdue" {
+        return Ok(None);
+    }
+    let unit = match data["organization_id"].as_i64() {
+        Some(id) => rectify_db::organizations::get(conn, id)?.name,
+        None => String::new(),
+    };
+    let owner = match data["owner_id"].as_i64() {
+        Some(id) => Some(rectify_db::users::get(conn, id)?.display_name),
+        None => None,
+    };
+    let text = robot::overdue_text(
+        data["key"].as_str().unwrap_or_default(),
+        data["title"].as_str().unwrap_or_default(),
+        &unit,
+        owner.as_deref(),
+        data["deadline"].as_str().unwrap_or_default(),
+    );
+    Ok(Some(kind_of(hook).message("整改逾期提醒", &text)))
+}
+
+fn robot_digest_key(hook: &WebhookRow, week: &str) -> String {
+    format!("digest.weekly/{week}/webhook/{}", hook.id)
+}
+
+/// Whether a robot's digest of the week is queued already.
+pub fn robot_digest_queued(conn: &mut DbConnection, hook: &WebhookRow, week: &str) -> Result<bool> {
+    Ok(db_hooks::delivery_queued(
+        conn,
+        &robot_digest_key(hook, week),
+    )?)
+}
+
+/// A robot's weekly digest for its organization: one per (week, robot), however often the
+/// sender runs (the delivery's key is the claim). Whether it was queued now.
+pub fn enqueue_robot_digest(
+    conn: &mut DbConnection,
+    hook: &WebhookRow,
+    week: &str,
+    title: &str,
+    markdown: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let message = kind_of(hook).message(title, markdown);
+    let key = robot_digest_key(hook, week);
+    let now = now.naive_utc();
+    Ok(db_hooks::insert_delivery_once(
+        conn,
+        NewDelivery {
+            webhook_id: hook.id,
+            event: "digest.weekly",
+            delivery_key: &key,
+            payload: &message.to_string(),
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            traceparent: None,
+        },
+    )?)
+}
+
+fn queue_body(
+    conn: &mut DbConnection,
+    hook: &WebhookRow,
+    event: &str,
+    key: &str,
+    payload: &str,
+    trace: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let now = now.naive_utc();
+    db_hooks::insert_delivery(
+        conn,
+        NewDelivery {
+            webhook_id: hook.id,
+            event,
+            delivery_key: key,
+            payload,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            traceparent: trace,
+        },
+    )?;
+    Ok(())
 }
 
 /// The outbox as monitoring sees it: deliveries waiting, and when the oldest was queued.
@@ -91,22 +203,7 @@ pub fn enqueue_to(
     if let (Some(extra), Some(map)) = (extra, body.as_object_mut()) {
         map.extend(extra);
     }
-    let payload = body.to_string();
-    db_hooks::insert_delivery(
-        conn,
-        NewDelivery {
-            webhook_id: hook.id,
-            event,
-            delivery_key: &key,
-            payload: &payload,
-            status: "pending",
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-            traceparent: trace,
-        },
-    )?;
-    Ok(())
+    queue_body(conn, hook, event, &key, &body.to_string(), trace, utc(now))
 }
 
 fn check_events(events: &[String]) -> Result<String> {
@@ -125,6 +222,30 @@ fn check_events(events: &[String]) -> Result<String> {
         }
     }
     Ok(names.join(","))
+}
+
+/// What a kind of webhook needs: a robot posts only what people read in a group; an office
+/// system's endpoint gets every delivery signed, so it needs a secret.
+fn check_kind(kind: Kind, events: &str, secret: &str) -> Result<()> {
+    if kind.is_robot() {
+        if let Some(other) = events.split(',').find(|e| !ROBOT_EVENTS.contains(e)) {
+            return Err(Error::invalid_field(
+                "events",
+                "event",
+                format!(
+                    "a group robot posts {} only, not {other}",
+                    ROBOT_EVENTS.join(" and ")
+                ),
+            ));
+        }
+    } else if secret.is_empty() {
+        return Err(Error::invalid_field(
+            "secret",
+            "required",
+            "a generic webhook signs its deliveries: give a secret of 16 to 200 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Where webhooks may be sent: public addresses, and the hosts the operator allows by name
@@ -209,10 +330,12 @@ fn check_url(url: &str) -> Result<()> {
 }
 
 fn to_dto(row: WebhookRow) -> Webhook {
+    let kind = kind_of(&row).into();
     Webhook {
         id: row.id,
         url: row.url,
         events: row.events.split(',').map(str::to_owned).collect(),
+        kind,
         organization_id: row.organization_id,
         active: row.active,
         created_at: utc(row.created_at),
@@ -242,6 +365,9 @@ pub fn create(
     caller.require_admin("manage webhooks")?;
     targets.check(input.url.trim())?;
     let events = check_events(&input.events)?;
+    let kind = input.kind.map_or(Kind::Generic, Kind::from);
+    let secret = input.secret.clone().unwrap_or_default();
+    check_kind(kind, &events, &secret)?;
     super::audit::write(db, now, |conn| {
         caller.require_admin("manage webhooks")?;
         let org = visible_org(conn, caller, input.organization_id).map_err(|_| {
@@ -258,10 +384,11 @@ pub fn create(
                 url: input.url.trim(),
                 events: &events,
                 organization_id: org.id,
-                secret: &input.secret,
+                secret: &secret,
                 active: true,
                 created_at: now,
                 updated_at: now,
+                kind: kind.as_str(),
             },
         )?;
         audit::created_record(conn, caller, "webhook", row.id, &org.path, &row)?;
@@ -286,12 +413,19 @@ pub fn update(
     super::audit::write(db, now, |conn| {
         let (before, path) = visible(conn, caller, id)?;
         caller.require_admin("manage webhooks")?;
+        let kind = input.kind.map_or_else(|| kind_of(&before), Kind::from);
+        check_kind(
+            kind,
+            events.as_deref().unwrap_or(&before.events),
+            input.secret.as_deref().unwrap_or(&before.secret),
+        )?;
         let after = db_hooks::update(
             conn,
             id,
             &WebhookChanges {
                 url: input.url.as_deref().map(|u| u.trim().to_owned()),
-                events,
+                kind: input.kind.map(|k| Kind::from(k).as_str().to_owned()),
+                events: events.clone(),
                 secret: input.secret.clone(),
                 active: input.active,
                 updated_at: Some(now.naive_utc()),
