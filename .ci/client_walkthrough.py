@@ -7,15 +7,18 @@ Usage: python client_walkthrough.py BASE_URL ADMIN_PASSWORD  (the generated pack
 """
 
 import datetime
+import io
 import sys
 import uuid
+
+import docx
 
 from rectify_api_client import AuthenticatedClient, Client
 from rectify_api_client.types import File
 from rectify_api_client.api.auth import login, me
 from rectify_api_client.api.measures import create_measure
 from rectify_api_client.api.problems import create_problem, get_problem, transition_problem
-from rectify_api_client.api.reports import ledger_xlsx, overdue, overdue_xlsx
+from rectify_api_client.api.reports import ledger_xlsx, overdue, overdue_xlsx, review_report
 from rectify_api_client.api.reviews import create_review
 from rectify_api_client.api.users import create_user
 from rectify_api_client.models import (
@@ -167,10 +170,20 @@ def main(base_url: str, admin_password: str) -> None:
         sheet = expect(operation.sync_detailed(client=client, **query), 200, File)
         data = sheet.payload.read()
         assert data.startswith(b"PK\x03\x04") and len(data) > 4000, data[:16]
+    # The review's report, opened by python-docx: its title, the totals and its two parts.
+    report = expect(review_report.sync_detailed(review.id, client=client), 200, File)
+    document = docx.Document(io.BytesIO(report.payload.read()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0].endswith("关于2026年度组织生活会整改落实情况的报告"), paragraphs[:3]
+    assert any("查摆问题2个" in p for p in paragraphs), paragraphs
+    for part in ("一、问题整改落实情况", "二、尚未完成的整改事项及下一步打算"):
+        assert part in paragraphs, (part, paragraphs)
+    assert document.sections[0].page_height > document.sections[0].page_width  # A4 portrait
     print(
         f"generated client: {problem.key} created, confirmed (draft -> open), verify refused; "
         f"overdue report read typed ({late.key} {listed[0].days_overdue} days overdue); "
-        f"ledger and overdue workbooks read as bytes"
+        f"ledger and overdue workbooks read as bytes; the review's report opened by python-docx "
+        f"({len(paragraphs)} paragraphs)"
     )
 
 

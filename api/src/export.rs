@@ -51,7 +51,7 @@ pub enum Value {
 }
 
 impl Value {
-    fn as_text(&self) -> String {
+    pub fn as_text(&self) -> String {
         match self {
             Value::Text(t) => t.clone(),
             Value::Number(n) => n.to_string(),
@@ -62,6 +62,9 @@ impl Value {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerRow {
+    /// The problem the row tells (not a column: documents built from rows look up more).
+    pub problem_id: i64,
+    pub status: crate::domain::workflow::Status,
     pub cells: [Value; 11],
     pub highlight: Highlight,
 }
@@ -104,6 +107,8 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("writing the ledger: {0}")]
     Io(#[from] std::io::Error),
+    #[error("writing a document: {0}")]
+    Document(String),
 }
 
 /// Writes an XLSX ledger to `path`; `rows` calls its argument once per row, in order.
@@ -390,6 +395,8 @@ mod tests {
     fn csv_starts_with_a_bom_and_the_headers() {
         let mut out = Vec::new();
         let row = LedgerRow {
+            problem_id: 1,
+            status: crate::domain::workflow::Status::Open,
             cells: std::array::from_fn(|i| match i {
                 0 => Value::Number(1),
                 7 => Value::Date(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()),

@@ -1668,7 +1668,7 @@ fn old_excel_opendocument_and_text_pdfs_import_like_their_modern_forms() {
 }
 
 /// Runs a program the print checks need (LibreOffice, poppler); CI installs them.
-fn run(program: &str, args: &[&str]) -> String {
+pub(crate) fn run(program: &str, args: &[&str]) -> String {
     let out = std::process::Command::new(program)
         .args(args)
         .output()
@@ -1755,7 +1755,7 @@ fn printed_ledger(n: usize) -> tempfile::TempDir {
 }
 
 /// The number of pages of a PDF, and its page size in points.
-fn pdf_pages(pdf: &str) -> (usize, f64, f64, String) {
+pub(crate) fn pdf_pages(pdf: &str) -> (usize, f64, f64, String) {
     let info = run("pdfinfo", &[pdf]);
     let pages: usize = info
         .lines()

@@ -646,6 +646,125 @@ fn a_group_robot_gets_its_units_digest_once_a_week_signed_as_dingtalk_asks() {
     assert_eq!(robot.received().len(), 1);
 }
 
+/// LibreOffice's conversion of a document to PDF, in a folder of its own with its profile.
+fn printed(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    let out = dir.path().to_str().unwrap().to_owned();
+    let profile = format!("-env:UserInstallation=file://{out}/profile");
+    crate::import::run(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            &out,
+            file.to_str().unwrap(),
+        ],
+    );
+    let pdf = file.with_extension("pdf").to_str().unwrap().to_owned();
+    (dir, pdf)
+}
+
+#[test]
+fn the_reviews_report_is_a_word_document_that_prints_with_its_totals_problems_and_plan() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    // One closed out with evidence, one overdue in progress, one open with time left.
+    let (done, measure) =
+        app.ready_problem(&cast, review, "对物业管理问题跟踪督促不够", "2026-12-31");
+    app.act(&cast.coordinator, done, "confirm", None)
+        .expect(200);
+    app.act(&cast.owner, done, "start", None).expect(200);
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        &cast.owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.upload(
+        &cast.owner,
+        done,
+        "物业考核办法.pdf",
+        rectify_tests::PDF,
+        "考核办法印发稿",
+    )
+    .expect(201);
+    app.act(&cast.owner, done, "submit", Some("已制定考核办法并实施"))
+        .expect(200);
+    app.act(&cast.coordinator2, done, "verify", None)
+        .expect(200);
+    let late = open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "党员学习教育台账不完整",
+        "2026-11-25",
+    );
+    app.act(&cast.owner, late, "start", None).expect(200);
+    open_problem(
+        &app,
+        &cast,
+        review,
+        cast.org,
+        "三会一课记录不规范",
+        "2027-03-31",
+    );
+    app.set_now("2026-12-01T02:00:00Z");
+
+    let path = format!("/api/v1/reviews/{review}/report.docx");
+    let reply = app.call("GET", &path, Some(&cast.coordinator), None);
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    );
+    assert!(reply
+        .header("content-disposition")
+        .unwrap()
+        .contains("filename*=UTF-8''"));
+    let bytes = app.get_bytes(&path, &cast.coordinator);
+    assert!(bytes.starts_with(b"PK\x03\x04"));
+    let (_dir, pdf) = printed("report.docx", &bytes);
+    let (pages, width, height, info) = crate::import::pdf_pages(&pdf);
+    // A4 portrait: 595 × 842 points.
+    assert!(
+        (width - 595.0).abs() < 1.0 && (height - 842.0).abs() < 1.0,
+        "{info}"
+    );
+    assert!((1..=3).contains(&pages), "{info}");
+    let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
+    for expected in [
+        "东风社区党委关于2026年度组织生活会整改落实情况的报告",
+        "查摆问题3个。截至2026年12月1日，已整改销号1个，正在整改1个，逾期未完成1个，整改完成率33.3%",
+        "一、问题整改落实情况",
+        "（一）作风建设方面",
+        "1.对物业管理问题跟踪督促不够",
+        "整改措施：建立物业服务考核办法",
+        "佐证材料：物业考核办法.pdf（考核办法印发稿）",
+        "进展情况：已制定考核办法并实施",
+        "二、尚未完成的整改事项及下一步打算",
+        "党员学习教育台账不完整：整改中，已逾期6天，整改时限2026年11月25日",
+        "三会一课记录不规范：待整改",
+    ] {
+        assert!(text.contains(expected), "{expected} is not in:\n{text}");
+    }
+    // The totals as they stood on a day before anything was closed.
+    let before = app.get_bytes(&format!("{path}?as_of=2026-11-11"), &cast.coordinator);
+    let (_dir, pdf) = printed("before.docx", &before);
+    let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
+    assert!(text.contains("截至2026年11月11日，已整改销号0个"), "{text}");
+    // Another unit's coordinator does not see the review; a bad day is named.
+    app.get(&path, &cast.sibling).problem(404, "not_found");
+    app.get(&format!("{path}?as_of=2026-02-30"), &cast.coordinator)
+        .problem(400, "invalid_query");
+}
+
 /// A report over a whole tree looks up every owner, unit and problem it names: hundreds of
 /// thousands of ids, past what one statement may bind (SQLite 32,766, PostgreSQL 65,535).
 #[test]

@@ -88,6 +88,16 @@ pub struct OverdueQuery {
     pub format: Option<ReportFormat>,
 }
 
+/// The day a review's report is written as of.
+#[derive(Debug, Default, Deserialize, IntoParams, Validate)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewReportQuery {
+    /// The totals as they stood at the end of this day, rebuilt from the history [default:
+    /// today on the review's unit's calendar].
+    pub as_of: Option<NaiveDate>,
+}
+
 /// What an overdue list file holds (`/reports/overdue.xlsx`, `/reports/overdue.csv`).
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
 #[into_params(parameter_in = Query)]

@@ -270,6 +270,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reports::overdue_xlsx)
         .service(reports::overdue_csv)
         .service(reports::progress)
+        .service(reports::review_report)
         .service(reports::digest_deliveries)
         .service(reports::digest)
         .service(service_accounts::create_service_account)

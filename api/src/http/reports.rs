@@ -11,7 +11,7 @@ use super::AppState;
 use crate::api_types::{
     BinaryFile, DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFileQuery,
     LedgerFormat, LedgerQuery, OverdueFileQuery, OverdueQuery, OverdueReport, ProblemDetails,
-    ProgressQuery, ProgressReport, ReportFormat,
+    ProgressQuery, ProgressReport, ReportFormat, ReviewReportQuery,
 };
 use crate::domain::digest::{Digest, Week};
 use crate::domain::evidence::ascii_file_name;
@@ -21,6 +21,7 @@ use crate::service::reports::{self, LedgerScope};
 use crate::service::Caller;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// The ledger sheet (整改台账) as offices keep it.
 ///
@@ -137,7 +138,19 @@ async fn ledger_file(
         Ok((title, file))
     })
     .await?;
-    attachment(&req, file, &title, format == LedgerFormat::Xlsx)
+    let kind = match format {
+        LedgerFormat::Xlsx => FileKind::Xlsx,
+        LedgerFormat::Csv => FileKind::Csv,
+    };
+    attachment(&req, file, &title, kind)
+}
+
+/// The kinds of file the reports are given as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Xlsx,
+    Csv,
+    Docx,
 }
 
 /// A generated file, as an attachment named `title` (kept readable in Chinese).
@@ -145,12 +158,12 @@ fn attachment(
     req: &HttpRequest,
     file: std::fs::File,
     title: &str,
-    xlsx: bool,
+    kind: FileKind,
 ) -> Result<HttpResponse, Error> {
-    let (extension, mime) = if xlsx {
-        ("xlsx", XLSX.to_owned())
-    } else {
-        ("csv", "text/csv; charset=utf-8".to_owned())
+    let (extension, mime) = match kind {
+        FileKind::Xlsx => ("xlsx", XLSX.to_owned()),
+        FileKind::Csv => ("csv", "text/csv; charset=utf-8".to_owned()),
+        FileKind::Docx => ("docx", DOCX.to_owned()),
     };
     let file_name = format!("{title}.{extension}");
     let disposition = ContentDisposition {
@@ -315,7 +328,49 @@ async fn overdue_answer(
         temp.reopen().map_err(Error::internal)
     })
     .await?;
-    attachment(&req, file, &title, xlsx)
+    attachment(
+        &req,
+        file,
+        &title,
+        if xlsx { FileKind::Xlsx } else { FileKind::Csv },
+    )
+}
+
+/// The review's 整改落实情况报告 as a Word document to print and file: the review, the totals
+/// (problems, closed, in progress, overdue, completion rate) as of a day, then per aspect each
+/// problem with its measures, unit, owner, deadline, status, progress and evidence, then what
+/// remains open with its plan. Laid out as official documents are (A4, 方正小标宋 title, 仿宋
+/// body). With `as_of` the totals are rebuilt from the history, as the progress report's.
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = i64, Path, description = "Review id"), ReviewReportQuery),
+    responses(
+        (status = 200, description = "The report, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reviews/{id}/report.docx")]
+pub async fn review_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    query: web::Query<ReviewReportQuery>,
+) -> Result<HttpResponse, Error> {
+    let (id, as_of) = (id.into_inner(), validated(query.into_inner())?.as_of);
+    let now = state.clock.now();
+    let (title, file) = blocking(move || {
+        let report = reports::review_report(&state.db, &caller, id, as_of, now)?;
+        let bytes = crate::document::review_report(&report)?;
+        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
+        let file = temp.reopen().map_err(Error::internal)?;
+        Ok((report.title(), file))
+    })
+    .await?;
+    attachment(&req, file, &title, FileKind::Docx)
 }
 
 /// Progress statistics per organization (rolled up the tree), per review and per aspect:

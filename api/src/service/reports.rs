@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rectify_db::models::OrganizationRow;
 use rectify_db::organizations as orgs;
 use rectify_db::problems::{self as db_problems, After, ProblemFilter, Sort};
@@ -207,6 +207,8 @@ pub fn ledger_rows(
                     _ => Value::Text(String::new()),
                 };
                 each(LedgerRow {
+                    problem_id: row.id,
+                    status,
                     cells: [
                         Value::Number(number as i64),
                         Value::Text(row.aspect.clone().unwrap_or_default()),
@@ -234,6 +236,105 @@ pub fn ledger_rows(
         }
         Ok(number)
     })
+}
+
+// ---------------------------------------------------------------- the review's report
+
+/// The 整改落实情况报告 of a review: the totals as of a day (rebuilt from the history, as the
+/// progress report does), then each problem of the caller's subtree as the ledger tells it,
+/// with its evidence.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn review_report(
+    db: &Db,
+    caller: &Caller,
+    review_id: i64,
+    as_of: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<crate::document::ReviewReport> {
+    use crate::document::{ReportedProblem, ReviewReport};
+    let (review, org) = db.read(|conn| access::review(conn, caller, review_id))?;
+    let figures = progress(
+        db,
+        caller,
+        &ProgressQuery {
+            organization_id: None,
+            review_id: Some(review_id),
+            as_of,
+        },
+        now,
+    )?
+    .total;
+    let as_of = as_of.unwrap_or_else(|| today_in(now, &org.timezone));
+    let scope = LedgerScope {
+        review_id: Some(review_id),
+        organization_id: None,
+    };
+    let mut rows = Vec::new();
+    ledger_rows(db, caller, scope, now, &mut |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    let mut problems = Vec::with_capacity(rows.len());
+    for row in rows {
+        let evidence = db.read(|conn| {
+            Ok::<_, Error>(rectify_db::closing::evidence_of(
+                conn,
+                row.problem_id,
+                false,
+            )?)
+        })?;
+        let text = |i: usize| row.cells[i].as_text();
+        let days_overdue = match (&row.highlight, &row.cells[7]) {
+            (Highlight::Overdue, Value::Date(deadline)) => {
+                Some((as_of - *deadline).num_days().max(1))
+            }
+            _ => None,
+        };
+        problems.push(ReportedProblem {
+            aspect: text(1),
+            title: text(2),
+            measures: text(4)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
+            unit: text(5),
+            owner: text(6),
+            deadline: document_date(&row.cells[7]),
+            status: text(8),
+            progress: text(9),
+            closed_on: document_date(&row.cells[10]),
+            evidence: evidence
+                .into_iter()
+                .map(|e| match e.description.trim() {
+                    "" => e.file_name,
+                    about => format!("{}（{about}）", e.file_name),
+                })
+                .collect(),
+            finished: matches!(row.status, Status::Closed | Status::Cancelled),
+            days_overdue,
+        });
+    }
+    Ok(ReviewReport {
+        unit: org.name,
+        review_title: review.title,
+        held_on: review.held_on,
+        as_of,
+        total: figures.total,
+        closed: figures.by_status.closed,
+        in_progress: figures.by_status.in_progress + figures.by_status.submitted,
+        overdue: figures.overdue,
+        completion_rate: figures.completion_rate,
+        problems,
+    })
+}
+
+/// A ledger cell as a document writes it: dates as 2026年12月31日.
+fn document_date(cell: &Value) -> String {
+    match cell {
+        Value::Date(day) => crate::document::chinese_date(*day),
+        other => other.as_text(),
+    }
 }
 
 // ---------------------------------------------------------------- overdue report

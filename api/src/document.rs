@@ -1,0 +1,385 @@
+//! Word documents offices file upward: the 整改落实情况报告 of a review, laid out as official
+//! documents are (GB/T 9704: A4, 方正小标宋 title, 黑体 and 楷体 headings, 仿宋 body in 三号 on a
+//! fixed 28-point line, first lines indented two characters, page numbers in the footer).
+//! A reader without these fonts gets its own CJK fonts in their place. What the report says is
+//! given in plain values; this module only lays it out.
+
+use chrono::NaiveDate;
+use docx_rs::{
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
+    RunFonts, SpecialIndentType,
+};
+
+use crate::export::ExportError;
+
+/// 二号 (22 pt) and 三号 (16 pt), in half-points.
+const TITLE_SIZE: usize = 44;
+const BODY_SIZE: usize = 32;
+/// A fixed 28-point line, in twentieths of a point, and two characters of 三号 indent.
+const LINE: i32 = 560;
+const TWO_CHARACTERS: i32 = 640;
+
+const TITLE_FONT: &str = "方正小标宋简体";
+const HEADING_FONT: &str = "黑体";
+const SUBHEADING_FONT: &str = "楷体_GB2312";
+const BODY_FONT: &str = "仿宋_GB2312";
+
+/// One problem as the report tells it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReportedProblem {
+    pub aspect: String,
+    pub title: String,
+    pub measures: Vec<String>,
+    pub unit: String,
+    pub owner: String,
+    pub deadline: String,
+    pub status: String,
+    pub progress: String,
+    pub closed_on: String,
+    pub evidence: Vec<String>,
+    /// Closed out or cancelled: nothing left to do.
+    pub finished: bool,
+    pub days_overdue: Option<i64>,
+}
+
+/// The 整改落实情况报告 of one review, as of a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewReport {
+    pub unit: String,
+    pub review_title: String,
+    pub held_on: NaiveDate,
+    pub as_of: NaiveDate,
+    pub total: u64,
+    pub closed: u64,
+    pub in_progress: u64,
+    pub overdue: u64,
+    pub completion_rate: Option<f64>,
+    pub problems: Vec<ReportedProblem>,
+}
+
+impl ReviewReport {
+    pub fn title(&self) -> String {
+        format!("{}关于{}整改落实情况的报告", self.unit, self.review_title)
+    }
+
+    /// The opening paragraph: what was found, and where it stands.
+    pub fn summary(&self) -> String {
+        let rate = self
+            .completion_rate
+            .map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0));
+        format!(
+            "{}，{}召开{}，查摆问题{}个。截至{}，已整改销号{}个，正在整改{}个，逾期未完成{}个，整改完成率{}。现将整改落实情况报告如下。",
+            chinese_date(self.held_on),
+            self.unit,
+            self.review_title,
+            self.total,
+            chinese_date(self.as_of),
+            self.closed,
+            self.in_progress,
+            self.overdue,
+            rate
+        )
+    }
+
+    /// The aspects in the order their first problem comes, each with its problems; problems
+    /// of no aspect last.
+    pub fn by_aspect(&self) -> Vec<(&str, Vec<&ReportedProblem>)> {
+        let mut groups: Vec<(&str, Vec<&ReportedProblem>)> = Vec::new();
+        for problem in &self.problems {
+            let aspect = if problem.aspect.is_empty() {
+                "其他方面"
+            } else {
+                problem.aspect.as_str()
+            };
+            match groups.iter_mut().find(|(a, _)| *a == aspect) {
+                Some((_, list)) => list.push(problem),
+                None => groups.push((aspect, vec![problem])),
+            }
+        }
+        groups.sort_by_key(|(aspect, _)| *aspect == "其他方面");
+        groups
+    }
+}
+
+pub fn chinese_date(day: NaiveDate) -> String {
+    day.format("%Y年%-m月%-d日").to_string()
+}
+
+/// 一、二、… for the first hundred.
+pub fn chinese_number(n: usize) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => DIGITS[n].to_owned(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { DIGITS[n - 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            DIGITS[n / 10],
+            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+fn fonts(name: &str) -> RunFonts {
+    RunFonts::new()
+        .east_asia(name)
+        .ascii("Times New Roman")
+        .hi_ansi("Times New Roman")
+}
+
+fn line() -> LineSpacing {
+    LineSpacing::new()
+        .line(LINE)
+        .line_rule(LineSpacingType::Exact)
+}
+
+fn run(text: &str, font: &str) -> Run {
+    Run::new().add_text(text).fonts(fonts(font)).size(BODY_SIZE)
+}
+
+/// A body paragraph: 仿宋, first line indented two characters.
+fn body(text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, BODY_FONT))
+        .line_spacing(line())
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
+            None,
+            None,
+        )
+}
+
+/// A body paragraph that begins with a label in bold (整改措施：…).
+fn labelled(label: &str, text: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(label, BODY_FONT).bold())
+        .add_run(run(text, BODY_FONT))
+        .line_spacing(line())
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
+            None,
+            None,
+        )
+}
+
+fn heading(text: &str, font: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(run(text, font))
+        .line_spacing(line())
+        .keep_next(true)
+        .indent(
+            None,
+            Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
+            None,
+            None,
+        )
+}
+
+/// An official document's page: A4, margins of 37/35/28/26 mm, page numbers centred below.
+fn page() -> Docx {
+    Docx::new()
+        .page_size(11906, 16838)
+        .page_margin(
+            PageMargin::new()
+                .top(2098)
+                .bottom(1984)
+                .left(1588)
+                .right(1474),
+        )
+        .default_fonts(fonts(BODY_FONT))
+        .default_size(BODY_SIZE)
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(Run::new().add_text("— ").size(28))
+                    .add_page_num(PageNum::new())
+                    .add_run(Run::new().add_text(" —").size(28)),
+            ),
+        )
+}
+
+fn packed(docx: Docx) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    docx.build()
+        .pack(&mut bytes)
+        .map_err(|e| ExportError::Document(e.to_string()))?;
+    Ok(bytes.into_inner())
+}
+
+/// The 整改落实情况报告 as a .docx.
+pub fn review_report(report: &ReviewReport) -> Result<Vec<u8>, ExportError> {
+    let mut docx = page().add_paragraph(
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .line_spacing(
+                LineSpacing::new()
+                    .line(700)
+                    .line_rule(LineSpacingType::Exact),
+            )
+            .add_run(
+                Run::new()
+                    .add_text(report.title())
+                    .fonts(fonts(TITLE_FONT))
+                    .size(TITLE_SIZE),
+            ),
+    );
+    docx = docx
+        .add_paragraph(Paragraph::new().line_spacing(line()))
+        .add_paragraph(body(&report.summary()));
+
+    docx = docx.add_paragraph(heading("一、问题整改落实情况", HEADING_FONT));
+    for (i, (aspect, problems)) in report.by_aspect().into_iter().enumerate() {
+        docx = docx.add_paragraph(heading(
+            &format!("（{}）{aspect}", chinese_number(i + 1)),
+            SUBHEADING_FONT,
+        ));
+        for (j, problem) in problems.into_iter().enumerate() {
+            docx = docx.add_paragraph(
+                Paragraph::new()
+                    .add_run(run(&format!("{}. {}", j + 1, problem.title), BODY_FONT).bold())
+                    .line_spacing(line())
+                    .keep_next(true)
+                    .indent(
+                        None,
+                        Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
+                        None,
+                        None,
+                    ),
+            );
+            if !problem.measures.is_empty() {
+                docx = docx.add_paragraph(labelled("整改措施：", &problem.measures.join("；")));
+            }
+            let mut duty = format!("责任单位：{}", problem.unit);
+            if !problem.owner.is_empty() {
+                duty.push_str(&format!("；责任人：{}", problem.owner));
+            }
+            if !problem.deadline.is_empty() {
+                duty.push_str(&format!("；整改时限：{}", problem.deadline));
+            }
+            docx = docx.add_paragraph(body(&format!("{duty}。")));
+            let mut status = problem.status.clone();
+            if !problem.closed_on.is_empty() {
+                status.push_str(&format!("（{}销号）", problem.closed_on));
+            }
+            if let Some(days) = problem.days_overdue {
+                status.push_str(&format!("，已逾期{days}天"));
+            }
+            docx = docx.add_paragraph(labelled("整改状态：", &format!("{status}。")));
+            if !problem.progress.is_empty() {
+                docx = docx.add_paragraph(labelled("进展情况：", &problem.progress));
+            }
+            let evidence = if problem.evidence.is_empty() {
+                "暂无。".to_owned()
+            } else {
+                format!("{}。", problem.evidence.join("；"))
+            };
+            docx = docx.add_paragraph(labelled("佐证材料：", &evidence));
+        }
+    }
+
+    docx = docx.add_paragraph(heading("二、尚未完成的整改事项及下一步打算", HEADING_FONT));
+    let open: Vec<&ReportedProblem> = report.problems.iter().filter(|p| !p.finished).collect();
+    if open.is_empty() {
+        docx = docx.add_paragraph(body(
+            "查摆的问题已全部整改销号。下一步将持续巩固整改成果，开展整改“回头看”，防止问题反弹。",
+        ));
+    }
+    for (i, problem) in open.into_iter().enumerate() {
+        let mut text = format!("{}. {}：{}", i + 1, problem.title, problem.status);
+        if let Some(days) = problem.days_overdue {
+            text.push_str(&format!("，已逾期{days}天"));
+        }
+        if !problem.deadline.is_empty() {
+            text.push_str(&format!("，整改时限{}", problem.deadline));
+        }
+        let plan = if problem.measures.is_empty() {
+            "抓紧制定整改措施".to_owned()
+        } else {
+            problem.measures.join("；")
+        };
+        text.push_str(&format!("。下一步：{plan}。"));
+        docx = docx.add_paragraph(body(&text));
+    }
+
+    // The signing unit and date, right-aligned, after a blank line.
+    docx = docx.add_paragraph(Paragraph::new().line_spacing(line()));
+    for text in [report.unit.clone(), chinese_date(report.as_of)] {
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Right)
+                .line_spacing(line())
+                .add_run(run(&text, BODY_FONT)),
+        );
+    }
+    packed(docx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn numbers_and_dates_read_as_documents_write_them() {
+        let cases = [
+            (1, "一"),
+            (9, "九"),
+            (10, "十"),
+            (11, "十一"),
+            (20, "二十"),
+            (35, "三十五"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(chinese_number(n), text);
+        }
+        assert_eq!(chinese_date(day("2026-11-05")), "2026年11月5日");
+    }
+
+    #[test]
+    fn the_summary_states_the_totals_as_of_the_day() {
+        let report = ReviewReport {
+            unit: "东风社区党委".into(),
+            review_title: "2026年度组织生活会".into(),
+            held_on: day("2026-11-10"),
+            as_of: day("2026-12-31"),
+            total: 5,
+            closed: 3,
+            in_progress: 1,
+            overdue: 1,
+            completion_rate: Some(0.6),
+            problems: vec![
+                ReportedProblem {
+                    aspect: "作风建设方面".into(),
+                    ..Default::default()
+                },
+                ReportedProblem::default(),
+                ReportedProblem {
+                    aspect: "作风建设方面".into(),
+                    ..Default::default()
+                },
+            ],
+        };
+        assert_eq!(
+            report.summary(),
+            "2026年11月10日，东风社区党委召开2026年度组织生活会，查摆问题5个。截至2026年12月31日，已整改销号3个，正在整改1个，逾期未完成1个，整改完成率60.0%。现将整改落实情况报告如下。"
+        );
+        assert_eq!(
+            report.title(),
+            "东风社区党委关于2026年度组织生活会整改落实情况的报告"
+        );
+        let aspects: Vec<(&str, usize)> = report
+            .by_aspect()
+            .into_iter()
+            .map(|(a, list)| (a, list.len()))
+            .collect();
+        assert_eq!(aspects, [("作风建设方面", 2), ("其他方面", 1)]);
+        let bytes = review_report(&report).unwrap();
+        assert!(bytes.starts_with(b"PK\x03\x04"));
+    }
+}
