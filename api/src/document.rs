@@ -6,8 +6,9 @@
 
 use chrono::NaiveDate;
 use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
-    RunFonts, SpecialIndentType,
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
+    PageOrientationType, Paragraph, Run, RunFonts, SpecialIndentType, Table, TableCell, TableRow,
+    WidthType,
 };
 
 use crate::export::ExportError;
@@ -17,6 +18,9 @@ const TITLE_SIZE: usize = 44;
 const BODY_SIZE: usize = 32;
 /// A fixed 28-point line, in twentieths of a point, and two characters of 三号 indent.
 const LINE: i32 = 560;
+/// 四号 (14 pt) in a form's table, 小四 (12 pt) in a list's.
+const FORM_SIZE: usize = 28;
+const LIST_SIZE: usize = 24;
 const TWO_CHARACTERS: i32 = 640;
 
 const TITLE_FONT: &str = "方正小标宋简体";
@@ -114,7 +118,11 @@ pub fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
@@ -314,6 +322,181 @@ pub fn review_report(report: &ReviewReport) -> Result<Vec<u8>, ExportError> {
                 .add_run(run(&text, BODY_FONT)),
         );
     }
+    packed(docx)
+}
+
+/// The 对账销号单 of one closed problem: what it was, what was done, the proof, who submitted
+/// and who verified it, and lines to sign.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClosureRecord {
+    pub key: String,
+    pub review_title: String,
+    pub aspect: String,
+    pub problem: String,
+    pub unit: String,
+    pub owner: String,
+    pub deadline: String,
+    pub measures: Vec<String>,
+    pub completion_note: String,
+    pub evidence: Vec<String>,
+    pub submitter: String,
+    pub submitted_on: String,
+    pub verifier: String,
+    pub closed_on: String,
+    pub verification_note: String,
+}
+
+/// A table's cell in 仿宋 at `size` half-points, single-spaced, its lines kept.
+fn cell(text: &str, width: usize, bold: bool, size: usize) -> TableCell {
+    let mut run = Run::new().fonts(fonts(BODY_FONT)).size(size);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            run = run.add_break(docx_rs::BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
+    if bold {
+        run = run.bold();
+    }
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(run))
+        .width(width, WidthType::Dxa)
+}
+
+fn title_paragraph(text: &str) -> Paragraph {
+    Paragraph::new()
+        .align(AlignmentType::Center)
+        .line_spacing(
+            LineSpacing::new()
+                .line(700)
+                .line_rule(LineSpacingType::Exact),
+        )
+        .add_run(
+            Run::new()
+                .add_text(text)
+                .fonts(fonts(TITLE_FONT))
+                .size(TITLE_SIZE),
+        )
+}
+
+/// The 对账销号单 as a .docx.
+pub fn closure_record(record: &ClosureRecord) -> Result<Vec<u8>, ExportError> {
+    const LABEL: usize = 2000;
+    const VALUE: usize = 6800;
+    let join = |items: &[String]| {
+        if items.is_empty() {
+            "无".to_owned()
+        } else {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, m)| format!("{}. {m}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let rows = [
+        ("问题编号", record.key.clone()),
+        ("来源", record.review_title.clone()),
+        ("问题类别", record.aspect.clone()),
+        ("问题描述", record.problem.clone()),
+        ("责任单位", record.unit.clone()),
+        ("责任人", record.owner.clone()),
+        ("整改时限", record.deadline.clone()),
+        ("整改措施", join(&record.measures)),
+        ("整改完成情况", record.completion_note.clone()),
+        ("佐证材料", join(&record.evidence)),
+        (
+            "提交人",
+            format!("{}（{}提交）", record.submitter, record.submitted_on),
+        ),
+        (
+            "验收人",
+            format!("{}（{}销号）", record.verifier, record.closed_on),
+        ),
+        ("验收意见", record.verification_note.clone()),
+    ];
+    let table = Table::new(
+        rows.iter()
+            .map(|(label, value)| {
+                TableRow::new(vec![
+                    cell(label, LABEL, true, FORM_SIZE),
+                    cell(value, VALUE, false, FORM_SIZE),
+                ])
+            })
+            .collect(),
+    )
+    .set_grid(vec![LABEL, VALUE])
+    .width(LABEL + VALUE, WidthType::Dxa);
+    let mut docx = page()
+        .add_paragraph(title_paragraph("问题整改对账销号单"))
+        .add_paragraph(Paragraph::new().line_spacing(line()))
+        .add_table(table)
+        .add_paragraph(Paragraph::new().line_spacing(line()));
+    for who in ["责任人（签字）", "验收人（签字）", "单位负责人（签字）"] {
+        docx = docx.add_paragraph(
+            Paragraph::new().line_spacing(line()).add_run(
+                Run::new()
+                    .add_text(format!("{who}：＿＿＿＿＿　日期：　　年　　月　　日"))
+                    .fonts(fonts(BODY_FONT))
+                    .size(FORM_SIZE),
+            ),
+        );
+    }
+    packed(docx)
+}
+
+/// A list to print (the 督办 list of overdue items): a title, a line under it, and a table of
+/// `headers` and `rows`, on A4 landscape.
+pub fn table_document(
+    title: &str,
+    subtitle: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, ExportError> {
+    // The sheet's widths in characters, spread over the landscape page's 13,800 twips.
+    let total: f64 = widths.iter().sum::<f64>().max(1.0);
+    let twips: Vec<usize> = widths
+        .iter()
+        .map(|w| (w / total * 13_800.0) as usize)
+        .collect();
+    let header = TableRow::new(
+        headers
+            .iter()
+            .zip(&twips)
+            .map(|(h, w)| cell(h, *w, true, LIST_SIZE))
+            .collect(),
+    );
+    let body = rows.iter().map(|row| {
+        TableRow::new(
+            row.iter()
+                .zip(&twips)
+                .map(|(text, w)| cell(text, *w, false, LIST_SIZE))
+                .collect(),
+        )
+    });
+    let table = Table::new(std::iter::once(header).chain(body).collect())
+        .set_grid(twips.clone())
+        .width(twips.iter().sum(), WidthType::Dxa);
+    let docx = page()
+        .page_size(16838, 11906)
+        .page_orient(PageOrientationType::Landscape)
+        .page_margin(
+            PageMargin::new()
+                .top(1418)
+                .bottom(1418)
+                .left(1440)
+                .right(1440),
+        )
+        .add_paragraph(title_paragraph(title))
+        .add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Center)
+                .line_spacing(line())
+                .add_run(run(subtitle, SUBHEADING_FONT)),
+        )
+        .add_table(table);
     packed(docx)
 }
 

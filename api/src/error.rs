@@ -113,6 +113,7 @@ codes! {
     HasActiveUsers = "has_active_users", Conflict, "The organization has active users.", "该组织下仍有未停用的用户。";
     LastAdmin = "last_admin", Conflict, "The last active admin cannot be removed.", "不能停用最后一名管理员。";
     OwnAccount = "own_account", Conflict, "An admin may not lock themselves out.", "管理员不能停用或降级自己的账号。";
+    NotClosedOut = "not_closed_out", Conflict, "The problem is not closed out; its 对账销号单 exists once it is.", "问题尚未销号，销号后才有对账销号单。";
     ProblemFinished = "problem_finished", Conflict, "The problem is closed or cancelled.", "问题已销号或已撤销。";
     TransitionNotAllowed = "transition_not_allowed", Conflict, "The action is not allowed now; `allowed_actions` lists those that are.", "问题当前的状态不允许此操作；allowed_actions 列出了可进行的操作。";
     UsernameTaken = "username_taken", Conflict, "The username is taken.", "用户名已被占用。";

@@ -759,6 +759,42 @@ fn the_reviews_report_is_a_word_document_that_prints_with_its_totals_problems_an
     let (_dir, pdf) = printed("before.docx", &before);
     let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
     assert!(text.contains("截至2026年11月11日，已整改销号0个"), "{text}");
+    // The closed problem's 对账销号单; an unfinished one has none yet.
+    let record = app.get_bytes(
+        &format!("/api/v1/problems/{done}/closure.docx"),
+        &cast.coordinator,
+    );
+    let (_dir, pdf) = printed("closure.docx", &record);
+    let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
+    for expected in [
+        "问题整改对账销号单",
+        "对物业管理问题跟踪督促不够",
+        "1.建立物业服务考核办法（2026年",
+        "物业考核办法.pdf（考核办法印发稿）",
+        "已制定考核办法并实施",
+        "同意销号。",
+        "责任人（签字）",
+        "验收人（签字）",
+    ] {
+        assert!(text.contains(expected), "{expected} is not in:\n{text}");
+    }
+    app.get(
+        &format!("/api/v1/problems/{late}/closure.docx"),
+        &cast.coordinator,
+    )
+    .problem(409, "not_closed_out");
+    // The overdue list as a 督办 list to print, landscape.
+    let list = app.get_bytes("/api/v1/reports/overdue.docx", &cast.coordinator);
+    let (_dir, pdf) = printed("overdue.docx", &list);
+    let (_, width, height, info) = crate::import::pdf_pages(&pdf);
+    assert!(width > height, "landscape: {info}");
+    let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
+    assert!(text.contains("逾期问题督办清单"), "{text}");
+    assert!(text.contains("逾期未完成1项"), "{text}");
+    assert!(text.contains("党员学习教育台账不完整"), "{text}");
+    let same = app.get_bytes("/api/v1/reports/overdue?format=docx", &cast.coordinator);
+    assert!(same.starts_with(b"PK\x03\x04"));
+
     // Another unit's coordinator does not see the review; a bad day is named.
     app.get(&path, &cast.sibling).problem(404, "not_found");
     app.get(&format!("{path}?as_of=2026-02-30"), &cast.coordinator)

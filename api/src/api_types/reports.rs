@@ -57,6 +57,7 @@ pub enum ReportFormat {
     Json,
     Csv,
     Xlsx,
+    Docx,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -81,8 +82,8 @@ pub struct OverdueQuery {
     pub organization_id: Option<i64>,
     /// How `groups` counts [default: organization].
     pub group_by: Option<OverdueGrouping>,
-    /// `json` [default], `csv` or `xlsx`: how callers written before `overdue.csv` and
-    /// `overdue.xlsx` chose. Kept working, and left out of the OpenAPI document so that this
+    /// `json` [default], `csv`, `xlsx` or `docx`: how callers written before `overdue.csv`,
+    /// `overdue.xlsx` and `overdue.docx` chose. Kept working, and left out of the OpenAPI document so that this
     /// operation answers JSON alone there (generated clients type it as the report).
     #[param(ignore)]
     pub format: Option<ReportFormat>,

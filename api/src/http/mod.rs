@@ -269,6 +269,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reports::overdue)
         .service(reports::overdue_xlsx)
         .service(reports::overdue_csv)
+        .service(reports::overdue_docx)
+        .service(reports::closure_record)
         .service(reports::progress)
         .service(reports::review_report)
         .service(reports::digest_deliveries)

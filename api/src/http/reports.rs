@@ -274,6 +274,9 @@ async fn overdue_answer(
         Some(day) => format!("逾期问题清单（截至{day}）"),
         None => "逾期问题清单".to_owned(),
     };
+    if format == ReportFormat::Docx {
+        return overdue_document(state, caller, req, report, now).await;
+    }
     let sheet_title = "逾期问题清单".to_owned();
     let xlsx = format == ReportFormat::Xlsx;
     let rows = reports::overdue_rows(&report);
@@ -368,6 +371,104 @@ pub async fn review_report(
         std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
         let file = temp.reopen().map_err(Error::internal)?;
         Ok((report.title(), file))
+    })
+    .await?;
+    attachment(&req, file, &title, FileKind::Docx)
+}
+
+/// The overdue list as a 督办 list to print (A4 landscape, a table of every overdue problem
+/// and measure, most overdue first): as `/reports/overdue?format=docx`, answering one type.
+#[utoipa::path(
+    tag = "reports",
+    params(OverdueFileQuery),
+    responses(
+        (status = 200, description = "The 督办 list, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/overdue.docx")]
+pub async fn overdue_docx(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<OverdueFileQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?.as_report_query(ReportFormat::Docx);
+    overdue_answer(state, caller, req, query).await
+}
+
+/// The overdue list's columns on a printed page, in shares of its width: the sheet's, with
+/// room for two characters of 类型 and a whole date in 小四.
+const OVERDUE_DOCUMENT_WIDTHS: [f64; 9] = [8.0, 13.0, 40.0, 16.0, 16.0, 9.0, 15.0, 9.0, 10.0];
+
+async fn overdue_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    report: OverdueReport,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<HttpResponse, Error> {
+    let as_of = report.as_of.unwrap_or_else(|| now.date_naive());
+    let organization_id = report.organization_id;
+    let rows: Vec<Vec<String>> = reports::overdue_rows(&report)
+        .into_iter()
+        .map(|row| row.cells.iter().map(export::Value::as_text).collect())
+        .collect();
+    let (title, file) = blocking(move || {
+        let unit = reports::unit_name(&state.db, &caller, organization_id)?;
+        let title = format!("{unit}逾期问题督办清单");
+        let subtitle = format!(
+            "截至{}，逾期未完成{}项",
+            crate::document::chinese_date(as_of),
+            rows.len()
+        );
+        let bytes = crate::document::table_document(
+            &title,
+            &subtitle,
+            reports::OVERDUE_COLUMNS.headers,
+            &OVERDUE_DOCUMENT_WIDTHS,
+            &rows,
+        )?;
+        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
+        Ok((title, temp.reopen().map_err(Error::internal)?))
+    })
+    .await?;
+    attachment(&req, file, &title, FileKind::Docx)
+}
+
+/// The 对账销号单 of a closed problem, to print, sign and file: the problem, its measures (with
+/// the days they were done), the completion note, the evidence, who submitted it and who
+/// verified it, on which days, and lines for the signatures. 409 `not_closed_out` before the
+/// problem is closed out.
+#[utoipa::path(
+    tag = "reports",
+    params(("id" = i64, Path, description = "Problem id")),
+    responses(
+        (status = 200, description = "The record, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 409, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems/{id}/closure.docx")]
+pub async fn closure_record(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    let id = id.into_inner();
+    let (title, file) = blocking(move || {
+        let record = reports::closure_record(&state.db, &caller, id)?;
+        let bytes = crate::document::closure_record(&record)?;
+        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
+        let title = format!("{}对账销号单", record.key);
+        Ok((title, temp.reopen().map_err(Error::internal)?))
     })
     .await?;
     attachment(&req, file, &title, FileKind::Docx)

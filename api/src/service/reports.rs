@@ -329,6 +329,90 @@ pub fn review_report(
     })
 }
 
+/// The 对账销号单 of a closed problem: what it was, its measures, the evidence, who submitted
+/// it and who verified it, with the days on its unit's calendar.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn closure_record(
+    db: &Db,
+    caller: &Caller,
+    problem_id: i64,
+) -> Result<crate::document::ClosureRecord> {
+    use crate::document::chinese_date;
+    db.read(|conn| {
+        let (problem, unit) = access::problem(conn, caller, problem_id)?;
+        if problem.status != Status::Closed.as_str() {
+            return Err(Error::new(
+                crate::error::Code::NotClosedOut,
+                format!(
+                    "{} is {}: its 对账销号单 exists once it is closed out.",
+                    problem.key, problem.status
+                ),
+            ));
+        }
+        let review = rectify_db::reviews::get(conn, problem.review_id)?;
+        let history = db_problems::history(conn, problem.id)?;
+        let last = |action: &str| history.iter().rev().find(|h| h.action == action);
+        let (submitted, verified) = (last("submit"), last("verify"));
+        let mut people: Vec<i64> = [problem.owner_id]
+            .into_iter()
+            .chain([submitted, verified].map(|h| h.and_then(|h| h.actor_id)))
+            .flatten()
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let names: HashMap<i64, String> = db_users::get_many(conn, &people)?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect();
+        let name = |id: Option<i64>| {
+            id.and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default()
+        };
+        let day = |at: chrono::NaiveDateTime| chinese_date(today_in(at.and_utc(), &unit.timezone));
+        let measure_ids: Vec<i64> = db_problems::measure_links(conn, &[problem.id])?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        let measures = db_catalog::get_measures(conn, &measure_ids)?
+            .into_iter()
+            .map(|m| {
+                let text = shown(&m.title, &m.description);
+                match m.done_at {
+                    Some(at) => format!("{text}（{}完成）", day(at)),
+                    None => text,
+                }
+            })
+            .collect();
+        let evidence = rectify_db::closing::evidence_of(conn, problem.id, false)?
+            .into_iter()
+            .map(|e| match e.description.trim() {
+                "" => e.file_name,
+                about => format!("{}（{about}）", e.file_name),
+            })
+            .collect();
+        Ok(crate::document::ClosureRecord {
+            key: problem.key.clone(),
+            review_title: review.title,
+            aspect: problem.aspect.clone().unwrap_or_default(),
+            problem: shown(&problem.title, &problem.description),
+            unit: unit.name.clone(),
+            owner: name(problem.owner_id),
+            deadline: problem.deadline.map(chinese_date).unwrap_or_default(),
+            measures,
+            completion_note: submitted.and_then(|h| h.note.clone()).unwrap_or_default(),
+            evidence,
+            submitter: name(submitted.and_then(|h| h.actor_id)),
+            submitted_on: submitted.map(|h| day(h.created_at)).unwrap_or_default(),
+            verifier: name(verified.and_then(|h| h.actor_id)),
+            closed_on: problem.closed_at.map(day).unwrap_or_default(),
+            verification_note: verified
+                .and_then(|h| h.note.clone())
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| "同意销号。".to_owned()),
+        })
+    })
+}
+
 /// A ledger cell as a document writes it: dates as 2026年12月31日.
 fn document_date(cell: &Value) -> String {
     match cell {
