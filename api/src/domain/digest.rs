@@ -172,6 +172,16 @@ pub struct Digest {
     pub completion_change: Option<f64>,
 }
 
+/// The heading of a section's days column, from how its days read (`逾期{}天` → 逾期天数).
+fn days_header(days: &str) -> &'static str {
+    match days {
+        "逾期{}天" => "逾期天数",
+        "剩{}天" => "剩余天数",
+        "已等{}天" => "已等天数",
+        _ => "天数",
+    }
+}
+
 fn pct(rate: Option<f64>) -> String {
     rate.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0))
 }
@@ -287,36 +297,72 @@ impl Digest {
         out
     }
 
+    /// The digest as a page people open (the e-mail's HTML part and `format=html`): a table per
+    /// section, overdue rows red and due-soon rows yellow as in the ledger, every value escaped
+    /// by the template. Inline styles only: mail readers drop style sheets.
     pub fn html(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
+        const CELL: &str =
+            "border:1px solid #BFBFBF;padding:4px 8px;text-align:left;vertical-align:top";
+        const HEAD: &str =
+            "border:1px solid #BFBFBF;padding:4px 8px;text-align:left;background:#D9E1F2";
+        let fill = |title: &str| match title {
+            "本周新增逾期" | "持续逾期" => "background:#FFC7CE",
+            "7日内到期" => "background:#FFEB9C",
+            _ => "",
         };
-        let mut out = format!(
-            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>\
-             <p>{}，您好：</p><h2>{}</h2><p>{}</p>",
-            esc(&self.subject()),
-            esc(&self.recipient),
-            esc(&self.subject()),
-            esc(&self.rate_line())
-        );
-        for (title, days, label, lines) in self.sections() {
-            if lines.is_empty() {
-                continue;
+        let subject = self.subject();
+        let page = maud::html! {
+            (maud::DOCTYPE)
+            html lang="zh-CN" {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    title { (subject) }
+                }
+                body style="font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif;font-size:14px;color:#222;max-width:960px;margin:16px auto;padding:0 12px" {
+                    p { (self.recipient) "，您好：" }
+                    h2 style="font-size:18px" { (subject) }
+                    p { strong { (self.rate_line()) } }
+                    @for (title, days, label, lines) in self.sections() {
+                        @if !lines.is_empty() {
+                            h3 style="font-size:16px;margin-top:20px" { (title) "（" (lines.len()) "项）" }
+                            table style="border-collapse:collapse;width:100%" {
+                                thead {
+                                    tr {
+                                        th style=(HEAD) { "编号" }
+                                        th style=(HEAD) { "问题" }
+                                        th style=(HEAD) { "责任单位" }
+                                        th style=(HEAD) { "责任人" }
+                                        th style=(HEAD) { (if label == "时限" { "整改时限" } else { label }) }
+                                        @if !days.is_empty() {
+                                            th style=(HEAD) { (days_header(days)) }
+                                        }
+                                    }
+                                }
+                                tbody {
+                                    @for line in lines.iter() {
+                                        tr style=(fill(title)) {
+                                            td style=(CELL) { (line.key) }
+                                            td style=(CELL) { (line.title) }
+                                            td style=(CELL) { (line.unit) }
+                                            td style=(CELL) { (line.owner.as_deref().unwrap_or("")) }
+                                            td style=(CELL) { (line.deadline.map(|d| d.to_string()).unwrap_or_default()) }
+                                            @if !days.is_empty() {
+                                                td style=(CELL) { (line.days) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    p style="color:#666;margin-top:20px;font-size:12px" {
+                        "截至" (self.as_of) "。红色为已逾期，黄色为7日内到期。此邮件由整改台账系统发送。"
+                    }
+                }
             }
-            out.push_str(&format!("<h3>{}（{}项）</h3><ul>", esc(title), lines.len()));
-            for line in lines {
-                out.push_str(&format!(
-                    "<li>{}</li>",
-                    esc(&Self::line_text(line, days, label))
-                ));
-            }
-            out.push_str("</ul>");
-        }
-        out.push_str("</body></html>");
-        out
+        };
+        page.into_string()
     }
 }
 
@@ -451,10 +497,37 @@ mod tests {
         );
         assert!(d.markdown().contains("**本周新增逾期（1项）**"));
         let html = d.html();
-        assert!(html.contains("<li>DFSQ-2 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，剩2天）</li>"), "{html}");
+        assert!(
+            html.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<h3 style=\"font-size:16px;margin-top:20px\">7日内到期（1项）</h3>"),
+            "{html}"
+        );
+        // A due-soon row is yellow, with its days left; an overdue one red.
+        assert!(
+            html.contains("<tr style=\"background:#FFEB9C\"><td style=\""),
+            "{html}"
+        );
+        assert!(
+            html.contains(">DFSQ-2</td>") && html.contains(">2026-11-20</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<tr style=\"background:#FFC7CE\">"), "{html}");
+        assert!(
+            html.contains(">剩余天数</th>") && html.contains(">申请延至</th>"),
+            "{html}"
+        );
         let mut evil = d.clone();
-        evil.recipient = "<script>".into();
-        assert!(evil.html().contains("&lt;script&gt;"));
+        evil.recipient = "<script>alert(1)</script>".into();
+        evil.newly_overdue[0].title = "\"><img src=x onerror=alert(1)>".into();
+        let html = evil.html();
+        assert!(
+            html.contains("&lt;script&gt;") && !html.contains("<script>"),
+            "{html}"
+        );
+        assert!(!html.contains("<img"), "{html}");
     }
 
     #[test]

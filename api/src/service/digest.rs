@@ -300,12 +300,22 @@ pub struct SendSummary {
 /// The body a `digest.weekly` webhook gets: the digest as JSON, and at the top a Markdown
 /// message in the shape WeCom and DingTalk group robots read.
 fn robot_members(digest: &Digest) -> serde_json::Map<String, Value> {
+    use crate::domain::robot::Kind;
     let markdown = digest.markdown();
     let mut extra = serde_json::Map::new();
     extra.insert("msgtype".into(), json!("markdown"));
+    // Cut as each platform takes it: WeCom reads `content`, DingTalk `text`.
+    let (wecom, dingtalk) = (
+        Kind::Wecom.message("", &markdown),
+        Kind::Dingtalk.message("", &markdown),
+    );
     extra.insert(
         "markdown".into(),
-        json!({"title": digest.subject(), "content": markdown, "text": markdown}),
+        json!({
+            "title": digest.subject(),
+            "content": wecom["markdown"]["content"],
+            "text": dingtalk["markdown"]["text"],
+        }),
     );
     extra
 }
