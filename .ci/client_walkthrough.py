@@ -18,7 +18,13 @@ from rectify_api_client.types import File
 from rectify_api_client.api.auth import login, me
 from rectify_api_client.api.measures import create_measure
 from rectify_api_client.api.problems import create_problem, get_problem, transition_problem
-from rectify_api_client.api.reports import ledger_xlsx, overdue, overdue_xlsx, review_report
+from rectify_api_client.api.reports import (
+    ledger_xlsx,
+    overdue,
+    overdue_docx,
+    overdue_xlsx,
+    review_report,
+)
 from rectify_api_client.api.reviews import create_review
 from rectify_api_client.api.users import create_user
 from rectify_api_client.models import (
@@ -179,6 +185,14 @@ def main(base_url: str, admin_password: str) -> None:
     for part in ("一、问题整改落实情况", "二、尚未完成的整改事项及下一步打算"):
         assert part in paragraphs, (part, paragraphs)
     assert document.sections[0].page_height > document.sections[0].page_width  # A4 portrait
+    # The overdue list as a 督办 list: landscape, a header row and the late problem in its table.
+    listing = expect(overdue_docx.sync_detailed(client=client), 200, File)
+    document = docx.Document(io.BytesIO(listing.payload.read()))
+    assert document.sections[0].page_width > document.sections[0].page_height
+    assert document.paragraphs[0].text.endswith("逾期问题督办清单"), document.paragraphs[0].text
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells][:3] == ["类型", "编号", "问题/措施"]
+    assert any(row.cells[1].text == late.key for row in table.rows[1:]), late.key
     print(
         f"generated client: {problem.key} created, confirmed (draft -> open), verify refused; "
         f"overdue report read typed ({late.key} {listed[0].days_overdue} days overdue); "
