@@ -48,7 +48,9 @@ fn kind_of(path: &str) -> &str {
 
 /// What each caller of the record's own community gets from an operation on it, with the
 /// empty body the matrix sends: `2` a 2xx, `F` 403 (their role may not), `B` 400/415/422 (the
-/// body is checked: the role may, or the body is read before the role is asked). Columns:
+/// body is checked: the role may, or the body is read before the role is asked), `C` 409 (the
+/// role may; the record's state does not allow it, as a document of a problem not closed out).
+/// Columns:
 /// coordinator, owner, auditor, read-only service token, read-write service token. Every
 /// operation on a record is listed: a new one fails the matrix until it is placed here.
 const INSIDE: &[(&str, &str)] = &[
@@ -65,10 +67,12 @@ const INSIDE: &[(&str, &str)] = &[
     ("POST /api/v1/problems/{id}/evidence", "BFFFB"),
     ("POST /api/v1/problems/{id}/extensions", "BBBFB"),
     ("GET /api/v1/problems/{id}/history", "22222"),
+    ("GET /api/v1/problems/{id}/closure.docx", "CCCCC"),
     ("GET /api/v1/problems/{id}/notes", "22222"),
     ("POST /api/v1/problems/{id}/notes", "BBBFB"),
     ("POST /api/v1/problems/{id}/transitions", "BBBFB"),
     ("GET /api/v1/reviews/{id}", "22222"),
+    ("GET /api/v1/reviews/{id}/report.docx", "22222"),
     ("PATCH /api/v1/reviews/{id}", "2FFF2"),
     ("GET /api/v1/service-accounts/{id}", "FFFFF"),
     ("PATCH /api/v1/service-accounts/{id}", "FFFFF"),
@@ -107,6 +111,7 @@ fn outcome(status: u16) -> char {
         200..=299 => '2',
         403 => 'F',
         400 | 415 | 422 => 'B',
+        409 => 'C',
         _ => '?',
     }
 }

@@ -145,6 +145,13 @@ async fn ledger_file(
     attachment(&req, file, &title, kind)
 }
 
+/// A document made in memory, as an open file the attachment streams (its name is gone).
+fn spooled(bytes: &[u8]) -> Result<std::fs::File, Error> {
+    let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+    std::io::Write::write_all(&mut temp, bytes).map_err(Error::internal)?;
+    temp.reopen().map_err(Error::internal)
+}
+
 /// The kinds of file the reports are given as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FileKind {
@@ -367,10 +374,7 @@ pub async fn review_report(
     let (title, file) = blocking(move || {
         let report = reports::review_report(&state.db, &caller, id, as_of, now)?;
         let bytes = crate::document::review_report(&report)?;
-        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
-        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
-        let file = temp.reopen().map_err(Error::internal)?;
-        Ok((report.title(), file))
+        Ok((report.title(), spooled(&bytes)?))
     })
     .await?;
     attachment(&req, file, &title, FileKind::Docx)
@@ -431,9 +435,7 @@ async fn overdue_document(
             &OVERDUE_DOCUMENT_WIDTHS,
             &rows,
         )?;
-        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
-        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
-        Ok((title, temp.reopen().map_err(Error::internal)?))
+        Ok((title, spooled(&bytes)?))
     })
     .await?;
     attachment(&req, file, &title, FileKind::Docx)
@@ -465,10 +467,7 @@ pub async fn closure_record(
     let (title, file) = blocking(move || {
         let record = reports::closure_record(&state.db, &caller, id)?;
         let bytes = crate::document::closure_record(&record)?;
-        let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
-        std::io::Write::write_all(&mut temp, &bytes).map_err(Error::internal)?;
-        let title = format!("{}对账销号单", record.key);
-        Ok((title, temp.reopen().map_err(Error::internal)?))
+        Ok((format!("{}对账销号单", record.key), spooled(&bytes)?))
     })
     .await?;
     attachment(&req, file, &title, FileKind::Docx)

@@ -551,7 +551,21 @@ pub fn send_scheduled(
     mailer: Option<&Mailer>,
     retry_base: Duration,
 ) -> Result<SendSummary> {
-    let zones = db.read(|conn| Ok::<_, Error>(db_problems::timezones_in_use(conn)?))?;
+    // The calendars in use: the problems' units', and the units of robots that get a digest
+    // (a robot of the root sees the tree whatever the root's own zone).
+    let zones = db.read(|conn| {
+        let mut zones = db_problems::timezones_in_use(conn)?;
+        for (hook, _) in rectify_db::webhooks::active_with_paths(conn)? {
+            if super::webhooks::kind_of(&hook).is_robot()
+                && crate::domain::webhook::subscribed(&hook.events, "digest.weekly")
+            {
+                zones.push(rectify_db::organizations::get(conn, hook.organization_id)?.timezone);
+            }
+        }
+        zones.sort();
+        zones.dedup();
+        Ok::<_, Error>(zones)
+    })?;
     let mut total = SendSummary::default();
     for tz in zones {
         let local = now

@@ -116,23 +116,10 @@ pub fn enqueue_robot_digest(
     markdown: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let message = kind_of(hook).message(title, markdown);
+    let payload = kind_of(hook).message(title, markdown).to_string();
     let key = robot_digest_key(hook, week);
-    let now = now.naive_utc();
-    Ok(db_hooks::insert_delivery_once(
-        conn,
-        NewDelivery {
-            webhook_id: hook.id,
-            event: "digest.weekly",
-            delivery_key: &key,
-            payload: &message.to_string(),
-            status: "pending",
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-            traceparent: None,
-        },
-    )?)
+    let delivery = pending(hook, "digest.weekly", &key, &payload, None, now);
+    Ok(db_hooks::insert_delivery_once(conn, delivery)?)
 }
 
 fn queue_body(
@@ -144,22 +131,31 @@ fn queue_body(
     trace: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let now = now.naive_utc();
-    db_hooks::insert_delivery(
-        conn,
-        NewDelivery {
-            webhook_id: hook.id,
-            event,
-            delivery_key: key,
-            payload,
-            status: "pending",
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-            traceparent: trace,
-        },
-    )?;
+    db_hooks::insert_delivery(conn, pending(hook, event, key, payload, trace, now))?;
     Ok(())
+}
+
+/// A delivery waiting for its first attempt.
+fn pending<'a>(
+    hook: &WebhookRow,
+    event: &'a str,
+    key: &'a str,
+    payload: &'a str,
+    trace: Option<&'a str>,
+    now: DateTime<Utc>,
+) -> NewDelivery<'a> {
+    let now = now.naive_utc();
+    NewDelivery {
+        webhook_id: hook.id,
+        event,
+        delivery_key: key,
+        payload,
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+        traceparent: trace,
+    }
 }
 
 /// The outbox as monitoring sees it: deliveries waiting, and when the oldest was queued.
