@@ -293,12 +293,17 @@ fn add_table<E: From<ExportError>>(
                 Value::Number(n) => {
                     sheet.write_number_with_format(r, col, *n as f64, &formats[style])
                 }
-                Value::Date(d) => {
-                    let date =
-                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
-                            .map_err(ExportError::from)?;
-                    sheet.write_datetime_with_format(r, col, &date, &dates[style])
-                }
+                Value::Date(d) => match excel_date(*d) {
+                    Some(date) => sheet.write_datetime_with_format(r, col, &date, &dates[style]),
+                    // Excel has no day before 1900 or after 9999: such a date is written as
+                    // it reads, rather than failing the whole sheet.
+                    None => sheet.write_string_with_format(
+                        r,
+                        col,
+                        d.format("%Y-%m-%d").to_string(),
+                        &formats[style],
+                    ),
+                },
             }
             .map_err(ExportError::from)?;
         }
@@ -308,6 +313,14 @@ fn add_table<E: From<ExportError>>(
         .autofilter(HEADING_ROWS, 0, HEADING_ROWS + written as u32, last_col)
         .map_err(ExportError::from)?;
     Ok(written)
+}
+
+/// A day as Excel counts days, if Excel has it (1900-01-01 to 9999-12-31).
+fn excel_date(day: NaiveDate) -> Option<ExcelDateTime> {
+    let year = u16::try_from(day.year())
+        .ok()
+        .filter(|y| (1900..=9999).contains(y))?;
+    ExcelDateTime::from_ymd(year, day.month() as u8, day.day() as u8).ok()
 }
 
 /// A sheet name as Excel takes it: at most 31 characters, none of []:*?/\, and no apostrophe
@@ -409,6 +422,35 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("\u{feff}序号,问题类别(方面),问题描述,"));
         assert!(text.ends_with("\r\n1,\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",\"甲,乙\",2026-11-30,\"甲,乙\",\"甲,乙\",\"甲,乙\"\r\n"));
+    }
+
+    #[test]
+    fn a_day_excel_does_not_have_is_written_as_text_and_the_sheet_is_still_made() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert!(excel_date(day(2026, 11, 30)).is_some());
+        assert!(excel_date(day(1900, 1, 1)).is_some());
+        for outside in [day(1, 1, 1), day(1899, 12, 31), day(-5, 3, 1)] {
+            assert!(excel_date(outside).is_none(), "{outside}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.xlsx");
+        let row = LedgerRow {
+            problem_id: 1,
+            status: crate::domain::workflow::Status::Open,
+            cells: std::array::from_fn(|i| match i {
+                7 => Value::Date(day(1, 1, 1)),
+                10 => Value::Date(day(2026, 11, 30)),
+                _ => Value::Text("甲".to_owned()),
+            }),
+            highlight: Highlight::Overdue,
+        };
+        let heading = Heading {
+            title: "整改台账",
+            unit: "东风社区党委",
+            as_of: day(2026, 11, 30),
+        };
+        let written = write_xlsx::<ExportError>(&path, heading, |each| each(row)).unwrap();
+        assert_eq!(written, 1);
     }
 
     #[test]
