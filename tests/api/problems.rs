@@ -562,3 +562,38 @@ fn problem_fields_are_checked_against_the_review() {
         0
     );
 }
+
+#[test]
+fn a_deadline_outside_the_years_people_mean_is_refused_as_the_import_refuses_it() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    for deadline in ["0001-01-01", "1999-12-31", "2101-01-01"] {
+        let refused = app
+            .post(
+                "/api/v1/problems",
+                &cast.coordinator,
+                &json!({"review_id": review, "title": "时限笔误", "deadline": deadline}),
+            )
+            .problem(422, "validation_failed");
+        assert_eq!(refused["errors"][0]["field"], "deadline", "{deadline}");
+        assert_eq!(refused["errors"][0]["code"], "range", "{deadline}");
+    }
+    let (id, measure) = app.ready_problem(&cast, review, "时限在范围内", "2100-12-31");
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        &cast.coordinator,
+        &json!({"deadline": "1900-01-01"}),
+    )
+    .problem(422, "validation_failed");
+    app.act(&cast.coordinator, id, "confirm", None).expect(200);
+    app.act(&cast.owner, id, "start", None).expect(200);
+    let refused = app
+        .post(
+            &format!("/api/v1/problems/{id}/extensions"),
+            &cast.owner,
+            &json!({"new_deadline": "2200-01-01", "reason": "笔误"}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "new_deadline");
+}

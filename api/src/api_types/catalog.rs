@@ -83,6 +83,7 @@ pub struct CreateMeasure {
     #[validate(custom(function = "valid_id"))]
     #[schema(minimum = 1)]
     pub owner_id: Option<i64>,
+    #[validate(custom(function = "valid_deadline"))]
     pub deadline: Option<NaiveDate>,
     /// Problems of the same review that this measure addresses.
     #[validate(custom(function = "valid_ids"))]
@@ -104,6 +105,7 @@ pub struct UpdateMeasure {
     pub owner_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "valid_deadline"))]
     pub deadline: Option<Option<NaiveDate>>,
     /// `true` marks the measure done (its owner or a linked problem's owner may do this).
     pub done: Option<bool>,

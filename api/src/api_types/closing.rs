@@ -95,6 +95,7 @@ pub struct Extension {
 #[serde(deny_unknown_fields)]
 pub struct CreateExtension {
     /// Later than the current deadline.
+    #[validate(custom(function = "valid_deadline"))]
     pub new_deadline: NaiveDate,
     #[validate(custom(function = "valid_title"))]
     #[schema(

@@ -92,6 +92,18 @@ pub use service_accounts::*;
 pub use users::*;
 pub use webhooks::*;
 
+/// A deadline on a day people could mean: the import's rule (2000–2100), for every deadline
+/// the API is given, so that a slip (`0001-01-01`) is refused rather than kept for ever.
+fn valid_deadline(day: &NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if crate::domain::ledger::PLAUSIBLE_YEARS.contains(&day.year()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range")
+            .with_message("must be a day in the years 2000 to 2100".into()))
+    }
+}
+
 fn valid_title(v: &str) -> Result<(), ValidationError> {
     let n = v.trim().chars().count();
     if n == 0 {

@@ -66,6 +66,7 @@ pub struct CreateProblem {
     #[validate(custom(function = "valid_id"))]
     #[schema(minimum = 1)]
     pub owner_id: Option<i64>,
+    #[validate(custom(function = "valid_deadline"))]
     pub deadline: Option<NaiveDate>,
     /// [default: scheduled]
     pub kind: Option<ProblemKind>,
@@ -99,6 +100,7 @@ pub struct UpdateProblem {
     pub owner_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
+    #[validate(custom(function = "valid_deadline"))]
     pub deadline: Option<Option<NaiveDate>>,
     pub kind: Option<ProblemKind>,
     #[validate(custom(function = "valid_ids"))]
