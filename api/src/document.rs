@@ -145,10 +145,10 @@ fn run(text: &str, font: &str) -> Run {
     Run::new().add_text(text).fonts(fonts(font)).size(BODY_SIZE)
 }
 
-/// A body paragraph: 仿宋, first line indented two characters.
-fn body(text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(text, BODY_FONT))
+/// A paragraph of the body's shape: the fixed line, the first line indented two characters.
+fn indented(runs: impl IntoIterator<Item = Run>) -> Paragraph {
+    runs.into_iter()
+        .fold(Paragraph::new(), Paragraph::add_run)
         .line_spacing(line())
         .indent(
             None,
@@ -156,33 +156,21 @@ fn body(text: &str) -> Paragraph {
             None,
             None,
         )
+}
+
+/// A body paragraph in 仿宋.
+fn body(text: &str) -> Paragraph {
+    indented([run(text, BODY_FONT)])
 }
 
 /// A body paragraph that begins with a label in bold (整改措施：…).
 fn labelled(label: &str, text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(label, BODY_FONT).bold())
-        .add_run(run(text, BODY_FONT))
-        .line_spacing(line())
-        .indent(
-            None,
-            Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
-            None,
-            None,
-        )
+    indented([run(label, BODY_FONT).bold(), run(text, BODY_FONT)])
 }
 
+/// A heading, kept with what follows it.
 fn heading(text: &str, font: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(text, font))
-        .line_spacing(line())
-        .keep_next(true)
-        .indent(
-            None,
-            Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
-            None,
-            None,
-        )
+    indented([run(text, font)]).keep_next(true)
 }
 
 /// An official document's page: A4, margins of 37/35/28/26 mm, page numbers centred below.
@@ -245,18 +233,8 @@ pub fn review_report(report: &ReviewReport) -> Result<Vec<u8>, ExportError> {
             SUBHEADING_FONT,
         ));
         for (j, problem) in problems.into_iter().enumerate() {
-            docx = docx.add_paragraph(
-                Paragraph::new()
-                    .add_run(run(&format!("{}. {}", j + 1, problem.title), BODY_FONT).bold())
-                    .line_spacing(line())
-                    .keep_next(true)
-                    .indent(
-                        None,
-                        Some(SpecialIndentType::FirstLine(TWO_CHARACTERS)),
-                        None,
-                        None,
-                    ),
-            );
+            let number = format!("{}. {}", j + 1, problem.title);
+            docx = docx.add_paragraph(indented([run(&number, BODY_FONT).bold()]).keep_next(true));
             if !problem.measures.is_empty() {
                 docx = docx.add_paragraph(labelled("整改措施：", &problem.measures.join("；")));
             }

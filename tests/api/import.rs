@@ -1733,25 +1733,7 @@ fn printed_ledger(n: usize) -> tempfile::TempDir {
         &format!("/api/v1/reports/ledger?review_id={review}"),
         &cast.coordinator,
     );
-    let dir = tempfile::tempdir().unwrap();
-    let sheet = dir.path().join("ledger.xlsx");
-    std::fs::write(&sheet, &bytes).unwrap();
-    let out = dir.path().to_str().unwrap();
-    // A profile of its own: no clash with another LibreOffice running on the machine.
-    let profile = format!("-env:UserInstallation=file://{out}/profile");
-    run(
-        "soffice",
-        &[
-            &profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            out,
-            sheet.to_str().unwrap(),
-        ],
-    );
-    dir
+    crate::reports::printed("ledger.xlsx", &bytes).0
 }
 
 /// The number of pages of a PDF, and its page size in points.

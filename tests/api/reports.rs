@@ -646,8 +646,9 @@ fn a_group_robot_gets_its_units_digest_once_a_week_signed_as_dingtalk_asks() {
     assert_eq!(robot.received().len(), 1);
 }
 
-/// LibreOffice's conversion of a document to PDF, in a folder of its own with its profile.
-fn printed(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
+/// LibreOffice's conversion of a document to PDF, in a folder of its own with its profile (no
+/// clash with another LibreOffice running on the machine): the folder, and the PDF's path.
+pub(crate) fn printed(name: &str, bytes: &[u8]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join(name);
     std::fs::write(&file, bytes).unwrap();
