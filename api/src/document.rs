@@ -207,22 +207,8 @@ fn packed(docx: Docx) -> Result<Vec<u8>, ExportError> {
 
 /// The 整改落实情况报告 as a .docx.
 pub fn review_report(report: &ReviewReport) -> Result<Vec<u8>, ExportError> {
-    let mut docx = page().add_paragraph(
-        Paragraph::new()
-            .align(AlignmentType::Center)
-            .line_spacing(
-                LineSpacing::new()
-                    .line(700)
-                    .line_rule(LineSpacingType::Exact),
-            )
-            .add_run(
-                Run::new()
-                    .add_text(report.title())
-                    .fonts(fonts(TITLE_FONT))
-                    .size(TITLE_SIZE),
-            ),
-    );
-    docx = docx
+    let mut docx = page()
+        .add_paragraph(title_paragraph(&report.title()))
         .add_paragraph(Paragraph::new().line_spacing(line()))
         .add_paragraph(body(&report.summary()));
 

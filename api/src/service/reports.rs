@@ -304,13 +304,7 @@ pub fn review_report(
             status: text(8),
             progress: text(9),
             closed_on: document_date(&row.cells[10]),
-            evidence: evidence
-                .into_iter()
-                .map(|e| match e.description.trim() {
-                    "" => e.file_name,
-                    about => format!("{}（{about}）", e.file_name),
-                })
-                .collect(),
+            evidence: evidence.into_iter().map(evidence_line).collect(),
             finished: matches!(row.status, Status::Closed | Status::Cancelled),
             days_overdue,
         });
@@ -385,10 +379,7 @@ pub fn closure_record(
             .collect();
         let evidence = rectify_db::closing::evidence_of(conn, problem.id, false)?
             .into_iter()
-            .map(|e| match e.description.trim() {
-                "" => e.file_name,
-                about => format!("{}（{about}）", e.file_name),
-            })
+            .map(evidence_line)
             .collect();
         Ok(crate::document::ClosureRecord {
             key: problem.key.clone(),
@@ -411,6 +402,14 @@ pub fn closure_record(
                 .unwrap_or_else(|| "同意销号。".to_owned()),
         })
     })
+}
+
+/// An evidence file as a document lists it: its name, and what it is when the uploader said.
+fn evidence_line(e: rectify_db::models::EvidenceRow) -> String {
+    match e.description.trim() {
+        "" => e.file_name,
+        about => format!("{}（{about}）", e.file_name),
+    }
 }
 
 /// A ledger cell as a document writes it: dates as 2026年12月31日.
