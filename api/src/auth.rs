@@ -3,8 +3,10 @@
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 
 /// Hashes a password with argon2id and a fresh random salt (PHC string format).
 pub fn hash_password(password: &str) -> Result<String, String> {
@@ -84,6 +86,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     ttl_seconds: i64,
+    /// Signs the console's form tokens (CSRF), bound to the session they were shown in.
+    form_key: Vec<u8>,
 }
 
 impl TokenKeys {
@@ -92,7 +96,31 @@ impl TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             ttl_seconds,
+            form_key: secret.to_vec(),
         }
+    }
+
+    fn form_mac(&self, session: &str) -> Hmac<Sha256> {
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.form_key).expect("HMAC takes a key of any length");
+        mac.update(b"rectify console form\0");
+        mac.update(session.as_bytes());
+        mac
+    }
+
+    /// The token a console form carries to prove it was shown in this session (a signed
+    /// double submit: a page elsewhere cannot read it, and it is worth nothing in another
+    /// session).
+    pub fn form_token(&self, session: &str) -> String {
+        base16ct::lower::encode_string(&self.form_mac(session).finalize().into_bytes())
+    }
+
+    /// Whether a form's token is this session's, compared in constant time.
+    pub fn form_token_matches(&self, session: &str, token: &str) -> bool {
+        let Ok(bytes) = base16ct::lower::decode_vec(token.as_bytes()) else {
+            return false;
+        };
+        self.form_mac(session).verify_slice(&bytes).is_ok()
     }
 
     pub fn ttl_seconds(&self) -> i64 {
@@ -155,6 +183,20 @@ mod tests {
         assert!(verify_password("整改到位 2026", &hash));
         assert!(!verify_password("整改到位 2027", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn form_tokens_belong_to_their_session_and_key() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
+        let token = keys.form_token("session-a");
+        assert_eq!(token.len(), 64);
+        assert!(keys.form_token_matches("session-a", &token));
+        assert!(!keys.form_token_matches("session-b", &token));
+        assert!(!keys.form_token_matches("session-a", ""));
+        assert!(!keys.form_token_matches("session-a", "not hex"));
+        assert!(!keys.form_token_matches("session-a", &token[..62]));
+        let other = TokenKeys::new(b"another secret another secret 12", 60);
+        assert!(!other.form_token_matches("session-a", &token));
     }
 
     #[test]

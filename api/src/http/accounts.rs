@@ -26,11 +26,24 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, Error> {
     let input = validated(body.into_inner())?;
-    let request_id = actix_web::HttpMessage::extensions(&req)
+    let token = sign_in(state, &req, input).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(token))
+}
+
+/// Signs a person in, for the API and the console alike: the throttle, the bounded password
+/// hashing and the audit summary of failures.
+pub(crate) async fn sign_in(
+    state: web::Data<AppState>,
+    req: &actix_web::HttpRequest,
+    input: LoginRequest,
+) -> Result<TokenResponse, Error> {
+    let request_id = actix_web::HttpMessage::extensions(req)
         .get::<super::request_id::RequestId>()
         .map(|r| r.0.clone());
     let now = state.clock.now();
-    let client = super::extract::client_address(&req, &state.trusted_proxies);
+    let client = super::extract::client_address(req, &state.trusted_proxies);
     // A held-back attempt is refused (and counted) without queueing for the password hashing.
     let gate = state.clone();
     if !accounts::may_attempt(&state.sign_in, &input, client, now) {
@@ -65,9 +78,7 @@ pub async fn login(
     })
     .await?;
     drop(work);
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(token))
+    Ok(token)
 }
 
 /// The signed-in user and their organization.

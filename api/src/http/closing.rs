@@ -158,7 +158,21 @@ pub async fn upload(
     id: web::Path<i64>,
     mut form: Multipart,
 ) -> Result<HttpResponse, Error> {
-    let id = id.into_inner();
+    let evidence = receive_evidence(state, caller, &req, id.into_inner(), &mut form).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, evidence.content_url.clone()))
+        .json(evidence))
+}
+
+/// Reads an evidence form (`file`, `description`) and records the upload, for the API and
+/// the console alike: the size limit, the idle timeout, the type check and the use case.
+pub(crate) async fn receive_evidence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: &HttpRequest,
+    id: i64,
+    form: &mut Multipart,
+) -> Result<Evidence, Error> {
     let limit = state.evidence_max_bytes;
     let declared = req
         .headers()
@@ -200,11 +214,7 @@ pub async fn upload(
         description,
     };
     let now = state.clock.now();
-    let evidence =
-        blocking(move || closing::record_upload(&state.db, &caller, id, received, now)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, evidence.content_url.clone()))
-        .json(evidence))
+    blocking(move || closing::record_upload(&state.db, &caller, id, received, now)).await
 }
 
 /// A problem's evidence files, oldest first.
@@ -255,7 +265,25 @@ pub async fn content(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let id = id.into_inner();
+    send_evidence(
+        state,
+        caller,
+        &req,
+        id.into_inner(),
+        DispositionType::Attachment,
+    )
+    .await
+}
+
+/// An evidence file's bytes, to download (attachment) or, for the console's previews of
+/// images and PDFs, to show (inline); ranges supported.
+pub(crate) async fn send_evidence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: &HttpRequest,
+    id: i64,
+    disposition: DispositionType,
+) -> Result<HttpResponse, Error> {
     let db = state.db.clone();
     let evidence = blocking(move || closing::evidence_for_download(&db, &caller, id)).await?;
     let path = state
@@ -264,7 +292,7 @@ pub async fn content(
         .map_err(Error::internal)?;
     let mime: actix_web::mime::Mime = evidence.content_type.parse().map_err(Error::internal)?;
     let disposition = ContentDisposition {
-        disposition: DispositionType::Attachment,
+        disposition,
         parameters: vec![
             DispositionParam::Filename(ascii_file_name(&evidence.file_name)),
             DispositionParam::FilenameExt(ExtendedValue {
@@ -282,7 +310,7 @@ pub async fn content(
         .set_content_disposition(disposition)
         // Photos and PDFs are compressed already, and ranges must address the stored bytes.
         .set_content_encoding(header::ContentEncoding::Identity)
-        .into_response(&req);
+        .into_response(req);
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         header::HeaderValue::from_static("nosniff"),

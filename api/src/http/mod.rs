@@ -1,10 +1,10 @@
 //! The HTTP surface: thin handlers (request → service call → response), registered once so
 //! that routes and the OpenAPI document cannot drift apart.
 
-mod accounts;
+pub(crate) mod accounts;
 mod audit;
 mod catalog;
-mod closing;
+pub(crate) mod closing;
 pub mod conditional;
 pub mod extract;
 pub(crate) mod health;
@@ -15,7 +15,7 @@ mod organizations;
 pub mod problem;
 mod problems;
 pub mod rate_limit;
-mod reports;
+pub(crate) mod reports;
 pub mod request_id;
 mod reviews;
 pub mod security_headers;

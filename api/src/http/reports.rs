@@ -98,7 +98,7 @@ pub async fn ledger_csv(
     ledger_file(state, caller, req, query).await
 }
 
-async fn ledger_file(
+pub(crate) async fn ledger_file(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
@@ -264,7 +264,7 @@ pub async fn overdue_csv(
     overdue_answer(state, caller, req, query).await
 }
 
-async fn overdue_answer(
+pub(crate) async fn overdue_answer(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
@@ -370,6 +370,17 @@ pub async fn review_report(
     query: web::Query<ReviewReportQuery>,
 ) -> Result<HttpResponse, Error> {
     let (id, as_of) = (id.into_inner(), validated(query.into_inner())?.as_of);
+    review_report_file(state, caller, req, id, as_of).await
+}
+
+/// The 整改落实情况报告 of a review as a Word document, for the API and the console alike.
+pub(crate) async fn review_report_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: i64,
+    as_of: Option<chrono::NaiveDate>,
+) -> Result<HttpResponse, Error> {
     let now = state.clock.now();
     let (title, file) = blocking(move || {
         let report = reports::review_report(&state.db, &caller, id, as_of, now)?;
@@ -463,7 +474,16 @@ pub async fn closure_record(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, Error> {
-    let id = id.into_inner();
+    closure_record_file(state, caller, req, id.into_inner()).await
+}
+
+/// A closed-out problem's 对账销号单, for the API and the console alike.
+pub(crate) async fn closure_record_file(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: i64,
+) -> Result<HttpResponse, Error> {
     let (title, file) = blocking(move || {
         let record = reports::closure_record(&state.db, &caller, id)?;
         let bytes = crate::document::closure_record(&record)?;

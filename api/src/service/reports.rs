@@ -920,3 +920,64 @@ pub fn progress(
         })
     })
 }
+
+/// The scope's figures at the end of each of `days` (oldest first), rebuilt from the history in
+/// one pass: the completion-over-time line of the console's dashboard. Each unit's problems
+/// are judged at the end of the day on its own calendar, as [`progress`] judges them.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn progress_by_day(
+    db: &Db,
+    caller: &Caller,
+    query: &ProgressQuery,
+    days: &[chrono::NaiveDate],
+) -> Result<Vec<crate::domain::progress::Figures>> {
+    use crate::domain::progress::Figures;
+    db.read(|conn| {
+        let (org, _) = resolve(
+            conn,
+            caller,
+            LedgerScope {
+                review_id: query.review_id,
+                organization_id: query.organization_id,
+            },
+        )?;
+        let mut tree = vec![org.clone()];
+        tree.extend(orgs::descendants(conn, &org.path)?);
+        let units: HashMap<i64, OrganizationRow> = tree
+            .into_iter()
+            .filter(|o| caller.sees(&o.path))
+            .map(|o| (o.id, o))
+            .collect();
+        let filter = ProblemFilter {
+            within_path: caller.scope_path(),
+            organization_path: Some(org.path.clone()),
+            review_id: query.review_id,
+            ..Default::default()
+        };
+        let mut figures = vec![Figures::default(); days.len()];
+        let mut after: Option<After> = None;
+        loop {
+            let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = Some(After::Id(last.id));
+            let mut timelines = timelines(conn, &rows)?;
+            for row in rows {
+                let (Some(unit), Some((timeline, _))) =
+                    (units.get(&row.organization_id), timelines.remove(&row.id))
+                else {
+                    continue;
+                };
+                let local = |at: chrono::NaiveDateTime| {
+                    crate::domain::deadline::local_date(at, &unit.timezone)
+                };
+                for (day, total) in days.iter().zip(figures.iter_mut()) {
+                    let instant = crate::domain::deadline::end_of_day(*day, &unit.timezone);
+                    if let Some(standing) = timeline.at(instant, local) {
+                        total.add(&standing, *day);
+                    }
+                }
+            }
+        }
+        Ok(figures)
+    })
+}
