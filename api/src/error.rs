@@ -95,6 +95,7 @@ codes! {
     Forbidden = "forbidden", Forbidden, "The caller's role may not do this.", "您的角色无权进行此操作。";
     InsufficientScope = "insufficient_scope", Forbidden, "The service token lacks the `write` scope.", "该服务令牌没有写入（write）权限。";
     NotAUser = "not_a_user", Forbidden, "Only a person (not a service account) may do this.", "此操作只能由本人（而非服务账号）进行。";
+    FormTokenInvalid = "form_token_invalid", Forbidden, "A console form came without this session's form token (CSRF); reload the page and send it again.", "表单缺少本次登录的校验码（防跨站请求伪造），请刷新页面后重新提交。";
     NotFound = "not_found", NotFound, "No such record in the caller's subtree.", "记录不存在，或不在您所在组织的管辖范围内。";
     NoRoute = "no_route", NotFound, "There is no such endpoint.", "没有这个接口。";
     MethodNotAllowed = "method_not_allowed", MethodNotAllowed, "The path exists but not with this method.", "该接口不支持此请求方法。";

@@ -7,6 +7,7 @@ pub mod api_types;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod delivery;
 pub mod document;
 pub mod domain;

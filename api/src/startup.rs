@@ -256,6 +256,7 @@ impl Application {
                 .route("/metrics", web::get().to(http::metrics::scrape))
                 .route("/api/v1/openapi.json", web::get().to(serve_openapi))
                 .route("/docs", web::get().to(docs_redirect))
+                .configure(crate::console::routes)
                 .service(
                     SwaggerUi::new("/docs/{_:.*}").config(
                         SwaggerConfig::new(["/api/v1/openapi.json"])

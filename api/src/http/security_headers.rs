@@ -10,6 +10,10 @@ use actix_web::middleware::Next;
 /// and inline images; nothing from elsewhere.
 const DOCS_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// The console: its own stylesheet and script, its own images (evidence previews), forms sent
+/// only to itself; nothing inline, nothing from elsewhere.
+const CONSOLE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     object-src 'none'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 /// Any other HTML (the digest) is a document: its own inline styles, nothing to run.
 const DOCUMENT_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -20,6 +24,7 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let docs = req.path().starts_with("/docs");
+    let console = req.path().starts_with("/console");
     let mut response = next.call(req).await?;
     let headers = response.headers_mut();
     headers.insert(
@@ -34,7 +39,13 @@ pub async fn middleware(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if html {
-        let policy = if docs { DOCS_POLICY } else { DOCUMENT_POLICY };
+        let policy = if docs {
+            DOCS_POLICY
+        } else if console {
+            CONSOLE_POLICY
+        } else {
+            DOCUMENT_POLICY
+        };
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(policy),
