@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use rectify_tests::{json, spawn_app, Cast, TestApp, PASSWORD};
+use rectify_tests::{json, spawn_app, Cast, TestApp, ADMIN_PASSWORD, PASSWORD};
 use serde_json::Value;
 
 /// chromedriver and a browser session; both end with the test.
@@ -232,9 +232,42 @@ struct Ledger {
     cast: Cast,
     branch: i64,
     review: i64,
+    late: i64,
     draft: i64,
     draft_measure: i64,
     foreign: i64,
+}
+
+/// Takes a problem from draft to closed out through the API, as its people would.
+fn close(app: &TestApp, cast: &Cast, problem: i64) {
+    let now = app
+        .get(&format!("/api/v1/problems/{problem}"), &cast.coordinator)
+        .expect(200);
+    if now["status"] == "draft" {
+        app.act(&cast.coordinator, problem, "confirm", None)
+            .expect(200);
+    }
+    app.act(&cast.owner, problem, "start", None).expect(200);
+    app.attach_pdf(&cast.owner, problem);
+    let measures = app
+        .get(
+            &format!("/api/v1/measures?problem_id={problem}"),
+            &cast.owner,
+        )
+        .expect(200);
+    for measure in measures["items"].as_array().unwrap() {
+        let id = measure["id"].as_i64().unwrap();
+        app.patch(
+            &format!("/api/v1/measures/{id}"),
+            &cast.owner,
+            &json!({"done": true}),
+        )
+        .expect(200);
+    }
+    app.act(&cast.owner, problem, "submit", Some("已整改到位"))
+        .expect(200);
+    app.act(&cast.coordinator, problem, "verify", None)
+        .expect(200);
 }
 
 fn ledger(app: &TestApp) -> Ledger {
@@ -243,28 +276,7 @@ fn ledger(app: &TestApp) -> Ledger {
     let (branch_owner, _) = app.user_with_token("branch_owner", "owner", branch);
     let review = app.review(&cast.coordinator, cast.org);
     let (closed, _) = app.ready_problem(&cast, review, "会议记录不规范", "2026-12-20");
-    app.act(&cast.coordinator, closed, "confirm", None)
-        .expect(200);
-    app.act(&cast.owner, closed, "start", None).expect(200);
-    app.attach_pdf(&cast.owner, closed);
-    let measure = app
-        .get(
-            &format!("/api/v1/measures?problem_id={closed}"),
-            &cast.owner,
-        )
-        .expect(200)["items"][0]["id"]
-        .as_i64()
-        .unwrap();
-    app.patch(
-        &format!("/api/v1/measures/{measure}"),
-        &cast.owner,
-        &json!({"done": true}),
-    )
-    .expect(200);
-    app.act(&cast.owner, closed, "submit", Some("已补齐会议记录"))
-        .expect(200);
-    app.act(&cast.coordinator, closed, "verify", None)
-        .expect(200);
+    close(app, &cast, closed);
     let (late, _) = app.ready_problem(&cast, review, "物业服务投诉处理不及时", "2026-11-20");
     app.act(&cast.coordinator, late, "confirm", None)
         .expect(200);
@@ -289,6 +301,7 @@ fn ledger(app: &TestApp) -> Ledger {
         cast,
         branch,
         review,
+        late,
         draft,
         draft_measure,
         foreign,
@@ -299,12 +312,33 @@ fn ledger(app: &TestApp) -> Ledger {
 fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
     let app = spawn_app();
     let l = ledger(&app);
-    let report = app
-        .get(
-            &format!("/api/v1/reports/progress?organization_id={}", l.cast.org),
-            &l.cast.auditor,
-        )
-        .expect(200);
+    // A fortnight of work: the overdue problem is closed out late in the second week; in the
+    // third, two more come in, one of them overdue at once.
+    app.advance(chrono::Duration::days(7));
+    close(&app, &l.cast, l.late);
+    app.advance(chrono::Duration::days(7));
+    for (title, deadline) in [
+        ("党费收缴不规范", "2027-01-15"),
+        ("谈心谈话不经常", "2026-12-01"),
+    ] {
+        let id = app.problem(
+            &l.cast.coordinator,
+            json!({"review_id": l.review, "title": title, "owner_id": l.cast.owner_id, "deadline": deadline}),
+        )["id"]
+            .as_i64()
+            .unwrap();
+        app.measure(&l.cast.coordinator, l.review, &[id], json!({}));
+        app.act(&l.cast.coordinator, id, "confirm", None)
+            .expect(200);
+    }
+    let progress = |as_of: Option<&str>| {
+        let mut path = format!("/api/v1/reports/progress?organization_id={}", l.cast.org);
+        if let Some(day) = as_of {
+            path.push_str(&format!("&as_of={day}"));
+        }
+        app.get(&path, &l.cast.auditor).expect(200)
+    };
+    let report = progress(None);
     run(async {
         let browser = Browser::start().await;
         browser.sign_in(&app, "auditor").await;
@@ -326,7 +360,7 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
             &total["by_status"]["closed"],
             "closed",
         );
-        assert_eq!(total["by_status"]["closed"], 1);
+        assert_eq!(total["by_status"]["closed"], 2);
         assert_eq!(total["overdue"], 1);
         // The branch below, as the report counts it, and a click drills down to it.
         let unit = report["organizations"]
@@ -346,9 +380,36 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
                 figure,
             );
         }
-        // The completion line ends on the report's figure.
-        let weekly = browser.text("#weekly tbody tr:last-child").await;
-        assert!(weekly.contains("25.0%"), "{weekly}");
+        // Each week's point is the report as it stood at the end of that day.
+        let weeks = browser
+            .client
+            .find_all(Locator::Css("#weekly tbody tr"))
+            .await
+            .unwrap();
+        assert_eq!(weeks.len(), 12);
+        let mut compared = 0;
+        for week in weeks {
+            let day = week
+                .find(Locator::Css("td:first-child"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let shown = week
+                .find(Locator::Css("td:nth-child(2) .figure"))
+                .await
+                .unwrap()
+                .attr("data-value")
+                .await
+                .unwrap()
+                .unwrap_or_default();
+            let shown: Value = serde_json::from_str(&shown).unwrap_or(Value::Null);
+            let then = progress(Some(&day));
+            same(&shown, &then["total"]["completion_rate"], &day);
+            compared += usize::from(!shown.is_null());
+        }
+        assert_eq!(compared, 3, "three weeks with problems");
         browser.screenshot("dashboard").await;
         browser.click(&format!("{row} a")).await;
         assert!(browser.text("h1").await.contains("东风社区第一党支部"));
@@ -362,7 +423,7 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         browser.click("p.toolbar a").await;
         assert_eq!(
             browser.attribute("#total", "data-value").await.as_deref(),
-            Some("4")
+            Some("6")
         );
         let red = browser
             .client
@@ -373,10 +434,7 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         browser.screenshot("ledger").await;
         // The overdue report and the audit log with its chain, read-only.
         browser.open(&app, "/console/overdue").await;
-        assert!(browser
-            .text("main")
-            .await
-            .contains("物业服务投诉处理不及时"));
+        assert!(browser.text("main").await.contains("谈心谈话不经常"));
         browser.open(&app, "/console/audit").await;
         assert_eq!(
             browser.attribute("#chain", "data-ok").await.as_deref(),
@@ -593,12 +651,16 @@ fn form_token(html: &str) -> String {
 }
 
 fn sign_in(app: &TestApp, username: &str) -> Signed {
+    sign_in_with(app, username, PASSWORD)
+}
+
+fn sign_in_with(app: &TestApp, username: &str, password: &str) -> Signed {
     let page = app.send("GET", "/console/sign-in", &[], Vec::new());
     assert_eq!(page.status, 200);
     let binding = cookie_of(&page, "rectify_sign_in").unwrap();
     let binding = binding.split(';').next().unwrap().to_owned();
     let body = format!(
-        "csrf={}&username={username}&password={PASSWORD}&next=%2Fconsole%2Fledger",
+        "csrf={}&username={username}&password={password}&next=%2Fconsole%2Fledger",
         form_token(&page.text)
     );
     let reply = app.send(
@@ -753,4 +815,69 @@ fn console_forms_without_their_session_token_are_refused_and_change_nothing() {
     assert!(cookie_of(&out, "rectify_session")
         .unwrap()
         .contains("Max-Age=0"));
+}
+
+#[test]
+fn an_admin_adds_people_and_issues_a_token_shown_once_that_works_at_the_api() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let admin = sign_in_with(&app, "admin", ADMIN_PASSWORD);
+    let page = app.send(
+        "GET",
+        "/console/admin",
+        &[("cookie", &admin.cookie)],
+        Vec::new(),
+    );
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("东风社区党委"));
+    let token = form_token(&page.text);
+    let added = post_form(
+        &app,
+        "/console/admin/users",
+        &admin.cookie,
+        &format!(
+            "csrf={token}&username=wang&display_name=%E7%8E%8B%E5%BB%BA%E5%9B%BD&role=owner&organization_id={}&password=a-long-enough-password",
+            cast.org
+        ),
+    );
+    assert_eq!(added.status, 303, "{}", added.text);
+    app.login("wang", "a-long-enough-password");
+    // An office system's account: its token is on the answer's page, once.
+    let issued = post_form(
+        &app,
+        "/console/admin/service-accounts",
+        &admin.cookie,
+        &format!(
+            "csrf={token}&name=OA&organization_id={}&scopes=write",
+            cast.org
+        ),
+    );
+    assert_eq!(issued.status, 200, "{}", issued.text);
+    let at = issued.text.find("rct_").expect("the token is shown");
+    let service_token: String = issued.text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    app.get("/api/v1/problems", &service_token).expect(200);
+    let again = app.send(
+        "GET",
+        "/console/admin",
+        &[("cookie", &admin.cookie)],
+        Vec::new(),
+    );
+    assert!(!again.text.contains(&service_token), "shown once only");
+    // The admin's pages are the admin's.
+    let coordinator = sign_in(&app, "coord");
+    let refused = app.send(
+        "GET",
+        "/console/admin",
+        &[("cookie", &coordinator.cookie)],
+        Vec::new(),
+    );
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.text.contains("data-code=\"forbidden\""),
+        "{}",
+        refused.text
+    );
 }

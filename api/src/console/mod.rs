@@ -4,6 +4,7 @@
 //! form carries a token bound to that session (CSRF). Every action goes through the same use
 //! cases as the API, so the workflow, scoping and the audit log are the API's own.
 
+mod admin;
 mod charts;
 mod pages;
 mod view;
@@ -67,7 +68,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::get().to(pages::closure_record),
             )
             .route("/audit", web::get().to(pages::audit))
-            .route("/admin", web::get().to(pages::admin))
+            .route("/admin", web::get().to(admin::overview))
+            .route(
+                "/admin/organizations",
+                web::post().to(admin::create_organization),
+            )
+            .route("/admin/users", web::post().to(admin::create_user))
+            .route(
+                "/admin/service-accounts",
+                web::post().to(admin::create_service_account),
+            )
+            .route(
+                "/admin/service-accounts/{id}/tokens",
+                web::post().to(admin::issue_token),
+            )
+            .route(
+                "/admin/service-accounts/{id}/tokens/{token_id}/revoke",
+                web::post().to(admin::revoke_token),
+            )
+            .route("/admin/webhooks/{id}", web::get().to(admin::deliveries))
             .route("/problems/{id}", web::get().to(pages::problem))
             .route(
                 "/problems/{id}/transitions",

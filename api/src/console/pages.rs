@@ -31,7 +31,7 @@ use crate::service::{
     audit, catalog, closing, organizations, problems, reports, reviews, users, Caller,
 };
 
-type Page = Result<HttpResponse, Error>;
+pub(super) type Page = Result<HttpResponse, Error>;
 
 /// A filter left at "all" arrives as an empty value: it means no filter.
 fn blank_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -47,7 +47,7 @@ where
     }
 }
 
-fn redirect(to: &str) -> HttpResponse {
+pub(super) fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_owned()))
         .finish()
@@ -434,7 +434,7 @@ pub struct LedgerParams {
     total: Option<String>,
 }
 
-fn empty_to_none(value: Option<String>) -> Option<String> {
+pub(super) fn empty_to_none(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
@@ -491,7 +491,7 @@ fn problems_table(
 }
 
 /// Units the caller may choose from, by id (a subtree's first 200, in tree order).
-fn units_of(
+pub(super) fn units_of(
     db: &rectify_db::Db,
     caller: &Caller,
 ) -> Result<Vec<crate::api_types::Organization>, Error> {
@@ -1458,74 +1458,6 @@ pub async fn audit(
         &session,
         Section::Audit,
         t(l, "审计日志", "Audit log"),
-        body,
-    ))
-}
-
-// ------------------------------------------------------------------------------- admin
-
-pub async fn admin(state: web::Data<AppState>, session: Session) -> Page {
-    let l = session.language;
-    session
-        .caller
-        .require_admin("manage the organization tree and accounts")?;
-    let caller = session.caller.clone();
-    let (units, people, accounts_list, hooks) = blocking(move || {
-        let db = &state.db;
-        let many = || PageParams {
-            limit: Some(200),
-            ..Default::default()
-        };
-        let units = units_of(db, &caller)?;
-        let people = users::list(db, &caller, UserQuery::default(), many())?.items;
-        let accounts_list = crate::service::service_accounts::list(db, &caller, many())?.items;
-        let hooks = crate::service::webhooks::list(db, &caller, many())?.items;
-        Ok((units, people, accounts_list, hooks))
-    })
-    .await?;
-    let unit_names: HashMap<i64, String> = units.iter().map(|o| (o.id, o.name.clone())).collect();
-    let depth = |o: &crate::api_types::Organization| {
-        let mut d = 0;
-        let mut at = o.parent_id;
-        while let Some(parent) = at.and_then(|id| units.iter().find(|u| u.id == id)) {
-            d += 1;
-            at = parent.parent_id;
-        }
-        d
-    };
-    let body = html! {
-        p.hint { (t(l, "新建和修改组织、用户、服务账号与推送地址，请使用 API（/docs 有交互式文档）或命令行 rectify。",
-                    "Create and change organizations, users, service accounts and webhooks through the API (interactive docs at /docs) or the rectify command.")) }
-        h2 { (t(l, "组织", "Organizations")) }
-        ul.tree {
-            @for o in &units {
-                li class={ "depth-" (depth(o).min(6)) } { (o.name) " " small { (o.code) } @if !o.active { " " span.late { (t(l, "已停用", "inactive")) } } }
-            }
-        }
-        h2 { (t(l, "用户", "Users")) }
-        table.ledger {
-            thead { tr { th { (t(l, "用户名", "Username")) } th { (t(l, "姓名", "Name")) } th { (t(l, "角色", "Role")) } th { (t(l, "单位", "Unit")) } th { (t(l, "状态", "State")) } } }
-            tbody { @for u in &people { tr {
-                td { (u.username) } td { (u.display_name) } td { (view::role_label(l, u.role)) }
-                td { (unit_names.get(&u.organization_id).cloned().unwrap_or_default()) }
-                td { @if u.active { (t(l, "启用", "active")) } @else { (t(l, "已停用", "inactive")) } }
-            } } }
-        }
-        h2 { (t(l, "服务账号", "Service accounts")) }
-        table.ledger {
-            thead { tr { th { (t(l, "名称", "Name")) } th { (t(l, "状态", "State")) } } }
-            tbody { @for a in &accounts_list { tr { td { (a.name) } td { @if a.active { (t(l, "启用", "active")) } @else { (t(l, "已停用", "inactive")) } } } } }
-        }
-        h2 { (t(l, "推送地址（Webhook）", "Webhooks")) }
-        table.ledger {
-            thead { tr { th { "URL" } th { (t(l, "事件", "Events")) } th { (t(l, "状态", "State")) } } }
-            tbody { @for h in &hooks { tr { td { (h.url) } td { (h.events.join(", ")) } td { @if h.active { (t(l, "启用", "active")) } @else { (t(l, "已停用", "inactive")) } } } } }
-        }
-    };
-    Ok(page(
-        &session,
-        Section::Admin,
-        t(l, "管理", "Administration"),
         body,
     ))
 }
