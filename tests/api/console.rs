@@ -17,6 +17,11 @@ struct Browser {
 
 impl Browser {
     async fn start() -> Browser {
+        Self::start_with(true).await
+    }
+
+    /// A browser with JavaScript on or off (the console must read without it).
+    async fn start_with(javascript: bool) -> Browser {
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -46,10 +51,12 @@ impl Browser {
         }
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
         let mut capabilities = serde_json::Map::new();
+        let scripts = if javascript { 1 } else { 2 };
         capabilities.insert(
             "goog:chromeOptions".to_owned(),
             json!({
                 "binary": binary,
+                "prefs": {"profile.managed_default_content_settings.javascript": scripts},
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                          "--window-size=1366,768", "--lang=zh-CN", "--accept-lang=zh-CN,zh", "--no-first-run"],
             }),
@@ -343,6 +350,10 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         let browser = Browser::start().await;
         browser.sign_in(&app, "auditor").await;
         assert_eq!(browser.path().await, "/console/dashboard");
+        assert_eq!(
+            browser.attribute("html", "class").await.as_deref(),
+            Some("js")
+        );
         assert!(browser.text("h1").await.contains("东风社区党委"));
         assert!(browser.text("h1").await.contains("整改进度"));
         let total = &report["total"];
@@ -410,7 +421,7 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
             compared += usize::from(!shown.is_null());
         }
         assert_eq!(compared, 3, "three weeks with problems");
-        browser.screenshot("dashboard").await;
+        browser.screenshot("console-dashboard").await;
         browser.click(&format!("{row} a")).await;
         assert!(browser.text("h1").await.contains("东风社区第一党支部"));
         same(
@@ -431,7 +442,7 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
             .await
             .unwrap();
         assert_eq!(red.len(), 1, "one overdue problem");
-        browser.screenshot("ledger").await;
+        browser.screenshot("console-ledger").await;
         // The overdue report and the audit log with its chain, read-only.
         browser.open(&app, "/console/overdue").await;
         assert!(browser.text("main").await.contains("谈心谈话不经常"));
@@ -449,6 +460,28 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         // In English when asked.
         browser.open(&app, "/console/dashboard?lang=en").await;
         assert!(browser.text("h1").await.starts_with("Progress of"));
+        browser.close().await;
+
+        // Without JavaScript, signing in and reading work the same.
+        let browser = Browser::start_with(false).await;
+        browser.sign_in(&app, "auditor").await;
+        // The console's script marks the page when it runs; here it did not.
+        assert_eq!(
+            browser.attribute("html", "class").await.unwrap_or_default(),
+            ""
+        );
+        same(
+            &browser
+                .figure("#totals [data-figure=completion_rate]")
+                .await,
+            &total["completion_rate"],
+            "completion_rate without scripts",
+        );
+        browser.open(&app, "/console/ledger?light=red").await;
+        assert!(browser
+            .text("table.ledger")
+            .await
+            .contains("谈心谈话不经常"));
         browser.close().await;
     });
 }
@@ -485,7 +518,20 @@ fn a_problem_is_confirmed_worked_and_closed_out_through_the_console() {
         // The owner finds it among their tasks, starts, proves and submits it.
         browser.sign_in(&app, "owner").await;
         assert_eq!(browser.path().await, "/console/my");
-        browser.screenshot("my-tasks").await;
+        browser.screenshot("console-my-tasks").await;
+        // On a phone the same page fits the screen's width.
+        browser.client.set_window_size(390, 844).await.unwrap();
+        let overflow: Value = browser
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(overflow, 0, "no sideways scrolling on a phone");
+        browser.screenshot("console-my-tasks-phone").await;
+        browser.client.set_window_size(1366, 768).await.unwrap();
         browser
             .click(&format!("tr[data-problem='{problem}'] td.title a"))
             .await;
@@ -546,7 +592,7 @@ fn a_problem_is_confirmed_worked_and_closed_out_through_the_console() {
             browser.attribute("#status", "data-status").await.as_deref(),
             Some("submitted")
         );
-        browser.screenshot("problem").await;
+        browser.screenshot("console-problem").await;
         // Another unit's problem is not there for them.
         browser
             .open(&app, &format!("/console/problems/{}", l.foreign))

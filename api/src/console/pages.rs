@@ -168,7 +168,11 @@ pub async fn sign_in(
         username: form.username,
         password: form.password,
     };
-    match crate::http::accounts::sign_in(state.clone(), &req, input).await {
+    let signed_in = match validated(input) {
+        Ok(input) => crate::http::accounts::sign_in(state.clone(), &req, input).await,
+        Err(error) => Err(error),
+    };
+    match signed_in {
         Ok(token) => {
             let mut response = redirect(&next);
             let mut cookie = session_cookie(&req, token.access_token);
@@ -260,7 +264,6 @@ pub async fn dashboard(
             review_id: query.review_id,
             as_of: query.as_of,
         };
-        let report = reports::progress(db, &caller, &progress, now)?;
         // Week ends (Sundays) up to the day asked for, oldest first; the day itself last.
         let last = query.as_of.unwrap_or_else(|| now.date_naive());
         let sunday = last - chrono::Duration::days(last.weekday().num_days_from_sunday() as i64);
@@ -270,7 +273,7 @@ pub async fn dashboard(
             .filter(|d| *d < last)
             .collect();
         days.push(last);
-        let figures = reports::progress_by_day(db, &caller, &progress, &days)?;
+        let (report, figures) = reports::progress_and_days(db, &caller, &progress, &days, now)?;
         let weekly: Vec<(NaiveDate, crate::domain::progress::Figures)> =
             days.into_iter().zip(figures).collect();
         // What falls due soon is today's question; a past day shows none.
@@ -1261,75 +1264,79 @@ pub struct OverdueParams {
     as_of: Option<NaiveDate>,
 }
 
+#[derive(Deserialize)]
+pub struct OverdueListParams {
+    #[serde(default, deserialize_with = "blank_as_none")]
+    organization_id: Option<i64>,
+    cursor: Option<String>,
+}
+
+/// The 督办 list on screen: today's overdue problems, most overdue first, a page at a time
+/// (a district may have tens of thousands), and what falls due within 7 days. The whole
+/// report, measures and any past day included, is the export.
 pub async fn overdue(
     state: web::Data<AppState>,
     session: Session,
-    params: web::Query<OverdueParams>,
+    params: web::Query<OverdueListParams>,
 ) -> Page {
     let l = session.language;
     let params = params.into_inner();
     let now = state.clock.now();
     let caller = session.caller.clone();
-    let query = OverdueQuery {
-        as_of: params.as_of,
-        organization_id: params.organization_id,
-        group_by: None,
-        format: None,
-    };
-    let report = blocking(move || reports::overdue(&state.db, &caller, &query, now)).await?;
-    let export = view::query(&[
-        (
-            "organization_id",
-            params.organization_id.map(|v| v.to_string()),
-        ),
-        ("as_of", params.as_of.map(|v| v.to_string())),
-    ]);
-    let items = |rows: &[crate::api_types::OverdueItem], late: bool| {
-        html! {
-            table.ledger {
-                thead { tr {
-                    th { (t(l, "类别", "Kind")) } th { (t(l, "编号", "Key")) } th { (t(l, "事项", "Item")) } th { (t(l, "责任单位", "Unit")) }
-                    th { (t(l, "责任人", "Owner")) } th { (t(l, "整改时限", "Deadline")) }
-                    th { @if late { (t(l, "逾期天数", "Days late")) } @else { (t(l, "剩余天数", "Days left")) } }
-                } }
-                tbody {
-                    @for item in rows {
-                        tr {
-                            td { @if item.kind == "problem" { (t(l, "问题", "problem")) } @else { (t(l, "措施", "measure")) } }
-                            td { (item.key.as_deref().unwrap_or("—")) }
-                            td.title {
-                                @if item.kind == "problem" { a href={ "/console/problems/" (item.id) } { (item.title) } }
-                                @else { (item.title) }
-                            }
-                            td { (item.unit) }
-                            td { (item.owner.as_deref().unwrap_or("—")) }
-                            td { (item.deadline) }
-                            td.number { @if late { span.late { (item.days_overdue) } } @else { (item.days_left) } }
-                        }
-                    }
-                }
-            }
-        }
-    };
+    let organization_id = params.organization_id;
+    let cursor = empty_to_none(params.cursor);
+    let (late, soon, names, units) = blocking(move || {
+        let db = &state.db;
+        let list = |overdue: Option<bool>, warning: Option<Warning>, cursor: Option<String>| {
+            let query = ProblemQuery {
+                organization_id,
+                overdue,
+                warning,
+                sort: Some("deadline".to_owned()),
+                ..Default::default()
+            };
+            let page = PageParams {
+                limit: Some(50),
+                cursor,
+                total: None,
+            };
+            problems::list(db, &caller, query, page, now)
+        };
+        let late = list(Some(true), None, cursor)?;
+        let soon = list(None, Some(Warning::DueSoon), None)?;
+        let names = names_of(
+            db,
+            &caller,
+            late.items
+                .iter()
+                .chain(soon.items.iter())
+                .filter_map(|p| p.owner_id),
+        );
+        let units = units_of(db, &caller)?;
+        Ok((late, soon, names, units))
+    })
+    .await?;
+    let unit_names: HashMap<i64, String> = units.iter().map(|o| (o.id, o.name.clone())).collect();
+    let scope = ("organization_id", organization_id.map(|v| v.to_string()));
     let body = html! {
-        form.filters method="get" action="/console/overdue" {
-            @if let Some(id) = params.organization_id { input type="hidden" name="organization_id" value=(id); }
-            label { (t(l, "截至", "As of")) input type="date" name="as_of" value=[params.as_of]; }
-            button type="submit" { (t(l, "查看", "Show")) }
-            a.button href={ "/console/overdue.xlsx?" (export) } { (t(l, "导出 Excel", "Export XLSX")) }
-            a.button href={ "/console/overdue.docx?" (export) } { (t(l, "打印督办清单（Word）", "督办 list (Word)")) }
+        form.filters method="get" action="/console/overdue.xlsx" {
+            @if let Some(id) = organization_id { input type="hidden" name="organization_id" value=(id); }
+            label { (t(l, "截至（导出用）", "As of (for the export)")) input type="date" name="as_of"; }
+            button type="submit" { (t(l, "导出 Excel（含措施）", "Export XLSX (with measures)")) }
+            button type="submit" formaction="/console/overdue.docx" { (t(l, "打印督办清单（Word）", "督办 list (Word)")) }
         }
-        h2 { (t(l, "已逾期", "Overdue")) " (" (report.overdue.len()) ")" }
-        (items(&report.overdue, true))
-        @if !report.groups.is_empty() {
-            h2 { (t(l, "按单位汇总", "By unit")) }
-            table.numbers {
-                thead { tr { th { (t(l, "单位", "Unit")) } th { (t(l, "逾期问题", "Problems")) } th { (t(l, "逾期措施", "Measures")) } } }
-                tbody { @for g in &report.groups { tr { td { (g.name) } td { (g.problems) } td { (g.measures) } } } }
-            }
+        h2 { (t(l, "已逾期的问题（逾期最久的在前）", "Overdue problems (longest overdue first)")) }
+        @if late.items.is_empty() { p.empty { (t(l, "没有逾期的问题。", "Nothing is overdue.")) } }
+        @else { (problems_table(l, &late.items, &names, &unit_names)) }
+        @if let Some(next) = &late.next_cursor {
+            p.pager { a rel="next" href={ "/console/overdue?" (view::query(&[scope.clone(), ("cursor", Some(next.clone()))])) } { (t(l, "下一页 →", "Next page →")) } }
         }
-        h2 { (t(l, "7日内到期", "Due within 7 days")) " (" (report.due_soon.len()) ")" }
-        (items(&report.due_soon, false))
+        h2 { (t(l, "7日内到期", "Due within 7 days")) }
+        @if soon.items.is_empty() { p.empty { "—" } }
+        @else { (problems_table(l, &soon.items, &names, &unit_names)) }
+        @if soon.next_cursor.is_some() {
+            p.pager { a href={ "/console/ledger?" (view::query(&[scope.clone(), ("light", Some("yellow".to_owned()))])) } { (t(l, "查看全部 →", "All of them →")) } }
+        }
     };
     Ok(page(
         &session,

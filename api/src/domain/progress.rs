@@ -50,19 +50,16 @@ impl Timeline {
         if self.created_at > cutoff {
             return None;
         }
-        let past: Vec<&(NaiveDateTime, String, Status)> = self
-            .history
-            .iter()
-            .filter(|(at, _, _)| *at <= cutoff)
-            .collect();
-        let status = past.last().map_or(Status::Draft, |(_, _, s)| *s);
+        // The history up to the cutoff, newest first (no copy: this runs for every problem
+        // at every day a report asks about).
+        let mut past = self.history.iter().rev().filter(|(at, _, _)| *at <= cutoff);
+        let last = past.clone().next();
+        let status = last.map_or(Status::Draft, |(_, _, s)| *s);
         let (mut days_to_close, mut on_time) = (None, None);
         if status == Status::Closed {
-            let closed_at = past.last().map(|(at, _, _)| *at).unwrap_or(cutoff);
+            let closed_at = last.map(|(at, _, _)| *at).unwrap_or(cutoff);
             days_to_close = Some((closed_at - self.created_at).num_seconds() as f64 / 86_400.0);
             let submitted = past
-                .iter()
-                .rev()
                 .find(|(at, action, _)| action == "submit" && *at <= closed_at)
                 .map(|(at, _, _)| *at)
                 .unwrap_or(closed_at);

@@ -806,6 +806,20 @@ pub fn progress(
     query: &ProgressQuery,
     now: DateTime<Utc>,
 ) -> Result<ProgressReport> {
+    progress_and_days(db, caller, query, &[], now).map(|(report, _)| report)
+}
+
+/// The progress report, and in the same pass over the history the scope's figures at the end
+/// of each of `days` (each unit on its own calendar): the completion line of the console's
+/// dashboard.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn progress_and_days(
+    db: &Db,
+    caller: &Caller,
+    query: &ProgressQuery,
+    days: &[chrono::NaiveDate],
+    now: DateTime<Utc>,
+) -> Result<(ProgressReport, Vec<crate::domain::progress::Figures>)> {
     use crate::domain::progress::Figures;
     db.read(|conn| {
         let (org, _) = resolve(
@@ -834,6 +848,9 @@ pub fn progress(
             ..Default::default()
         };
         let mut total = Figures::default();
+        let mut on_days = vec![Figures::default(); days.len()];
+        // The end of each day asked for, per time zone, worked out once.
+        let mut day_ends: HashMap<String, Vec<chrono::NaiveDateTime>> = HashMap::new();
         let mut by_org: HashMap<i64, Figures> = HashMap::new();
         let mut by_review: Vec<(i64, Figures)> = Vec::new();
         let mut by_aspect: Vec<((i64, Option<String>), Figures)> = Vec::new();
@@ -855,6 +872,18 @@ pub fn progress(
                 let local = |at: chrono::NaiveDateTime| {
                     crate::domain::deadline::local_date(at, &unit.timezone)
                 };
+                if !days.is_empty() {
+                    let ends = day_ends.entry(unit.timezone.clone()).or_insert_with(|| {
+                        days.iter()
+                            .map(|d| crate::domain::deadline::end_of_day(*d, &unit.timezone))
+                            .collect()
+                    });
+                    for ((end, day), figures) in ends.iter().zip(days).zip(on_days.iter_mut()) {
+                        if let Some(standing) = timeline.at(*end, local) {
+                            figures.add(&standing, *day);
+                        }
+                    }
+                }
                 let Some(standing) = timeline.at(instant, local) else {
                     continue;
                 };
@@ -902,7 +931,7 @@ pub fn progress(
                 figures,
             });
         }
-        Ok(ProgressReport {
+        let report = ProgressReport {
             as_of: query.as_of,
             organization_id: org.id,
             review_id: query.review_id,
@@ -917,67 +946,7 @@ pub fn progress(
                     figures,
                 })
                 .collect(),
-        })
-    })
-}
-
-/// The scope's figures at the end of each of `days` (oldest first), rebuilt from the history in
-/// one pass: the completion-over-time line of the console's dashboard. Each unit's problems
-/// are judged at the end of the day on its own calendar, as [`progress`] judges them.
-#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
-pub fn progress_by_day(
-    db: &Db,
-    caller: &Caller,
-    query: &ProgressQuery,
-    days: &[chrono::NaiveDate],
-) -> Result<Vec<crate::domain::progress::Figures>> {
-    use crate::domain::progress::Figures;
-    db.read(|conn| {
-        let (org, _) = resolve(
-            conn,
-            caller,
-            LedgerScope {
-                review_id: query.review_id,
-                organization_id: query.organization_id,
-            },
-        )?;
-        let mut tree = vec![org.clone()];
-        tree.extend(orgs::descendants(conn, &org.path)?);
-        let units: HashMap<i64, OrganizationRow> = tree
-            .into_iter()
-            .filter(|o| caller.sees(&o.path))
-            .map(|o| (o.id, o))
-            .collect();
-        let filter = ProblemFilter {
-            within_path: caller.scope_path(),
-            organization_path: Some(org.path.clone()),
-            review_id: query.review_id,
-            ..Default::default()
         };
-        let mut figures = vec![Figures::default(); days.len()];
-        let mut after: Option<After> = None;
-        loop {
-            let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
-            let Some(last) = rows.last() else { break };
-            after = Some(After::Id(last.id));
-            let mut timelines = timelines(conn, &rows)?;
-            for row in rows {
-                let (Some(unit), Some((timeline, _))) =
-                    (units.get(&row.organization_id), timelines.remove(&row.id))
-                else {
-                    continue;
-                };
-                let local = |at: chrono::NaiveDateTime| {
-                    crate::domain::deadline::local_date(at, &unit.timezone)
-                };
-                for (day, total) in days.iter().zip(figures.iter_mut()) {
-                    let instant = crate::domain::deadline::end_of_day(*day, &unit.timezone);
-                    if let Some(standing) = timeline.at(instant, local) {
-                        total.add(&standing, *day);
-                    }
-                }
-            }
-        }
-        Ok(figures)
+        Ok((report, on_days))
     })
 }
