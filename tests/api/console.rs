@@ -692,8 +692,19 @@ fn cookie_of(reply: &rectify_tests::Reply, name: &str) -> Option<String> {
 }
 
 fn form_token(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    let needle = "name=\"csrf\" value=\"";
+    let at = html.find(needle).expect("a form token") + needle.len();
     html[at..at + 64].to_owned()
+}
+
+/// The version a problem page's action forms were drawn at.
+fn form_token_page_version(html: &str) -> String {
+    let needle = "name=\"version\" value=\"";
+    let at = html.find(needle).expect("an action form") + needle.len();
+    html[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
 }
 
 fn sign_in(app: &TestApp, username: &str) -> Signed {
@@ -816,6 +827,33 @@ fn console_forms_without_their_session_token_are_refused_and_change_nothing() {
     );
     assert_eq!(done.status, 303, "{}", done.text);
     assert_eq!(status(), "open");
+    // A button on a page that is out of date is refused, in words a person reads.
+    let version = form_token_page_version(&page.text);
+    let stale = post_form(
+        &app,
+        &path,
+        &coordinator.cookie,
+        &format!("action=cancel&note=%E9%87%8D%E5%A4%8D&version={version}&csrf={token}"),
+    );
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    assert!(
+        stale.text.contains("页面显示的内容已过期"),
+        "{}",
+        stale.text
+    );
+    assert_eq!(status(), "open");
+    // The language switch keeps the page's filters.
+    let filtered = app.send(
+        "GET",
+        "/console/ledger?light=red",
+        &[("cookie", &coordinator.cookie)],
+        Vec::new(),
+    );
+    assert!(
+        filtered.text.contains("href=\"?light=red&amp;lang=en\""),
+        "{}",
+        filtered.text
+    );
     // The console's refusals are the use cases': an owner may not verify.
     let owner = sign_in(&app, "owner");
     let owner_page = app.send(

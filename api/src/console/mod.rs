@@ -229,6 +229,8 @@ async fn guard(
 pub(crate) struct Session {
     pub caller: Caller,
     pub language: Language,
+    /// The page's query, so that the language switch keeps the page's filters.
+    pub query: String,
     /// The token every form of this session carries.
     pub form_token: String,
     token: String,
@@ -260,6 +262,7 @@ impl FromRequest for Session {
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let language = language(req);
+        let query = req.query_string().to_owned();
         let request_id = req
             .extensions()
             .get::<crate::http::request_id::RequestId>()
@@ -287,6 +290,7 @@ impl FromRequest for Session {
                 form_token: state.tokens.form_token(&token),
                 caller,
                 language,
+                query,
                 token,
             })
         })

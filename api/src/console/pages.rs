@@ -466,11 +466,22 @@ fn problems_table(
     names: &HashMap<i64, String>,
     units: &HashMap<i64, String>,
 ) -> Markup {
+    table_of_problems(l, items, Some(names), units)
+}
+
+/// Problems as the ledger shows them; without the owner's column where every one is the
+/// reader's own.
+fn table_of_problems(
+    l: Language,
+    items: &[crate::api_types::Problem],
+    names: Option<&HashMap<i64, String>>,
+    units: &HashMap<i64, String>,
+) -> Markup {
     html! {
         table.ledger {
             thead { tr {
                 th { (t(l, "督办", "Light")) } th { (t(l, "编号", "Key")) } th { (t(l, "问题", "Problem")) }
-                th { (t(l, "责任单位", "Unit")) } th { (t(l, "责任人", "Owner")) } th { (t(l, "整改时限", "Deadline")) }
+                th { (t(l, "责任单位", "Unit")) } @if names.is_some() { th { (t(l, "责任人", "Owner")) } } th { (t(l, "整改时限", "Deadline")) }
                 th { (t(l, "状态", "Status")) }
             } }
             tbody {
@@ -480,7 +491,9 @@ fn problems_table(
                         td.key { a href={ "/console/problems/" (p.id) } { (p.key) } }
                         td.title { a href={ "/console/problems/" (p.id) } { (p.title) } }
                         td { (units.get(&p.organization_id).cloned().unwrap_or_else(|| format!("#{}", p.organization_id))) }
-                        td { (p.owner_id.and_then(|id| names.get(&id)).map(String::as_str).unwrap_or("—")) }
+                        @if let Some(names) = names {
+                            td { (p.owner_id.and_then(|id| names.get(&id)).map(String::as_str).unwrap_or("—")) }
+                        }
                         td {
                             @if let Some(d) = p.deadline { (d) }
                             @if p.overdue { " " span.late { (match l { Language::Chinese => format!("逾期{}天", p.days_overdue), Language::English => format!("{} days late", p.days_overdue) }) } }
@@ -710,7 +723,7 @@ pub async fn my_tasks(state: web::Data<AppState>, session: Session) -> Page {
     let l = session.language;
     let now = state.clock.now();
     let caller = session.caller.clone();
-    let (listed, names, units) = blocking(move || {
+    let (listed, units) = blocking(move || {
         let db = &state.db;
         let query = ProblemQuery {
             owner_id: Some(caller.user_id),
@@ -723,9 +736,8 @@ pub async fn my_tasks(state: web::Data<AppState>, session: Session) -> Page {
             ..Default::default()
         };
         let listed = problems::list(db, &caller, query, page, now)?;
-        let names = names_of(db, &caller, [caller.user_id]);
         let units = units_of(db, &caller)?;
-        Ok((listed.items, names, units))
+        Ok((listed.items, units))
     })
     .await?;
     let unit_names: HashMap<i64, String> = units.iter().map(|o| (o.id, o.name.clone())).collect();
@@ -752,7 +764,7 @@ pub async fn my_tasks(state: web::Data<AppState>, session: Session) -> Page {
             @let these: Vec<_> = items.iter().filter(|p| urgency(p) == rank).cloned().collect();
             @if !these.is_empty() {
                 h2 { (heading) " (" (these.len()) ")" }
-                (problems_table(l, &these, &names, &unit_names))
+                (table_of_problems(l, &these, None, &unit_names))
             }
         }
     };

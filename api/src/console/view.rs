@@ -150,8 +150,8 @@ pub fn page(session: &Session, section: Section, title: &str, body: Markup) -> H
                     div.who {
                         span.user { (caller.username) " · " (role_label(l, caller.role)) }
                         @match l {
-                            Language::Chinese => a.lang href="?lang=en" { "English" },
-                            Language::English => a.lang href="?lang=zh" { "中文" },
+                            Language::Chinese => a.lang href=(switch_language(&session.query, "en")) { "English" },
+                            Language::English => a.lang href=(switch_language(&session.query, "zh")) { "中文" },
                         }
                         form.inline method="post" action="/console/sign-out" {
                             input type="hidden" name="csrf" value=(session.form_token);
@@ -164,6 +164,18 @@ pub fn page(session: &Session, section: Section, title: &str, body: Markup) -> H
         }
     };
     html_response(StatusCode::OK, markup)
+}
+
+/// The same page in another language: its query kept, `lang` replaced.
+fn switch_language(query: &str, to: &str) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        if key != "lang" {
+            out.append_pair(&key, &value);
+        }
+    }
+    out.append_pair("lang", to);
+    format!("?{}", out.finish())
 }
 
 pub fn html_response(status: StatusCode, markup: Markup) -> HttpResponse {
@@ -212,7 +224,15 @@ pub fn error_page(
         s if s >= 500 => t(l, "服务出错", "Something went wrong"),
         _ => t(l, "请求未能完成", "The request could not be done"),
     };
-    let detail = problem["detail"].as_str().unwrap_or_default();
+    // On a page, "If-Match" means nothing to a person: say what happened.
+    let detail = match problem["code"].as_str() {
+        Some("version_mismatch") => t(
+            l,
+            "页面显示的内容已过期：这条记录刚被他人更新。请回到该页面刷新后再操作。",
+            "The page was out of date: someone has just changed this record. Reload it and try again.",
+        ),
+        _ => problem["detail"].as_str().unwrap_or_default(),
+    };
     let errors = problem["errors"].as_array().cloned().unwrap_or_default();
     let body = html! {
         div.notice.error role="alert" data-status=(status.as_u16()) data-code=(problem["code"].as_str().unwrap_or_default()) {
