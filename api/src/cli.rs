@@ -199,7 +199,19 @@ pub fn execute(
     command: Option<Command>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    match command.unwrap_or(Command::Serve) {
+    let command = command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Serve) {
+        return serve(settings, clock, out);
+    }
+    // A one-shot command works with one connection. With more, the pool opens a spare in the
+    // background when the first is taken, and on PostgreSQL over TLS that connect can still be
+    // inside OpenSSL when the process exits and OpenSSL's cleanup runs: a crash at exit
+    // (SIGSEGV in about one run in eight).
+    let settings = &Settings {
+        db_pool_size: 1,
+        ..settings.clone()
+    };
+    match command {
         Command::Serve => serve(settings, clock, out),
         Command::Migrate => {
             let opened = open_database(settings, clock.as_ref())?;
