@@ -441,23 +441,18 @@ pub(super) fn empty_to_none(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-/// Names of people, looked up once each.
+/// Names of people; someone outside the caller's subtree keeps their number.
 fn names_of(
     db: &rectify_db::Db,
     caller: &Caller,
     ids: impl IntoIterator<Item = i64>,
-) -> HashMap<i64, String> {
-    let mut names = HashMap::new();
+) -> Result<HashMap<i64, String>, Error> {
+    let ids: Vec<i64> = ids.into_iter().collect();
+    let mut names = users::display_names(db, caller, &ids)?;
     for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
-            // Someone outside the caller's subtree keeps their number.
-            let name = users::get(db, caller, id)
-                .map(|u| u.display_name)
-                .unwrap_or_else(|_| format!("#{id}"));
-            slot.insert(name);
-        }
+        names.entry(id).or_insert_with(|| format!("#{id}"));
     }
-    names
+    Ok(names)
 }
 
 fn problems_table(
@@ -558,7 +553,7 @@ pub async fn ledger(
     let (listed, names, units, review_list, owners) = blocking(move || {
         let db = &state.db;
         let listed = problems::list(db, &caller, query, page_params, now)?;
-        let names = names_of(db, &caller, listed.items.iter().filter_map(|p| p.owner_id));
+        let names = names_of(db, &caller, listed.items.iter().filter_map(|p| p.owner_id))?;
         let units = units_of(db, &caller)?;
         let review_list = reviews::list(
             db,
@@ -830,7 +825,7 @@ pub async fn problem(state: web::Data<AppState>, session: Session, id: web::Path
             .chain(history.iter().filter_map(|h| h.actor_id))
             .chain(notes.iter().filter_map(|n| n.author_id))
             .chain(evidence.iter().filter_map(|e| e.uploaded_by));
-        let names = names_of(db, &caller, people);
+        let names = names_of(db, &caller, people)?;
         let unit = organizations::get(db, &caller, problem.organization_id)?.name;
         Ok(Loaded {
             problem,
@@ -873,14 +868,6 @@ fn file_size(bytes: i64) -> String {
     }
 }
 
-/// Actions whose note is required (a reason, or what was done).
-fn needs_note(action: Action) -> bool {
-    matches!(
-        action,
-        Action::Submit | Action::Reject | Action::Reopen | Action::Cancel
-    )
-}
-
 fn problem_body(session: &Session, d: &Loaded) -> Markup {
     let l = session.language;
     let p = &d.problem;
@@ -891,8 +878,8 @@ fn problem_body(session: &Session, d: &Loaded) -> Markup {
     };
     let is_owner = p.owner_id == Some(caller.user_id);
     let active = p.status.is_active();
-    let evidence_open =
-        matches!(p.status, Status::Open | Status::InProgress) && (is_owner || caller.coordinates());
+    // The same who and when as the upload's use case (check_upload); it refuses otherwise.
+    let evidence_open = p.status.evidence_may_change() && (is_owner || caller.coordinates());
     let pending: Vec<_> = d
         .extensions
         .iter()
@@ -928,7 +915,7 @@ fn problem_body(session: &Session, d: &Loaded) -> Markup {
                         (form_token(session))
                         input type="hidden" name="action" value=(action.as_str());
                         input type="hidden" name="version" value=(p.version);
-                        @if needs_note(*action) {
+                        @if action.needs_note() {
                             textarea name="note" required rows="2" placeholder=(match action {
                                 Action::Submit => t(l, "整改完成情况", "What was done"),
                                 _ => t(l, "理由", "Reason"),
@@ -1014,7 +1001,7 @@ fn problem_body(session: &Session, d: &Loaded) -> Markup {
                     }
                 }
             }
-            @if is_owner && active && pending.is_empty() && p.deadline.is_some() && p.status != Status::Draft {
+            @if is_owner && active && pending.is_empty() && p.deadline.is_some() {
                 form.stacked.narrow method="post" action={ "/console/problems/" (p.id) "/extensions" } {
                     (form_token(session))
                     label { (t(l, "申请延期至", "New deadline")) input type="date" name="new_deadline" required; }
@@ -1323,7 +1310,7 @@ pub async fn overdue(
                 .iter()
                 .chain(soon.items.iter())
                 .filter_map(|p| p.owner_id),
-        );
+        )?;
         let units = units_of(db, &caller)?;
         Ok((late, soon, names, units))
     })

@@ -112,6 +112,11 @@ impl Status {
     pub fn is_active(self) -> bool {
         matches!(self, Open | InProgress)
     }
+
+    /// Evidence may be added or removed until the problem is submitted.
+    pub fn evidence_may_change(self) -> bool {
+        matches!(self, Draft | Open | InProgress)
+    }
 }
 
 impl Action {
@@ -124,6 +129,14 @@ impl Action {
         Action::Reopen,
         Action::Cancel,
     ];
+
+    /// Whether taking the action needs a note: what was done (submit) or the reason.
+    pub fn needs_note(self) -> bool {
+        matches!(
+            self,
+            Action::Submit | Action::Reject | Action::Reopen | Action::Cancel
+        )
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -267,12 +280,12 @@ pub fn decide(
     }
     let has_note = note.is_some_and(|n| !n.trim().is_empty());
     let mut missing = Vec::new();
+    if action.needs_note() && !has_note {
+        missing.push(Missing::Note);
+    }
     match action {
-        Action::Confirm => missing = confirm_needs(facts),
+        Action::Confirm => missing.extend(confirm_needs(facts)),
         Action::Submit => {
-            if !has_note {
-                missing.push(Missing::Note);
-            }
             if facts.measures_not_done > 0 {
                 missing.push(Missing::MeasuresDone);
             }
@@ -285,12 +298,7 @@ pub fn decide(
                 missing.push(Missing::OtherVerifier);
             }
         }
-        Action::Reject | Action::Reopen | Action::Cancel => {
-            if !has_note {
-                missing.push(Missing::Note);
-            }
-        }
-        Action::Start => {}
+        Action::Start | Action::Reject | Action::Reopen | Action::Cancel => {}
     }
     if missing.is_empty() {
         Ok(rule.to)

@@ -72,7 +72,7 @@ fn check_evidence_open(caller: &Caller, row: &ProblemRow, doing: &str) -> Result
         )));
     }
     let status = status_of(row)?;
-    if !matches!(status, Status::Draft | Status::Open | Status::InProgress) {
+    if !status.evidence_may_change() {
         return Err(Error::new(
             Code::EvidenceLocked,
             format!(

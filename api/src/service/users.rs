@@ -284,3 +284,29 @@ pub fn organization_by_code(db: &Db, code: &str) -> Result<rectify_db::models::O
             .ok_or_else(|| Error::not_found(&format!("Organization {code}")))
     })
 }
+
+/// The display names of these people, for pages that show who did what; those outside the
+/// caller's subtree are left out (two queries, whatever the number of people).
+pub fn display_names(
+    db: &Db,
+    caller: &Caller,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    db.read(|conn| {
+        let people = db_users::get_many(conn, ids)?;
+        let org_ids: Vec<i64> = people.iter().map(|u| u.organization_id).collect();
+        let paths: std::collections::HashMap<i64, String> = orgs::get_many(conn, &org_ids)?
+            .into_iter()
+            .map(|o| (o.id, o.path))
+            .collect();
+        Ok(people
+            .into_iter()
+            .filter(|u| {
+                paths
+                    .get(&u.organization_id)
+                    .is_some_and(|p| caller.sees(p))
+            })
+            .map(|u| (u.id, u.display_name))
+            .collect())
+    })
+}
