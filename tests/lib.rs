@@ -1002,12 +1002,21 @@ const STATUSES: [&str; 6] = [
     "cancelled",
 ];
 
-/// Seeds `n` problems straight into the database (benchmarks): statuses in turn, deadlines
-/// over two years, one in ten long-term, one in a hundred about 物业.
+/// Seeds `n` problems straight into the database (benchmarks): statuses in turn (each with the
+/// history that leads there), deadlines over two years, one in ten long-term, one in a hundred
+/// about 物业. The progress tallies are built at the next start.
+/// Builds the progress tallies again from every problem's history, as a database that has
+/// none gets at its first start (the seeding below writes problems around them).
+pub fn rebuild_progress_tallies(app: &TestApp) -> u64 {
+    let (db, _) = rectify_db::Db::connect(&app.settings.database_url(), &Default::default())
+        .expect("database");
+    rectify::service::progress_tallies::rebuild(&db).expect("rebuild the progress tallies")
+}
+
 pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
     use chrono::{Days, NaiveDate};
     use diesel::RunQueryDsl;
-    use rectify_db::models::NewProblem;
+    use rectify_db::models::{NewHistory, NewProblem};
     use rectify_db::{Db, DbConnection, DbOptions};
     let (db, _) =
         Db::connect(&app.settings.database_url(), &DbOptions::default()).expect("database");
@@ -1052,11 +1061,62 @@ pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64)
         // Multi-row INSERT does not pass through diesel's MultiConnection, so seeding talks to
         // the backend's own connection.
         db.write(|conn| -> Result<(), rectify_db::DbError> {
-            let insert = diesel::insert_into(rectify_db::schema::problems::table).values(&rows);
-            match conn {
-                DbConnection::Sqlite(c) => insert.execute(c)?,
-                DbConnection::Postgres(c) => insert.execute(c)?,
+            use rectify_db::schema::problems::dsl as p;
+            let insert = diesel::insert_into(p::problems)
+                .values(&rows)
+                .returning(p::id);
+            let ids: Vec<i64> = match conn {
+                DbConnection::Sqlite(c) => insert.get_results(c)?,
+                DbConnection::Postgres(c) => insert.get_results(c)?,
             };
+            // Each problem's history takes it to its status, as the workflow would have.
+            let history: Vec<NewHistory> = ids
+                .iter()
+                .zip(&rows)
+                .flat_map(|(id, row)| {
+                    let path: &[(&'static str, &'static str)] = match row.status {
+                        "draft" => &[],
+                        "open" => &[("confirm", "open")],
+                        "in_progress" => &[("confirm", "open"), ("start", "in_progress")],
+                        "submitted" => &[
+                            ("confirm", "open"),
+                            ("start", "in_progress"),
+                            ("submit", "submitted"),
+                        ],
+                        "closed" => &[
+                            ("confirm", "open"),
+                            ("start", "in_progress"),
+                            ("submit", "submitted"),
+                            ("verify", "closed"),
+                        ],
+                        _ => &[("confirm", "open"), ("cancel", "cancelled")],
+                    };
+                    std::iter::once(("create", None, "draft"))
+                        .chain(path.iter().scan("draft", |from, (action, to)| {
+                            let step = (*action, Some(*from), *to);
+                            *from = to;
+                            Some(step)
+                        }))
+                        .map(|(action, from_status, to_status)| NewHistory {
+                            problem_id: *id,
+                            actor_id: None,
+                            action,
+                            from_status,
+                            to_status,
+                            note: None,
+                            created_at: now,
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for part in history.chunks(1000) {
+                let insert =
+                    diesel::insert_into(rectify_db::schema::problem_history::table).values(part);
+                match conn {
+                    DbConnection::Sqlite(c) => insert.execute(c)?,
+                    DbConnection::Postgres(c) => insert.execute(c)?,
+                };
+            }
             Ok(())
         })
         .expect("seed problems");

@@ -86,6 +86,7 @@ pub fn remove_part(
         return Ok((removed, false));
     }
     diesel::delete(a::review_aspects.filter(a::review_id.eq(review_id))).execute(conn)?;
+    crate::progress::clear_review(conn, review_id)?;
     diesel::delete(r::reviews.find(review_id)).execute(conn)?;
     Ok((0, true))
 }

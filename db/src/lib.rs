@@ -15,6 +15,7 @@ pub mod imports;
 pub mod models;
 pub mod organizations;
 pub mod problems;
+pub mod progress;
 pub mod reviews;
 pub mod schema;
 pub mod service_accounts;

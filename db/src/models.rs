@@ -585,3 +585,25 @@ pub struct DigestDeliveryRow {
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
 }
+
+/// One unit's, review's and aspect's change in the progress counts on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::progress_tallies)]
+pub struct TallyRow {
+    pub organization_id: i64,
+    pub review_id: i64,
+    /// '' for problems without an aspect.
+    pub aspect: String,
+    pub day: chrono::NaiveDate,
+    pub total: i64,
+    pub draft: i64,
+    pub open: i64,
+    pub in_progress: i64,
+    pub submitted: i64,
+    pub closed: i64,
+    pub cancelled: i64,
+    pub overdue: i64,
+    pub closed_on_time: i64,
+    pub seconds_to_close: i64,
+    pub extensions_granted: i64,
+}

@@ -141,6 +141,14 @@ pub fn count_filtered(conn: &mut DbConnection, filter: &OrganizationFilter) -> Q
     filtered(filter).count().get_result(conn)
 }
 
+/// Every organization, in id order.
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OrganizationRow>> {
+    o::organizations
+        .order(o::id.asc())
+        .select(OrganizationRow::as_select())
+        .load(conn)
+}
+
 /// Organizations strictly below the one with this path, deepest last.
 pub fn descendants(conn: &mut DbConnection, path: &str) -> QueryResult<Vec<OrganizationRow>> {
     o::organizations

@@ -68,6 +68,37 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<ProblemRow> {
         .first(conn)
 }
 
+/// A problem whether or not its import is still being written; `None` if there is none.
+pub fn find_any(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ProblemRow>> {
+    p::problems
+        .find(id)
+        .select(ProblemRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// One unit's problems after `after_id` in id order, staged ones included: a page of the
+/// unit's progress tallies to build.
+pub fn of_unit(
+    conn: &mut DbConnection,
+    organization_id: i64,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<ProblemRow>> {
+    p::problems
+        .filter(p::organization_id.eq(organization_id))
+        .filter(p::id.gt(after_id))
+        .order(p::id.asc())
+        .limit(limit)
+        .select(ProblemRow::as_select())
+        .load(conn)
+}
+
+/// Whether any problem exists at all.
+pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
+    diesel::select(exists(p::problems.select(p::id))).get_result(conn)
+}
+
 pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ProblemRow>> {
     crate::in_chunks(ids, |ids| {
         p::problems

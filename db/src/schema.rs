@@ -312,6 +312,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Per unit, review, aspect ('' for none) and day: how its problems' figures changed.
+    progress_tallies (organization_id, review_id, aspect, day) {
+        organization_id -> BigInt,
+        review_id -> BigInt,
+        aspect -> Text,
+        day -> Date,
+        total -> BigInt,
+        draft -> BigInt,
+        open -> BigInt,
+        in_progress -> BigInt,
+        submitted -> BigInt,
+        closed -> BigInt,
+        cancelled -> BigInt,
+        overdue -> BigInt,
+        closed_on_time -> BigInt,
+        seconds_to_close -> BigInt,
+        extensions_granted -> BigInt,
+    }
+}
+
 diesel::joinable!(evidence -> problems (problem_id));
 diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -329,8 +350,10 @@ diesel::joinable!(service_accounts -> organizations (organization_id));
 diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(progress_tallies -> organizations (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
+    progress_tallies,
     users,
     reviews,
     review_aspects,

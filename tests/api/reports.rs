@@ -353,6 +353,28 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
         .expect(200);
     assert_eq!(before["total"]["total"], 0);
     assert_eq!(before["total"]["completion_rate"], serde_json::Value::Null);
+
+    // The tallies kept up at each write are the ones the whole history gives, on every day.
+    let days: Vec<String> = (0..50)
+        .map(|n| {
+            ("2026-05-30".parse::<chrono::NaiveDate>().unwrap() + chrono::Days::new(n)).to_string()
+        })
+        .chain(["".to_owned()])
+        .collect();
+    let reports = |app: &TestApp| -> Vec<Value> {
+        days.iter()
+            .map(|day| {
+                let path = match day.as_str() {
+                    "" => "/api/v1/reports/progress".to_owned(),
+                    day => format!("/api/v1/reports/progress?as_of={day}"),
+                };
+                app.get(&path, &cast.auditor).expect(200)
+            })
+            .collect()
+    };
+    let kept = reports(&app);
+    assert_eq!(rectify_tests::rebuild_progress_tallies(&app), 4);
+    assert_eq!(reports(&app), kept);
 }
 
 #[test]

@@ -1,5 +1,11 @@
 //! Progress figures, reconstructed from a problem's history so that they can be asked for any
 //! past day: "how did it stand on 30 June". Pure: the caller supplies each problem's timeline.
+//!
+//! A problem's standing changes only on a few days (its creation, each step of its history,
+//! each extension, the day after each deadline), so what it adds to the figures is a step
+//! function of the day: `Timeline::changes` gives its steps. Summed per unit, review and aspect
+//! and kept up to date on each write, those steps answer "the figures at the end of any day"
+//! without reading every problem's history.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -23,8 +29,8 @@ pub struct Timeline {
 pub struct Standing {
     pub status: Status,
     pub deadline: Option<NaiveDate>,
-    /// Days from creation to the close, for a closed problem.
-    pub days_to_close: Option<f64>,
+    /// Seconds from creation to the close, for a closed problem.
+    pub seconds_to_close: Option<i64>,
     /// For a closed problem: whether it was submitted by its deadline.
     pub on_time: Option<bool>,
     pub extensions_granted: usize,
@@ -55,10 +61,10 @@ impl Timeline {
         let mut past = self.history.iter().rev().filter(|(at, _, _)| *at <= cutoff);
         let last = past.clone().next();
         let status = last.map_or(Status::Draft, |(_, _, s)| *s);
-        let (mut days_to_close, mut on_time) = (None, None);
+        let (mut seconds_to_close, mut on_time) = (None, None);
         if status == Status::Closed {
             let closed_at = last.map(|(at, _, _)| *at).unwrap_or(cutoff);
-            days_to_close = Some((closed_at - self.created_at).num_seconds() as f64 / 86_400.0);
+            seconds_to_close = Some((closed_at - self.created_at).num_seconds());
             let submitted = past
                 .find(|(at, action, _)| action == "submit" && *at <= closed_at)
                 .map(|(at, _, _)| *at)
@@ -71,7 +77,7 @@ impl Timeline {
         Some(Standing {
             status,
             deadline: self.deadline_at(cutoff),
-            days_to_close,
+            seconds_to_close,
             on_time,
             extensions_granted: self
                 .extensions
@@ -79,6 +85,124 @@ impl Timeline {
                 .filter(|(at, _)| *at <= cutoff)
                 .count(),
         })
+    }
+}
+
+impl Timeline {
+    /// What this problem adds to the figures, as steps: `(day, change)` pairs, oldest first,
+    /// each the change from the day before, so that the changes up to a day sum to its tally
+    /// at that day's end. `end_of_day` and `local_date` are on its unit's calendar.
+    pub fn changes(
+        &self,
+        end_of_day: impl Fn(NaiveDate) -> NaiveDateTime,
+        local_date: impl Fn(NaiveDateTime) -> NaiveDate,
+    ) -> Vec<(NaiveDate, Tally)> {
+        let born = local_date(self.created_at);
+        // The only days its standing can change: between two of them it stands still.
+        let mut days: Vec<NaiveDate> = std::iter::once(born)
+            .chain(self.history.iter().map(|(at, _, _)| local_date(*at)))
+            .chain(self.extensions.iter().map(|(at, _)| local_date(*at)))
+            .chain(
+                self.original_deadline
+                    .iter()
+                    .chain(self.extensions.iter().map(|(_, d)| d))
+                    .filter_map(|d| d.succ_opt()),
+            )
+            .filter(|d| *d >= born)
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        let mut before = Tally::default();
+        let mut steps = Vec::new();
+        for day in days {
+            let now = self
+                .at(end_of_day(day), &local_date)
+                .map_or_else(Tally::default, |s| Tally::of(&s, day));
+            if now != before {
+                steps.push((day, now - before));
+                before = now;
+            }
+        }
+        steps
+    }
+}
+
+/// The additive counts behind `Figures`: what one problem adds on a day, or what many add.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Tally {
+    pub total: i64,
+    pub draft: i64,
+    pub open: i64,
+    pub in_progress: i64,
+    pub submitted: i64,
+    pub closed: i64,
+    pub cancelled: i64,
+    pub overdue: i64,
+    pub closed_on_time: i64,
+    pub seconds_to_close: i64,
+    pub extensions_granted: i64,
+}
+
+impl Tally {
+    /// One problem's standing on `day`.
+    pub fn of(s: &Standing, day: NaiveDate) -> Tally {
+        let mut t = Tally {
+            total: 1,
+            ..Default::default()
+        };
+        *match s.status {
+            Status::Draft => &mut t.draft,
+            Status::Open => &mut t.open,
+            Status::InProgress => &mut t.in_progress,
+            Status::Submitted => &mut t.submitted,
+            Status::Closed => &mut t.closed,
+            Status::Cancelled => &mut t.cancelled,
+        } = 1;
+        t.overdue = i64::from(s.status.is_active() && s.deadline.is_some_and(|d| d < day));
+        t.closed_on_time = i64::from(s.on_time == Some(true));
+        t.seconds_to_close = s.seconds_to_close.unwrap_or(0);
+        t.extensions_granted = s.extensions_granted as i64;
+        t
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == Tally::default()
+    }
+
+    fn zip(self, other: Tally, f: impl Fn(i64, i64) -> i64) -> Tally {
+        Tally {
+            total: f(self.total, other.total),
+            draft: f(self.draft, other.draft),
+            open: f(self.open, other.open),
+            in_progress: f(self.in_progress, other.in_progress),
+            submitted: f(self.submitted, other.submitted),
+            closed: f(self.closed, other.closed),
+            cancelled: f(self.cancelled, other.cancelled),
+            overdue: f(self.overdue, other.overdue),
+            closed_on_time: f(self.closed_on_time, other.closed_on_time),
+            seconds_to_close: f(self.seconds_to_close, other.seconds_to_close),
+            extensions_granted: f(self.extensions_granted, other.extensions_granted),
+        }
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+    fn add(self, other: Tally) -> Tally {
+        self.zip(other, |a, b| a + b)
+    }
+}
+
+impl std::ops::Sub for Tally {
+    type Output = Tally;
+    fn sub(self, other: Tally) -> Tally {
+        self.zip(other, |a, b| a - b)
+    }
+}
+
+impl std::ops::AddAssign for Tally {
+    fn add_assign(&mut self, other: Tally) {
+        *self = *self + other;
     }
 }
 
@@ -107,9 +231,7 @@ pub struct Figures {
     pub average_days_to_close: Option<f64>,
     pub extensions_granted: u64,
     #[serde(skip)]
-    closed_on_time: u64,
-    #[serde(skip)]
-    days_to_close_sum: f64,
+    tally: Tally,
 }
 
 fn ratio(part: u64, whole: u64) -> Option<f64> {
@@ -119,33 +241,40 @@ fn ratio(part: u64, whole: u64) -> Option<f64> {
 impl Figures {
     /// Counts one problem's standing on `day`.
     pub fn add(&mut self, s: &Standing, day: NaiveDate) {
-        self.total += 1;
-        let counts = &mut self.by_status;
-        match s.status {
-            Status::Draft => counts.draft += 1,
-            Status::Open => counts.open += 1,
-            Status::InProgress => counts.in_progress += 1,
-            Status::Submitted => counts.submitted += 1,
-            Status::Closed => counts.closed += 1,
-            Status::Cancelled => counts.cancelled += 1,
-        }
-        if s.status.is_active() && s.deadline.is_some_and(|d| d < day) {
-            self.overdue += 1;
-        }
-        if s.on_time == Some(true) {
-            self.closed_on_time += 1;
-        }
-        self.days_to_close_sum += s.days_to_close.unwrap_or(0.0);
-        self.extensions_granted += s.extensions_granted as u64;
-        self.finish();
+        self.add_tally(Tally::of(s, day));
     }
 
-    fn finish(&mut self) {
-        let closed = self.by_status.closed;
-        self.completion_rate = ratio(closed, self.total - self.by_status.cancelled);
-        self.on_time_rate = ratio(self.closed_on_time, closed);
-        self.average_days_to_close =
-            (closed > 0).then(|| (self.days_to_close_sum / closed as f64 * 10.0).round() / 10.0);
+    /// Counts a tally of many problems.
+    pub fn add_tally(&mut self, t: Tally) {
+        *self = Figures::from(self.tally + t);
+    }
+}
+
+impl From<Tally> for Figures {
+    fn from(t: Tally) -> Figures {
+        let n = |v: i64| v.max(0) as u64;
+        let closed = n(t.closed);
+        let cancelled = n(t.cancelled);
+        let total = n(t.total);
+        Figures {
+            total,
+            by_status: StatusCounts {
+                draft: n(t.draft),
+                open: n(t.open),
+                in_progress: n(t.in_progress),
+                submitted: n(t.submitted),
+                closed,
+                cancelled,
+            },
+            completion_rate: ratio(closed, total.saturating_sub(cancelled)),
+            on_time_rate: ratio(n(t.closed_on_time), closed),
+            overdue: n(t.overdue),
+            average_days_to_close: (closed > 0).then(|| {
+                (t.seconds_to_close as f64 / 86_400.0 / closed as f64 * 10.0).round() / 10.0
+            }),
+            extensions_granted: n(t.extensions_granted),
+            tally: t,
+        }
     }
 }
 
@@ -194,7 +323,7 @@ mod tests {
         assert_eq!(june_30.deadline, Some(d("2026-06-30")));
         // Submitted on 25 June, within the extended deadline.
         assert_eq!(june_30.on_time, Some(true));
-        assert_eq!(june_30.days_to_close, Some(25.0));
+        assert_eq!(june_30.seconds_to_close, Some(25 * 86_400));
         assert_eq!(june_30.extensions_granted, 1);
         let july = tl.at(t("2026-07-31 15:59"), local).unwrap();
         assert_eq!((july.status, july.on_time), (Status::InProgress, None));
@@ -229,7 +358,7 @@ mod tests {
         let cancelled = Standing {
             status: Status::Cancelled,
             deadline: None,
-            days_to_close: None,
+            seconds_to_close: None,
             on_time: None,
             extensions_granted: 0,
         };
@@ -243,5 +372,95 @@ mod tests {
         assert_eq!(f.average_days_to_close, Some(25.0));
         assert_eq!(f.extensions_granted, 1);
         assert_eq!(Figures::default().completion_rate, None);
+    }
+
+    /// The steps sum, on every day, to exactly what the problem's standing that day adds:
+    /// for any history, extensions and deadlines, on the calendars either side of UTC.
+    mod steps {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn arb_timeline() -> impl Strategy<Value = Timeline> {
+            let actions = prop::collection::vec((0i64..60 * 24, 0usize..6), 0..8);
+            let extensions = prop::collection::vec((0i64..60 * 24, 0u64..50), 0..3);
+            (0i64..24, prop::option::of(0u64..40), actions, extensions).prop_map(
+                |(hour, deadline, actions, extensions)| {
+                    let start = t("2026-06-01 00:00") + chrono::Duration::hours(hour);
+                    let day0 = d("2026-06-01");
+                    let mut history = vec![(start, "create".to_owned(), Status::Draft)];
+                    let mut steps: Vec<_> = actions
+                        .into_iter()
+                        .map(|(hours, s)| {
+                            let (action, status) = [
+                                ("confirm", Status::Open),
+                                ("start", Status::InProgress),
+                                ("submit", Status::Submitted),
+                                ("verify", Status::Closed),
+                                ("reopen", Status::InProgress),
+                                ("cancel", Status::Cancelled),
+                            ][s];
+                            (
+                                start + chrono::Duration::hours(hours),
+                                action.to_owned(),
+                                status,
+                            )
+                        })
+                        .collect();
+                    steps.sort_by_key(|(at, _, _)| *at);
+                    history.extend(steps);
+                    let mut extensions: Vec<_> = extensions
+                        .into_iter()
+                        .map(|(hours, days)| {
+                            (
+                                start + chrono::Duration::hours(hours),
+                                day0 + chrono::Days::new(days),
+                            )
+                        })
+                        .collect();
+                    extensions.sort_by_key(|(at, _)| *at);
+                    Timeline {
+                        created_at: start,
+                        original_deadline: deadline.map(|n| day0 + chrono::Days::new(n)),
+                        history,
+                        extensions,
+                    }
+                },
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn sum_to_the_standing_of_every_day(tl in arb_timeline(), zone in prop::sample::select(vec!["Asia/Shanghai", "America/New_York", "UTC"])) {
+                let end = |day: NaiveDate| crate::domain::deadline::end_of_day(day, zone);
+                let local = |at: NaiveDateTime| crate::domain::deadline::local_date(at, zone);
+                let steps = tl.changes(end, local);
+                prop_assert!(steps.windows(2).all(|w| w[0].0 < w[1].0));
+                prop_assert!(steps.iter().all(|(_, change)| !change.is_zero()));
+                let mut day = d("2026-05-30");
+                while day < d("2026-09-15") {
+                    let summed = steps
+                        .iter()
+                        .filter(|(on, _)| *on <= day)
+                        .fold(Tally::default(), |sum, (_, change)| sum + *change);
+                    let standing = tl.at(end(day), local).map_or_else(Tally::default, |s| Tally::of(&s, day));
+                    prop_assert_eq!(summed, standing, "on {}", day);
+                    day = day.succ_opt().unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn figures_of_a_tally_are_the_figures_of_its_problems() {
+        let tl = timeline();
+        let (day, cutoff) = (d("2026-06-30"), t("2026-06-30 15:59"));
+        let mut one_by_one = Figures::default();
+        one_by_one.add(&tl.at(cutoff, local).unwrap(), day);
+        one_by_one.add(&tl.at(t("2026-06-10 15:59"), local).unwrap(), day);
+        let tally = Tally::of(&tl.at(cutoff, local).unwrap(), day)
+            + Tally::of(&tl.at(t("2026-06-10 15:59"), local).unwrap(), day);
+        assert_eq!(Figures::from(tally), one_by_one);
+        assert_eq!(one_by_one.completion_rate, Some(0.5));
+        assert_eq!(one_by_one.overdue, 1);
     }
 }

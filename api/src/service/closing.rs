@@ -401,6 +401,8 @@ pub fn decide_extension(
             ExtensionStatus::Refused
         }
         .as_str();
+        // An approval (its time and its new deadline) changes what the problem is counted as.
+        let tallied = super::progress_tallies::share(conn, problem.id)?;
         if !db_closing::decide_extension(
             conn,
             id,
@@ -421,6 +423,7 @@ pub fn decide_extension(
             db_problems::update(conn, problem.id, problem.version, &changes)?
                 .ok_or_else(concurrent_change)?;
         }
+        super::progress_tallies::update(conn, tallied)?;
         let text = format!(
             "{} → {}{}",
             row.previous_deadline,

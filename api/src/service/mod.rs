@@ -12,6 +12,7 @@ pub mod import;
 pub mod organizations;
 pub mod pagination;
 pub mod problems;
+pub mod progress_tallies;
 pub mod reports;
 pub mod reviews;
 pub mod service_accounts;

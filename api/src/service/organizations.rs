@@ -229,6 +229,10 @@ pub fn update(
             updated_at: Some(now.naive_utc()),
         };
         let row = orgs::update(conn, id, &changes)?;
+        if row.timezone != org.timezone {
+            // Its problems' days are now on another calendar.
+            super::progress_tallies::rebuild_unit(conn, &row)?;
+        }
         let action = match input.active {
             Some(false) if org.active => "organization.deactivate",
             _ => "organization.update",

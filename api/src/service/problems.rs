@@ -329,6 +329,7 @@ pub(crate) fn insert_problem(
         None,
         at,
     )?;
+    super::progress_tallies::update(conn, super::progress_tallies::Share::none(row.id))?;
     let mut changes = super::audit::created(&row);
     changes["cause_ids"] = serde_json::json!([null, cause_ids]);
     changes["measure_ids"] = serde_json::json!([null, measure_ids]);
@@ -470,25 +471,27 @@ pub(crate) fn arrive_at(
         updated_at: Some(at),
         ..Default::default()
     };
-    let updated =
-        db_problems::update(conn, row.id, row.version, &changes)?.ok_or_else(concurrent_change)?;
     let note = format!(
         "导入台账：整改状态为“{}”{}",
         crate::domain::ledger::status_label(status),
         closed_on.map_or(String::new(), |d| format!("，销号时间 {d}"))
     );
-    record_transition(
-        conn,
-        caller,
-        row.id,
-        unit_path,
-        "import",
-        Status::Draft,
-        status,
-        Some(&note),
-        at,
-    )?;
-    Ok(updated)
+    super::progress_tallies::tracking(conn, row.id, |conn| {
+        let updated = db_problems::update(conn, row.id, row.version, &changes)?
+            .ok_or_else(concurrent_change)?;
+        record_transition(
+            conn,
+            caller,
+            row.id,
+            unit_path,
+            "import",
+            Status::Draft,
+            status,
+            Some(&note),
+            at,
+        )?;
+        Ok(updated)
+    })
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
@@ -728,8 +731,9 @@ pub fn update(
             updated_at: Some(now.naive_utc()),
             ..Default::default()
         };
-        let row =
-            db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
+        let row = super::progress_tallies::tracking(conn, id, |conn| {
+            db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)
+        })?;
         let after = one(conn, caller, row, now)?;
         super::audit::changed_record(
             conn,
@@ -852,19 +856,22 @@ pub fn transition(
                 }
                 Action::Start | Action::Cancel => {}
             }
-            let updated = db_problems::update(conn, id, row.version, &changes)?
-                .ok_or_else(concurrent_change)?;
-            record_transition(
-                conn,
-                caller,
-                id,
-                &unit.path,
-                input.action.as_str(),
-                status,
-                to,
-                note,
-                at,
-            )?;
+            let updated = super::progress_tallies::tracking(conn, id, |conn| {
+                let updated = db_problems::update(conn, id, row.version, &changes)?
+                    .ok_or_else(concurrent_change)?;
+                record_transition(
+                    conn,
+                    caller,
+                    id,
+                    &unit.path,
+                    input.action.as_str(),
+                    status,
+                    to,
+                    note,
+                    at,
+                )?;
+                Ok(updated)
+            })?;
             let mut data = super::webhooks::problem_data(&updated);
             data["action"] = input.action.as_str().into();
             data["from"] = status.as_str().into();

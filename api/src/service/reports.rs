@@ -797,8 +797,8 @@ pub(crate) fn timelines(
         .collect())
 }
 
-/// Progress as it stood at the end of `as_of` (each unit's calendar) or now, rebuilt from
-/// every problem's history, a page at a time.
+/// Progress as it stood at the end of `as_of` (each unit's calendar) or now, summed from the
+/// progress tallies.
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn progress(
     db: &Db,
@@ -809,9 +809,8 @@ pub fn progress(
     progress_and_days(db, caller, query, &[], now).map(|(report, _)| report)
 }
 
-/// The progress report, and in the same pass over the history the scope's figures at the end
-/// of each of `days` (each unit on its own calendar): the completion line of the console's
-/// dashboard.
+/// The progress report, and from the same rows the scope's figures at the end of each of
+/// `days` (each unit on its own calendar): the completion line of the console's dashboard.
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn progress_and_days(
     db: &Db,
@@ -820,7 +819,7 @@ pub fn progress_and_days(
     days: &[chrono::NaiveDate],
     now: DateTime<Utc>,
 ) -> Result<(ProgressReport, Vec<crate::domain::progress::Figures>)> {
-    use crate::domain::progress::Figures;
+    use crate::domain::progress::{Figures, Tally};
     db.read(|conn| {
         let (org, _) = resolve(
             conn,
@@ -834,85 +833,65 @@ pub fn progress_and_days(
         tree.extend(orgs::descendants(conn, &org.path)?);
         let tree: Vec<OrganizationRow> =
             tree.into_iter().filter(|o| caller.sees(&o.path)).collect();
-        // The end of the day asked for (or now), on a zone's calendar.
-        let cutoff = |tz: &str| -> (chrono::NaiveDateTime, chrono::NaiveDate) {
-            match query.as_of {
-                None => (now.naive_utc(), today_in(now, tz)),
-                Some(day) => (crate::domain::deadline::end_of_day(day, tz), day),
-            }
-        };
-        let filter = ProblemFilter {
-            within_path: caller.scope_path(),
-            organization_path: Some(org.path.clone()),
-            review_id: query.review_id,
-            ..Default::default()
-        };
-        let mut total = Figures::default();
-        let mut on_days = vec![Figures::default(); days.len()];
-        // The end of each day asked for, per time zone, worked out once.
-        let mut day_ends: HashMap<String, Vec<chrono::NaiveDateTime>> = HashMap::new();
-        let mut by_org: HashMap<i64, Figures> = HashMap::new();
-        let mut by_review: Vec<(i64, Figures)> = Vec::new();
-        let mut by_aspect: Vec<((i64, Option<String>), Figures)> = Vec::new();
         let units: HashMap<i64, &OrganizationRow> = tree.iter().map(|o| (o.id, o)).collect();
-        let mut after: Option<After> = None;
-        loop {
-            let rows = db_problems::list(conn, &filter, Sort::CreatedAsc, after.as_ref(), PAGE)?;
-            let Some(last) = rows.last() else { break };
-            after = Some(After::Id(last.id));
-            let mut timelines = timelines(conn, &rows)?;
-            for row in rows {
-                let Some(unit) = units.get(&row.organization_id) else {
-                    continue;
-                };
-                let Some((timeline, _)) = timelines.remove(&row.id) else {
-                    continue;
-                };
-                let (instant, day) = cutoff(&unit.timezone);
-                let local = |at: chrono::NaiveDateTime| {
-                    crate::domain::deadline::local_date(at, &unit.timezone)
-                };
-                if !days.is_empty() {
-                    let ends = day_ends.entry(unit.timezone.clone()).or_insert_with(|| {
-                        days.iter()
-                            .map(|d| crate::domain::deadline::end_of_day(*d, &unit.timezone))
-                            .collect()
-                    });
-                    for ((end, day), figures) in ends.iter().zip(days).zip(on_days.iter_mut()) {
-                        if let Some(standing) = timeline.at(*end, local) {
-                            figures.add(&standing, *day);
-                        }
-                    }
+        // The day asked for (or today), on each zone's calendar.
+        let mut report_days: HashMap<&str, chrono::NaiveDate> = HashMap::new();
+        let mut on_days = vec![Tally::default(); days.len()];
+        let mut by_unit: HashMap<i64, Tally> = HashMap::new();
+        let mut by_aspect: HashMap<(i64, String), Tally> = HashMap::new();
+        for row in rectify_db::progress::within(conn, &org.path, query.review_id)? {
+            // Units outside the caller's view are left out, as the ledger leaves them out.
+            let Some(unit) = units.get(&row.organization_id) else {
+                continue;
+            };
+            let tally = super::progress_tallies::tally_of(&row);
+            for (day, sum) in days.iter().zip(on_days.iter_mut()) {
+                if row.day <= *day {
+                    *sum += tally;
                 }
-                let Some(standing) = timeline.at(instant, local) else {
-                    continue;
-                };
-                total.add(&standing, day);
-                // Rolled up: the unit and every organization above it within the report.
-                for ancestor in unit.path.split('/').filter_map(|s| s.parse::<i64>().ok()) {
-                    if units.contains_key(&ancestor) {
-                        by_org.entry(ancestor).or_default().add(&standing, day);
-                    }
-                }
-                match by_review.iter_mut().find(|(id, _)| *id == row.review_id) {
-                    Some((_, f)) => f.add(&standing, day),
-                    None => {
-                        let mut f = Figures::default();
-                        f.add(&standing, day);
-                        by_review.push((row.review_id, f));
-                    }
-                }
-                let key = (row.review_id, row.aspect.clone());
-                match by_aspect.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, f)) => f.add(&standing, day),
-                    None => {
-                        let mut f = Figures::default();
-                        f.add(&standing, day);
-                        by_aspect.push((key, f));
-                    }
-                }
+            }
+            let report_day = *report_days
+                .entry(unit.timezone.as_str())
+                .or_insert_with(|| query.as_of.unwrap_or_else(|| today_in(now, &unit.timezone)));
+            if row.day <= report_day {
+                *by_unit.entry(row.organization_id).or_default() += tally;
+                *by_aspect.entry((row.review_id, row.aspect)).or_default() += tally;
             }
         }
+        // Rolled up: each unit into itself and every organization above it within the report.
+        let mut rolled: HashMap<i64, Tally> = HashMap::new();
+        for (unit_id, tally) in &by_unit {
+            for ancestor in units[unit_id]
+                .path
+                .split('/')
+                .filter_map(|s| s.parse::<i64>().ok())
+                .filter(|id| units.contains_key(id))
+            {
+                *rolled.entry(ancestor).or_default() += *tally;
+            }
+        }
+        let total = by_unit.values().fold(Tally::default(), |sum, t| sum + *t);
+        // Reviews in id order; a review's aspects in its own order, then problems without one.
+        let mut by_review: std::collections::BTreeMap<i64, Tally> = Default::default();
+        for ((review_id, _), tally) in &by_aspect {
+            *by_review.entry(*review_id).or_default() += *tally;
+        }
+        let review_ids: Vec<i64> = by_review.keys().copied().collect();
+        let aspect_order = rectify_db::reviews::aspects_of(conn, &review_ids)?;
+        let mut aspects: Vec<((i64, String), Tally)> = by_aspect.into_iter().collect();
+        aspects.sort_by_cached_key(|((review_id, aspect), _)| {
+            let position = aspect_order
+                .get(review_id)
+                .and_then(|names| names.iter().position(|n| n == aspect))
+                .unwrap_or(usize::MAX);
+            (*review_id, aspect.is_empty(), position, aspect.clone())
+        });
+        let by_org: HashMap<i64, Figures> = rolled
+            .into_iter()
+            .map(|(id, t)| (id, Figures::from(t)))
+            .collect();
+        let total = Figures::from(total);
+        let on_days: Vec<Figures> = on_days.into_iter().map(Figures::from).collect();
         let organizations = tree
             .iter()
             .map(|o| OrganizationProgress {
@@ -924,11 +903,11 @@ pub fn progress_and_days(
             })
             .collect();
         let mut reviews = Vec::new();
-        for (review_id, figures) in by_review {
+        for (review_id, tally) in by_review {
             reviews.push(ReviewProgress {
                 review_id,
                 title: rectify_db::reviews::get(conn, review_id)?.title,
-                figures,
+                figures: Figures::from(tally),
             });
         }
         let report = ProgressReport {
@@ -938,12 +917,12 @@ pub fn progress_and_days(
             total,
             organizations,
             reviews,
-            aspects: by_aspect
+            aspects: aspects
                 .into_iter()
-                .map(|((review_id, aspect), figures)| AspectProgress {
+                .map(|((review_id, aspect), tally)| AspectProgress {
                     review_id,
-                    aspect,
-                    figures,
+                    aspect: Some(aspect).filter(|a| !a.is_empty()),
+                    figures: Figures::from(tally),
                 })
                 .collect(),
         };
