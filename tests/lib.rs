@@ -1013,6 +1013,14 @@ pub fn rebuild_progress_tallies(app: &TestApp) -> u64 {
     rectify::service::progress_tallies::rebuild(&db).expect("rebuild the progress tallies")
 }
 
+/// Indexes every problem for search again, as a database with an empty index gets at its
+/// first start.
+pub fn rebuild_search_index(app: &TestApp) -> u64 {
+    let (db, _) = rectify_db::Db::connect(&app.settings.database_url(), &Default::default())
+        .expect("database");
+    rectify::service::search_index::rebuild(&db).expect("rebuild the search index")
+}
+
 pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64) {
     use chrono::{Days, NaiveDate};
     use diesel::RunQueryDsl;

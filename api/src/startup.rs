@@ -71,6 +71,7 @@ pub fn open_database(settings: &Settings, clock: &dyn Clock) -> Result<OpenDatab
     )
     .map_err(StartError::Bootstrap)?;
     crate::service::progress_tallies::build_if_missing(&db).map_err(StartError::Bootstrap)?;
+    crate::service::search_index::build_if_missing(&db).map_err(StartError::Bootstrap)?;
     Ok(OpenDatabase {
         db,
         generated_admin_password: created.and_then(|b| b.generated_admin_password),

@@ -64,6 +64,7 @@ pub fn remove_part(
         diesel::delete(pm::problem_measures.filter(pm::problem_id.eq_any(&problems)))
             .execute(conn)?;
         diesel::delete(h::problem_history.filter(h::problem_id.eq_any(&problems))).execute(conn)?;
+        crate::search::forget(conn, &problems)?;
         let removed = diesel::delete(p::problems.filter(p::id.eq_any(&problems))).execute(conn)?;
         return Ok((removed, false));
     }

@@ -18,6 +18,7 @@ pub mod problems;
 pub mod progress;
 pub mod reviews;
 pub mod schema;
+pub mod search;
 pub mod service_accounts;
 pub mod users;
 pub mod webhooks;

@@ -94,6 +94,21 @@ pub fn of_unit(
         .load(conn)
 }
 
+/// Problems after `after_id` in id order, staged ones included: a page of the search index
+/// to build.
+pub fn page_after(
+    conn: &mut DbConnection,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<ProblemRow>> {
+    p::problems
+        .filter(p::id.gt(after_id))
+        .order(p::id.asc())
+        .limit(limit)
+        .select(ProblemRow::as_select())
+        .load(conn)
+}
+
 /// Whether any problem exists at all.
 pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
     diesel::select(exists(p::problems.select(p::id))).get_result(conn)
@@ -392,6 +407,9 @@ pub struct ProblemFilter {
     pub deadline_from: Option<NaiveDate>,
     pub deadline_to: Option<NaiveDate>,
     pub q: Option<String>,
+    /// The search index's words for `q` (`domain::search::query_grams`): when there are any,
+    /// the index narrows the search to the problems holding them all, and `q` then decides.
+    pub q_grams: Vec<u32>,
     /// A deadline standing, with today in every time zone organizations use.
     pub standing: Option<(Standing, Vec<(String, NaiveDate)>)>,
 }
@@ -475,7 +493,10 @@ fn standing_condition(standing: Standing, todays: &[(String, NaiveDate)]) -> Con
     }
 }
 
-fn filtered(filter: &ProblemFilter) -> crate::schema::problems::BoxedQuery<'static, Backend> {
+fn filtered(
+    filter: &ProblemFilter,
+    on_sqlite: bool,
+) -> crate::schema::problems::BoxedQuery<'static, Backend> {
     let mut query = p::problems
         .filter(p::review_id.ne_all(crate::staged_reviews!()))
         .into_boxed();
@@ -506,6 +527,9 @@ fn filtered(filter: &ProblemFilter) -> crate::schema::problems::BoxedQuery<'stat
     if let Some(to) = filter.deadline_to {
         query = query.filter(p::deadline.le(to));
     }
+    if !filter.q_grams.is_empty() {
+        query = query.filter(crate::search::holding(on_sqlite, &filter.q_grams));
+    }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
         query = query.filter(
@@ -530,7 +554,7 @@ pub fn list(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<ProblemRow>> {
-    let query = filtered(filter);
+    let query = filtered(filter, matches!(conn, DbConnection::Sqlite(_)));
     // Keysets are written `key >= v AND (key > v OR id > last)`: one index range the planner
     // walks in order (an OR of two ranges was seen to lose the order and sort).
     let query = match (sort, after) {
@@ -578,7 +602,9 @@ pub fn list(
 }
 
 pub fn count_filtered(conn: &mut DbConnection, filter: &ProblemFilter) -> QueryResult<i64> {
-    filtered(filter).count().get_result(conn)
+    filtered(filter, matches!(conn, DbConnection::Sqlite(_)))
+        .count()
+        .get_result(conn)
 }
 
 /// Whether any problem linked to this measure (or cause) lies in the subtree with this path.

@@ -105,6 +105,37 @@ fn filters_combine_and_search_finds_two_character_words() {
     assert_eq!(list("q=%E7%89%A9%E4%B8%9A"), ["DFSQ-1"], "物业");
     assert_eq!(list("q=%E4%BF%A1%E8%AE%BF"), ["DFSQ-2"], "信访");
     assert_eq!(list("q=dfsq-4"), ["DFSQ-4"], "keys, whatever their case");
+    let q = |term: &str| list(&format!("q={}", urlencoding(term)));
+    assert_eq!(q("不经常"), ["DFSQ-3"], "three characters");
+    assert_eq!(q("不及时"), ["DFSQ-1"]);
+    assert_eq!(
+        q("物"),
+        ["DFSQ-1"],
+        "one character, found without the index"
+    );
+    assert_eq!(q("物业信访"), Vec::<String>::new(), "words of two problems");
+    // The index follows edits: a renamed draft is found by its new words, no longer its old.
+    let draft = app
+        .get("/api/v1/problems?q=%E8%BF%87%E6%9C%9F", &cast.coordinator)
+        .expect(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.patch(
+        &format!("/api/v1/problems/{draft}"),
+        &cast.coordinator,
+        &json!({"title": "门卫值班登记不全", "description": "夜间值班记录缺失"}),
+    )
+    .expect(200);
+    assert_eq!(q("过期"), Vec::<String>::new());
+    assert_eq!(q("门卫"), ["DFSQ-6"]);
+    assert_eq!(q("记录缺失"), ["DFSQ-6"], "in the description");
+    let counted = app
+        .get(
+            &format!("/api/v1/problems?q={}&total=true", urlencoding("值班")),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(counted["total"], 1);
     assert_eq!(
         list("deadline_from=2026-11-20&deadline_to=2026-11-30"),
         ["DFSQ-1", "DFSQ-3"]
@@ -234,4 +265,9 @@ fn an_organization_filter_covers_its_subtree() {
         &json!({"title": "x"}),
     )
     .problem(403, "forbidden");
+}
+
+/// A term as a query string value.
+fn urlencoding(term: &str) -> String {
+    term.bytes().map(|b| format!("%{b:02X}")).collect()
 }

@@ -33,6 +33,7 @@ pub mod reflow;
 pub mod report;
 pub mod robot;
 pub mod role;
+pub mod search;
 pub mod similarity;
 pub mod text;
 pub mod throttle;

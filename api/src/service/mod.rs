@@ -15,6 +15,7 @@ pub mod problems;
 pub mod progress_tallies;
 pub mod reports;
 pub mod reviews;
+pub mod search_index;
 pub mod service_accounts;
 pub mod users;
 pub mod webhooks;

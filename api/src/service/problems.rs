@@ -330,6 +330,7 @@ pub(crate) fn insert_problem(
         at,
     )?;
     super::progress_tallies::update(conn, super::progress_tallies::Share::none(row.id))?;
+    super::search_index::index(conn, &row)?;
     let mut changes = super::audit::created(&row);
     changes["cause_ids"] = serde_json::json!([null, cause_ids]);
     changes["measure_ids"] = serde_json::json!([null, measure_ids]);
@@ -630,6 +631,11 @@ pub fn list(
             deadline_from: query.deadline_from,
             deadline_to: query.deadline_to,
             q: query.q.clone(),
+            q_grams: query
+                .q
+                .as_deref()
+                .map(crate::domain::search::query_grams)
+                .unwrap_or_default(),
             standing,
         };
         let rows = db_problems::list(conn, &filter, sort, after.as_ref(), limit + 1)?;
@@ -734,6 +740,7 @@ pub fn update(
         let row = super::progress_tallies::tracking(conn, id, |conn| {
             db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)
         })?;
+        super::search_index::index(conn, &row)?;
         let after = one(conn, caller, row, now)?;
         super::audit::changed_record(
             conn,

@@ -1,0 +1,56 @@
+//! Keeps the search index (`rectify_db::search`) holding each problem's words
+//! (`domain::search`): set when a problem is made or changed, in the same transaction.
+
+use rectify_db::models::ProblemRow;
+use rectify_db::problems as db_problems;
+use rectify_db::{Db, DbConnection};
+
+use crate::domain::search::problem_grams;
+use crate::error::Result;
+
+/// Indexes a problem as it now reads.
+pub(crate) fn index(conn: &mut DbConnection, row: &ProblemRow) -> Result<()> {
+    rectify_db::search::index(
+        conn,
+        row.id,
+        &problem_grams(&row.key, &row.title, &row.description),
+    )?;
+    Ok(())
+}
+
+/// Indexes every problem again, a page per transaction; returns how many.
+pub fn rebuild(db: &Db) -> Result<u64> {
+    const PAGE: i64 = 2_000;
+    let (mut after, mut problems) = (0, 0u64);
+    loop {
+        let done = db.write_part(|conn| -> Result<Option<i64>> {
+            let rows = db_problems::page_after(conn, after, PAGE)?;
+            for row in &rows {
+                index(conn, row)?;
+            }
+            problems += rows.len() as u64;
+            Ok(rows.last().map(|r| r.id))
+        })?;
+        match done {
+            Some(last) => after = last,
+            None => return Ok(problems),
+        }
+    }
+}
+
+/// Builds the index when a database has problems that are not in it (its first start after
+/// the upgrade that brought it).
+pub fn build_if_missing(db: &Db) -> Result<Option<u64>> {
+    let missing = db.read(|conn| -> Result<bool> { Ok(rectify_db::search::unindexed(conn)?) })?;
+    if !missing {
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    let problems = rebuild(db)?;
+    tracing::info!(
+        problems,
+        seconds = started.elapsed().as_secs_f64(),
+        "built the search index"
+    );
+    Ok(Some(problems))
+}

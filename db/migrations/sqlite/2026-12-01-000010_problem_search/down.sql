@@ -1,0 +1,1 @@
+DROP TABLE problem_search;
