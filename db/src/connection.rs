@@ -511,7 +511,7 @@ fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
         // Only this service's tables (as the search path resolves them), not the whole database.
         DbConnection::Postgres(c) if full => c.batch_execute(
             "ANALYZE organizations, users, reviews, problems, causes, measures, problem_causes, \
-             problem_measures, evidence, extensions;",
+             problem_measures, evidence, extensions, progress_tallies;",
         )?,
         DbConnection::Postgres(_) => {}
     }

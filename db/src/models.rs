@@ -603,6 +603,7 @@ pub struct TallyRow {
     pub closed: i64,
     pub cancelled: i64,
     pub overdue: i64,
+    pub due_soon: i64,
     pub closed_on_time: i64,
     pub seconds_to_close: i64,
     pub extensions_granted: i64,

@@ -27,6 +27,7 @@ pub fn add(conn: &mut DbConnection, rows: &[TallyRow]) -> QueryResult<()> {
                     t::closed.eq(t::closed + excluded(t::closed)),
                     t::cancelled.eq(t::cancelled + excluded(t::cancelled)),
                     t::overdue.eq(t::overdue + excluded(t::overdue)),
+                    t::due_soon.eq(t::due_soon + excluded(t::due_soon)),
                     t::closed_on_time.eq(t::closed_on_time + excluded(t::closed_on_time)),
                     t::seconds_to_close.eq(t::seconds_to_close + excluded(t::seconds_to_close)),
                     t::extensions_granted

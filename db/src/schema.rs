@@ -327,6 +327,7 @@ diesel::table! {
         closed -> BigInt,
         cancelled -> BigInt,
         overdue -> BigInt,
+        due_soon -> BigInt,
         closed_on_time -> BigInt,
         seconds_to_close -> BigInt,
         extensions_granted -> BigInt,

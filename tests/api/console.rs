@@ -357,7 +357,13 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         assert!(browser.text("h1").await.contains("东风社区党委"));
         assert!(browser.text("h1").await.contains("整改进度"));
         let total = &report["total"];
-        for figure in ["completion_rate", "on_time_rate", "overdue", "total"] {
+        for figure in [
+            "completion_rate",
+            "on_time_rate",
+            "overdue",
+            "due_soon",
+            "total",
+        ] {
             same(
                 &browser
                     .figure(&format!("#totals [data-figure={figure}]"))

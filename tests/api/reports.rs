@@ -348,6 +348,19 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
     assert_eq!(now["completion_rate"], 0.3333);
     assert_eq!(now["overdue"], 2);
 
+    // Due within 7 days: on 14 June 乙 and 丙 (due on the 20th); on the 12th, neither yet.
+    let due_soon = |day: &str| {
+        app.get(
+            &format!("/api/v1/reports/progress?as_of={day}"),
+            &cast.auditor,
+        )
+        .expect(200)["total"]["due_soon"]
+            .clone()
+    };
+    assert_eq!(due_soon("2026-06-12"), 0);
+    assert_eq!(due_soon("2026-06-13"), 2);
+    assert_eq!(due_soon("2026-06-14"), 2);
+
     let before = app
         .get("/api/v1/reports/progress?as_of=2026-05-31", &cast.auditor)
         .expect(200);

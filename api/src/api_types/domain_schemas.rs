@@ -153,6 +153,8 @@ pub(super) struct FiguresSchema {
     pub on_time_rate: Option<f64>,
     /// Open or in progress past the deadline on the day.
     pub overdue: u64,
+    /// Open or in progress and due within the 7 days from the day (the day included).
+    pub due_soon: u64,
     pub average_days_to_close: Option<f64>,
     pub extensions_granted: u64,
 }

@@ -243,7 +243,10 @@ pub struct ProgressReport {
     pub review_id: Option<i64>,
     pub total: crate::domain::progress::Figures,
     pub organizations: Vec<OrganizationProgress>,
+    /// Reviews with problems in the scope, oldest first.
     pub reviews: Vec<ReviewProgress>,
+    /// Per review (oldest first): its aspects in the review's own order, then its problems
+    /// without an aspect.
     pub aspects: Vec<AspectProgress>,
 }
 

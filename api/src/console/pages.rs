@@ -257,7 +257,7 @@ pub async fn dashboard(
     let query = query.into_inner();
     let now = state.clock.now();
     let caller = session.caller.clone();
-    let (report, weekly, due_soon) = blocking(move || {
+    let (report, weekly) = blocking(move || {
         let db = &state.db;
         let progress = ProgressQuery {
             organization_id: query.organization_id,
@@ -276,25 +276,7 @@ pub async fn dashboard(
         let (report, figures) = reports::progress_and_days(db, &caller, &progress, &days, now)?;
         let weekly: Vec<(NaiveDate, crate::domain::progress::Figures)> =
             days.into_iter().zip(figures).collect();
-        // What falls due soon is today's question; a past day shows none.
-        let due_soon = match query.as_of {
-            Some(day) if day != now.date_naive() => None,
-            _ => {
-                let list = ProblemQuery {
-                    organization_id: Some(report.organization_id),
-                    review_id: query.review_id,
-                    warning: Some(Warning::DueSoon),
-                    ..Default::default()
-                };
-                let page = PageParams {
-                    limit: Some(1),
-                    cursor: None,
-                    total: Some(true),
-                };
-                problems::list(db, &caller, list, page, now)?.total
-            }
-        };
-        Ok((report, weekly, due_soon))
+        Ok((report, weekly))
     })
     .await?;
     let org = report
@@ -341,7 +323,7 @@ pub async fn dashboard(
             div.card { h2 { (t(l, "按期完成率", "On time")) } p data-figure="on_time_rate" { (rate(total.on_time_rate)) } }
             div.card.red { h2 { (t(l, "逾期", "Overdue")) } p data-figure="overdue" { (count(total.overdue)) } }
             div.card.yellow { h2 { (t(l, "7日内到期", "Due within 7 days")) } p data-figure="due_soon" {
-                @match due_soon { Some(n) => (count(n as u64)), None => span.figure data-value="" { "—" } }
+                (count(report.total.due_soon))
             } }
             div.card { h2 { (t(l, "问题总数", "Problems")) } p data-figure="total" { (count(total.total)) } }
             div.card { h2 { (t(l, "已销号", "Closed out")) } p data-figure="closed" { (count(total.by_status.closed)) } }

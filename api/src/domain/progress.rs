@@ -2,7 +2,7 @@
 //! past day: "how did it stand on 30 June". Pure: the caller supplies each problem's timeline.
 //!
 //! A problem's standing changes only on a few days (its creation, each step of its history,
-//! each extension, the day after each deadline), so what it adds to the figures is a step
+//! each extension, the week before each deadline and the day after it), so what it adds to the figures is a step
 //! function of the day: `Timeline::changes` gives its steps. Summed per unit, review and aspect
 //! and kept up to date on each write, those steps answer "the figures at the end of any day"
 //! without reading every problem's history.
@@ -106,7 +106,8 @@ impl Timeline {
                 self.original_deadline
                     .iter()
                     .chain(self.extensions.iter().map(|(_, d)| d))
-                    .filter_map(|d| d.succ_opt()),
+                    .flat_map(|d| [d.checked_sub_days(DUE_SOON), d.succ_opt()])
+                    .flatten(),
             )
             .filter(|d| *d >= born)
             .collect();
@@ -138,6 +139,7 @@ pub struct Tally {
     pub closed: i64,
     pub cancelled: i64,
     pub overdue: i64,
+    pub due_soon: i64,
     pub closed_on_time: i64,
     pub seconds_to_close: i64,
     pub extensions_granted: i64,
@@ -159,6 +161,11 @@ impl Tally {
             Status::Cancelled => &mut t.cancelled,
         } = 1;
         t.overdue = i64::from(s.status.is_active() && s.deadline.is_some_and(|d| d < day));
+        t.due_soon = i64::from(
+            s.status.is_active()
+                && s.deadline
+                    .is_some_and(|d| d >= day && day.checked_add_days(DUE_SOON) >= Some(d)),
+        );
         t.closed_on_time = i64::from(s.on_time == Some(true));
         t.seconds_to_close = s.seconds_to_close.unwrap_or(0);
         t.extensions_granted = s.extensions_granted as i64;
@@ -179,6 +186,7 @@ impl Tally {
             closed: f(self.closed, other.closed),
             cancelled: f(self.cancelled, other.cancelled),
             overdue: f(self.overdue, other.overdue),
+            due_soon: f(self.due_soon, other.due_soon),
             closed_on_time: f(self.closed_on_time, other.closed_on_time),
             seconds_to_close: f(self.seconds_to_close, other.seconds_to_close),
             extensions_granted: f(self.extensions_granted, other.extensions_granted),
@@ -206,6 +214,9 @@ impl std::ops::AddAssign for Tally {
     }
 }
 
+/// "Due soon": due within this many days from the day, as the ledger's yellow light.
+const DUE_SOON: chrono::Days = chrono::Days::new(crate::domain::deadline::DUE_SOON_DAYS as u64);
+
 /// Counts by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatusCounts {
@@ -228,6 +239,8 @@ pub struct Figures {
     pub on_time_rate: Option<f64>,
     /// Open or in progress past the deadline on the day.
     pub overdue: u64,
+    /// Open or in progress and due within the 7 days from the day (the day included).
+    pub due_soon: u64,
     pub average_days_to_close: Option<f64>,
     pub extensions_granted: u64,
     #[serde(skip)]
@@ -269,6 +282,7 @@ impl From<Tally> for Figures {
             completion_rate: ratio(closed, total.saturating_sub(cancelled)),
             on_time_rate: ratio(n(t.closed_on_time), closed),
             overdue: n(t.overdue),
+            due_soon: n(t.due_soon),
             average_days_to_close: (closed > 0).then(|| {
                 (t.seconds_to_close as f64 / 86_400.0 / closed as f64 * 10.0).round() / 10.0
             }),

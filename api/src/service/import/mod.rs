@@ -1478,6 +1478,13 @@ fn write_records(
         let review = db_reviews::get(conn, review_id)?;
         reviews::load(conn, review)
     })
+    .inspect(|_| {
+        // A large import can change the tables' shape enough to mislead the planner until the
+        // hourly refresh; SQLite re-analyses only the tables that changed that much.
+        if let Err(e) = db.optimize(false) {
+            tracing::warn!(error = %e, "refreshing database statistics after an import failed");
+        }
+    })
 }
 
 /// Removes a staged import part by part, and says so in the audit log (as `who`: the actor,

@@ -15,6 +15,7 @@ CREATE TABLE progress_tallies (
     closed BIGINT NOT NULL,
     cancelled BIGINT NOT NULL,
     overdue BIGINT NOT NULL,
+    due_soon BIGINT NOT NULL,
     closed_on_time BIGINT NOT NULL,
     seconds_to_close BIGINT NOT NULL,
     extensions_granted BIGINT NOT NULL,
