@@ -454,6 +454,11 @@ fn an_auditor_reads_on_the_dashboard_what_the_progress_report_says() {
         assert!(browser.text("main").await.contains("谈心谈话不经常"));
         browser.open(&app, "/console/audit").await;
         assert_eq!(
+            browser.attribute("#verify", "href").await.as_deref(),
+            Some("/console/audit?verify=true")
+        );
+        browser.open(&app, "/console/audit?verify=true").await;
+        assert_eq!(
             browser.attribute("#chain", "data-ok").await.as_deref(),
             Some("true")
         );
