@@ -136,6 +136,11 @@ fn filters_combine_and_search_finds_two_character_words() {
         )
         .expect(200);
     assert_eq!(counted["total"], 1);
+    // Built again from scratch (as a first start after the upgrade builds it), it finds the same.
+    assert_eq!(rectify_tests::rebuild_search_index(&app), 6);
+    assert_eq!(q("门卫"), ["DFSQ-6"]);
+    assert_eq!(q("过期"), Vec::<String>::new());
+    assert_eq!(q("物业"), ["DFSQ-1"]);
     assert_eq!(
         list("deadline_from=2026-11-20&deadline_to=2026-11-30"),
         ["DFSQ-1", "DFSQ-3"]

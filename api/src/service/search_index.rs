@@ -25,9 +25,11 @@ pub fn rebuild(db: &Db) -> Result<u64> {
     loop {
         let done = db.write_part(|conn| -> Result<Option<i64>> {
             let rows = db_problems::page_after(conn, after, PAGE)?;
-            for row in &rows {
-                index(conn, row)?;
-            }
+            let entries: Vec<(i64, Vec<u32>)> = rows
+                .iter()
+                .map(|r| (r.id, problem_grams(&r.key, &r.title, &r.description)))
+                .collect();
+            rectify_db::search::index_many(conn, &entries)?;
             problems += rows.len() as u64;
             Ok(rows.last().map(|r| r.id))
         })?;
