@@ -310,7 +310,6 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
     let cast = app.sign_in_again(&cast);
     app.act(&cast.coordinator, a, "reopen", Some("回头看发现反弹"))
         .expect(200);
-    let _ = c;
 
     let june = app
         .get("/api/v1/reports/progress?as_of=2026-06-30", &cast.auditor)
@@ -366,6 +365,41 @@ fn progress_for_a_past_day_is_rebuilt_from_the_history() {
         .expect(200);
     assert_eq!(before["total"]["total"], 0);
     assert_eq!(before["total"]["completion_rate"], serde_json::Value::Null);
+
+    // 丙 moved to another aspect is counted there, on every day; moved back, that aspect is no
+    // longer listed.
+    let aspects = || -> Vec<(String, i64)> {
+        app.get("/api/v1/reports/progress", &cast.auditor)
+            .expect(200)["aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["aspect"].as_str().unwrap().to_owned(),
+                    a["figures"]["total"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let move_to = |aspect: &str| {
+        app.patch(
+            &format!("/api/v1/problems/{c}"),
+            &cast.coordinator,
+            &json!({ "aspect": aspect }),
+        )
+        .expect(200);
+    };
+    move_to("政治建设方面");
+    assert_eq!(
+        aspects(),
+        [
+            ("政治建设方面".to_owned(), 1),
+            ("作风建设方面".to_owned(), 3)
+        ]
+    );
+    move_to("作风建设方面");
+    assert_eq!(aspects(), [("作风建设方面".to_owned(), 4)]);
 
     // The tallies kept up at each write are the ones the whole history gives, on every day.
     let days: Vec<String> = (0..50)

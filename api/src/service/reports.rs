@@ -858,6 +858,9 @@ pub fn progress_and_days(
                 *by_aspect.entry((row.review_id, row.aspect)).or_default() += tally;
             }
         }
+        // A problem moved to another aspect leaves rows summing to nothing behind: an aspect is
+        // listed while problems of it exist, as before.
+        by_aspect.retain(|_, tally| tally.total > 0);
         // Rolled up: each unit into itself and every organization above it within the report.
         let mut rolled: HashMap<i64, Tally> = HashMap::new();
         for (unit_id, tally) in &by_unit {
