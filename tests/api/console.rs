@@ -171,9 +171,14 @@ impl Browser {
         let Ok(folder) = std::env::var("RECTIFY_SCREENSHOTS") else {
             return;
         };
+        // A relative folder is taken from the repository's root, where the README's command
+        // runs (tests themselves run in `tests/`).
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(folder);
         let png = self.client.screenshot().await.expect("a screenshot");
         std::fs::create_dir_all(&folder).expect("the screenshot folder");
-        std::fs::write(format!("{folder}/{name}.png"), png).expect("the screenshot");
+        std::fs::write(folder.join(format!("{name}.png")), png).expect("the screenshot");
     }
 
     async fn close(mut self) {
