@@ -2,10 +2,10 @@
 //! past day: "how did it stand on 30 June". Pure: the caller supplies each problem's timeline.
 //!
 //! A problem's standing changes only on a few days (its creation, each step of its history,
-//! each extension, the week before each deadline and the day after it), so what it adds to the figures is a step
-//! function of the day: `Timeline::changes` gives its steps. Summed per unit, review and aspect
-//! and kept up to date on each write, those steps answer "the figures at the end of any day"
-//! without reading every problem's history.
+//! each extension, the week before each deadline and the day after it), so what it adds to the
+//! figures is a step function of the day: `Timeline::changes` gives its steps. Summed per unit,
+//! review and aspect and kept up to date on each write, those steps answer "the figures at the
+//! end of any day" without reading every problem's history.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
@@ -444,7 +444,10 @@ mod tests {
 
         proptest! {
             #[test]
-            fn sum_to_the_standing_of_every_day(tl in arb_timeline(), zone in prop::sample::select(vec!["Asia/Shanghai", "America/New_York", "UTC"])) {
+            fn sum_to_the_standing_of_every_day(
+                tl in arb_timeline(),
+                zone in prop::sample::select(vec!["Asia/Shanghai", "America/New_York", "UTC"]),
+            ) {
                 let end = |day: NaiveDate| crate::domain::deadline::end_of_day(day, zone);
                 let local = |at: NaiveDateTime| crate::domain::deadline::local_date(at, zone);
                 let steps = tl.changes(end, local);
@@ -456,7 +459,9 @@ mod tests {
                         .iter()
                         .filter(|(on, _)| *on <= day)
                         .fold(Tally::default(), |sum, (_, change)| sum + *change);
-                    let standing = tl.at(end(day), local).map_or_else(Tally::default, |s| Tally::of(&s, day));
+                    let standing = tl
+                        .at(end(day), local)
+                        .map_or_else(Tally::default, |s| Tally::of(&s, day));
                     prop_assert_eq!(summed, standing, "on {}", day);
                     day = day.succ_opt().unwrap();
                 }
