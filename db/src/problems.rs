@@ -77,32 +77,19 @@ pub fn find_any(conn: &mut DbConnection, id: i64) -> QueryResult<Option<ProblemR
         .optional()
 }
 
-/// One unit's problems after `after_id` in id order, staged ones included: a page of the
-/// unit's progress tallies to build.
-pub fn of_unit(
-    conn: &mut DbConnection,
-    organization_id: i64,
-    after_id: i64,
-    limit: i64,
-) -> QueryResult<Vec<ProblemRow>> {
-    p::problems
-        .filter(p::organization_id.eq(organization_id))
-        .filter(p::id.gt(after_id))
-        .order(p::id.asc())
-        .limit(limit)
-        .select(ProblemRow::as_select())
-        .load(conn)
-}
-
-/// Problems after `after_id` in id order, staged ones included: a page of the search index
-/// to build.
+/// Problems after `after_id` in id order (of one unit, if given), staged ones included: a page
+/// of the progress tallies or the search index to build.
 pub fn page_after(
     conn: &mut DbConnection,
+    organization_id: Option<i64>,
     after_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<ProblemRow>> {
-    p::problems
-        .filter(p::id.gt(after_id))
+    let mut query = p::problems.filter(p::id.gt(after_id)).into_boxed();
+    if let Some(unit) = organization_id {
+        query = query.filter(p::organization_id.eq(unit));
+    }
+    query
         .order(p::id.asc())
         .limit(limit)
         .select(ProblemRow::as_select())

@@ -25,6 +25,27 @@ use std::collections::HashMap;
 use crate::domain::Role;
 use rectify_db::models::OrganizationRow;
 
+/// Builds what a database kept alongside its rows lacks (the first start after the upgrade
+/// that brought it): `rebuild` when `missing` says so; how many problems it counted, if it ran.
+pub(crate) fn build_once(
+    db: &rectify_db::Db,
+    what: &'static str,
+    missing: impl FnOnce(&mut rectify_db::DbConnection) -> crate::error::Result<bool>,
+    rebuild: impl FnOnce(&rectify_db::Db) -> crate::error::Result<u64>,
+) -> crate::error::Result<Option<u64>> {
+    if !db.read(missing)? {
+        return Ok(None);
+    }
+    let started = std::time::Instant::now();
+    let problems = rebuild(db)?;
+    tracing::info!(
+        problems,
+        seconds = started.elapsed().as_secs_f64(),
+        "built {what}"
+    );
+    Ok(Some(problems))
+}
+
 /// Groups pairs by their first member, keeping their order.
 pub(crate) fn group<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
     let mut map: HashMap<i64, Vec<T>> = HashMap::new();

@@ -172,7 +172,7 @@ pub(crate) fn rebuild_unit(conn: &mut DbConnection, unit: &OrganizationRow) -> R
     let (mut after, mut problems) = (0, 0u64);
     let mut changes = Changes::default();
     loop {
-        let rows = db_problems::of_unit(conn, unit.id, after, PAGE)?;
+        let rows = db_problems::page_after(conn, Some(unit.id), after, PAGE)?;
         let Some(last) = rows.last() else { break };
         after = last.id;
         problems += rows.len() as u64;
@@ -197,18 +197,10 @@ pub fn rebuild(db: &Db) -> Result<u64> {
 /// Builds the tallies when a database has problems but no tallies yet (its first start after
 /// the upgrade that brought them).
 pub fn build_if_missing(db: &Db) -> Result<Option<u64>> {
-    let missing = db.read(|conn| -> Result<bool> {
-        Ok(db_problems::any(conn)? && !rectify_db::progress::any(conn)?)
-    })?;
-    if !missing {
-        return Ok(None);
-    }
-    let started = std::time::Instant::now();
-    let problems = rebuild(db)?;
-    tracing::info!(
-        problems,
-        seconds = started.elapsed().as_secs_f64(),
-        "built the progress tallies"
-    );
-    Ok(Some(problems))
+    super::build_once(
+        db,
+        "the progress tallies",
+        |conn| Ok(db_problems::any(conn)? && !rectify_db::progress::any(conn)?),
+        rebuild,
+    )
 }

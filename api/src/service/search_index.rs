@@ -24,7 +24,7 @@ pub fn rebuild(db: &Db) -> Result<u64> {
     let (mut after, mut problems) = (0, 0u64);
     loop {
         let done = db.write_part(|conn| -> Result<Option<i64>> {
-            let rows = db_problems::page_after(conn, after, PAGE)?;
+            let rows = db_problems::page_after(conn, None, after, PAGE)?;
             let entries: Vec<(i64, Vec<u32>)> = rows
                 .iter()
                 .map(|r| (r.id, problem_grams(&r.key, &r.title, &r.description)))
@@ -43,16 +43,10 @@ pub fn rebuild(db: &Db) -> Result<u64> {
 /// Builds the index when a database has problems that are not in it (its first start after
 /// the upgrade that brought it).
 pub fn build_if_missing(db: &Db) -> Result<Option<u64>> {
-    let missing = db.read(|conn| -> Result<bool> { Ok(rectify_db::search::unindexed(conn)?) })?;
-    if !missing {
-        return Ok(None);
-    }
-    let started = std::time::Instant::now();
-    let problems = rebuild(db)?;
-    tracing::info!(
-        problems,
-        seconds = started.elapsed().as_secs_f64(),
-        "built the search index"
-    );
-    Ok(Some(problems))
+    super::build_once(
+        db,
+        "the search index",
+        |conn| Ok(rectify_db::search::unindexed(conn)?),
+        rebuild,
+    )
 }
