@@ -319,6 +319,7 @@ impl From<DbError> for Error {
                 error.internal = Some(e.to_string());
                 error
             }
+            DbError::CommitFailed(reason) => Self::internal(format!("database: {reason}")),
         }
     }
 }

@@ -179,13 +179,55 @@ struct Inner {
 }
 
 struct Writer {
-    /// The queue for the writer. Fair hand-over (see `Db::write_part`) lets a write slip in
-    /// between the parts of long work; the connection's own lock keeps the poison recovery.
-    turn: parking_lot::Mutex<()>,
+    /// The queue for the writer, and the group of writes waiting for one commit. Fair hand-over
+    /// (see `Db::write_part` and [`Db::write`]) passes the turn straight to the longest waiting
+    /// write; the connection's own lock keeps the poison recovery.
+    turn: parking_lot::Mutex<Group>,
     connection: Mutex<DbConnection>,
-    /// Writes waiting for their turn now, and writes done since the start (for `/metrics`).
+    /// Writes waiting for their turn now, writes done and commits made since the start (for
+    /// `/metrics`); with group commit, commits are fewer than writes under load.
     waiting: std::sync::atomic::AtomicUsize,
     done: std::sync::atomic::AtomicU64,
+    commits: std::sync::atomic::AtomicU64,
+}
+
+/// Group commit: a write that finds others queued behind it leaves its transaction open and
+/// passes the turn on; the last write of the group commits them all with one durable sync.
+/// Each write runs in its own savepoint, so a failing write is undone alone.
+#[derive(Default)]
+struct Group {
+    /// The commit the writes done so far are waiting for; `None` when no transaction is open.
+    open: Option<Arc<Commit>>,
+    /// Writes in the open transaction.
+    members: usize,
+}
+
+/// At most this many writes share a commit, so the first of them waits for a bounded time.
+const MOST_WRITES_PER_COMMIT: usize = 64;
+
+/// The end of one group's transaction, told to every write in it.
+#[derive(Default)]
+struct Commit {
+    outcome: Mutex<Option<Result<(), String>>>,
+    settled: std::sync::Condvar,
+}
+
+impl Commit {
+    fn settle(&self, outcome: Result<(), String>) {
+        let mut slot = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = Some(outcome);
+        self.settled.notify_all();
+    }
+
+    fn wait(&self) -> Result<(), String> {
+        let mut slot = self.outcome.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(outcome) = slot.as_ref() {
+                return outcome.clone();
+            }
+            slot = self.settled.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+    }
 }
 
 /// SQLite's writer queue as `/metrics` shows it.
@@ -195,6 +237,8 @@ pub struct WriterState {
     pub waiting: usize,
     /// Write transactions run since the start, committed or rolled back.
     pub done: u64,
+    /// Commits made since the start; fewer than `done` when writes shared commits.
+    pub commits: u64,
 }
 
 /// The database holds password hashes and webhook secrets: its directory is the owner's alone
@@ -270,10 +314,11 @@ impl Db {
         analyze(&mut first, true)?;
         let sqlite_writer = match url {
             DatabaseUrl::Sqlite(_) => Some(Writer {
-                turn: parking_lot::Mutex::new(()),
+                turn: parking_lot::Mutex::new(Group::default()),
                 connection: Mutex::new(first),
                 waiting: Default::default(),
                 done: Default::default(),
+                commits: Default::default(),
             }),
             DatabaseUrl::Postgres(_) => None,
         };
@@ -305,8 +350,10 @@ impl Db {
     pub fn migrate(&self) -> Result<Vec<String>, SetupError> {
         match &self.inner.sqlite_writer {
             Some(writer) => {
-                let _turn = writer.turn.lock();
-                run_migrations(&mut *self.lock_writer(&writer.connection)?)
+                let mut group = writer.turn.lock();
+                let mut conn = self.lock_writer(&writer.connection, &mut group)?;
+                self.commit_group(writer, &mut group, &mut conn)?;
+                run_migrations(&mut conn)
             }
             None => run_migrations(&mut *self.pooled()?),
         }
@@ -316,8 +363,10 @@ impl Db {
     /// pick them up as r2d2 replaces them (every 30 minutes by default).
     pub fn optimize(&self, full: bool) -> Result<(), DbError> {
         if let Some(writer) = &self.inner.sqlite_writer {
-            let _turn = writer.turn.lock();
-            analyze(&mut *self.lock_writer(&writer.connection)?, full)?;
+            let mut group = writer.turn.lock();
+            let mut conn = self.lock_writer(&writer.connection, &mut group)?;
+            self.commit_group(writer, &mut group, &mut conn)?;
+            analyze(&mut conn, full)?;
         }
         Ok(())
     }
@@ -368,6 +417,7 @@ impl Db {
         self.inner.sqlite_writer.as_ref().map(|w| WriterState {
             waiting: w.waiting.load(Relaxed),
             done: w.done.load(Relaxed),
+            commits: w.commits.load(Relaxed),
         })
     }
 
@@ -398,18 +448,23 @@ impl Db {
     }
 
     /// Runs `f` as one transaction where this backend writes best: committed when `f` returns
-    /// `Ok`, rolled back when it returns `Err`. Blocking: call it off the async workers.
+    /// `Ok`, rolled back when it returns `Err`; it returns only once its commit is durable.
+    /// On SQLite, writes that arrive together share one commit (group commit), each in its own
+    /// savepoint. Blocking: call it off the async workers.
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
-        self.write_handing_over(f, false)
+        match &self.inner.sqlite_writer {
+            Some(writer) => self.write_in_group(writer, f, false),
+            None => (*self.pooled()?).transaction(f),
+        }
     }
 
-    /// One part of long work done in many short transactions (a large import), like `write`;
-    /// when it ends, SQLite's writer goes straight to the longest waiting write, so other
-    /// writes wait for at most one part, never for the whole work. (PostgreSQL queues waiters
-    /// on a row lock in order by itself.)
+    /// One part of long work done in many short transactions (a large import), like `write`
+    /// but committed alone; when it ends, SQLite's writer goes straight to the longest waiting
+    /// write, so other writes wait for at most one part, never for the whole work.
+    /// (PostgreSQL queues waiters on a row lock in order by itself.)
     pub fn write_part<T, E>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -417,38 +472,143 @@ impl Db {
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
-        self.write_handing_over(f, true)
+        match &self.inner.sqlite_writer {
+            Some(writer) => self.write_in_group(writer, f, true),
+            None => (*self.pooled()?).transaction(f),
+        }
     }
 
-    fn write_handing_over<T, E>(
+    /// SQLite's writer: `f` runs in a savepoint of the open transaction (opening one with
+    /// `BEGIN IMMEDIATE` if none is). If writes are queued behind it, it hands the turn on and
+    /// waits for the group's commit; otherwise it commits the group itself.
+    fn write_in_group<T, E>(
         &self,
+        writer: &Writer,
         f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-        hand_over: bool,
+        alone: bool,
     ) -> Result<T, E>
     where
         E: From<DbError> + From<diesel::result::Error>,
     {
-        match &self.inner.sqlite_writer {
-            Some(writer) => {
-                use std::sync::atomic::Ordering::Relaxed;
-                writer.waiting.fetch_add(1, Relaxed);
-                let turn = writer.turn.lock();
-                writer.waiting.fetch_sub(1, Relaxed);
-                writer.done.fetch_add(1, Relaxed);
-                let result = {
-                    let mut conn = self.lock_writer(&writer.connection)?;
-                    immediate_transaction(&mut conn, f)
-                };
-                if hand_over {
-                    parking_lot::MutexGuard::unlock_fair(turn);
+        use std::sync::atomic::Ordering::Relaxed;
+        writer.waiting.fetch_add(1, Relaxed);
+        let mut group = writer.turn.lock();
+        writer.waiting.fetch_sub(1, Relaxed);
+        writer.done.fetch_add(1, Relaxed);
+        let mut conn = self.lock_writer(&writer.connection, &mut group)?;
+        if alone {
+            self.commit_group(writer, &mut group, &mut conn)?;
+        }
+        if group.open.is_none() {
+            begin_immediate(&mut conn)?;
+            group.open = Some(Arc::default());
+        }
+        let commit = group.open.clone().expect("a transaction is open");
+        group.members += 1;
+
+        let done = match in_savepoint(&mut conn, f) {
+            Ok(done) => done,
+            Err(Broken { error, panic }) => {
+                // The transaction itself is gone (SQLite rolls it back by itself on some
+                // errors, such as a full disk): every write of the group failed.
+                self.abandon_group(&mut group, &mut conn, &error);
+                drop(conn);
+                parking_lot::MutexGuard::unlock_fair(group);
+                if let Some(panic) = panic {
+                    std::panic::resume_unwind(panic);
                 }
-                result
+                return Err(E::from(error));
             }
-            None => {
-                let mut conn = self.pooled()?;
-                (*conn).transaction(f)
+        };
+
+        let others_waiting = writer.waiting.load(Relaxed) > 0;
+        let hand_on = others_waiting && !alone && group.members < MOST_WRITES_PER_COMMIT;
+        let result = match done {
+            Done::Returned(result) => result,
+            Done::Panicked(panic) => {
+                // Undone already: the others' writes go on, then the panic does.
+                if !hand_on {
+                    let _ = self.commit_group(writer, &mut group, &mut conn);
+                }
+                drop(conn);
+                parking_lot::MutexGuard::unlock_fair(group);
+                std::panic::resume_unwind(panic);
+            }
+        };
+        let outcome = if hand_on {
+            drop(conn);
+            parking_lot::MutexGuard::unlock_fair(group);
+            commit.wait()
+        } else {
+            let outcome = self.commit_group(writer, &mut group, &mut conn);
+            drop(conn);
+            parking_lot::MutexGuard::unlock_fair(group);
+            outcome.map_err(|e| e.to_string())
+        };
+        match (outcome, result) {
+            (Ok(()), result) => result,
+            // A write that failed changed nothing either way; one that succeeded did not last.
+            (Err(_), Err(e)) => Err(e),
+            (Err(reason), Ok(_)) => Err(E::from(DbError::CommitFailed(reason))),
+        }
+    }
+
+    /// Commits the open group, if any, and tells its writes.
+    fn commit_group(
+        &self,
+        writer: &Writer,
+        group: &mut Group,
+        conn: &mut MutexGuard<'_, DbConnection>,
+    ) -> Result<(), DbError> {
+        let Some(commit) = group.open.take() else {
+            return Ok(());
+        };
+        group.members = 0;
+        writer
+            .commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let DbConnection::Sqlite(inner) = &mut **conn else {
+            unreachable!("the writer connection is SQLite's")
+        };
+        match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => {
+                commit.settle(Ok(()));
+                Ok(())
+            }
+            Err(e) => {
+                let error = DbError::from(e);
+                self.abandon_group_with(commit, conn, &error);
+                Err(error)
             }
         }
+    }
+
+    /// Rolls the open group back and tells its writes they failed.
+    fn abandon_group(
+        &self,
+        group: &mut Group,
+        conn: &mut MutexGuard<'_, DbConnection>,
+        error: &DbError,
+    ) {
+        group.members = 0;
+        if let Some(commit) = group.open.take() {
+            self.abandon_group_with(commit, conn, error);
+        }
+    }
+
+    fn abandon_group_with(
+        &self,
+        commit: Arc<Commit>,
+        conn: &mut MutexGuard<'_, DbConnection>,
+        error: &DbError,
+    ) {
+        // A fresh connection rather than a repaired one: the transaction manager's state is
+        // not to be trusted after its transaction vanished under it.
+        let _ = conn.batch_execute("ROLLBACK");
+        if let Ok(fresh) = self.inner.url.open() {
+            **conn = fresh;
+        }
+        commit.settle(Err(error.to_string()));
     }
 
     fn pooled(&self) -> Result<PooledConnection<Manager>, DbError> {
@@ -458,11 +618,13 @@ impl Db {
     fn lock_writer<'a>(
         &self,
         writer: &'a Mutex<DbConnection>,
+        group: &mut Group,
     ) -> Result<MutexGuard<'a, DbConnection>, DbError> {
         match writer.lock() {
             Ok(guard) => Ok(guard),
             Err(poisoned) => {
-                // A panic inside a write left the connection mid-transaction: replace it.
+                // A panic while the connection was held left it mid-transaction: replace it.
+                // Whatever the open group wrote is lost with it, and its writes are told so.
                 let mut guard = poisoned.into_inner();
                 *guard = self.inner.url.open().map_err(|e| {
                     DbError::Query(diesel::result::Error::DatabaseError(
@@ -471,10 +633,75 @@ impl Db {
                     ))
                 })?;
                 writer.clear_poison();
+                group.members = 0;
+                if let Some(commit) = group.open.take() {
+                    commit.settle(Err("the writer connection was replaced".to_owned()));
+                }
                 Ok(guard)
             }
         }
     }
+}
+
+/// A savepoint that could not be closed: the group's transaction is lost.
+struct Broken {
+    error: DbError,
+    panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// What a write did in its savepoint, which is closed either way.
+enum Done<T, E> {
+    Returned(Result<T, E>),
+    /// A bug in the write; it is undone and the panic goes on once the group is looked after.
+    Panicked(Box<dyn std::any::Any + Send>),
+}
+
+/// Runs `f` in a savepoint: released when `f` succeeds, rolled back to when it fails or
+/// panics. `Err` means the savepoint could not be closed, and the transaction is lost.
+fn in_savepoint<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<Done<T, E>, Broken> {
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the writer connection is SQLite's")
+    };
+    AnsiTransactionManager::begin_transaction(inner).map_err(|e| Broken {
+        error: DbError::from(e),
+        panic: None,
+    })?;
+    let done = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn))) {
+        Ok(result) => Done::Returned(result),
+        Err(panic) => Done::Panicked(panic),
+    };
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the writer connection is SQLite's")
+    };
+    let closed = match &done {
+        Done::Returned(Ok(_)) => AnsiTransactionManager::commit_transaction(inner),
+        Done::Returned(Err(_)) | Done::Panicked(_) => {
+            AnsiTransactionManager::rollback_transaction(inner)
+        }
+    };
+    match closed {
+        Ok(()) => Ok(done),
+        Err(error) => Err(Broken {
+            error: DbError::from(error),
+            panic: match done {
+                Done::Panicked(panic) => Some(panic),
+                Done::Returned(_) => None,
+            },
+        }),
+    }
+}
+
+/// SQLite's `BEGIN IMMEDIATE`: takes the write lock at the start, so a transaction that reads
+/// before it writes cannot fail half-way because another process wrote in between.
+fn begin_immediate(conn: &mut DbConnection) -> Result<(), DbError> {
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the writer connection is SQLite's")
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    Ok(())
 }
 
 fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, SetupError> {
@@ -516,35 +743,6 @@ fn analyze(conn: &mut DbConnection, full: bool) -> Result<(), DbError> {
         DbConnection::Postgres(_) => {}
     }
     Ok(())
-}
-
-/// SQLite's `BEGIN IMMEDIATE`: takes the write lock at the start, so a transaction that reads
-/// before it writes cannot fail half-way because another process wrote in between.
-fn immediate_transaction<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<diesel::result::Error>,
-{
-    let DbConnection::Sqlite(inner) = conn else {
-        return conn.transaction(f);
-    };
-    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-    let result = f(conn);
-    let DbConnection::Sqlite(inner) = conn else {
-        unreachable!("the connection cannot change backend")
-    };
-    match result {
-        Ok(value) => {
-            AnsiTransactionManager::commit_transaction(inner)?;
-            Ok(value)
-        }
-        Err(e) => {
-            AnsiTransactionManager::rollback_transaction(inner)?;
-            Err(e)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ pub enum DbError {
     Query(#[from] diesel::result::Error),
     #[error("no database connection could be had: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The transaction a write shared with others (SQLite's group commit) failed to commit.
+    #[error("the write was not committed: {0}")]
+    CommitFailed(String),
 }
 
 /// Errors from opening or migrating a database; each reads as one line for the operator.

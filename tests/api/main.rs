@@ -5,6 +5,7 @@ mod auth;
 mod catalog;
 mod cli;
 mod closing;
+mod commits;
 mod console;
 mod corpus;
 mod crash;

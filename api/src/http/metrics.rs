@@ -29,6 +29,7 @@ pub struct Metrics {
     outbox_oldest_age: Gauge,
     writer_waiting: IntGauge,
     writes: IntCounter,
+    commits: IntCounter,
     job_runs: IntCounterVec,
     job_errors: IntCounterVec,
     digest_messages: IntCounterVec,
@@ -72,6 +73,11 @@ impl Metrics {
             "db_writes_total",
             "Write transactions run through SQLite's writer since the start",
         )?;
+        let commits = IntCounter::new(
+            "db_commits_total",
+            "Commits made by SQLite's writer since the start; fewer than db_writes_total when \
+             writes that arrived together shared one commit",
+        )?;
         let job_runs = IntCounterVec::new(
             Opts::new("background_job_runs_total", "Rounds of each background job"),
             &["job"],
@@ -100,6 +106,7 @@ impl Metrics {
         }
         registry.register(Box::new(writer_waiting.clone()))?;
         registry.register(Box::new(writes.clone()))?;
+        registry.register(Box::new(commits.clone()))?;
         registry.register(Box::new(job_runs.clone()))?;
         registry.register(Box::new(job_errors.clone()))?;
         registry.register(Box::new(digest_messages.clone()))?;
@@ -119,6 +126,7 @@ impl Metrics {
             outbox_oldest_age,
             writer_waiting,
             writes,
+            commits,
             job_runs,
             job_errors,
             digest_messages,
@@ -203,6 +211,9 @@ pub async fn scrape(
         metrics
             .writes
             .inc_by(writer.done.saturating_sub(metrics.writes.get()));
+        metrics
+            .commits
+            .inc_by(writer.commits.saturating_sub(metrics.commits.get()));
     }
     let now = state.clock.now().naive_utc();
     let (depth, oldest) = blocking(move || crate::service::webhooks::outbox(&state.db)).await?;
