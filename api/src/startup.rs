@@ -195,6 +195,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db: opened.db,
             tokens: TokenKeys::new(&secret, settings.token_ttl_minutes * 60),
+            callers: Default::default(),
             clock,
             store: Arc::new(LocalStore::new(&settings.data_dir).map_err(|e| {
                 StartError::Storage {

@@ -352,6 +352,13 @@ diesel::joinable!(webhooks -> organizations (organization_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(progress_tallies -> organizations (organization_id));
+diesel::table! {
+    credentials_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     progress_tallies,

@@ -32,6 +32,16 @@ pub fn get_with_organization(
         .first(conn)
 }
 
+/// The number every change to a caller's credentials moves on (the migration's triggers move
+/// it, whoever makes the change): while it stays, a caller checked earlier stands as checked.
+pub fn credentials_generation(conn: &mut DbConnection) -> QueryResult<i64> {
+    use crate::schema::credentials_generation::dsl as g;
+    g::credentials_generation
+        .filter(g::id.eq(1))
+        .select(g::generation)
+        .first(conn)
+}
+
 /// As [`get_with_organization`], `None` when there is no such user.
 pub fn find_with_organization(
     conn: &mut DbConnection,

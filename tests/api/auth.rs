@@ -160,3 +160,63 @@ fn a_token_expires_when_the_clock_passes_its_lifetime() {
     let fresh = app.login("short.lived", PASSWORD);
     app.get("/api/v1/auth/me", &fresh).expect(200);
 }
+
+#[test]
+fn a_cached_caller_is_stopped_at_once_by_a_change_made_through_another_server() {
+    let app = spawn_app();
+    let twin = app.second_server();
+    let unit = app.create_org("DFSQ", "东风社区党委", None);
+    let other = app.create_org("XFSQ", "西风社区党委", None);
+    let (owner, owner_token) = app.user_with_token("li.na", "owner", unit);
+    let (coordinator, coordinator_token) = app.user_with_token("wang.fang", "coordinator", unit);
+    // Each caller is checked, then served again as checked.
+    for _ in 0..3 {
+        app.get("/api/v1/auth/me", &owner_token).expect(200);
+        app.get("/api/v1/auth/me", &coordinator_token).expect(200);
+    }
+
+    // A deactivation on the other server stops the caller here at the very next request.
+    twin.post(
+        &format!("/api/v1/users/{owner}/deactivate"),
+        &twin.admin_token,
+        &json!({}),
+    )
+    .expect(200);
+    app.get("/api/v1/auth/me", &owner_token)
+        .problem(401, "token_revoked");
+
+    // A role taken away there is gone here at once too: the coordinator may no longer write.
+    let review = json!({"organization_id": unit, "title": "2026年度组织生活会",
+                        "kind": "organizational_life", "held_on": "2026-11-10"});
+    app.post("/api/v1/reviews", &coordinator_token, &review)
+        .expect(201);
+    twin.patch(
+        &format!("/api/v1/users/{coordinator}"),
+        &twin.admin_token,
+        &json!({"role": "auditor"}),
+    )
+    .expect(200);
+    app.post("/api/v1/reviews", &coordinator_token, &review)
+        .problem(403, "forbidden");
+    assert_eq!(
+        app.get("/api/v1/auth/me", &coordinator_token).expect(200)["user"]["role"],
+        "auditor"
+    );
+
+    // Moved to another unit there: here, the caller's subtree is the new one at once.
+    twin.patch(
+        &format!("/api/v1/users/{coordinator}"),
+        &twin.admin_token,
+        &json!({"organization_id": other}),
+    )
+    .expect(200);
+    let me = app.get("/api/v1/auth/me", &coordinator_token).expect(200);
+    assert_eq!(me["organization"]["id"], other, "{me}");
+
+    // A change made outside any server (another tool on the same database) counts the same.
+    let (_, third_token) = app.user_with_token("zhao.lei", "owner", unit);
+    app.get("/api/v1/auth/me", &third_token).expect(200);
+    app.sql("UPDATE organizations SET active = false WHERE code = 'DFSQ'");
+    app.get("/api/v1/auth/me", &third_token)
+        .problem(401, "token_revoked");
+}

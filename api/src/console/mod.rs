@@ -275,7 +275,13 @@ impl FromRequest for Session {
             let now = state.clock.now();
             let (db_state, checked) = (state.clone(), token.clone());
             let mut caller = blocking(move || {
-                accounts::authenticate(&db_state.db, &db_state.tokens, &checked, now)
+                accounts::authenticate(
+                    &db_state.db,
+                    &db_state.tokens,
+                    &db_state.callers,
+                    &checked,
+                    now,
+                )
             })
             .await?;
             if caller.service_account_id.is_some() {

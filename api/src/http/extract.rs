@@ -104,7 +104,8 @@ async fn caller_of(state: web::Data<AppState>, value: String) -> Result<Caller, 
         }
     };
     let now = state.clock.now();
-    blocking(move || accounts::authenticate(&state.db, &state.tokens, &token, now)).await
+    blocking(move || accounts::authenticate(&state.db, &state.tokens, &state.callers, &token, now))
+        .await
 }
 
 /// The authenticated caller: a valid bearer token of an active user (or an office system's

@@ -36,6 +36,8 @@ use rectify_db::Db;
 pub struct AppState {
     pub db: Db,
     pub tokens: TokenKeys,
+    /// Callers already checked, kept while no credentials change anywhere.
+    pub callers: crate::service::accounts::CallerCache,
     /// "Now" for every date that matters (deadlines, overdue); fixed in tests.
     pub clock: std::sync::Arc<dyn crate::domain::deadline::Clock>,
     /// Where evidence files are kept.

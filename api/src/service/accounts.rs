@@ -231,10 +231,54 @@ fn write_failures(
     })
 }
 
+/// Callers already checked, by user id, each with the credentials generation it was read at
+/// (`db_users::credentials_generation`). A request then reads that one number instead of the
+/// user and their unit; any change that could stop or narrow a caller moves it, on whichever
+/// server it is made, so the next request anywhere checks the caller afresh.
+#[derive(Default)]
+pub struct CallerCache {
+    known: std::sync::RwLock<std::collections::HashMap<i64, Known>>,
+}
+
+#[derive(Clone)]
+struct Known {
+    generation: i64,
+    password_version: i64,
+    caller: Caller,
+}
+
+/// Users kept at most; past it the cache starts again (it only saves a query).
+const CALLERS_KEPT: usize = 10_000;
+
+impl CallerCache {
+    fn get(&self, user_id: i64, generation: i64) -> Option<Known> {
+        let known = self.known.read().unwrap_or_else(|p| p.into_inner());
+        known
+            .get(&user_id)
+            .filter(|k| k.generation == generation)
+            .cloned()
+    }
+
+    fn keep(&self, known: Known) {
+        let mut all = self.known.write().unwrap_or_else(|p| p.into_inner());
+        if all.len() >= CALLERS_KEPT {
+            all.clear();
+        }
+        all.insert(known.caller.user_id, known);
+    }
+}
+
 /// Turns a bearer token into the caller, checking against the database that the user is
-/// still active and the token was issued after their last password change.
+/// still active and the token was issued after their last password change: from `callers`
+/// when nothing about any caller changed since it was checked, else from the user's record.
 #[tracing::instrument(level = "debug", skip_all)]
-pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str, now: DateTime<Utc>) -> Result<Caller> {
+pub fn authenticate(
+    db: &Db,
+    keys: &TokenKeys,
+    callers: &CallerCache,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Caller> {
     if token.starts_with(super::service_accounts::TOKEN_PREFIX) {
         return authenticate_service(db, token, now);
     }
@@ -255,26 +299,44 @@ pub fn authenticate(db: &Db, keys: &TokenKeys, token: &str, now: DateTime<Utc>) 
             "This access token is no longer valid; sign in again.",
         )
     };
-    let (user, org) = db
-        .read(|conn| Ok::<_, Error>(db_users::find_with_organization(conn, user_id)?))?
-        .ok_or_else(revoked)?;
-    if !user.active || !org.active || claims.pwv != password_version(&user) {
-        return Err(revoked());
+    let known = db.read(|conn| -> Result<Option<Known>> {
+        // The generation is read first: a change committed after it leaves the entry kept
+        // below with an older number, to be checked again at the next request.
+        let generation = db_users::credentials_generation(conn)?;
+        if let Some(known) = callers.get(user_id, generation) {
+            return Ok(Some(known));
+        }
+        let Some((user, org)) = db_users::find_with_organization(conn, user_id)? else {
+            return Ok(None);
+        };
+        if !user.active || !org.active {
+            return Ok(None);
+        }
+        let known = Known {
+            generation,
+            password_version: password_version(&user),
+            caller: Caller {
+                user_id: user.id,
+                role: user
+                    .role
+                    .parse()
+                    .map_err(|e| Error::internal(format!("user {user_id}: {e}")))?,
+                username: user.username,
+                organization_id: org.id,
+                org_path: org.path,
+                service_account_id: None,
+                can_write: true,
+                request_id: None,
+                trace: None,
+            },
+        };
+        callers.keep(known.clone());
+        Ok(Some(known))
+    })?;
+    match known {
+        Some(known) if claims.pwv == known.password_version => Ok(known.caller),
+        _ => Err(revoked()),
     }
-    Ok(Caller {
-        user_id: user.id,
-        username: user.username,
-        role: user
-            .role
-            .parse()
-            .map_err(|e| Error::internal(format!("user {user_id}: {e}")))?,
-        organization_id: org.id,
-        org_path: org.path,
-        service_account_id: None,
-        can_write: true,
-        request_id: None,
-        trace: None,
-    })
 }
 
 /// An office system's token: valid while neither it is revoked nor its account or

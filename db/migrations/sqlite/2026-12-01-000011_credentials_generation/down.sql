@@ -1,0 +1,5 @@
+DROP TRIGGER organizations_credentials_removed;
+DROP TRIGGER organizations_credentials_changed;
+DROP TRIGGER users_credentials_removed;
+DROP TRIGGER users_credentials_changed;
+DROP TABLE credentials_generation;
