@@ -795,6 +795,11 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// The process's id (for its CPU time and memory in `/proc`).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process at once, as a power cut would: no shutdown, no flush.
     pub fn kill(mut self) {
         let _ = self.child.kill();
