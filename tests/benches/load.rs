@@ -105,7 +105,13 @@ impl Bench {
         let (cpu_before, machine_before) = (process_cpu_ms(self.pid), machine_cpu_ms());
         let output = Command::new("wrk")
             .args(["-t", "2", "-c", &connections.to_string()])
-            .args(["-d", &format!("{}s", self.seconds), "--latency", "--timeout", "10s"])
+            .args([
+                "-d",
+                &format!("{}s", self.seconds),
+                "--latency",
+                "--timeout",
+                "10s",
+            ])
             .arg("-s")
             .arg(&path)
             .arg(&self.address)
@@ -348,7 +354,10 @@ fn main() {
     bench.run(
         "overdue report, the unit of every problem",
         8,
-        &get(&format!("/api/v1/reports/overdue?organization_id={}", cast.org)),
+        &get(&format!(
+            "/api/v1/reports/overdue?organization_id={}",
+            cast.org
+        )),
     );
     bench.run(
         "progress report",
@@ -433,12 +442,8 @@ end"#,
         ));
     }
     println!("\n{report}");
-    let out = std::env::var("RECTIFY_BENCH_OUT").unwrap_or_else(|_| {
-        format!(
-            "{}/../target/load-{backend}.md",
-            env!("CARGO_MANIFEST_DIR")
-        )
-    });
+    let out = std::env::var("RECTIFY_BENCH_OUT")
+        .unwrap_or_else(|_| format!("{}/../target/load-{backend}.md", env!("CARGO_MANIFEST_DIR")));
     std::fs::File::create(&out)
         .and_then(|mut f| f.write_all(report.as_bytes()))
         .unwrap_or_else(|e| panic!("write {out}: {e}"));
