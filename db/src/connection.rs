@@ -202,6 +202,16 @@ struct Group {
     members: usize,
 }
 
+impl Group {
+    /// Ends the open group, if any, as failed: each of its writes is told `reason`.
+    fn fail(&mut self, reason: &str) {
+        self.members = 0;
+        if let Some(commit) = self.open.take() {
+            commit.settle(Err(reason.to_owned()));
+        }
+    }
+}
+
 /// At most this many writes share a commit, so the first of them waits for a bounded time.
 const MOST_WRITES_PER_COMMIT: usize = 64;
 
@@ -560,10 +570,9 @@ impl Db {
         group: &mut Group,
         conn: &mut MutexGuard<'_, DbConnection>,
     ) -> Result<(), DbError> {
-        let Some(commit) = group.open.take() else {
+        if group.open.is_none() {
             return Ok(());
-        };
-        group.members = 0;
+        }
         writer
             .commits
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -572,43 +581,34 @@ impl Db {
         };
         match AnsiTransactionManager::commit_transaction(inner) {
             Ok(()) => {
-                commit.settle(Ok(()));
+                group.members = 0;
+                if let Some(commit) = group.open.take() {
+                    commit.settle(Ok(()));
+                }
                 Ok(())
             }
             Err(e) => {
                 let error = DbError::from(e);
-                self.abandon_group_with(commit, conn, &error);
+                self.abandon_group(group, conn, &error);
                 Err(error)
             }
         }
     }
 
-    /// Rolls the open group back and tells its writes they failed.
+    /// Rolls the open group back, tells its writes they failed, and gives the writer a fresh
+    /// connection: the transaction manager's state is not to be trusted after its transaction
+    /// vanished under it.
     fn abandon_group(
         &self,
         group: &mut Group,
         conn: &mut MutexGuard<'_, DbConnection>,
         error: &DbError,
     ) {
-        group.members = 0;
-        if let Some(commit) = group.open.take() {
-            self.abandon_group_with(commit, conn, error);
-        }
-    }
-
-    fn abandon_group_with(
-        &self,
-        commit: Arc<Commit>,
-        conn: &mut MutexGuard<'_, DbConnection>,
-        error: &DbError,
-    ) {
-        // A fresh connection rather than a repaired one: the transaction manager's state is
-        // not to be trusted after its transaction vanished under it.
+        group.fail(&error.to_string());
         let _ = conn.batch_execute("ROLLBACK");
         if let Ok(fresh) = self.inner.url.open() {
             **conn = fresh;
         }
-        commit.settle(Err(error.to_string()));
     }
 
     fn pooled(&self) -> Result<PooledConnection<Manager>, DbError> {
@@ -624,7 +624,9 @@ impl Db {
             Ok(guard) => Ok(guard),
             Err(poisoned) => {
                 // A panic while the connection was held left it mid-transaction: replace it.
-                // Whatever the open group wrote is lost with it, and its writes are told so.
+                // Whatever the open group wrote is lost with it, and its writes are told so
+                // first, so that none waits on if the connection cannot be reopened.
+                group.fail("the writer connection was replaced");
                 let mut guard = poisoned.into_inner();
                 *guard = self.inner.url.open().map_err(|e| {
                     DbError::Query(diesel::result::Error::DatabaseError(
@@ -633,10 +635,6 @@ impl Db {
                     ))
                 })?;
                 writer.clear_poison();
-                group.members = 0;
-                if let Some(commit) = group.open.take() {
-                    commit.settle(Err("the writer connection was replaced".to_owned()));
-                }
                 Ok(guard)
             }
         }
