@@ -334,6 +334,23 @@ impl TestApp {
         ServerProcess { child }
     }
 
+    /// A sample from `/metrics` carrying these labels; `None` when the server reports none.
+    pub fn metric(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+        let text = self.call("GET", "/metrics", None, None).text;
+        let lines = text.lines().map(|l| Ok(l.to_owned()));
+        let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(|s| match s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+    }
+
     /// A request's status, or None when the server could not be reached (it was killed).
     pub fn try_call(&self, method: &str, path: &str) -> Option<u16> {
         self.try_send(method, path, &[], Vec::new())

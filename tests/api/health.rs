@@ -283,19 +283,8 @@ fn background_job_rounds_are_counted() {
     let mut app = spawn_app();
     app.settings.background_jobs = true;
     app.restart();
-    let scrape_value = |name: &str, job: &str| -> f64 {
-        let text = app.call("GET", "/metrics", None, None).text;
-        let lines = text.lines().map(|l| Ok(l.to_owned()));
-        let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
-        scrape
-            .samples
-            .iter()
-            .find(|s| s.metric == name && s.labels.get("job") == Some(job))
-            .map_or(f64::NAN, |s| match s.value {
-                prometheus_parse::Value::Counter(v) => v,
-                _ => f64::NAN,
-            })
-    };
+    let scrape_value =
+        |name: &str, job: &str| app.metric(name, &[("job", job)]).unwrap_or(f64::NAN);
     // The overdue scan runs every second in tests; poll until a round has been counted.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while scrape_value("rectify_background_job_runs_total", "overdue scan") < 1.0 {
