@@ -166,6 +166,21 @@ pub struct ProblemRow {
     pub version: i64,
 }
 
+/// A problem as a report line shows it: [`ProblemRow`] without its description and dates.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = problems)]
+pub struct ProblemLine {
+    pub id: i64,
+    pub key: String,
+    pub review_id: i64,
+    pub aspect: Option<String>,
+    pub title: String,
+    pub organization_id: i64,
+    pub owner_id: Option<i64>,
+    pub deadline: Option<NaiveDate>,
+    pub status: String,
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = problems)]
 pub struct NewProblem<'a> {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
 use crate::models::{
-    HistoryRow, NewHistory, NewNote, NewProblem, NoteRow, ProblemChanges, ProblemRow,
+    HistoryRow, NewHistory, NewNote, NewProblem, NoteRow, ProblemChanges, ProblemLine, ProblemRow,
 };
 use crate::organizations::{like_escape, lower};
 use crate::schema::measures::dsl as m;
@@ -508,11 +508,15 @@ fn filtered(
     if let Some(kind) = &filter.kind {
         query = query.filter(p::kind.eq(kind.clone()));
     }
+    // Deadline ranges are asked of `due_sort` (the deadline, or the end of time), so that the
+    // index on it answers them: deadlines lie in 2000–2100, so `due_sort < NO_DEADLINE` is
+    // "has a deadline". On the deadline column itself a whole-tree overdue report walked every
+    // problem of the subtree (2.15 s instead of 0.14 s on a million).
     if let Some(from) = filter.deadline_from {
-        query = query.filter(p::deadline.ge(from));
+        query = query.filter(p::due_sort.ge(from).and(p::due_sort.lt(NO_DEADLINE)));
     }
     if let Some(to) = filter.deadline_to {
-        query = query.filter(p::deadline.le(to));
+        query = query.filter(p::due_sort.le(to).and(p::due_sort.lt(NO_DEADLINE)));
     }
     if !filter.q_grams.is_empty() {
         query = query.filter(crate::search::holding(on_sqlite, &filter.q_grams));
@@ -541,7 +545,37 @@ pub fn list(
     after: Option<&After>,
     limit: i64,
 ) -> QueryResult<Vec<ProblemRow>> {
-    let query = filtered(filter, matches!(conn, DbConnection::Sqlite(_)));
+    let on_sqlite = matches!(conn, DbConnection::Sqlite(_));
+    page(filter, sort, after, on_sqlite)
+        .limit(limit)
+        .select(ProblemRow::as_select())
+        .load(conn)
+}
+
+/// [`list`] with only what a report line shows: no description, which is most of a row and
+/// which a report over a whole tree would otherwise hold tens of thousands of at once.
+pub fn list_lines(
+    conn: &mut DbConnection,
+    filter: &ProblemFilter,
+    sort: Sort,
+    after: Option<&After>,
+    limit: i64,
+) -> QueryResult<Vec<ProblemLine>> {
+    let on_sqlite = matches!(conn, DbConnection::Sqlite(_));
+    page(filter, sort, after, on_sqlite)
+        .limit(limit)
+        .select(ProblemLine::as_select())
+        .load(conn)
+}
+
+/// The filtered problems after `after`, in `sort` order.
+fn page(
+    filter: &ProblemFilter,
+    sort: Sort,
+    after: Option<&After>,
+    on_sqlite: bool,
+) -> crate::schema::problems::BoxedQuery<'static, Backend> {
+    let query = filtered(filter, on_sqlite);
     // Keysets are written `key >= v AND (key > v OR id > last)`: one index range the planner
     // walks in order (an OR of two ranges was seen to lose the order and sort).
     let query = match (sort, after) {
@@ -574,18 +608,14 @@ pub fn list(
         }
         (_, _) => query,
     };
-    let query = match sort {
+    match sort {
         Sort::CreatedAsc => query.order(p::id.asc()),
         Sort::CreatedDesc => query.order(p::id.desc()),
         Sort::UpdatedAsc => query.order((p::updated_at.asc(), p::id.asc())),
         Sort::UpdatedDesc => query.order((p::updated_at.desc(), p::id.desc())),
         Sort::DeadlineAsc => query.order((p::due_sort.asc(), p::id.asc())),
         Sort::DeadlineDesc => query.order((p::due_sort.desc(), p::id.desc())),
-    };
-    query
-        .limit(limit)
-        .select(ProblemRow::as_select())
-        .load(conn)
+    }
 }
 
 pub fn count_filtered(conn: &mut DbConnection, filter: &ProblemFilter) -> QueryResult<i64> {

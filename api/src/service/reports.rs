@@ -464,7 +464,8 @@ pub fn overdue(
         let mut problems = Vec::new();
         let mut after: Option<After> = None;
         loop {
-            let page = db_problems::list(conn, &filter, Sort::DeadlineAsc, after.as_ref(), PAGE)?;
+            let page =
+                db_problems::list_lines(conn, &filter, Sort::DeadlineAsc, after.as_ref(), PAGE)?;
             let Some(last) = page.last() else { break };
             after = Some(After::Deadline(
                 last.deadline.unwrap_or(rectify_db::problems::NO_DEADLINE),
@@ -541,11 +542,11 @@ pub fn overdue(
             let item = OverdueItem {
                 kind: "problem",
                 id: p.id,
-                key: Some(p.key.clone()),
-                title: p.title.clone(),
+                key: Some(p.key),
+                title: p.title,
                 review_id: p.review_id,
                 review_title: review_titles.get(&p.review_id).cloned().unwrap_or_default(),
-                aspect: p.aspect.clone(),
+                aspect: p.aspect,
                 organization_id: p.organization_id,
                 unit: unit.map(|u| u.name.clone()).unwrap_or_default(),
                 owner_id: p.owner_id,
