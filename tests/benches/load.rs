@@ -7,6 +7,9 @@
 //! cores and load average, to `RECTIFY_BENCH_OUT` (default `target/load-<backend>.md`).
 //!
 //!     cargo bench -p rectify-tests --bench load
+//!
+//! `RECTIFY_BENCH_ONLY=<words>` runs only the scenarios whose names hold them, for profiling
+//! one (`perf record -g -p <pid>` on the server while it runs).
 
 use std::io::Write;
 use std::process::Command;
@@ -95,11 +98,16 @@ struct Bench {
     seconds: u64,
     dir: tempfile::TempDir,
     rows: Vec<Row>,
+    /// `RECTIFY_BENCH_ONLY`: run only the scenarios whose names hold this (for profiling one).
+    only: Option<String>,
 }
 
 impl Bench {
     /// Runs wrk with `script` (Lua) at `connections` and records the figures as `name`.
     fn run(&mut self, name: &str, connections: usize, script: &str) {
+        if !self.only.as_deref().is_none_or(|only| name.contains(only)) {
+            return;
+        }
         let path = self.dir.path().join(format!("{}.lua", self.rows.len()));
         std::fs::write(&path, script).unwrap();
         let (cpu_before, machine_before) = (process_cpu_ms(self.pid), machine_cpu_ms());
@@ -171,8 +179,11 @@ impl Bench {
     }
 }
 
-/// A wrk script: every request carries the token; `body` is Lua that returns the request.
-fn script(token: &str, setup: &str, request: &str) -> String {
+/// A wrk script: every request carries the token; `request` is Lua that returns each request.
+/// Without it wrk sends the one request `setup` describes (`wrk.path`, `wrk.method`,
+/// `wrk.body`) prepared once: calling Lua for every request costs wrk, which shares the two
+/// cores with the server, several times what `/healthz` costs the server.
+fn script(token: &str, setup: &str, request: Option<&str>) -> String {
     // RECTIFY_BENCH_SHOW_ERRORS=1 prints each thread's first failed answer (it costs wrk time).
     let show = if std::env::var_os("RECTIFY_BENCH_SHOW_ERRORS").is_some() {
         r#"local shown = false
@@ -195,10 +206,9 @@ function setup(thread)
   threads = threads + 1
 end
 {setup}
-function request()
-  {request}
-end
-"#
+{request}
+"#,
+        request = request.map_or(String::new(), |r| format!("function request()\n  {r}\nend"))
     )
 }
 
@@ -308,19 +318,21 @@ fn main() {
     let server = app.spawn_process(SERVER);
     let ready = started.elapsed();
     let pid = server.id();
+    println!("server pid {pid}, ready in {:.2} s", ready.as_secs_f64());
     let mut bench = Bench {
         address: app.address.clone(),
         pid,
         seconds,
         dir: tempfile::tempdir().unwrap(),
         rows: Vec::new(),
+        only: std::env::var("RECTIFY_BENCH_ONLY").ok(),
     };
     println!(
         "\n{:<46} {:>4} {:>9} {:>8} {:>8} {:>6} {:>7} {:>7} {:>6}",
         "scenario", "conn", "req/s", "p50 ms", "p99 ms", "errors", "srv ms", "all ms", "RSS MB"
     );
     let token = &cast.coordinator;
-    let get = |path: &str| script(token, "", &format!(r#"return wrk.format("GET", "{path}")"#));
+    let get = |path: &str| script(token, &format!(r#"wrk.path = "{path}""#), None);
     bench.run("GET /healthz", 32, &get("/healthz"));
     let first_seeded = draft_ids[0] - n as i64;
     bench.run(
@@ -329,10 +341,10 @@ fn main() {
         &script(
             token,
             "",
-            &format!(
+            Some(&format!(
                 r#"return wrk.format("GET", "/api/v1/problems/" .. math.random({first_seeded}, {}))"#,
                 draft_ids[0] - 1
-            ),
+            )),
         ),
     );
     bench.run(
@@ -371,6 +383,7 @@ fn main() {
     println!("single-connection durable commits: {commits:.0}/s");
     let create = format!(
         r#"wrk.method = "POST"
+wrk.path = "/api/v1/problems"
 wrk.body = '{}'"#,
         json!({"review_id": review, "title": "群众反映物业服务投诉处理不及时",
                "description": "跟踪督促不够，整改不及时。", "owner_id": cast.owner_id,
@@ -382,7 +395,7 @@ wrk.body = '{}'"#,
         &script(
             token,
             &create,
-            r#"return wrk.format("POST", "/api/v1/problems")"#,
+            None,
         ),
     );
     // Each wrk thread confirms its own half of the drafts, in order, each once.
@@ -399,13 +412,16 @@ end"#,
         &script(
             token,
             &confirm,
-            r#"local id = next
+            Some(
+                r#"local id = next
   next = next + 2
   return wrk.format("POST", "/api/v1/problems/" .. id .. "/transitions", nil, '{"action":"confirm"}')"#,
+            ),
         ),
     );
-    let created = bench.rows[bench.rows.len() - 2].per_second;
-    let confirmed = bench.rows.last().unwrap().requests as usize;
+    let figure = |name: &str| bench.rows.iter().find(|r| r.name.starts_with(name));
+    let created = figure("durable creates").map_or(f64::NAN, |r| r.per_second);
+    let confirmed = figure("transitions").map_or(0, |r| r.requests as usize);
     assert!(
         confirmed <= draft_ids.len(),
         "the transition run ran out of drafts ({confirmed} of {}); shorten it",
