@@ -389,15 +389,7 @@ wrk.body = '{}'"#,
                "description": "跟踪督促不够，整改不及时。", "owner_id": cast.owner_id,
                "deadline": "2027-03-31", "aspect": "作风建设方面"})
     );
-    bench.run(
-        "durable creates",
-        64,
-        &script(
-            token,
-            &create,
-            None,
-        ),
-    );
+    bench.run("durable creates", 64, &script(token, &create, None));
     // Each wrk thread confirms its own half of the drafts, in order, each once.
     let confirm = format!(
         r#"local next = nil
