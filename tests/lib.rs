@@ -339,16 +339,7 @@ impl TestApp {
         let text = self.call("GET", "/metrics", None, None).text;
         let lines = text.lines().map(|l| Ok(l.to_owned()));
         let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
-        scrape
-            .samples
-            .iter()
-            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-            .map(|s| match s.value {
-                prometheus_parse::Value::Counter(v)
-                | prometheus_parse::Value::Gauge(v)
-                | prometheus_parse::Value::Untyped(v) => v,
-                _ => f64::NAN,
-            })
+        sample(&scrape, name, labels)
     }
 
     /// A request's status, or None when the server could not be reached (it was killed).
@@ -1209,4 +1200,22 @@ pub fn large_report_of(items: usize) -> String {
         text.push_str(&format!("{}. 加强{}\n", i + 1, phrase(i * 5)));
     }
     text
+}
+
+/// A sample of one `/metrics` scrape carrying these labels; `None` when there is none.
+pub fn sample(
+    scrape: &prometheus_parse::Scrape,
+    name: &str,
+    labels: &[(&str, &str)],
+) -> Option<f64> {
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v)
+            | prometheus_parse::Value::Gauge(v)
+            | prometheus_parse::Value::Untyped(v) => v,
+            _ => f64::NAN,
+        })
 }

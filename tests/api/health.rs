@@ -216,18 +216,8 @@ fn metrics_are_scraped_in_prometheus_text_format_by_route_template() {
         .starts_with("text/plain; version=0.0.4"));
     let lines = reply.text.lines().map(|l| Ok(l.to_owned()));
     let scrape = prometheus_parse::Scrape::parse(lines).expect("Prometheus text format");
-    let value = |name: &str, labels: &[(&str, &str)]| -> Option<f64> {
-        scrape
-            .samples
-            .iter()
-            .find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
-            .map(|s| match s.value {
-                prometheus_parse::Value::Counter(v)
-                | prometheus_parse::Value::Gauge(v)
-                | prometheus_parse::Value::Untyped(v) => v,
-                _ => f64::NAN,
-            })
-    };
+    // One scrape, read for every figure, so that they are of one moment.
+    let value = |name: &str, labels: &[(&str, &str)]| rectify_tests::sample(&scrape, name, labels);
     let requests = "rectify_http_requests_total";
     let by_template = [
         ("route", "/api/v1/problems/:id"),
