@@ -35,6 +35,7 @@ pub mod robot;
 pub mod role;
 pub mod search;
 pub mod similarity;
+pub mod supervision;
 pub mod text;
 pub mod throttle;
 pub mod trace;

@@ -26,6 +26,14 @@ pub enum Action {
     Reject,
     Reopen,
     Cancel,
+    /// 签收: the responsible unit takes the task on; the status stays.
+    Acknowledge,
+    /// A new review date for a problem closed as continuing (持续整改); the status stays.
+    DeferReview,
+    /// 未整改: an auditor finds a closed problem was not really fixed, and reopens it.
+    MarkUnrectified,
+    /// A continuing problem's review date has come: the service reopens it by itself.
+    Reactivate,
 }
 
 /// Who, relative to the problem, may take an action.
@@ -37,60 +45,89 @@ enum Who {
     OwnerOrCoordinator,
     /// The problem's owner only.
     Owner,
+    /// An auditor (or an admin).
+    Auditor,
+    /// No caller: the service itself, on the clock.
+    Service,
 }
 
 struct Rule {
     action: Action,
     from: &'static [Status],
-    to: Status,
+    /// `None`: the status stays as it is.
+    to: Option<Status>,
     who: Who,
 }
 
 use Status::*;
 
 /// The whole workflow. Nothing else changes a problem's status.
-const RULES: [Rule; 7] = [
+const RULES: [Rule; 11] = [
     Rule {
         action: Action::Confirm,
         from: &[Draft],
-        to: Open,
+        to: Some(Open),
         who: Who::Coordinator,
     },
     Rule {
         action: Action::Start,
         from: &[Open],
-        to: InProgress,
+        to: Some(InProgress),
         who: Who::OwnerOrCoordinator,
     },
     Rule {
         action: Action::Submit,
         from: &[InProgress],
-        to: Submitted,
+        to: Some(Submitted),
         who: Who::Owner,
     },
     Rule {
         action: Action::Verify,
         from: &[Submitted],
-        to: Closed,
+        to: Some(Closed),
         who: Who::Coordinator,
     },
     Rule {
         action: Action::Reject,
         from: &[Submitted],
-        to: InProgress,
+        to: Some(InProgress),
         who: Who::Coordinator,
     },
     Rule {
         action: Action::Reopen,
         from: &[Closed],
-        to: InProgress,
+        to: Some(InProgress),
         who: Who::Coordinator,
     },
     Rule {
         action: Action::Cancel,
         from: &[Draft, Open, InProgress],
-        to: Cancelled,
+        to: Some(Cancelled),
         who: Who::Coordinator,
+    },
+    Rule {
+        action: Action::Acknowledge,
+        from: &[Open, InProgress],
+        to: None,
+        who: Who::OwnerOrCoordinator,
+    },
+    Rule {
+        action: Action::DeferReview,
+        from: &[Closed],
+        to: None,
+        who: Who::Coordinator,
+    },
+    Rule {
+        action: Action::MarkUnrectified,
+        from: &[Closed],
+        to: Some(InProgress),
+        who: Who::Auditor,
+    },
+    Rule {
+        action: Action::Reactivate,
+        from: &[Closed],
+        to: Some(InProgress),
+        who: Who::Service,
     },
 ];
 
@@ -120,7 +157,7 @@ impl Status {
 }
 
 impl Action {
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 11] = [
         Action::Confirm,
         Action::Start,
         Action::Submit,
@@ -128,13 +165,22 @@ impl Action {
         Action::Reject,
         Action::Reopen,
         Action::Cancel,
+        Action::Acknowledge,
+        Action::DeferReview,
+        Action::MarkUnrectified,
+        Action::Reactivate,
     ];
 
     /// Whether taking the action needs a note: what was done (submit) or the reason.
     pub fn needs_note(self) -> bool {
         matches!(
             self,
-            Action::Submit | Action::Reject | Action::Reopen | Action::Cancel
+            Action::Submit
+                | Action::Reject
+                | Action::Reopen
+                | Action::Cancel
+                | Action::DeferReview
+                | Action::MarkUnrectified
         )
     }
 
@@ -147,6 +193,10 @@ impl Action {
             Action::Reject => "reject",
             Action::Reopen => "reopen",
             Action::Cancel => "cancel",
+            Action::Acknowledge => "acknowledge",
+            Action::DeferReview => "defer_review",
+            Action::MarkUnrectified => "mark_unrectified",
+            Action::Reactivate => "reactivate",
         }
     }
 
@@ -179,6 +229,8 @@ impl Actor {
             Who::Coordinator => coordinates,
             Who::OwnerOrCoordinator => coordinates || owns,
             Who::Owner => owns,
+            Who::Auditor => matches!(self.role, Role::Auditor | Role::Admin),
+            Who::Service => false,
         }
     }
 }
@@ -194,6 +246,8 @@ pub struct Facts {
     pub measures_not_done: usize,
     pub evidence_required: bool,
     pub evidence_count: usize,
+    /// The responsible unit has acknowledged the problem (签收).
+    pub acknowledged: bool,
 }
 
 /// One thing an action needs that the problem or request lacks.
@@ -243,6 +297,8 @@ pub enum TransitionError {
         action: Action,
         missing: Vec<Missing>,
     },
+    /// The problem was acknowledged already (409).
+    AlreadyAcknowledged,
 }
 
 /// The actions this caller may take from this status (status and role; preconditions are
@@ -253,6 +309,24 @@ pub fn allowed_actions(status: Status, actor: &Actor) -> Vec<Action> {
         .filter(|r| r.from.contains(&status) && actor.may(r.who))
         .map(|r| r.action)
         .collect()
+}
+
+/// The actions to offer this caller on this problem: those allowed by status and role, less
+/// those its state already rules out — acknowledging again, or a new review date for a problem
+/// not closed as continuing.
+pub fn offered_actions(
+    status: Status,
+    actor: &Actor,
+    acknowledged: bool,
+    continuing: bool,
+) -> Vec<Action> {
+    let mut actions = allowed_actions(status, actor);
+    actions.retain(|a| match a {
+        Action::Acknowledge => !acknowledged,
+        Action::DeferReview => continuing,
+        _ => true,
+    });
+    actions
 }
 
 /// Decides one transition: the new status, or why not. Checked in this order: the status,
@@ -298,13 +372,30 @@ pub fn decide(
                 missing.push(Missing::OtherVerifier);
             }
         }
-        Action::Start | Action::Reject | Action::Reopen | Action::Cancel => {}
+        Action::Acknowledge if facts.acknowledged => {
+            return Err(TransitionError::AlreadyAcknowledged)
+        }
+        Action::Start
+        | Action::Reject
+        | Action::Reopen
+        | Action::Cancel
+        | Action::Acknowledge
+        | Action::DeferReview
+        | Action::MarkUnrectified
+        | Action::Reactivate => {}
     }
     if missing.is_empty() {
-        Ok(rule.to)
+        Ok(rule.to.unwrap_or(status))
     } else {
         Err(TransitionError::Unmet { action, missing })
     }
+}
+
+/// A step the service takes by itself, on the clock (reopening a continuing problem on its
+/// review date): the new status, or `None` when the status does not allow it.
+pub fn decide_for_service(status: Status, action: Action) -> Option<Status> {
+    let rule = action.rule();
+    (rule.who == Who::Service && rule.from.contains(&status)).then(|| rule.to.unwrap_or(status))
 }
 
 /// What confirming needs that the problem lacks.
@@ -345,7 +436,7 @@ pub fn replay<'a>(steps: impl IntoIterator<Item = &'a (Action, Status)>) -> Opti
     let mut status = Draft;
     for (action, to) in steps {
         let rule = action.rule();
-        if !rule.from.contains(&status) || rule.to != *to {
+        if !rule.from.contains(&status) || rule.to.unwrap_or(status) != *to {
             return None;
         }
         status = *to;
@@ -397,6 +488,18 @@ mod tests {
                 Cancelled,
                 coordinator,
             ),
+            Action::Acknowledge => (
+                matches!(status, Open | InProgress),
+                status,
+                coordinator || owner,
+            ),
+            Action::DeferReview => (status == Closed, Closed, coordinator),
+            Action::MarkUnrectified => (
+                status == Closed,
+                InProgress,
+                matches!(role, Role::Auditor | Role::Admin),
+            ),
+            Action::Reactivate => (status == Closed, InProgress, false),
         };
         match (from_ok, who_ok) {
             (false, _) => Err("not_allowed"),
@@ -419,6 +522,7 @@ mod tests {
                             Err(TransitionError::NotAllowed { .. }) => Err("not_allowed"),
                             Err(TransitionError::Forbidden { .. }) => Err("forbidden"),
                             Err(TransitionError::Unmet { .. }) => Err("unmet"),
+                            Err(TransitionError::AlreadyAcknowledged) => Err("unmet"),
                         };
                         assert_eq!(
                             got,
@@ -430,7 +534,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 6 * 7 * 4 * 2);
+        assert_eq!(checked, 6 * 11 * 4 * 2);
     }
 
     #[test]
@@ -454,7 +558,10 @@ mod tests {
                 allowed: vec![]
             }
         );
-        assert_eq!(allowed_actions(Open, &owner), vec![Action::Start]);
+        assert_eq!(
+            allowed_actions(Open, &owner),
+            vec![Action::Start, Action::Acknowledge]
+        );
         assert_eq!(allowed_actions(Open, &actor(Role::Auditor, true)), vec![]);
     }
 
@@ -542,6 +649,99 @@ mod tests {
     }
 
     #[test]
+    fn acknowledging_keeps_the_status_and_happens_once() {
+        let owner = actor(Role::Owner, true);
+        for status in [Open, InProgress] {
+            assert_eq!(
+                decide(status, Action::Acknowledge, &owner, &ready(), None),
+                Ok(status)
+            );
+        }
+        let done = Facts {
+            acknowledged: true,
+            ..ready()
+        };
+        assert_eq!(
+            decide(Open, Action::Acknowledge, &owner, &done, None),
+            Err(TransitionError::AlreadyAcknowledged)
+        );
+        // Starting is allowed whether or not the problem was acknowledged.
+        assert_eq!(
+            decide(Open, Action::Start, &owner, &done, None),
+            Ok(InProgress)
+        );
+    }
+
+    #[test]
+    fn what_is_offered_leaves_out_a_second_acknowledgement_and_deferring_a_rectified_closing() {
+        let coordinator = actor(Role::Coordinator, false);
+        assert_eq!(
+            offered_actions(Open, &coordinator, false, false),
+            vec![Action::Start, Action::Cancel, Action::Acknowledge]
+        );
+        assert_eq!(
+            offered_actions(Open, &coordinator, true, false),
+            vec![Action::Start, Action::Cancel]
+        );
+        assert_eq!(
+            offered_actions(Closed, &coordinator, true, false),
+            vec![Action::Reopen]
+        );
+        assert_eq!(
+            offered_actions(Closed, &coordinator, true, true),
+            vec![Action::Reopen, Action::DeferReview]
+        );
+    }
+
+    #[test]
+    fn only_an_auditor_finds_a_closed_problem_unrectified_and_says_why() {
+        let auditor = actor(Role::Auditor, false);
+        assert!(matches!(
+            decide(Closed, Action::MarkUnrectified, &auditor, &ready(), None),
+            Err(TransitionError::Unmet { .. })
+        ));
+        assert_eq!(
+            decide(
+                Closed,
+                Action::MarkUnrectified,
+                &auditor,
+                &ready(),
+                Some("证据不足")
+            ),
+            Ok(InProgress)
+        );
+        let coordinator = actor(Role::Coordinator, false);
+        assert!(matches!(
+            decide(
+                Closed,
+                Action::MarkUnrectified,
+                &coordinator,
+                &ready(),
+                Some("x")
+            ),
+            Err(TransitionError::Forbidden { .. })
+        ));
+        assert_eq!(
+            allowed_actions(Closed, &auditor),
+            vec![Action::MarkUnrectified]
+        );
+    }
+
+    #[test]
+    fn no_caller_reactivates_and_the_service_only_reactivates_closed_problems() {
+        for role in Role::ALL {
+            assert!(!allowed_actions(Closed, &actor(role, true)).contains(&Action::Reactivate));
+        }
+        for status in Status::ALL {
+            assert_eq!(
+                decide_for_service(status, Action::Reactivate),
+                (status == Closed).then_some(InProgress)
+            );
+            assert_eq!(decide_for_service(status, Action::Reopen), None);
+        }
+    }
+
+    #[test]
     fn names_round_trip() {
         for s in Status::ALL {
             assert_eq!(s.as_str().parse::<Status>(), Ok(s));
@@ -557,7 +757,7 @@ mod tests {
         /// only accepted actions change it, and replaying the accepted ones gives it back.
         #[test]
         fn random_action_sequences_keep_the_workflow_valid(
-            steps in proptest::collection::vec((0..7usize, 0..4usize, any::<bool>(), any::<bool>()), 0..60)
+            steps in proptest::collection::vec((0..11usize, 0..4usize, any::<bool>(), any::<bool>()), 0..60)
         ) {
             let mut status = Draft;
             let mut history = Vec::new();
