@@ -245,6 +245,9 @@ pub fn execute(
                 parent_id,
                 timezone,
                 evidence_required: None,
+                acknowledge_days: None,
+                warn_days: None,
+                recheck_days: None,
             };
             let org = organizations::create(&db, &operator, input, clock.now())?;
             writeln!(

@@ -396,6 +396,19 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
     every("unfinished imports", overdue_scan, &metrics, move || {
         crate::service::import::sweep_abandoned(&sweep_db, sweep_clock.now())
     });
+    let (supervision_db, supervision_clock) = (db.clone(), clock.clone());
+    every("supervision scan", overdue_scan, &metrics, move || {
+        let s = crate::service::supervision::scan(&supervision_db, supervision_clock.now())?;
+        if s.reactivated + s.acknowledgements_late + s.rechecks_due > 0 {
+            tracing::info!(
+                reactivated = s.reactivated,
+                acknowledgements_late = s.acknowledgements_late,
+                rechecks_due = s.rechecks_due,
+                "supervision scan"
+            );
+        }
+        Ok(s.more)
+    });
     every("overdue scan", overdue_scan, &metrics, move || {
         let n = crate::delivery::notice_overdue(&db, clock.now())?;
         if n > 0 {

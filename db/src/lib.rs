@@ -20,6 +20,7 @@ pub mod reviews;
 pub mod schema;
 pub mod search;
 pub mod service_accounts;
+pub mod supervision;
 pub mod users;
 pub mod webhooks;
 

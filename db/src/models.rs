@@ -20,6 +20,12 @@ pub struct OrganizationRow {
     pub updated_at: NaiveDateTime,
     /// `None` inherits the parent's setting.
     pub evidence_required: Option<bool>,
+    /// Days to acknowledge a confirmed problem; `None` inherits.
+    pub acknowledge_days: Option<i32>,
+    /// Days before a deadline when the light turns yellow; `None` inherits.
+    pub warn_days: Option<i32>,
+    /// Days after a rectified closing when it is re-checked; 0 never; `None` inherits.
+    pub recheck_days: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +38,9 @@ pub struct NewOrganization<'a> {
     pub timezone: &'a str,
     pub active: bool,
     pub evidence_required: Option<bool>,
+    pub acknowledge_days: Option<i32>,
+    pub warn_days: Option<i32>,
+    pub recheck_days: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -44,6 +53,9 @@ pub struct OrganizationChanges {
     pub timezone: Option<String>,
     pub active: Option<bool>,
     pub evidence_required: Option<Option<bool>>,
+    pub acknowledge_days: Option<Option<i32>>,
+    pub warn_days: Option<Option<i32>>,
+    pub recheck_days: Option<Option<i32>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -164,6 +176,15 @@ pub struct ProblemRow {
     pub submitted_at: Option<NaiveDateTime>,
     pub closed_at: Option<NaiveDateTime>,
     pub version: i64,
+    /// The last day to acknowledge (签收), set when the problem is confirmed.
+    pub acknowledge_by: Option<NaiveDate>,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    /// How the last closing came out (`rectified`, `continuing`, `unrectified`).
+    pub outcome: Option<String>,
+    /// When a problem closed as continuing is looked at again (reopened).
+    pub review_on: Option<NaiveDate>,
+    /// When a rectified closing is due to be re-checked (回头看); cleared once it is.
+    pub recheck_on: Option<NaiveDate>,
 }
 
 /// A problem as a report line shows it: [`ProblemRow`] without its description and dates.
@@ -217,6 +238,11 @@ pub struct ProblemChanges {
     pub submitted_by: Option<Option<i64>>,
     pub submitted_at: Option<Option<NaiveDateTime>>,
     pub closed_at: Option<Option<NaiveDateTime>>,
+    pub acknowledge_by: Option<Option<NaiveDate>>,
+    pub acknowledged_at: Option<Option<NaiveDateTime>>,
+    pub outcome: Option<Option<String>>,
+    pub review_on: Option<Option<NaiveDate>>,
+    pub recheck_on: Option<Option<NaiveDate>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -622,4 +648,26 @@ pub struct TallyRow {
     pub closed_on_time: i64,
     pub seconds_to_close: i64,
     pub extensions_granted: i64,
+}
+
+/// 回头看: what one re-check of a closed problem found.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::problem_rechecks)]
+pub struct RecheckRow {
+    pub id: i64,
+    pub problem_id: i64,
+    pub outcome: String,
+    pub note: String,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = crate::schema::problem_rechecks)]
+pub struct NewRecheck<'a> {
+    pub problem_id: i64,
+    pub outcome: &'a str,
+    pub note: &'a str,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: NaiveDateTime,
 }

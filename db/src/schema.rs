@@ -15,6 +15,9 @@ diesel::table! {
         updated_at -> Timestamp,
         next_problem_number -> BigInt,
         evidence_required -> Nullable<Bool>,
+        acknowledge_days -> Nullable<Integer>,
+        warn_days -> Nullable<Integer>,
+        recheck_days -> Nullable<Integer>,
     }
 }
 
@@ -82,6 +85,11 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         version -> BigInt,
+        acknowledge_by -> Nullable<Date>,
+        acknowledged_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        review_on -> Nullable<Date>,
+        recheck_on -> Nullable<Date>,
     }
 }
 
@@ -334,6 +342,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// 回头看: what each re-check of a closed problem found.
+    problem_rechecks (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        outcome -> Text,
+        note -> Text,
+        recorded_by -> Nullable<BigInt>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_reminders (problem_id, kind, due_on) {
+        problem_id -> BigInt,
+        kind -> Text,
+        due_on -> Date,
+        noticed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(evidence -> problems (problem_id));
 diesel::joinable!(extensions -> problems (problem_id));
 diesel::joinable!(users -> organizations (organization_id));
@@ -384,4 +413,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     overdue_notices,
     digest_deliveries,
+    problem_reminders,
+    problem_rechecks,
 );

@@ -23,4 +23,5 @@ mod readme;
 mod reports;
 mod reviews;
 mod scoping;
+mod supervision;
 mod users;

@@ -70,6 +70,8 @@ const INSIDE: &[(&str, &str)] = &[
     ("GET /api/v1/problems/{id}/closure.docx", "CCCCC"),
     ("GET /api/v1/problems/{id}/notes", "22222"),
     ("POST /api/v1/problems/{id}/notes", "BBBFB"),
+    ("GET /api/v1/problems/{id}/rechecks", "22222"),
+    ("POST /api/v1/problems/{id}/rechecks", "BBBFB"),
     ("POST /api/v1/problems/{id}/transitions", "BBBFB"),
     ("GET /api/v1/reviews/{id}", "22222"),
     ("GET /api/v1/reviews/{id}/report.docx", "22222"),

@@ -109,9 +109,76 @@ pub(super) enum ActionSchema {
     Reject,
     Reopen,
     Cancel,
+    /// 签收: the owner or a coordinator of the unit takes the task on (once; `start` does it
+    /// too); the status stays.
+    Acknowledge,
+    /// A coordinator sets a later review date (`review_on`) for a problem closed as
+    /// continuing, with the reason; the status stays.
+    DeferReview,
+    /// 未整改: an auditor finds a closed problem was not fixed and reopens it, with the reason.
+    MarkUnrectified,
+    /// Taken by the service alone, never by a caller: a continuing problem reopens on its
+    /// review date.
+    Reactivate,
 }
 
 schema_of!(crate::domain::workflow::Action => ActionSchema);
+
+/// Whether the responsible unit acknowledged the problem (签收) in time.
+#[derive(ToSchema)]
+#[schema(as = Acknowledgement)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum AcknowledgementSchema {
+    Pending,
+    OnTime,
+    Late,
+}
+
+schema_of!(crate::domain::supervision::Acknowledgement => AcknowledgementSchema);
+
+/// 红黄绿: the light of a problem being worked on.
+#[derive(ToSchema)]
+#[schema(as = Light)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum LightSchema {
+    Green,
+    Yellow,
+    Red,
+}
+
+schema_of!(crate::domain::supervision::Light => LightSchema);
+
+/// How a closing came out.
+#[derive(ToSchema)]
+#[schema(as = Outcome)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum OutcomeSchema {
+    /// 已整改
+    Rectified,
+    /// 持续整改: closed for now, reopened on its review date.
+    Continuing,
+    /// 未整改: found by an auditor and reopened.
+    Unrectified,
+}
+
+schema_of!(crate::domain::supervision::Outcome => OutcomeSchema);
+
+/// What a re-check (回头看) found.
+#[derive(ToSchema)]
+#[schema(as = RecheckOutcome)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum RecheckOutcomeSchema {
+    /// The fix held.
+    Held,
+    /// 问题反弹: the problem came back and is reopened.
+    Recurred,
+}
+
+schema_of!(crate::domain::supervision::RecheckOutcome => RecheckOutcomeSchema);
 
 #[derive(ToSchema)]
 #[schema(as = Warning)]
@@ -200,6 +267,10 @@ pub(super) struct DigestSchema {
     /// Submitted more than 3 days ago and not yet verified.
     pub waiting_verification: Vec<DigestLine>,
     pub pending_extensions: Vec<DigestLine>,
+    /// Being worked on and not acknowledged (签收) after the last day to; `days`: days late.
+    pub not_acknowledged: Vec<DigestLine>,
+    /// Closed, and their re-check (回头看) is due: for coordinators to look again.
+    pub recheck_due: Vec<DigestLine>,
     pub closed_this_week: Vec<DigestLine>,
     pub completion_rate: Option<f64>,
     pub completion_rate_last_week: Option<f64>,

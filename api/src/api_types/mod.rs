@@ -11,6 +11,7 @@ use validator::{Validate, ValidationError};
 use chrono::NaiveDate;
 
 use crate::domain::deadline::Warning;
+use crate::domain::supervision::{Acknowledgement, Light, Outcome, RecheckOutcome};
 use crate::domain::vocab::{ProblemKind, ReviewKind};
 use crate::domain::workflow::{Action, Status};
 use crate::domain::{identity, Role};
@@ -101,6 +102,14 @@ fn valid_deadline(day: &NaiveDate) -> Result<(), ValidationError> {
     } else {
         Err(ValidationError::new("range")
             .with_message("must be a day in the years 2000 to 2100".into()))
+    }
+}
+
+fn valid_policy_days(days: i32) -> Result<(), ValidationError> {
+    if (0..=crate::domain::supervision::MAX_POLICY_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range").with_message("must be 0 to 730 days".into()))
     }
 }
 

@@ -21,12 +21,30 @@ pub struct Organization {
     pub evidence_required: Option<bool>,
     /// The setting in force: this organization's, else the nearest ancestor's, else true.
     pub evidence_required_effective: bool,
+    /// Days a unit has to acknowledge (签收) a problem once it is confirmed; null inherits
+    /// the parent's setting.
+    #[schema(minimum = 0, maximum = 730, example = 3)]
+    pub acknowledge_days: Option<i32>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else 3.
+    pub acknowledge_days_effective: i32,
+    /// Days before a deadline when a problem's light turns yellow; null inherits the parent's
+    /// setting.
+    #[schema(minimum = 0, maximum = 730, example = 7)]
+    pub warn_days: Option<i32>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else 7.
+    pub warn_days_effective: i32,
+    /// Days after a rectified closing when its coordinators re-check it (回头看); 0: never;
+    /// null inherits the parent's setting.
+    #[schema(minimum = 0, maximum = 730, example = 90)]
+    pub recheck_days: Option<i32>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else 90.
+    pub recheck_days_effective: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Organization {
-    pub fn from_row(row: OrganizationRow, evidence_required_effective: bool) -> Self {
+    pub fn from_row(row: OrganizationRow, policy: crate::service::organizations::Policy) -> Self {
         Self {
             id: row.id,
             code: row.code,
@@ -35,7 +53,13 @@ impl Organization {
             timezone: row.timezone,
             active: row.active,
             evidence_required: row.evidence_required,
-            evidence_required_effective,
+            evidence_required_effective: policy.evidence_required,
+            acknowledge_days: row.acknowledge_days,
+            acknowledge_days_effective: policy.acknowledge_days,
+            warn_days: row.warn_days,
+            warn_days_effective: policy.warn_days,
+            recheck_days: row.recheck_days,
+            recheck_days_effective: policy.recheck_days,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -62,6 +86,19 @@ pub struct CreateOrganization {
     pub timezone: Option<String>,
     /// Whether problems need evidence before submission [default: inherit the parent's].
     pub evidence_required: Option<bool>,
+    /// Days to acknowledge (签收) a confirmed problem [default: inherit the parent's].
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(minimum = 0, maximum = 730)]
+    pub acknowledge_days: Option<i32>,
+    /// Days before a deadline when the light turns yellow [default: inherit the parent's].
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(minimum = 0, maximum = 730)]
+    pub warn_days: Option<i32>,
+    /// Days after a rectified closing when it is re-checked (回头看), 0 for never [default:
+    /// inherit the parent's].
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(minimum = 0, maximum = 730)]
+    pub recheck_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
@@ -82,6 +119,21 @@ pub struct UpdateOrganization {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<bool>)]
     pub evidence_required: Option<Option<bool>>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 730)]
+    pub acknowledge_days: Option<Option<i32>>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 730)]
+    pub warn_days: Option<Option<i32>>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 730)]
+    pub recheck_days: Option<Option<i32>>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]

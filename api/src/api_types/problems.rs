@@ -36,8 +36,30 @@ pub struct Problem {
     pub overdue: bool,
     pub days_overdue: i64,
     pub warning: Warning,
-    /// The transitions the caller may take now (by status and role; requirements such as
-    /// done measures are checked when the action is taken).
+    /// 红黄绿 while the problem is open or in progress: red when overdue, yellow within the
+    /// organization's `warn_days_effective` of the deadline, else green (also when there is no
+    /// deadline); null otherwise.
+    pub light: Option<Light>,
+    /// The last day to acknowledge (签收): the day the problem was confirmed plus the
+    /// organization's `acknowledge_days_effective`; null if it was never confirmed here.
+    pub acknowledge_by: Option<NaiveDate>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// `pending` (not yet, still in time), `on_time`, or `late` (acknowledged after
+    /// `acknowledge_by`, or not yet and that day has passed); null without `acknowledge_by`.
+    pub acknowledgement: Option<Acknowledgement>,
+    /// How the last closing came out: `rectified` (已整改), `continuing` (持续整改, reopened on
+    /// `review_on`) or `unrectified` (未整改, found by an auditor and reopened); null before
+    /// the first closing and after a reopening.
+    pub outcome: Option<Outcome>,
+    /// For a problem closed as continuing: the day it reopens by itself, unless a coordinator
+    /// sets a later one (`defer_review`).
+    pub review_on: Option<NaiveDate>,
+    /// For a rectified closing: the day its coordinators are to re-check it (回头看), from the
+    /// unit's `recheck_days_effective`; cleared once a re-check is recorded.
+    pub recheck_on: Option<NaiveDate>,
+    /// The transitions the caller may take now (by status and role, less `acknowledge` once
+    /// acknowledged and `defer_review` unless closed as continuing; requirements such as done
+    /// measures are checked when the action is taken).
     pub allowed_actions: Vec<Action>,
 }
 
@@ -119,10 +141,19 @@ pub struct UpdateProblem {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     pub action: Action,
-    /// The completion note (submit) or the reason (reject, reopen, cancel).
+    /// The completion note (submit) or the reason (reject, reopen, cancel, defer_review,
+    /// mark_unrectified).
     #[validate(custom(function = "valid_text"))]
     #[schema(max_length = 20000, example = "已召开专题会议，制定物业服务考核办法")]
     pub note: Option<String>,
+    /// `verify` only: `rectified` [default] or `continuing` (持续整改, needs `review_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// `verify` with `outcome: continuing`, and `defer_review`: the day, after today, when the
+    /// problem reopens by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(custom(function = "valid_deadline"))]
+    pub review_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -170,6 +201,32 @@ pub struct Note {
     #[schema(example = "已与物业公司约谈，下周复查")]
     pub body: String,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRecheck {
+    /// `held` (the fix held) or `recurred` (问题反弹: reopens the problem).
+    pub outcome: RecheckOutcome,
+    /// What the re-check found.
+    #[validate(custom(function = "valid_title"))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "走访居民，物业投诉未再出现"
+    )]
+    pub note: String,
+}
+
+/// 回头看: what one re-check of a closed problem found.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Recheck {
+    pub id: i64,
+    pub problem_id: i64,
+    pub outcome: RecheckOutcome,
+    pub note: String,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]

@@ -216,6 +216,9 @@ pub async fn create_organization(
         parent_id: Some(form.parent_id),
         timezone: None,
         evidence_required: None,
+        acknowledge_days: None,
+        warn_days: None,
+        recheck_days: None,
     };
     let now = state.clock.now();
     let caller = session.caller;

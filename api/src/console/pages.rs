@@ -903,6 +903,17 @@ fn problem_body(session: &Session, d: &Loaded) -> Markup {
                                 _ => t(l, "理由", "Reason"),
                             }) {}
                         }
+                        @match action {
+                            Action::Verify => label {
+                                (t(l, "持续整改，复查日期（选填）", "Continuing; review on (optional)"))
+                                " " input type="date" name="review_on";
+                            },
+                            Action::DeferReview => label {
+                                (t(l, "新的复查日期", "New review date"))
+                                " " input type="date" name="review_on" required;
+                            },
+                            _ => {}
+                        }
                         button type="submit" name="do" value=(action.as_str()) class=[matches!(action, Action::Cancel | Action::Reject).then_some("quiet")] { (view::action_label(l, *action)) }
                     }
                 }
@@ -1032,6 +1043,8 @@ pub struct TransitionForm {
     csrf: String,
     action: Action,
     note: Option<String>,
+    /// Verify: a date closes the problem as continuing (持续整改); defer_review: the new date.
+    review_on: Option<String>,
     version: Option<i64>,
 }
 
@@ -1044,9 +1057,19 @@ pub async fn transition(
     let form = form.into_inner();
     session.check_form(&state, &form.csrf)?;
     let id = id.into_inner();
+    let review_on = empty_to_none(form.review_on)
+        .map(|d| {
+            d.parse::<chrono::NaiveDate>().map_err(|_| {
+                Error::invalid_field("review_on", "type", "must be a date (YYYY-MM-DD)")
+            })
+        })
+        .transpose()?;
+    let continuing = form.action == Action::Verify && review_on.is_some();
     let input = validated(TransitionRequest {
         action: form.action,
         note: empty_to_none(form.note),
+        outcome: continuing.then_some(crate::domain::supervision::Outcome::Continuing),
+        review_on,
     })?;
     let now = state.clock.now();
     let caller = session.caller;

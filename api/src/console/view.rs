@@ -282,6 +282,10 @@ pub fn action_label(l: Language, action: Action) -> &'static str {
         Action::Reject => t(l, "退回整改", "Send back"),
         Action::Reopen => t(l, "重新打开", "Reopen"),
         Action::Cancel => t(l, "撤销问题", "Cancel"),
+        Action::Acknowledge => t(l, "签收", "Acknowledge"),
+        Action::DeferReview => t(l, "推迟复查日期", "Defer the review"),
+        Action::MarkUnrectified => t(l, "认定未整改", "Find unrectified"),
+        Action::Reactivate => t(l, "到期自动重新打开", "Reopen on the review date"),
     }
 }
 

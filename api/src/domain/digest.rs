@@ -165,6 +165,10 @@ pub struct Digest {
     /// Submitted more than 3 days ago and not yet verified.
     pub waiting_verification: Vec<DigestLine>,
     pub pending_extensions: Vec<DigestLine>,
+    /// Being worked on and not acknowledged (签收) after the last day to; days late.
+    pub not_acknowledged: Vec<DigestLine>,
+    /// Closed, and their re-check (回头看) is due; days since the re-check date.
+    pub recheck_due: Vec<DigestLine>,
     pub closed_this_week: Vec<DigestLine>,
     pub completion_rate: Option<f64>,
     pub completion_rate_last_week: Option<f64>,
@@ -178,6 +182,7 @@ fn days_header(days: &str) -> &'static str {
         "逾期{}天" => "逾期天数",
         "剩{}天" => "剩余天数",
         "已等{}天" => "已等天数",
+        "超期{}天" => "超期天数",
         _ => "天数",
     }
 }
@@ -194,12 +199,14 @@ impl Digest {
             && self.due_next_7_days.is_empty()
             && self.waiting_verification.is_empty()
             && self.pending_extensions.is_empty()
+            && self.not_acknowledged.is_empty()
+            && self.recheck_due.is_empty()
             && self.closed_this_week.is_empty()
     }
 
     /// Each section: its heading, how its days read, what its date is, and its lines. A
     /// pending extension's date is the one requested, not the deadline.
-    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<DigestLine>); 6] {
+    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<DigestLine>); 8] {
         [
             ("本周新增逾期", "逾期{}天", "时限", &self.newly_overdue),
             ("持续逾期", "逾期{}天", "时限", &self.still_overdue),
@@ -211,6 +218,8 @@ impl Digest {
                 &self.waiting_verification,
             ),
             ("待审批延期申请", "", "申请延至", &self.pending_extensions),
+            ("逾期未签收", "超期{}天", "时限", &self.not_acknowledged),
+            ("待回头看", "", "时限", &self.recheck_due),
             ("本周已销号", "", "时限", &self.closed_this_week),
         ]
     }
@@ -463,6 +472,8 @@ mod tests {
                 deadline: Some("2026-12-31".parse().unwrap()),
                 ..line("DFSQ-3", 0)
             }],
+            not_acknowledged: vec![line("DFSQ-4", 2)],
+            recheck_due: vec![],
             closed_this_week: vec![],
             completion_rate: Some(0.5),
             completion_rate_last_week: Some(0.25),
@@ -496,6 +507,10 @@ mod tests {
             "{text}"
         );
         assert!(d.markdown().contains("**本周新增逾期（1项）**"));
+        assert!(
+            text.contains("逾期未签收（1项）\n- DFSQ-4 对物业管理问题跟踪督促不够（东风社区党委，李娜，时限2026-11-20，超期2天）"),
+            "{text}"
+        );
         let html = d.html();
         assert!(
             html.starts_with("<!DOCTYPE html><html lang=\"zh-CN\">"),
@@ -538,6 +553,8 @@ mod tests {
         d.due_next_7_days.clear();
         assert!(!d.is_empty(), "an extension waits for a decision");
         d.pending_extensions.clear();
+        assert!(!d.is_empty(), "a task waits to be acknowledged");
+        d.not_acknowledged.clear();
         assert!(d.is_empty());
     }
 

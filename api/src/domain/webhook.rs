@@ -3,10 +3,13 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub const EVENTS: [&str; 6] = [
+pub const EVENTS: [&str; 9] = [
     "problem.created",
     "problem.transitioned",
     "problem.overdue",
+    "problem.acknowledgement_overdue",
+    "problem.reactivated",
+    "problem.recheck_due",
     "extension.requested",
     "extension.decided",
     "digest.weekly",

@@ -154,11 +154,12 @@ impl Metrics {
 }
 
 /// The background jobs, by the names their metrics and log lines carry.
-pub const JOBS: [&str; 4] = [
+pub const JOBS: [&str; 5] = [
     "webhook worker",
     "weekly digest",
     "unfinished imports",
     "overdue scan",
+    "supervision scan",
 ];
 
 /// Counts each request under its route's template (`/api/v1/problems/:id`), never its

@@ -249,6 +249,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(problems::history)
         .service(problems::add_note)
         .service(problems::notes)
+        .service(problems::create_recheck)
+        .service(problems::rechecks)
         .service(catalog::create_cause)
         .service(catalog::list_causes)
         .service(catalog::get_cause)

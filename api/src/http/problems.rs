@@ -5,8 +5,9 @@ use super::extract::recorded;
 use super::extract::{blocking, if_match, json_with_etag, once, reply, validated};
 use super::AppState;
 use crate::api_types::{
-    CreateNote, CreateProblem, CreateProblems, CreatedProblems, HistoryEntry, Note, Page,
-    PageParams, Problem, ProblemDetails, ProblemQuery, TransitionRequest, UpdateProblem,
+    CreateNote, CreateProblem, CreateProblems, CreateRecheck, CreatedProblems, HistoryEntry, Note,
+    Page, PageParams, Problem, ProblemDetails, ProblemQuery, Recheck, TransitionRequest,
+    UpdateProblem,
 };
 use crate::error::Error;
 use crate::service::idempotency::Recorded;
@@ -158,7 +159,8 @@ pub async fn update(
     Ok(json_with_etag(&problem, problem.version))
 }
 
-/// Takes a workflow action: confirm, start, submit, verify, reject, reopen or cancel.
+/// Takes a workflow action: confirm, start, submit, verify (as rectified, or continuing with a
+/// review date), reject, reopen, cancel; acknowledge (签收), defer_review, mark_unrectified.
 #[utoipa::path(
     operation_id = "transition_problem",
     tag = "problems",
@@ -267,6 +269,69 @@ pub async fn notes(
     let (id, page) = (id.into_inner(), validated(page.into_inner())?);
     let page = blocking(move || problems::notes(&state.db, &caller, id, page)).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Records a re-check (回头看) of a closed problem (a coordinator): `held`, or `recurred`,
+/// which reopens it with the finding as the reason.
+#[utoipa::path(
+    operation_id = "create_recheck",
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), ("Idempotency-Key" = Option<String>, Header, description = "Retrying with the same key and body returns the first answer")),
+    request_body = CreateRecheck,
+    responses(
+        (status = 201, body = Recheck),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Only a coordinator records re-checks", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "The problem is not closed, or a concurrent change won", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems/{id}/rechecks")]
+pub async fn create_recheck(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: Json<CreateRecheck>,
+) -> Result<HttpResponse, Error> {
+    let (id, input) = (id.into_inner(), validated(body.into_inner())?);
+    let once = once(&req, &caller, &input, recorded_recheck)?;
+    let now = state.clock.now();
+    reply(
+        blocking(move || problems::recheck(&state.db, &caller, id, input, once, now)).await?,
+        recorded_recheck,
+    )
+}
+
+/// A problem's re-checks (回头看), oldest first.
+#[utoipa::path(
+    operation_id = "list_rechecks",
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id"), PageParams),
+    responses((status = 200, body = Page<Recheck>), (status = 401, body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/problems/{id}/rechecks")]
+pub async fn rechecks(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, Error> {
+    let (id, page) = (id.into_inner(), validated(page.into_inner())?);
+    let page = blocking(move || problems::rechecks(&state.db, &caller, id, page)).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+fn recorded_recheck(recheck: &Recheck) -> Result<Recorded, Error> {
+    recorded(
+        StatusCode::CREATED,
+        recheck,
+        Some(format!("/api/v1/problems/{}/rechecks", recheck.problem_id)),
+    )
 }
 
 fn created_problem(problem: &Problem) -> Result<Recorded, Error> {

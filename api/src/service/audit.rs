@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 /// Fields that change with every write and say nothing an auditor needs.
 /// Computed fields of API records (standing, what the reader may do) are not changes either.
-const VOLATILE: [&str; 8] = [
+const VOLATILE: [&str; 13] = [
     "updated_at",
     "version",
     "next_problem_number",
@@ -25,6 +25,11 @@ const VOLATILE: [&str; 8] = [
     "days_overdue",
     "warning",
     "evidence_required_effective",
+    "acknowledge_days_effective",
+    "warn_days_effective",
+    "recheck_days_effective",
+    "light",
+    "acknowledgement",
 ];
 
 fn fields<T: Serialize>(value: &T) -> Map<String, Value> {

@@ -18,6 +18,7 @@ use crate::api_types::{utc, DigestDelivery};
 use crate::domain::deadline::{end_of_day as end_of, local_date, today_in};
 use crate::domain::digest::{bucket, Bucket, Digest, DigestLine, Week};
 use crate::domain::progress::Figures;
+use crate::domain::supervision;
 use crate::domain::webhook::backoff;
 use crate::domain::workflow::Action;
 use crate::domain::Role;
@@ -66,11 +67,14 @@ pub fn compute(
         due_next_7_days: Vec::new(),
         waiting_verification: Vec::new(),
         pending_extensions: Vec::new(),
+        not_acknowledged: Vec::new(),
+        recheck_due: Vec::new(),
         closed_this_week: Vec::new(),
         completion_rate: None,
         completion_rate_last_week: None,
         completion_change: None,
     };
+    let coordinates = matches!(scope, Scope::Subtree(_));
     let (mut this_week, mut last_week) = (Figures::default(), Figures::default());
     let mut units: HashMap<i64, OrganizationRow> = HashMap::new();
     let mut owners: HashMap<i64, String> = HashMap::new();
@@ -157,6 +161,22 @@ pub fn compute(
                 Some(Bucket::ClosedThisWeek) => digest.closed_this_week.push(line(0)),
                 None => {}
             }
+            let acknowledged = row.acknowledged_at.is_some_and(|at| at <= cutoff);
+            if let (true, Some(by)) = (
+                supervision::acknowledgement_overdue(
+                    standing.status,
+                    row.acknowledge_by,
+                    acknowledged,
+                    as_of,
+                ),
+                row.acknowledge_by,
+            ) {
+                digest.not_acknowledged.push(line((as_of - by).num_days()));
+            }
+            // Re-checking is the coordinators' task, not the owner's.
+            if coordinates && supervision::recheck_due(standing.status, row.recheck_on, as_of) {
+                digest.recheck_due.push(line(0));
+            }
             if let Some(extension) = pending.get(&row.id) {
                 if standing.status.is_active() {
                     digest.pending_extensions.push(DigestLine {
@@ -176,6 +196,9 @@ pub fn compute(
     digest
         .due_next_7_days
         .sort_by(|a, b| a.days.cmp(&b.days).then(a.key.cmp(&b.key)));
+    digest
+        .not_acknowledged
+        .sort_by(|a, b| b.days.cmp(&a.days).then(a.key.cmp(&b.key)));
     digest.completion_rate = this_week.completion_rate;
     digest.completion_rate_last_week = last_week.completion_rate;
     digest.completion_change = this_week

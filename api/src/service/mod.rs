@@ -17,6 +17,7 @@ pub mod reports;
 pub mod reviews;
 pub mod search_index;
 pub mod service_accounts;
+pub mod supervision;
 pub mod users;
 pub mod webhooks;
 
@@ -90,11 +91,24 @@ impl Caller {
         }
     }
 
-    /// Who acted, as the audit log names them: `user:<id>`, `service:<id>` or `cli`.
+    /// The service itself, acting on the clock (a continuing problem reopening on its date).
+    pub fn scheduler(root: &OrganizationRow) -> Self {
+        Self {
+            user_id: Self::SCHEDULER,
+            username: "(scheduler)".to_owned(),
+            ..Self::operator(root)
+        }
+    }
+
+    const SCHEDULER: i64 = -1;
+
+    /// Who acted, as the audit log names them: `user:<id>`, `service:<id>`, `cli` or
+    /// `scheduler`.
     pub fn actor(&self) -> String {
         match (self.service_account_id, self.user_id) {
             (Some(id), _) => format!("service:{id}"),
             (None, 0) => "cli".to_owned(),
+            (None, Self::SCHEDULER) => "scheduler".to_owned(),
             (None, id) => format!("user:{id}"),
         }
     }

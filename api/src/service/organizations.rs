@@ -10,15 +10,28 @@ use super::Caller;
 use crate::api_types::{
     CreateOrganization, Organization, OrganizationQuery, Page, PageParams, UpdateOrganization,
 };
-use crate::domain::identity;
+use crate::domain::{identity, supervision};
 use crate::error::{Code, Error, Result};
 
-/// Whether each organization requires evidence: its own setting, else its nearest ancestor's,
-/// else true.
-pub(crate) fn evidence_required(
+/// The policies in force for an organization: each its own setting, else its nearest
+/// ancestor's, else the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Whether a problem needs evidence before it is submitted [default: true].
+    pub evidence_required: bool,
+    /// Days to acknowledge a confirmed problem (签收).
+    pub acknowledge_days: i32,
+    /// Days before a deadline when the light turns yellow.
+    pub warn_days: i32,
+    /// Days after a rectified closing when it is re-checked (回头看); 0: never.
+    pub recheck_days: i32,
+}
+
+/// The policies in force for each of these organizations.
+pub(crate) fn policies(
     conn: &mut DbConnection,
     rows: &[&OrganizationRow],
-) -> Result<HashMap<i64, bool>> {
+) -> Result<HashMap<i64, Policy>> {
     let chain = |row: &OrganizationRow| -> Vec<i64> {
         let mut ids: Vec<i64> = row
             .path
@@ -31,34 +44,56 @@ pub(crate) fn evidence_required(
     let mut ids: Vec<i64> = rows.iter().flat_map(|r| chain(r)).collect();
     ids.sort_unstable();
     ids.dedup();
-    let settings: HashMap<i64, Option<bool>> = orgs::get_many(conn, &ids)?
+    let settings: HashMap<i64, OrganizationRow> = orgs::get_many(conn, &ids)?
         .into_iter()
-        .map(|o| (o.id, o.evidence_required))
+        .map(|o| (o.id, o))
         .collect();
     Ok(rows
         .iter()
         .map(|row| {
-            let effective = chain(row)
+            let ancestors: Vec<&OrganizationRow> = chain(row)
                 .iter()
-                .find_map(|id| settings.get(id).copied().flatten())
-                .unwrap_or(true);
-            (row.id, effective)
+                .filter_map(|id| settings.get(id))
+                .collect();
+            let nearest = |setting: fn(&OrganizationRow) -> Option<i32>| {
+                ancestors.iter().find_map(|o| setting(o))
+            };
+            let policy = Policy {
+                evidence_required: ancestors
+                    .iter()
+                    .find_map(|o| o.evidence_required)
+                    .unwrap_or(true),
+                acknowledge_days: nearest(|o| o.acknowledge_days)
+                    .unwrap_or(supervision::DEFAULT_ACKNOWLEDGE_DAYS),
+                warn_days: nearest(|o| o.warn_days).unwrap_or(supervision::DEFAULT_WARN_DAYS),
+                recheck_days: nearest(|o| o.recheck_days)
+                    .unwrap_or(supervision::DEFAULT_RECHECK_DAYS),
+            };
+            (row.id, policy)
         })
         .collect())
+}
+
+/// The policies in force for one organization.
+pub(crate) fn policy(conn: &mut DbConnection, row: &OrganizationRow) -> Result<Policy> {
+    policies(conn, &[row])?
+        .remove(&row.id)
+        .ok_or_else(|| Error::internal("organization vanished"))
 }
 
 pub(crate) fn to_dtos(
     conn: &mut DbConnection,
     rows: Vec<OrganizationRow>,
 ) -> Result<Vec<Organization>> {
-    let effective = evidence_required(conn, &rows.iter().collect::<Vec<_>>())?;
-    Ok(rows
-        .into_iter()
+    let mut effective = policies(conn, &rows.iter().collect::<Vec<_>>())?;
+    rows.into_iter()
         .map(|row| {
-            let e = effective.get(&row.id).copied().unwrap_or(true);
-            Organization::from_row(row, e)
+            let policy = effective
+                .remove(&row.id)
+                .ok_or_else(|| Error::internal("organization vanished"))?;
+            Ok(Organization::from_row(row, policy))
         })
-        .collect())
+        .collect()
 }
 
 pub(crate) fn to_dto(conn: &mut DbConnection, row: OrganizationRow) -> Result<Organization> {
@@ -134,6 +169,9 @@ pub fn create(
                 timezone: input.timezone.as_deref().unwrap_or(&parent.timezone),
                 active: true,
                 evidence_required: input.evidence_required,
+                acknowledge_days: input.acknowledge_days,
+                warn_days: input.warn_days,
+                recheck_days: input.recheck_days,
                 created_at: now,
                 updated_at: now,
             },
@@ -226,6 +264,9 @@ pub fn update(
             timezone: input.timezone.clone(),
             active: input.active,
             evidence_required: input.evidence_required,
+            acknowledge_days: input.acknowledge_days,
+            warn_days: input.warn_days,
+            recheck_days: input.recheck_days,
             updated_at: Some(now.naive_utc()),
         };
         let row = orgs::update(conn, id, &changes)?;

@@ -10,14 +10,15 @@ use serde::{Deserialize, Serialize};
 
 use super::access::{self, check_if_match, concurrent_change};
 use super::idempotency::{self, Once, Outcome};
-use super::organizations::visible as visible_org;
+use super::organizations::{visible as visible_org, Policy};
 use super::pagination;
 use super::Caller;
 use crate::api_types::{
-    utc, CreateNote, CreateProblem, CreateProblems, CreatedProblems, HistoryEntry, Note, Page,
-    PageParams, Problem, ProblemQuery, TransitionRequest, UpdateProblem,
+    utc, CreateNote, CreateProblem, CreateProblems, CreateRecheck, CreatedProblems, HistoryEntry,
+    Note, Page, PageParams, Problem, ProblemQuery, Recheck, TransitionRequest, UpdateProblem,
 };
-use crate::domain::deadline::{problem_standing, today_in, Warning};
+use crate::domain::deadline::{local_date, problem_standing, today_in, Warning};
+use crate::domain::supervision::{self, ClosingError, Outcome as ClosingOutcome, RecheckOutcome};
 use crate::domain::vocab::ProblemKind;
 use crate::domain::workflow::{self, Action, Actor, Facts, Status, TransitionError};
 use crate::error::{Code, Error, FieldError, Result};
@@ -40,14 +41,32 @@ fn to_dto(
     row: ProblemRow,
     cause_ids: Vec<i64>,
     measure_ids: Vec<i64>,
-    timezone: &str,
+    unit: (&str, Policy),
     caller: &Caller,
     now: DateTime<Utc>,
 ) -> Result<Problem> {
+    let (timezone, policy) = unit;
     let status: Status = parse(&row.status, row.id)?;
     let kind: ProblemKind = parse(&row.kind, row.id)?;
-    let standing = problem_standing(status, row.deadline, today_in(now, timezone));
-    let allowed_actions = workflow::allowed_actions(status, &actor(caller, &row, None));
+    let outcome: Option<ClosingOutcome> = row
+        .outcome
+        .as_deref()
+        .map(|o| parse(o, row.id))
+        .transpose()?;
+    let today = today_in(now, timezone);
+    let standing = problem_standing(status, row.deadline, today);
+    let acknowledgement = supervision::acknowledgement(
+        row.acknowledge_by,
+        row.acknowledged_at.map(|at| local_date(at, timezone)),
+        today,
+    );
+    let light = supervision::light(status, row.deadline, today, policy.warn_days);
+    let allowed_actions = workflow::offered_actions(
+        status,
+        &actor(caller, &row, None),
+        row.acknowledged_at.is_some(),
+        outcome == Some(ClosingOutcome::Continuing),
+    );
     Ok(Problem {
         id: row.id,
         key: row.key,
@@ -72,6 +91,13 @@ fn to_dto(
         overdue: standing.overdue,
         days_overdue: standing.days_overdue,
         warning: standing.warning,
+        light,
+        acknowledge_by: row.acknowledge_by,
+        acknowledged_at: row.acknowledged_at.map(utc),
+        acknowledgement,
+        outcome,
+        review_on: row.review_on,
+        recheck_on: row.recheck_on,
         allowed_actions,
     })
 }
@@ -91,18 +117,22 @@ pub(crate) fn dtos(
     let mut org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
     org_ids.sort_unstable();
     org_ids.dedup();
-    let zones: HashMap<i64, String> = orgs::get_many(conn, &org_ids)?
+    let units = orgs::get_many(conn, &org_ids)?;
+    let policies = super::organizations::policies(conn, &units.iter().collect::<Vec<_>>())?;
+    let units: HashMap<i64, (String, Policy)> = units
         .into_iter()
-        .map(|o| (o.id, o.timezone))
+        .filter_map(|o| Some((o.id, (o.timezone, *policies.get(&o.id)?))))
         .collect();
     rows.into_iter()
         .map(|row| {
-            let zone = zones.get(&row.organization_id).cloned().unwrap_or_default();
+            let (zone, policy) = units
+                .get(&row.organization_id)
+                .ok_or_else(|| Error::internal(format!("problem {}: no unit", row.id)))?;
             let (c, m) = (
                 causes.remove(&row.id).unwrap_or_default(),
                 measures.remove(&row.id).unwrap_or_default(),
             );
-            to_dto(row, c, m, &zone, caller, now)
+            to_dto(row, c, m, (zone, *policy), caller, now)
         })
         .collect()
 }
@@ -361,8 +391,17 @@ fn record_transition(
     to: Status,
     note: Option<&str>,
     at: NaiveDateTime,
+    also: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
     record(conn, caller, problem_id, action, Some(from), to, note, at)?;
+    let mut changes = serde_json::json!({
+        "status": [from.as_str(), to.as_str()],
+        "action": [null, action],
+        "note": [null, note],
+    });
+    if let Some(changes) = changes.as_object_mut() {
+        changes.extend(also);
+    }
     super::audit::record(
         conn,
         caller,
@@ -371,14 +410,84 @@ fn record_transition(
             entity_type: "problem",
             entity_id: Some(problem_id.to_string()),
             organization_path: Some(unit_path),
-            changes: serde_json::json!({
-                "status": [from.as_str(), to.as_str()],
-                "action": [null, action],
-                "note": [null, note],
-            }),
+            changes,
         },
     )?;
     Ok(())
+}
+
+/// What a transition changes besides the status, as the audit entry shows it: `[before, after]`
+/// for each supervision field that changed.
+fn supervision_changes(
+    before: &ProblemRow,
+    changes: &ProblemChanges,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut also = serde_json::Map::new();
+    if let Some(after) = &changes.acknowledge_by {
+        if *after != before.acknowledge_by {
+            also.insert(
+                "acknowledge_by".into(),
+                json!([before.acknowledge_by, after]),
+            );
+        }
+    }
+    if let Some(after) = &changes.acknowledged_at {
+        if *after != before.acknowledged_at {
+            let shown = |at: &Option<NaiveDateTime>| at.map(utc);
+            also.insert(
+                "acknowledged_at".into(),
+                json!([shown(&before.acknowledged_at), shown(after)]),
+            );
+        }
+    }
+    if let Some(after) = &changes.outcome {
+        if *after != before.outcome {
+            also.insert("outcome".into(), json!([before.outcome, after]));
+        }
+    }
+    if let Some(after) = &changes.review_on {
+        if *after != before.review_on {
+            also.insert("review_on".into(), json!([before.review_on, after]));
+        }
+    }
+    if let Some(after) = &changes.recheck_on {
+        if *after != before.recheck_on {
+            also.insert("recheck_on".into(), json!([before.recheck_on, after]));
+        }
+    }
+    also
+}
+
+/// Refuses the fields of a transition request that the action does not take.
+fn check_transition_fields(input: &TransitionRequest) -> Result<()> {
+    let mut errors = Vec::new();
+    if input.outcome.is_some() && input.action != Action::Verify {
+        errors.push(FieldError {
+            field: "outcome".into(),
+            code: "action".into(),
+            message: format!("only verify takes an outcome, not {}", input.action),
+        });
+    }
+    if input.review_on.is_some() && !matches!(input.action, Action::Verify | Action::DeferReview) {
+        errors.push(FieldError {
+            field: "review_on".into(),
+            code: "action".into(),
+            message: format!(
+                "only verify (continuing) and defer_review take a review date, not {}",
+                input.action
+            ),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::validation(errors))
+    }
+}
+
+fn closing_error(e: ClosingError) -> Error {
+    Error::invalid_field(e.field(), e.rule(), e.explain())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -469,6 +578,10 @@ pub(crate) fn arrive_at(
         status: Some(status.as_str().to_owned()),
         original_deadline: Some(row.deadline),
         closed_at: Some(closed_at),
+        // A ledger's 已完成 is a closing that held.
+        outcome: Some(
+            (status == Status::Closed).then(|| ClosingOutcome::Rectified.as_str().to_owned()),
+        ),
         updated_at: Some(at),
         ..Default::default()
     };
@@ -490,9 +603,77 @@ pub(crate) fn arrive_at(
             status,
             Some(&note),
             at,
+            serde_json::Map::new(),
         )?;
         Ok(updated)
     })
+}
+
+/// Reopens a problem closed as continuing whose review date has come (on its unit's calendar),
+/// as the service itself: history, audit, tallies and `problem.reactivated` in the caller's
+/// transaction. Returns false when the problem is no longer due (changed meanwhile).
+pub(crate) fn reactivate(
+    conn: &mut DbConnection,
+    scheduler: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let Some(row) = db_problems::find_any(conn, id)? else {
+        return Ok(false);
+    };
+    let unit = orgs::get(conn, row.organization_id)?;
+    let status: Status = parse(&row.status, id)?;
+    let outcome: Option<ClosingOutcome> = row.outcome.as_deref().and_then(|o| o.parse().ok());
+    let today = today_in(now, &unit.timezone);
+    let (true, Some(review_on), Some(to)) = (
+        supervision::reactivation_due(status, outcome, row.review_on, today),
+        row.review_on,
+        workflow::decide_for_service(status, Action::Reactivate),
+    ) else {
+        return Ok(false);
+    };
+    let at = now.naive_utc();
+    let changes = ProblemChanges {
+        status: Some(to.as_str().to_owned()),
+        closed_at: Some(None),
+        submitted_at: Some(None),
+        submitted_by: Some(None),
+        outcome: Some(None),
+        review_on: Some(None),
+        recheck_on: Some(None),
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    let also = supervision_changes(&row, &changes);
+    let note = supervision::reactivation_note(review_on);
+    let action = Action::Reactivate.as_str();
+    let updated = super::progress_tallies::tracking(conn, id, |conn| {
+        let updated =
+            db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
+        record_transition(
+            conn,
+            scheduler,
+            id,
+            &unit.path,
+            action,
+            status,
+            to,
+            Some(&note),
+            at,
+            also,
+        )?;
+        Ok(updated)
+    })?;
+    let mut data = super::webhooks::problem_data(&updated);
+    data["action"] = action.into();
+    data["from"] = status.as_str().into();
+    data["to"] = to.as_str().into();
+    data["note"] = note.into();
+    data["review_on"] = review_on.to_string().into();
+    for event in ["problem.transitioned", "problem.reactivated"] {
+        super::webhooks::enqueue(conn, event, &unit.path, data.clone(), None, now)?;
+    }
+    Ok(true)
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
@@ -796,6 +977,10 @@ fn transition_error(e: TransitionError, key: &str) -> Error {
             ),
         )
         .with_extension("missing", missing),
+        TransitionError::AlreadyAcknowledged => Error::new(
+            Code::AlreadyAcknowledged,
+            format!("Problem {key} was acknowledged already."),
+        ),
     }
 }
 
@@ -809,15 +994,13 @@ pub fn transition(
     once: Option<Once<Problem>>,
     now: DateTime<Utc>,
 ) -> Result<Outcome<Problem>> {
+    check_transition_fields(&input)?;
     super::audit::write(db, now, |conn| {
         idempotency::once(conn, once.as_ref(), now, |conn| {
             let (row, unit) = access::problem(conn, caller, id)?;
             check_if_match(if_match, row.version)?;
             let status: Status = parse(&row.status, id)?;
-            let evidence_required = super::organizations::evidence_required(conn, &[&unit])?
-                .get(&unit.id)
-                .copied()
-                .unwrap_or(true);
+            let policy = super::organizations::policy(conn, &unit)?;
             let evidence_count = rectify_db::closing::count_evidence(conn, id)? as usize;
             let (measure_count, measures_not_done) = db_problems::measure_progress(conn, id)?;
             let submitter = if status == Status::Submitted {
@@ -831,38 +1014,80 @@ pub fn transition(
                 long_term: row.kind == ProblemKind::LongTerm.as_str(),
                 measure_count: measure_count as usize,
                 measures_not_done: measures_not_done as usize,
-                evidence_required,
+                evidence_required: policy.evidence_required,
                 evidence_count,
+                acknowledged: row.acknowledged_at.is_some(),
             };
-            let note = input.note.as_deref();
+            let mut note = input.note.as_deref().map(str::to_owned);
             let to = workflow::decide(
                 status,
                 input.action,
                 &actor(caller, &row, submitter),
                 &facts,
-                note,
+                note.as_deref(),
             )
             .map_err(|e| transition_error(e, &row.key))?;
             let at = now.naive_utc();
+            let today = today_in(now, &unit.timezone);
             let mut changes = ProblemChanges {
                 status: Some(to.as_str().to_owned()),
                 updated_at: Some(at),
                 ..Default::default()
             };
+            let unacknowledged = row.acknowledged_at.is_none();
             match input.action {
-                Action::Confirm => changes.original_deadline = Some(row.deadline),
+                Action::Confirm => {
+                    changes.original_deadline = Some(row.deadline);
+                    changes.acknowledge_by = Some(Some(supervision::acknowledge_by(
+                        today,
+                        policy.acknowledge_days,
+                    )));
+                    changes.acknowledged_at = Some(None);
+                }
+                // Taking the work on is acknowledging it.
+                Action::Start | Action::Acknowledge if unacknowledged => {
+                    changes.acknowledged_at = Some(Some(at));
+                }
                 Action::Submit => {
                     changes.submitted_at = Some(Some(at));
                     changes.submitted_by = Some(Some(caller.user_id).filter(|id| *id > 0));
                 }
-                Action::Verify => changes.closed_at = Some(Some(at)),
-                Action::Reject | Action::Reopen => {
+                Action::Verify => {
+                    let (outcome, review_on) =
+                        supervision::closing(input.outcome, input.review_on, today)
+                            .map_err(closing_error)?;
+                    changes.closed_at = Some(Some(at));
+                    changes.outcome = Some(Some(outcome.as_str().to_owned()));
+                    changes.review_on = Some(review_on);
+                    changes.recheck_on =
+                        Some(supervision::recheck_on(outcome, today, policy.recheck_days));
+                }
+                Action::DeferReview => {
+                    let outcome = row.outcome.as_deref().and_then(|o| o.parse().ok());
+                    let on = supervision::new_review_date(outcome, input.review_on, today)
+                        .map_err(closing_error)?;
+                    changes.review_on = Some(Some(on));
+                    note = Some(supervision::deferral_note(
+                        row.review_on,
+                        on,
+                        note.as_deref().unwrap_or_default(),
+                    ));
+                }
+                Action::Reject | Action::Reopen | Action::MarkUnrectified => {
                     changes.submitted_at = Some(None);
                     changes.submitted_by = Some(None);
                     changes.closed_at = Some(None);
+                    changes.review_on = Some(None);
+                    changes.recheck_on = Some(None);
+                    changes.outcome = Some(
+                        (input.action == Action::MarkUnrectified)
+                            .then(|| ClosingOutcome::Unrectified.as_str().to_owned()),
+                    );
                 }
-                Action::Start | Action::Cancel => {}
+                Action::Start | Action::Acknowledge | Action::Cancel | Action::Reactivate => {}
             }
+            let note = note.as_deref();
+            let also = supervision_changes(&row, &changes);
             let updated = super::progress_tallies::tracking(conn, id, |conn| {
                 let updated = db_problems::update(conn, id, row.version, &changes)?
                     .ok_or_else(concurrent_change)?;
@@ -876,6 +1101,7 @@ pub fn transition(
                     to,
                     note,
                     at,
+                    also,
                 )?;
                 Ok(updated)
             })?;
@@ -918,6 +1144,154 @@ pub fn history(db: &Db, caller: &Caller, id: i64) -> Result<Page<HistoryEntry>> 
         Ok(Page {
             items,
             next_cursor: None,
+            total: None,
+        })
+    })
+}
+
+/// Records a re-check (回头看) of a closed problem, by a coordinator: `held` clears its re-check
+/// date; `recurred` reopens it (the workflow's `reopen`, the finding as its reason).
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn recheck(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: CreateRecheck,
+    once: Option<Once<Recheck>>,
+    now: DateTime<Utc>,
+) -> Result<Outcome<Recheck>> {
+    super::audit::write(db, now, |conn| {
+        idempotency::once(conn, once.as_ref(), now, |conn| {
+            let (row, unit) = access::problem(conn, caller, id)?;
+            caller.require_coordinator("record re-checks")?;
+            let status: Status = parse(&row.status, id)?;
+            if status != Status::Closed {
+                return Err(Error::new(
+                    Code::TransitionNotAllowed,
+                    format!(
+                        "Only a closed problem is re-checked; {} is {status}.",
+                        row.key
+                    ),
+                ));
+            }
+            let at = now.naive_utc();
+            let note = input.note.trim();
+            let outcome = input.outcome;
+            let recorded = rectify_db::supervision::insert_recheck(
+                conn,
+                rectify_db::models::NewRecheck {
+                    problem_id: id,
+                    outcome: outcome.as_str(),
+                    note,
+                    recorded_by: Some(caller.user_id).filter(|id| *id > 0),
+                    recorded_at: at,
+                },
+            )?;
+            let recheck = Recheck {
+                id: recorded.id,
+                problem_id: id,
+                outcome,
+                note: recorded.note,
+                recorded_by: recorded.recorded_by,
+                recorded_at: utc(recorded.recorded_at),
+            };
+            super::audit::created_record(
+                conn, caller, "recheck", recheck.id, &unit.path, &recheck,
+            )?;
+            match outcome {
+                RecheckOutcome::Held => {
+                    let changes = ProblemChanges {
+                        recheck_on: Some(None),
+                        updated_at: Some(at),
+                        ..Default::default()
+                    };
+                    db_problems::update(conn, id, row.version, &changes)?
+                        .ok_or_else(concurrent_change)?;
+                }
+                RecheckOutcome::Recurred => {
+                    let reason = supervision::recurrence_note(note);
+                    let to = workflow::decide(
+                        status,
+                        Action::Reopen,
+                        &actor(caller, &row, None),
+                        &Facts::default(),
+                        Some(&reason),
+                    )
+                    .map_err(|e| transition_error(e, &row.key))?;
+                    let changes = ProblemChanges {
+                        status: Some(to.as_str().to_owned()),
+                        submitted_at: Some(None),
+                        submitted_by: Some(None),
+                        closed_at: Some(None),
+                        outcome: Some(None),
+                        review_on: Some(None),
+                        recheck_on: Some(None),
+                        updated_at: Some(at),
+                        ..Default::default()
+                    };
+                    let also = supervision_changes(&row, &changes);
+                    let action = Action::Reopen.as_str();
+                    let updated = super::progress_tallies::tracking(conn, id, |conn| {
+                        let updated = db_problems::update(conn, id, row.version, &changes)?
+                            .ok_or_else(concurrent_change)?;
+                        record_transition(
+                            conn,
+                            caller,
+                            id,
+                            &unit.path,
+                            action,
+                            status,
+                            to,
+                            Some(&reason),
+                            at,
+                            also,
+                        )?;
+                        Ok(updated)
+                    })?;
+                    let mut data = super::webhooks::problem_data(&updated);
+                    data["action"] = action.into();
+                    data["from"] = status.as_str().into();
+                    data["to"] = to.as_str().into();
+                    data["note"] = reason.into();
+                    super::webhooks::enqueue(
+                        conn,
+                        "problem.transitioned",
+                        &unit.path,
+                        data,
+                        caller.trace.as_deref(),
+                        now,
+                    )?;
+                }
+            }
+            Ok(recheck)
+        })
+    })
+}
+
+/// A problem's re-checks, oldest first.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn rechecks(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Recheck>> {
+    let (limit, after) = pagination::limit_and_after(&page)?;
+    db.read(|conn| {
+        access::problem(conn, caller, id)?;
+        let rows = rectify_db::supervision::rechecks_of(conn, id, after, limit + 1)?;
+        let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok(Recheck {
+                    id: r.id,
+                    problem_id: r.problem_id,
+                    outcome: parse(&r.outcome, id)?,
+                    note: r.note,
+                    recorded_by: r.recorded_by,
+                    recorded_at: utc(r.recorded_at),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            next_cursor,
             total: None,
         })
     })

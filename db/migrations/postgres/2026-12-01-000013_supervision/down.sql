@@ -1,0 +1,13 @@
+DROP TABLE problem_reminders;
+DROP TABLE problem_rechecks;
+DROP INDEX problems_recheck_on_idx;
+DROP INDEX problems_unacknowledged_idx;
+DROP INDEX problems_review_on_idx;
+ALTER TABLE problems DROP COLUMN recheck_on;
+ALTER TABLE problems DROP COLUMN review_on;
+ALTER TABLE problems DROP COLUMN outcome;
+ALTER TABLE problems DROP COLUMN acknowledged_at;
+ALTER TABLE problems DROP COLUMN acknowledge_by;
+ALTER TABLE organizations DROP COLUMN recheck_days;
+ALTER TABLE organizations DROP COLUMN warn_days;
+ALTER TABLE organizations DROP COLUMN acknowledge_days;

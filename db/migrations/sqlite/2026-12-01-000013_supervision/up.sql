@@ -1,0 +1,47 @@
+-- Supervision: 签收, the lights, 持续整改 and 回头看 (docs/domain.md "Workflow").
+--
+-- Policies an organization sets or inherits from its nearest ancestor that does (null: inherit):
+-- the days a unit has to acknowledge a confirmed problem, the days before a deadline when its
+-- light turns yellow, and the days after a rectified closing when it is re-checked (0: never).
+ALTER TABLE organizations ADD COLUMN acknowledge_days INTEGER;
+ALTER TABLE organizations ADD COLUMN warn_days INTEGER;
+ALTER TABLE organizations ADD COLUMN recheck_days INTEGER;
+
+-- The last day to acknowledge (set when the problem is confirmed) and when it was acknowledged.
+ALTER TABLE problems ADD COLUMN acknowledge_by DATE;
+ALTER TABLE problems ADD COLUMN acknowledged_at TIMESTAMP;
+-- How the last closing came out: rectified, continuing (closed for now, reopened on review_on)
+-- or unrectified (an auditor found it closed without enough, and reopened it).
+ALTER TABLE problems ADD COLUMN outcome TEXT;
+ALTER TABLE problems ADD COLUMN review_on DATE;
+-- When a rectified closing is due to be re-checked (回头看); cleared once it is.
+ALTER TABLE problems ADD COLUMN recheck_on DATE;
+
+-- The scans look for continuing problems whose review date has come.
+CREATE INDEX problems_review_on_idx ON problems (review_on) WHERE review_on IS NOT NULL;
+-- ... for closed problems whose re-check is due ...
+CREATE INDEX problems_recheck_on_idx ON problems (recheck_on) WHERE recheck_on IS NOT NULL;
+-- ... and for confirmed problems not acknowledged in time.
+CREATE INDEX problems_unacknowledged_idx ON problems (acknowledge_by)
+    WHERE acknowledge_by IS NOT NULL AND acknowledged_at IS NULL;
+
+-- What each re-check (回头看) found: held, or recurred (the problem was reopened).
+CREATE TABLE problem_rechecks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    problem_id BIGINT NOT NULL REFERENCES problems (id),
+    outcome TEXT NOT NULL,
+    note TEXT NOT NULL,
+    recorded_by BIGINT REFERENCES users (id),
+    recorded_at TIMESTAMP NOT NULL
+);
+CREATE INDEX problem_rechecks_problem_idx ON problem_rechecks (problem_id, id);
+
+-- A reminder fires once per problem, kind and date (acknowledgement_overdue: the last day to
+-- acknowledge; recheck_due: the re-check date).
+CREATE TABLE problem_reminders (
+    problem_id BIGINT NOT NULL REFERENCES problems (id),
+    kind TEXT NOT NULL,
+    due_on DATE NOT NULL,
+    noticed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (problem_id, kind, due_on)
+);

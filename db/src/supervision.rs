@@ -1,0 +1,143 @@
+//! What the supervision scan looks for: continuing problems whose review date has come, and
+//! confirmed problems not acknowledged in time; and the reminders that fire once.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::models::{NewRecheck, ProblemRow, RecheckRow};
+use crate::schema::organizations::dsl as o;
+use crate::schema::problem_rechecks::dsl as rc;
+use crate::schema::problem_reminders::dsl as r;
+use crate::schema::problems::dsl as p;
+use crate::DbConnection;
+
+/// Problems closed as continuing whose review date is on or before `latest_today` (the latest
+/// "today" of any time zone in use; each is checked again on its own calendar), with their
+/// unit's time zone and path, oldest review date first.
+pub fn due_for_reactivation(
+    conn: &mut DbConnection,
+    latest_today: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(ProblemRow, String, String)>> {
+    p::problems
+        .inner_join(o::organizations)
+        .filter(p::review_on.le(latest_today))
+        .filter(p::status.eq("closed"))
+        .filter(p::outcome.eq("continuing"))
+        .order((p::review_on.asc(), p::id.asc()))
+        .limit(limit)
+        .select((ProblemRow::as_select(), o::timezone, o::path))
+        .load(conn)
+}
+
+/// Problems being worked on, not acknowledged, whose last day to acknowledge is before
+/// `latest_today`, and for which no `kind` reminder was recorded for that day.
+pub fn unacknowledged_after(
+    conn: &mut DbConnection,
+    latest_today: NaiveDate,
+    kind: &str,
+    limit: i64,
+) -> QueryResult<Vec<(ProblemRow, String, String)>> {
+    p::problems
+        .inner_join(o::organizations)
+        .filter(p::acknowledge_by.lt(latest_today))
+        .filter(p::acknowledged_at.is_null())
+        .filter(p::status.eq_any(crate::problems::ACTIVE))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            r::problem_reminders
+                .filter(r::problem_id.eq(p::id))
+                .filter(r::kind.eq(kind))
+                .filter(r::due_on.nullable().eq(p::acknowledge_by)),
+        )))
+        .order((p::acknowledge_by.asc(), p::id.asc()))
+        .limit(limit)
+        .select((ProblemRow::as_select(), o::timezone, o::path))
+        .load(conn)
+}
+
+/// Records a reminder; false when this problem's `kind` reminder for that day was recorded
+/// already (by this server earlier, or by another at the same moment).
+pub fn insert_reminder(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    kind: &str,
+    due_on: NaiveDate,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let seen: bool = diesel::select(diesel::dsl::exists(
+        r::problem_reminders
+            .filter(r::problem_id.eq(problem_id))
+            .filter(r::kind.eq(kind))
+            .filter(r::due_on.eq(due_on)),
+    ))
+    .get_result(conn)?;
+    if seen {
+        return Ok(false);
+    }
+    // Two servers may both pass the check: the key refuses the second, whose transaction
+    // then fails and leaves the first's reminder standing.
+    diesel::insert_into(r::problem_reminders)
+        .values((
+            r::problem_id.eq(problem_id),
+            r::kind.eq(kind),
+            r::due_on.eq(due_on),
+            r::noticed_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Closed problems whose re-check date is on or before `latest_today` and for which no `kind`
+/// reminder was recorded for that date.
+pub fn recheck_due_after(
+    conn: &mut DbConnection,
+    latest_today: NaiveDate,
+    kind: &str,
+    limit: i64,
+) -> QueryResult<Vec<(ProblemRow, String, String)>> {
+    p::problems
+        .inner_join(o::organizations)
+        .filter(p::recheck_on.le(latest_today))
+        .filter(p::status.eq("closed"))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            r::problem_reminders
+                .filter(r::problem_id.eq(p::id))
+                .filter(r::kind.eq(kind))
+                .filter(r::due_on.nullable().eq(p::recheck_on)),
+        )))
+        .order((p::recheck_on.asc(), p::id.asc()))
+        .limit(limit)
+        .select((ProblemRow::as_select(), o::timezone, o::path))
+        .load(conn)
+}
+
+pub fn insert_recheck(conn: &mut DbConnection, new: NewRecheck<'_>) -> QueryResult<RecheckRow> {
+    let id: i64 = diesel::insert_into(rc::problem_rechecks)
+        .values(&new)
+        .returning(rc::id)
+        .get_result(conn)?;
+    rc::problem_rechecks
+        .find(id)
+        .select(RecheckRow::as_select())
+        .first(conn)
+}
+
+/// A problem's re-checks, oldest first, after the keyset cursor `after_id` when given.
+pub fn rechecks_of(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    after_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<RecheckRow>> {
+    let mut query = rc::problem_rechecks
+        .filter(rc::problem_id.eq(problem_id))
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(rc::id.gt(after));
+    }
+    query
+        .order(rc::id.asc())
+        .limit(limit)
+        .select(RecheckRow::as_select())
+        .load(conn)
+}

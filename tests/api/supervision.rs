@@ -1,0 +1,545 @@
+//! Supervision: 签收 (acknowledging in time), the lights, and how a closing comes out —
+//! 持续整改 reopening on its review date, and an auditor's 未整改. Time moves on the injected
+//! clock; the scan is run directly where a test needs to know what one round did.
+
+use rectify::service::supervision::{scan, Scanned};
+use rectify_tests::{json, spawn_app, Cast, Receiver, TestApp, Value, ADMIN_PASSWORD};
+
+/// A problem of DFSQ with this deadline, confirmed on the app's day (2026-11-23 in Shanghai).
+fn confirmed(app: &TestApp, cast: &Cast, deadline: &str) -> (i64, i64) {
+    let review = app.review(&cast.coordinator, cast.org);
+    let (id, measure) = app.ready_problem(cast, review, "物业服务投诉处理不及时", deadline);
+    app.act(&cast.coordinator, id, "confirm", None).expect(200);
+    (id, measure)
+}
+
+/// A problem submitted by its owner with a done measure and evidence, awaiting verification.
+fn submitted(app: &TestApp, cast: &Cast) -> i64 {
+    let (id, measure) = confirmed(app, cast, "2026-12-31");
+    app.act(&cast.owner, id, "start", None).expect(200);
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        &cast.owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.attach_pdf(&cast.owner, id);
+    app.act(&cast.owner, id, "submit", Some("已制定考核办法并执行"))
+        .expect(200);
+    id
+}
+
+fn get(app: &TestApp, token: &str, id: i64) -> Value {
+    app.get(&format!("/api/v1/problems/{id}"), token)
+        .expect(200)
+}
+
+fn transition(app: &TestApp, token: &str, id: i64, body: Value) -> rectify_tests::Reply {
+    app.post(&format!("/api/v1/problems/{id}/transitions"), token, &body)
+}
+
+fn run_scan(app: &TestApp) -> Scanned {
+    scan(&app.db(), app.now()).expect("the scan runs")
+}
+
+fn history(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
+    app.get(&format!("/api/v1/problems/{id}/history"), token)
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// A webhook to a local receiver; without the background jobs its deliveries stay queued.
+fn subscribe(app: &TestApp, receiver: &Receiver, org: i64, events: &[&str]) -> i64 {
+    app.post(
+        "/api/v1/webhooks",
+        &app.admin_token,
+        &json!({"url": receiver.url, "events": events, "organization_id": org, "secret": "a-shared-secret-of-the-office-system"}),
+    )
+    .expect(201)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The events queued for a webhook, oldest first.
+fn queued(app: &TestApp, hook: i64) -> Vec<Value> {
+    let admin = app.login("admin", ADMIN_PASSWORD);
+    let mut items = app
+        .get(&format!("/api/v1/webhooks/{hook}/deliveries"), &admin)
+        .expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    items.reverse();
+    items
+}
+
+#[test]
+fn a_problem_not_acknowledged_in_time_goes_late_and_is_chased_once() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(
+        &app,
+        &receiver,
+        cast.org,
+        &["problem.acknowledgement_overdue"],
+    );
+    let (id, _) = confirmed(&app, &cast, "2026-12-31");
+    let problem = get(&app, &cast.owner, id);
+    // Three days from confirming (the default policy), on the unit's calendar.
+    assert_eq!(problem["acknowledge_by"], "2026-11-26");
+    assert_eq!(problem["acknowledgement"], "pending");
+    assert!(problem["acknowledged_at"].is_null());
+    let actions = problem["allowed_actions"].as_array().unwrap();
+    assert!(actions.contains(&json!("acknowledge")), "{problem}");
+
+    // 23:59 on the last day in Shanghai: still in time.
+    app.set_now("2026-11-26T15:59:00Z");
+    assert_eq!(run_scan(&app).acknowledgements_late, 0);
+    assert_eq!(get(&app, &cast.owner, id)["acknowledgement"], "pending");
+
+    // Midnight: late, and chased once.
+    app.set_now("2026-11-26T16:00:00Z");
+    assert_eq!(run_scan(&app).acknowledgements_late, 1);
+    assert_eq!(get(&app, &cast.owner, id)["acknowledgement"], "late");
+    app.set_now("2026-11-28T02:00:00Z");
+    assert_eq!(run_scan(&app), Scanned::default());
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["event"], "problem.acknowledgement_overdue");
+
+    // Acknowledging now keeps it late; the status stays open; it happens once.
+    let cast = app.sign_in_again(&cast);
+    let acknowledged = app.act(&cast.owner, id, "acknowledge", None).expect(200);
+    assert_eq!(acknowledged["status"], "open");
+    assert_eq!(acknowledged["acknowledgement"], "late");
+    assert_eq!(acknowledged["acknowledged_at"], "2026-11-28T02:00:00Z");
+    assert!(!acknowledged["allowed_actions"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("acknowledge")));
+    app.act(&cast.owner, id, "acknowledge", None)
+        .problem(409, "already_acknowledged");
+    let last = history(&app, &cast.owner, id).pop().unwrap();
+    assert_eq!(last["action"], "acknowledge");
+    assert_eq!(last["from_status"], "open");
+    assert_eq!(last["to_status"], "open");
+    // Acknowledged problems are not chased.
+    app.set_now("2026-12-02T02:00:00Z");
+    assert_eq!(run_scan(&app), Scanned::default());
+}
+
+#[test]
+fn the_weekly_digest_lists_what_was_not_acknowledged_in_time() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let (late, _) = confirmed(&app, &cast, "2026-12-31");
+    let (acknowledged, _) = confirmed(&app, &cast, "2026-12-31");
+    app.act(&cast.owner, acknowledged, "acknowledge", None)
+        .expect(200);
+    // Monday 30 November: the digest of week 48 is judged on Sunday the 29th.
+    app.set_now("2026-11-30T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let digest = app
+        .get("/api/v1/reports/digest?week=2026-W48", &cast.coordinator)
+        .expect(200);
+    let lines = digest["not_acknowledged"].as_array().unwrap();
+    let key = get(&app, &cast.coordinator, late)["key"].clone();
+    assert_eq!(lines.len(), 1, "{digest}");
+    assert_eq!(lines[0]["key"], key);
+    // Last day 26 November; late by the 29th: three days.
+    assert_eq!(lines[0]["days"], 3);
+    let text = app
+        .get(
+            "/api/v1/reports/digest?week=2026-W48&format=markdown",
+            &cast.coordinator,
+        )
+        .text;
+    assert!(text.contains("**逾期未签收（1项）**"), "{text}");
+}
+
+#[test]
+fn starting_the_work_acknowledges_it_and_the_window_follows_the_units_policy() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // A policy of one day, set on the unit and inherited below it.
+    let unit = app
+        .patch(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &app.admin_token,
+            &json!({"acknowledge_days": 1}),
+        )
+        .expect(200);
+    assert_eq!(unit["acknowledge_days"], 1);
+    assert_eq!(unit["acknowledge_days_effective"], 1);
+    let branch = app.create_org("DFSQ1", "东风社区第一党支部", Some(cast.org));
+    let branch = app
+        .get(&format!("/api/v1/organizations/{branch}"), &app.admin_token)
+        .expect(200);
+    assert!(branch["acknowledge_days"].is_null());
+    assert_eq!(branch["acknowledge_days_effective"], 1);
+    assert_eq!(branch["warn_days_effective"], 7);
+
+    let (id, _) = confirmed(&app, &cast, "2026-12-31");
+    assert_eq!(get(&app, &cast.owner, id)["acknowledge_by"], "2026-11-24");
+    app.set_now("2026-11-24T09:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let started = app.act(&cast.owner, id, "start", None).expect(200);
+    assert_eq!(started["status"], "in_progress");
+    assert_eq!(started["acknowledgement"], "on_time");
+    assert_eq!(started["acknowledged_at"], "2026-11-24T09:00:00Z");
+    // The start is the acknowledgement: nothing is chased later.
+    app.set_now("2026-11-30T02:00:00Z");
+    assert_eq!(run_scan(&app).acknowledgements_late, 0);
+
+    // A policy out of range is refused, naming the field; nothing changes.
+    let refused = app
+        .patch(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &app.login("admin", ADMIN_PASSWORD),
+            &json!({"acknowledge_days": 800, "warn_days": -1}),
+        )
+        .problem(422, "validation_failed");
+    let fields: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"acknowledge_days") && fields.contains(&"warn_days"),
+        "{refused}"
+    );
+    let unit = app
+        .get(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(unit["acknowledge_days"], 1);
+    assert!(unit["warn_days"].is_null());
+}
+
+#[test]
+fn the_light_turns_yellow_within_the_units_warning_days_and_red_when_overdue() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // 2026-11-23: twelve days ahead of the deadline.
+    let (id, _) = confirmed(&app, &cast, "2026-12-05");
+    let problem = get(&app, &cast.owner, id);
+    assert_eq!(problem["light"], "green");
+    assert_eq!(problem["warning"], "none");
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"warn_days": 14}),
+    )
+    .expect(200);
+    let problem = get(&app, &cast.owner, id);
+    assert_eq!(problem["light"], "yellow");
+    // The existing warning keeps its own seven days.
+    assert_eq!(problem["warning"], "none");
+    app.set_now("2026-12-05T16:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    assert_eq!(get(&app, &cast.owner, id)["light"], "red");
+    app.act(&cast.coordinator, id, "cancel", Some("合并到其他问题"))
+        .expect(200);
+    assert!(get(&app, &cast.owner, id)["light"].is_null());
+}
+
+#[test]
+fn a_continuing_closing_reopens_on_its_review_date_unless_a_coordinator_defers_it() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(&app, &receiver, cast.org, &["problem.reactivated"]);
+    let id = submitted(&app, &cast);
+
+    // What a continuing closing needs, each refusal naming its field; nothing changes.
+    let refusals = [
+        (
+            json!({"action": "verify", "outcome": "continuing"}),
+            "review_on",
+            "required",
+        ),
+        (
+            json!({"action": "verify", "outcome": "continuing", "review_on": "2026-11-23"}),
+            "review_on",
+            "after_today",
+        ),
+        (
+            json!({"action": "verify", "review_on": "2027-03-01"}),
+            "review_on",
+            "continuing_only",
+        ),
+        (
+            json!({"action": "verify", "outcome": "unrectified"}),
+            "outcome",
+            "closing_outcome",
+        ),
+        (
+            json!({"action": "reject", "note": "x", "outcome": "rectified"}),
+            "outcome",
+            "action",
+        ),
+        (
+            json!({"action": "verify", "outcome": "finished"}),
+            "outcome",
+            "",
+        ),
+    ];
+    for (body, field, rule) in refusals {
+        let refused = transition(&app, &cast.coordinator, id, body.clone());
+        assert_eq!(refused.status, 422, "{body}: {}", refused.text);
+        let errors = refused.json()["errors"].clone();
+        let error = errors
+            .as_array()
+            .and_then(|e| e.first())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(error["field"], field, "{body}: {errors}");
+        if !rule.is_empty() {
+            assert_eq!(error["code"], rule, "{body}: {errors}");
+        }
+    }
+    assert_eq!(get(&app, &cast.owner, id)["status"], "submitted");
+
+    let closed = transition(
+        &app,
+        &cast.coordinator,
+        id,
+        json!({"action": "verify", "outcome": "continuing", "review_on": "2027-03-01"}),
+    )
+    .expect(200);
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["outcome"], "continuing");
+    assert_eq!(closed["review_on"], "2027-03-01");
+    assert!(closed["light"].is_null());
+
+    // A coordinator sets a later date, with the reason; the history says both.
+    transition(
+        &app,
+        &cast.coordinator,
+        id,
+        json!({"action": "defer_review", "review_on": "2027-04-01"}),
+    )
+    .problem(422, "requirements_unmet");
+    let deferred = transition(
+        &app,
+        &cast.coordinator,
+        id,
+        json!({"action": "defer_review", "review_on": "2027-04-01", "note": "需跨年度推进"}),
+    )
+    .expect(200);
+    assert_eq!(deferred["status"], "closed");
+    assert_eq!(deferred["review_on"], "2027-04-01");
+    let last = history(&app, &cast.coordinator, id).pop().unwrap();
+    assert_eq!(last["action"], "defer_review");
+    let note = last["note"].as_str().unwrap();
+    assert!(
+        note.contains("2027-03-01") && note.contains("2027-04-01") && note.contains("需跨年度推进"),
+        "{note}"
+    );
+    // An owner cannot move the date.
+    transition(
+        &app,
+        &cast.owner,
+        id,
+        json!({"action": "defer_review", "review_on": "2027-05-01", "note": "再推迟"}),
+    )
+    .problem(403, "forbidden");
+
+    // The old date passes: nothing happens.
+    app.set_now("2027-03-02T02:00:00Z");
+    assert_eq!(run_scan(&app).reactivated, 0);
+    // The evening before the new date in Shanghai: still closed.
+    app.set_now("2027-03-31T15:59:00Z");
+    assert_eq!(run_scan(&app).reactivated, 0);
+    // Midnight of the review date: reopened by the service, once.
+    app.set_now("2027-03-31T16:00:00Z");
+    assert_eq!(run_scan(&app).reactivated, 1);
+    assert_eq!(run_scan(&app).reactivated, 0);
+    let cast = app.sign_in_again(&cast);
+    let reopened = get(&app, &cast.owner, id);
+    assert_eq!(reopened["status"], "in_progress");
+    assert!(reopened["outcome"].is_null());
+    assert!(reopened["review_on"].is_null());
+    assert!(reopened["closed_at"].is_null());
+    let last = history(&app, &cast.owner, id).pop().unwrap();
+    assert_eq!(last["action"], "reactivate");
+    assert_eq!(last["from_status"], "closed");
+    assert_eq!(last["to_status"], "in_progress");
+    assert!(last["actor_id"].is_null());
+    assert!(
+        last["note"].as_str().unwrap().contains("2027-04-01"),
+        "{last}"
+    );
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["event"], "problem.reactivated");
+    // The audit log names the scheduler as the actor.
+    let audit = app
+        .get(
+            &format!("/api/v1/audit?entity_type=problem&entity_id={id}"),
+            &app.login("admin", ADMIN_PASSWORD),
+        )
+        .expect(200);
+    let actors: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["actor"].as_str())
+        .collect();
+    assert!(actors.contains(&"scheduler"), "{audit}");
+}
+
+#[test]
+fn a_rectified_closing_stays_closed_and_an_auditor_may_find_it_unrectified() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let id = submitted(&app, &cast);
+    let closed = app.act(&cast.coordinator, id, "verify", None).expect(200);
+    assert_eq!(closed["outcome"], "rectified");
+    assert!(closed["review_on"].is_null());
+    app.set_now("2027-12-01T02:00:00Z");
+    assert_eq!(run_scan(&app).reactivated, 0);
+    let cast = app.sign_in_again(&cast);
+    assert_eq!(get(&app, &cast.owner, id)["status"], "closed");
+
+    let auditor_view = get(&app, &cast.auditor, id);
+    assert_eq!(auditor_view["allowed_actions"], json!(["mark_unrectified"]));
+    app.act(&cast.coordinator, id, "mark_unrectified", Some("证据不足"))
+        .problem(403, "forbidden");
+    app.act(&cast.auditor, id, "mark_unrectified", None)
+        .problem(422, "requirements_unmet");
+    let found = app
+        .act(
+            &cast.auditor,
+            id,
+            "mark_unrectified",
+            Some("整改材料与实际不符"),
+        )
+        .expect(200);
+    assert_eq!(found["status"], "in_progress");
+    assert_eq!(found["outcome"], "unrectified");
+    assert!(found["closed_at"].is_null());
+    // No caller may take the service's own step.
+    app.act(&cast.coordinator, id, "reactivate", None)
+        .problem(409, "transition_not_allowed");
+}
+
+#[test]
+fn a_rechecked_problem_that_held_stays_closed_and_one_that_recurred_reopens() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(&app, &receiver, cast.org, &["problem.recheck_due"]);
+    // A unit that re-checks after 60 days.
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"recheck_days": 60}),
+    )
+    .expect(200);
+    let held = submitted(&app, &cast);
+    let recurred = submitted(&app, &cast);
+    for id in [held, recurred] {
+        let closed = app.act(&cast.coordinator, id, "verify", None).expect(200);
+        // Closed on 23 November: re-checked on 22 January.
+        assert_eq!(closed["recheck_on"], "2027-01-22");
+    }
+    // A continuing closing has its review date instead.
+    let continuing = submitted(&app, &cast);
+    let closed = transition(
+        &app,
+        &cast.coordinator,
+        continuing,
+        json!({"action": "verify", "outcome": "continuing", "review_on": "2027-06-30"}),
+    )
+    .expect(200);
+    assert!(closed["recheck_on"].is_null());
+
+    app.set_now("2027-01-21T15:59:00Z");
+    assert_eq!(run_scan(&app).rechecks_due, 0);
+    app.set_now("2027-01-21T16:00:00Z");
+    assert_eq!(run_scan(&app).rechecks_due, 2);
+    assert_eq!(run_scan(&app).rechecks_due, 0);
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.iter().all(|e| e["event"] == "problem.recheck_due"));
+
+    let cast = app.sign_in_again(&cast);
+    // The coordinators' digest of the week lists both; the owner's does not.
+    let digest = |token: &str| {
+        app.get("/api/v1/reports/digest?week=2027-W03", token)
+            .expect(200)["recheck_due"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(digest(&cast.coordinator), 2);
+    assert_eq!(digest(&cast.owner), 0);
+    let rechecks = |id: i64| format!("/api/v1/problems/{id}/rechecks");
+    // Only a coordinator records a re-check; an unknown outcome names its field.
+    app.post(
+        &rechecks(held),
+        &cast.owner,
+        &json!({"outcome": "held", "note": "已复查"}),
+    )
+    .problem(403, "forbidden");
+    let refused = app
+        .post(
+            &rechecks(held),
+            &cast.coordinator,
+            &json!({"outcome": "fine", "note": "已复查"}),
+        )
+        .problem(422, "invalid_body");
+    assert_eq!(refused["errors"][0]["field"], "outcome", "{refused}");
+
+    let recorded = app
+        .post(
+            &rechecks(held),
+            &cast.coordinator,
+            &json!({"outcome": "held", "note": "走访居民，物业投诉未再出现"}),
+        )
+        .expect(201);
+    assert_eq!(recorded["outcome"], "held");
+    let problem = get(&app, &cast.coordinator, held);
+    assert_eq!(problem["status"], "closed");
+    assert!(problem["recheck_on"].is_null());
+
+    app.post(
+        &rechecks(recurred),
+        &cast.coordinator,
+        &json!({"outcome": "recurred", "note": "物业投诉再次集中出现"}),
+    )
+    .expect(201);
+    let problem = get(&app, &cast.coordinator, recurred);
+    assert_eq!(problem["status"], "in_progress");
+    assert!(problem["closed_at"].is_null() && problem["recheck_on"].is_null());
+    let last = history(&app, &cast.coordinator, recurred).pop().unwrap();
+    assert_eq!(last["action"], "reopen");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .contains("物业投诉再次集中出现"),
+        "{last}"
+    );
+    // A problem no longer closed is not re-checked.
+    app.post(
+        &rechecks(recurred),
+        &cast.coordinator,
+        &json!({"outcome": "held", "note": "x"}),
+    )
+    .problem(409, "transition_not_allowed");
+    let listed = app.get(&rechecks(recurred), &cast.auditor).expect(200);
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["outcome"], "recurred");
+    // Nothing more is announced for re-checks that were recorded.
+    app.set_now("2027-02-01T02:00:00Z");
+    assert_eq!(run_scan(&app).rechecks_due, 0);
+}
