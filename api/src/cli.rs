@@ -248,6 +248,9 @@ pub fn execute(
                 acknowledge_days: None,
                 warn_days: None,
                 recheck_days: None,
+                escalate_after_days: None,
+                leader_id: None,
+                head_id: None,
             };
             let org = organizations::create(&db, &operator, input, clock.now())?;
             writeln!(

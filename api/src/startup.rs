@@ -399,11 +399,12 @@ fn spawn_jobs(db: Db, jobs: Jobs) {
     let (supervision_db, supervision_clock) = (db.clone(), clock.clone());
     every("supervision scan", overdue_scan, &metrics, move || {
         let s = crate::service::supervision::scan(&supervision_db, supervision_clock.now())?;
-        if s.reactivated + s.acknowledgements_late + s.rechecks_due > 0 {
+        if s.reactivated + s.acknowledgements_late + s.rechecks_due + s.escalations > 0 {
             tracing::info!(
                 reactivated = s.reactivated,
                 acknowledgements_late = s.acknowledgements_late,
                 rechecks_due = s.rechecks_due,
+                escalations = s.escalations,
                 "supervision scan"
             );
         }

@@ -26,6 +26,12 @@ pub struct OrganizationRow {
     pub warn_days: Option<i32>,
     /// Days after a rectified closing when it is re-checked; 0 never; `None` inherits.
     pub recheck_days: Option<i32>,
+    /// Days red before a 督办; `None` inherits.
+    pub escalate_after_days: Option<i32>,
+    /// 分管领导, told from yellow.
+    pub leader_id: Option<i64>,
+    /// 主要负责人, told from red.
+    pub head_id: Option<i64>,
 }
 
 #[derive(Debug, Insertable)]
@@ -41,6 +47,9 @@ pub struct NewOrganization<'a> {
     pub acknowledge_days: Option<i32>,
     pub warn_days: Option<i32>,
     pub recheck_days: Option<i32>,
+    pub escalate_after_days: Option<i32>,
+    pub leader_id: Option<i64>,
+    pub head_id: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -56,6 +65,9 @@ pub struct OrganizationChanges {
     pub acknowledge_days: Option<Option<i32>>,
     pub warn_days: Option<Option<i32>>,
     pub recheck_days: Option<Option<i32>>,
+    pub escalate_after_days: Option<Option<i32>>,
+    pub leader_id: Option<Option<i64>>,
+    pub head_id: Option<Option<i64>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -185,6 +197,11 @@ pub struct ProblemRow {
     pub review_on: Option<NaiveDate>,
     /// When a rectified closing is due to be re-checked (回头看); cleared once it is.
     pub recheck_on: Option<NaiveDate>,
+    /// The escalation level the scan recorded for `escalated_deadline`.
+    pub escalation_level: i32,
+    pub escalated_deadline: Option<NaiveDate>,
+    /// When the scan looks at the problem's level again.
+    pub next_escalation_on: Option<NaiveDate>,
 }
 
 /// A problem as a report line shows it: [`ProblemRow`] without its description and dates.
@@ -243,6 +260,9 @@ pub struct ProblemChanges {
     pub outcome: Option<Option<String>>,
     pub review_on: Option<Option<NaiveDate>>,
     pub recheck_on: Option<Option<NaiveDate>>,
+    pub escalation_level: Option<i32>,
+    pub escalated_deadline: Option<Option<NaiveDate>>,
+    pub next_escalation_on: Option<Option<NaiveDate>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -18,6 +18,9 @@ diesel::table! {
         acknowledge_days -> Nullable<Integer>,
         warn_days -> Nullable<Integer>,
         recheck_days -> Nullable<Integer>,
+        escalate_after_days -> Nullable<Integer>,
+        leader_id -> Nullable<BigInt>,
+        head_id -> Nullable<BigInt>,
     }
 }
 
@@ -90,6 +93,9 @@ diesel::table! {
         outcome -> Nullable<Text>,
         review_on -> Nullable<Date>,
         recheck_on -> Nullable<Date>,
+        escalation_level -> Integer,
+        escalated_deadline -> Nullable<Date>,
+        next_escalation_on -> Nullable<Date>,
     }
 }
 

@@ -141,3 +141,53 @@ pub fn rechecks_of(
         .select(RecheckRow::as_select())
         .load(conn)
 }
+
+/// Problems being worked on whose escalation level may have changed by `latest_today`: never
+/// looked at for their current deadline, or due for their next level. Keyset on id after
+/// `after_id`.
+pub fn escalation_candidates(
+    conn: &mut DbConnection,
+    latest_today: NaiveDate,
+    after_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(ProblemRow, String, String)>> {
+    p::problems
+        .inner_join(o::organizations)
+        .filter(p::status.eq_any(crate::problems::ACTIVE))
+        .filter(p::deadline.is_not_null())
+        .filter(p::id.gt(after_id))
+        .filter(
+            p::escalated_deadline
+                .is_null()
+                .or(p::escalated_deadline.ne(p::deadline))
+                .or(p::next_escalation_on.le(latest_today)),
+        )
+        .order(p::id.asc())
+        .limit(limit)
+        .select((ProblemRow::as_select(), o::timezone, o::path))
+        .load(conn)
+}
+
+/// Records the escalation level reached for a deadline and when to look again, without making
+/// a new version of the problem (nothing a reader edits changed). False when the deadline
+/// moved meanwhile: the next round looks again.
+pub fn record_escalation(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    deadline: NaiveDate,
+    level: i32,
+    next_on: Option<NaiveDate>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        p::problems
+            .filter(p::id.eq(problem_id))
+            .filter(p::deadline.eq(deadline)),
+    )
+    .set((
+        p::escalation_level.eq(level),
+        p::escalated_deadline.eq(Some(deadline)),
+        p::next_escalation_on.eq(next_on),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -200,3 +200,15 @@ pub fn active_with_roles(
         .select((UserRow::as_select(), OrganizationRow::as_select()))
         .load(conn)
 }
+
+/// The active coordinators of one organization (not of those below it).
+pub fn coordinators_of(conn: &mut DbConnection, organization_id: i64) -> QueryResult<Vec<UserRow>> {
+    u::users
+        .filter(u::organization_id.eq(organization_id))
+        .filter(u::active.eq(true))
+        .filter(u::role.eq("coordinator"))
+        .order(u::id.asc())
+        .limit(100)
+        .select(UserRow::as_select())
+        .load(conn)
+}

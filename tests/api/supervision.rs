@@ -71,7 +71,7 @@ fn queued(app: &TestApp, hook: i64) -> Vec<Value> {
         .as_array()
         .unwrap()
         .clone();
-    items.reverse();
+    items.sort_by_key(|d| d["id"].as_i64());
     items
 }
 
@@ -367,7 +367,15 @@ fn a_continuing_closing_reopens_on_its_review_date_unless_a_coordinator_defers_i
     assert!(reopened["outcome"].is_null());
     assert!(reopened["review_on"].is_null());
     assert!(reopened["closed_at"].is_null());
-    let last = history(&app, &cast.owner, id).pop().unwrap();
+    // The reopened problem is past its old deadline: the ladder takes it up at once, after the
+    // reactivation.
+    let entries = history(&app, &cast.owner, id);
+    let last = entries
+        .iter()
+        .rev()
+        .find(|h| h["action"] != "escalate")
+        .unwrap()
+        .clone();
     assert_eq!(last["action"], "reactivate");
     assert_eq!(last["from_status"], "closed");
     assert_eq!(last["to_status"], "in_progress");
@@ -542,4 +550,115 @@ fn a_rechecked_problem_that_held_stays_closed_and_one_that_recurred_reopens() {
     // Nothing more is announced for re-checks that were recorded.
     app.set_now("2027-02-01T02:00:00Z");
     assert_eq!(run_scan(&app).rechecks_due, 0);
+}
+
+#[test]
+fn an_overdue_problem_climbs_the_ladder_once_per_level_telling_more_people_at_each() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(&app, &receiver, cast.org, &["problem.escalated"]);
+    // The community's leader in charge and head; the street above has a coordinator.
+    let street = app.create_org("JD", "东风街道党工委", None);
+    let (street_coordinator, _) = app.user_with_token("jd.coord", "coordinator", street);
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"parent_id": street}),
+    )
+    .expect(200);
+    let leader = app.create_user("fen.guan", "coordinator", cast.org);
+    let head = app.create_user("shu.ji", "coordinator", cast.org);
+    let unit = app
+        .patch(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &app.admin_token,
+            &json!({"leader_id": leader, "head_id": head, "escalate_after_days": 5}),
+        )
+        .expect(200);
+    assert_eq!(unit["leader_id"], leader);
+    assert_eq!(unit["escalate_after_days_effective"], 5);
+    // A leader who does not exist is refused, naming the field.
+    let refused = app
+        .patch(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &app.admin_token,
+            &json!({"head_id": 987654}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "head_id");
+
+    // Deadline 10 December: yellow from 3 December, red from 11, 督办 from 16.
+    let (id, _) = confirmed(&app, &cast, "2026-12-10");
+    assert_eq!(run_scan(&app).escalations, 0);
+    assert_eq!(get(&app, &cast.owner, id)["escalation_level"], 0);
+
+    let steps = [
+        ("2026-12-02T02:00:00Z", 0, 0),
+        ("2026-12-03T02:00:00Z", 1, 1),
+        ("2026-12-05T02:00:00Z", 0, 1),
+        ("2026-12-11T02:00:00Z", 1, 2),
+        ("2026-12-15T02:00:00Z", 0, 2),
+        ("2026-12-16T02:00:00Z", 1, 3),
+        ("2026-12-30T02:00:00Z", 0, 3),
+    ];
+    for (now, climbed, level) in steps {
+        app.set_now(now);
+        assert_eq!(run_scan(&app).escalations, climbed, "{now}");
+        let admin = app.login("admin", ADMIN_PASSWORD);
+        assert_eq!(get(&app, &admin, id)["escalation_level"], level, "{now}");
+    }
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 3, "{events:?}");
+    let told = |event: &Value| -> Vec<(String, i64)> {
+        event["payload"]["data"]["notified"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["as"].as_str().unwrap().to_owned(),
+                    n["user_id"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let owner = ("owner".to_owned(), cast.owner_id);
+    assert_eq!(events[0]["payload"]["data"]["level"], 1);
+    assert_eq!(
+        told(&events[0]),
+        vec![owner.clone(), ("leader".into(), leader)]
+    );
+    assert_eq!(events[1]["payload"]["data"]["level"], 2);
+    assert_eq!(
+        told(&events[1]),
+        vec![
+            owner.clone(),
+            ("leader".into(), leader),
+            ("head".into(), head),
+            ("parent_coordinators".into(), street_coordinator),
+        ]
+    );
+    assert_eq!(events[2]["payload"]["data"]["level"], 3);
+    let admin = app.login("admin", ADMIN_PASSWORD);
+    let escalations: Vec<Value> = history(&app, &admin, id)
+        .into_iter()
+        .filter(|h| h["action"] == "escalate")
+        .collect();
+    assert_eq!(escalations.len(), 3);
+    assert!(escalations
+        .iter()
+        .all(|h| h["from_status"] == "open" && h["to_status"] == "open"));
+    assert!(
+        escalations[2]["note"].as_str().unwrap().contains("督办"),
+        "{escalations:?}"
+    );
+
+    // A later deadline starts the ladder again: red again fires again, for the new deadline.
+    app.sql(&format!(
+        "UPDATE problems SET deadline = '2027-01-10' WHERE id = {id}"
+    ));
+    app.set_now("2027-01-11T02:00:00Z");
+    assert_eq!(run_scan(&app).escalations, 2);
+    assert_eq!(queued(&app, hook).len(), 5);
 }

@@ -39,6 +39,16 @@ pub struct Organization {
     pub recheck_days: Option<i32>,
     /// The setting in force: this organization's, else the nearest ancestor's, else 90.
     pub recheck_days_effective: i32,
+    /// Days a problem stays red (overdue) before it becomes a 督办 (escalation level 3); null
+    /// inherits the parent's setting.
+    #[schema(minimum = 0, maximum = 730, example = 14)]
+    pub escalate_after_days: Option<i32>,
+    /// The setting in force: this organization's, else the nearest ancestor's, else 14.
+    pub escalate_after_days_effective: i32,
+    /// The leader in charge (分管领导), told of the unit's problems from yellow on.
+    pub leader_id: Option<i64>,
+    /// The head of the unit (主要负责人), told of its problems from red on.
+    pub head_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -60,6 +70,10 @@ impl Organization {
             warn_days_effective: policy.warn_days,
             recheck_days: row.recheck_days,
             recheck_days_effective: policy.recheck_days,
+            escalate_after_days: row.escalate_after_days,
+            escalate_after_days_effective: policy.escalate_after_days,
+            leader_id: row.leader_id,
+            head_id: row.head_id,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -99,6 +113,18 @@ pub struct CreateOrganization {
     #[validate(custom(function = "valid_policy_days"))]
     #[schema(minimum = 0, maximum = 730)]
     pub recheck_days: Option<i32>,
+    /// Days red before a 督办 [default: inherit the parent's].
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(minimum = 0, maximum = 730)]
+    pub escalate_after_days: Option<i32>,
+    /// The leader in charge (分管领导): an active user.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub leader_id: Option<i64>,
+    /// The head of the unit (主要负责人): an active user.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub head_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
@@ -134,6 +160,21 @@ pub struct UpdateOrganization {
     #[validate(custom(function = "valid_policy_days"))]
     #[schema(value_type = Option<i32>, minimum = 0, maximum = 730)]
     pub recheck_days: Option<Option<i32>>,
+    /// `null` inherits the parent's setting again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_policy_days"))]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 730)]
+    pub escalate_after_days: Option<Option<i32>>,
+    /// `null` names no one.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_id"))]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub leader_id: Option<Option<i64>>,
+    /// `null` names no one.
+    #[serde(default, deserialize_with = "double_option")]
+    #[validate(custom(function = "valid_id"))]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub head_id: Option<Option<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]

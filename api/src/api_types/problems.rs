@@ -40,6 +40,12 @@ pub struct Problem {
     /// organization's `warn_days_effective` of the deadline, else green (also when there is no
     /// deadline); null otherwise.
     pub light: Option<Light>,
+    /// The escalation ladder (预警升级), 0–3: 0 green (the owner is told), 1 yellow (also the
+    /// unit's `leader_id`), 2 red (also its `head_id` and the coordinators of the unit above),
+    /// 3 red for more than the unit's `escalate_after_days_effective` (a 督办). 0 while the
+    /// problem is not being worked on.
+    #[schema(minimum = 0, maximum = 3)]
+    pub escalation_level: u8,
     /// The last day to acknowledge (签收): the day the problem was confirmed plus the
     /// organization's `acknowledge_days_effective`; null if it was never confirmed here.
     pub acknowledge_by: Option<NaiveDate>,

@@ -219,6 +219,9 @@ pub async fn create_organization(
         acknowledge_days: None,
         warn_days: None,
         recheck_days: None,
+        escalate_after_days: None,
+        leader_id: None,
+        head_id: None,
     };
     let now = state.clock.now();
     let caller = session.caller;

@@ -17,6 +17,9 @@ pub const DEFAULT_WARN_DAYS: i32 = 7;
 /// Days after a rectified closing when it is re-checked (回头看), when no organization up the
 /// tree says; 0 means no re-check.
 pub const DEFAULT_RECHECK_DAYS: i32 = 90;
+/// Days a problem stays red before it is escalated to a 督办 (level 3), when no organization up
+/// the tree says.
+pub const DEFAULT_ESCALATE_AFTER_DAYS: i32 = 14;
 /// The largest number of days a policy may name.
 pub const MAX_POLICY_DAYS: i32 = 730;
 
@@ -130,6 +133,85 @@ pub fn light(
     } else {
         Light::Green
     })
+}
+
+/// The escalation ladder (预警升级): who is told about a pending problem climbs with its light.
+/// Level 0 (green) tells the owner; 1 (yellow) also the unit's leader in charge (分管领导);
+/// 2 (red) also the unit's head (主要负责人) and the coordinators of the unit above; 3 (red for
+/// more than `escalate_after_days`) is a 督办.
+pub const MAX_ESCALATION_LEVEL: u8 = 3;
+
+/// The level a pending problem stands at on the day its light and days overdue describe.
+pub fn escalation_level(light: Option<Light>, days_overdue: i64, escalate_after_days: i32) -> u8 {
+    match light {
+        None | Some(Light::Green) => 0,
+        Some(Light::Yellow) => 1,
+        Some(Light::Red) if days_overdue > i64::from(escalate_after_days) => 3,
+        Some(Light::Red) => 2,
+    }
+}
+
+/// The first day a problem with this deadline stands at a level above `level` (the scan looks
+/// again then); `None` at the top.
+pub fn next_escalation_on(
+    level: u8,
+    deadline: NaiveDate,
+    warn_days: i32,
+    escalate_after_days: i32,
+) -> Option<NaiveDate> {
+    let days = |n: i64| chrono::Duration::days(n);
+    match level {
+        0 => Some(deadline - days(i64::from(warn_days))),
+        1 => Some(deadline + days(1)),
+        2 => Some(deadline + days(i64::from(escalate_after_days) + 1)),
+        _ => None,
+    }
+}
+
+/// Who is told at an escalation level: each level adds to those below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Notified {
+    /// 责任人.
+    Owner,
+    /// The unit's leader in charge (分管领导).
+    Leader,
+    /// The unit's head (主要负责人).
+    Head,
+    /// The coordinators of the unit above (the supervising level).
+    ParentCoordinators,
+}
+
+impl Notified {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notified::Owner => "owner",
+            Notified::Leader => "leader",
+            Notified::Head => "head",
+            Notified::ParentCoordinators => "parent_coordinators",
+        }
+    }
+}
+
+/// Who a level tells.
+pub fn notified_at(level: u8) -> Vec<Notified> {
+    let mut who = vec![Notified::Owner];
+    if level >= 1 {
+        who.push(Notified::Leader);
+    }
+    if level >= 2 {
+        who.extend([Notified::Head, Notified::ParentCoordinators]);
+    }
+    who
+}
+
+/// What the history says when a problem climbs to `level`.
+pub fn escalation_note(level: u8, deadline: NaiveDate, days_overdue: i64) -> String {
+    match level {
+        1 => format!("黄灯预警：整改时限 {deadline} 临近，已告知分管领导"),
+        2 => format!("红灯预警：已逾期 {days_overdue} 天，已告知主要负责人和上级联络员"),
+        _ => format!("督办：逾期 {days_overdue} 天仍未整改，升级为督办事项"),
+    }
 }
 
 /// How a closing came out.
@@ -505,6 +587,56 @@ mod tests {
             recurrence_note(" 物业投诉又起 "),
             "回头看发现问题反弹：物业投诉又起"
         );
+    }
+
+    #[test]
+    fn the_ladder_climbs_with_the_light_and_a_long_red_becomes_a_supervision_item() {
+        assert_eq!(escalation_level(None, 0, 14), 0);
+        assert_eq!(escalation_level(Some(Light::Green), 0, 14), 0);
+        assert_eq!(escalation_level(Some(Light::Yellow), 0, 14), 1);
+        assert_eq!(escalation_level(Some(Light::Red), 1, 14), 2);
+        assert_eq!(escalation_level(Some(Light::Red), 14, 14), 2);
+        assert_eq!(escalation_level(Some(Light::Red), 15, 14), 3);
+        assert_eq!(escalation_level(Some(Light::Red), 1, 0), 3);
+        assert_eq!(notified_at(0), vec![Notified::Owner]);
+        assert_eq!(notified_at(1), vec![Notified::Owner, Notified::Leader]);
+        assert_eq!(
+            notified_at(3),
+            vec![
+                Notified::Owner,
+                Notified::Leader,
+                Notified::Head,
+                Notified::ParentCoordinators
+            ]
+        );
+    }
+
+    #[test]
+    fn the_next_level_begins_on_the_day_the_light_and_the_days_say() {
+        let deadline = d("2026-12-10");
+        // Each "next" day is the first day the level function gives a higher level.
+        let level_on = |day: NaiveDate| {
+            let l = light(Open, Some(deadline), day, 7);
+            escalation_level(l, (day - deadline).num_days().max(0), 14)
+        };
+        for level in 0..MAX_ESCALATION_LEVEL {
+            let next = next_escalation_on(level, deadline, 7, 14).unwrap();
+            assert!(level_on(next) > level, "level {level} on {next}");
+            assert!(
+                level_on(next.pred_opt().unwrap()) <= level,
+                "level {level} before {next}"
+            );
+        }
+        assert_eq!(next_escalation_on(3, deadline, 7, 14), None);
+        assert_eq!(
+            next_escalation_on(0, deadline, 7, 14),
+            Some(d("2026-12-03"))
+        );
+        assert_eq!(
+            next_escalation_on(2, deadline, 7, 14),
+            Some(d("2026-12-25"))
+        );
+        assert!(escalation_note(2, deadline, 3).contains("3 天"));
     }
 
     #[test]

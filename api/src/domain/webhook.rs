@@ -3,13 +3,14 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub const EVENTS: [&str; 9] = [
+pub const EVENTS: [&str; 10] = [
     "problem.created",
     "problem.transitioned",
     "problem.overdue",
     "problem.acknowledgement_overdue",
     "problem.reactivated",
     "problem.recheck_due",
+    "problem.escalated",
     "extension.requested",
     "extension.decided",
     "digest.weekly",

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 /// Fields that change with every write and say nothing an auditor needs.
 /// Computed fields of API records (standing, what the reader may do) are not changes either.
-const VOLATILE: [&str; 13] = [
+const VOLATILE: [&str; 15] = [
     "updated_at",
     "version",
     "next_problem_number",
@@ -28,6 +28,8 @@ const VOLATILE: [&str; 13] = [
     "acknowledge_days_effective",
     "warn_days_effective",
     "recheck_days_effective",
+    "escalate_after_days_effective",
+    "escalation_level",
     "light",
     "acknowledgement",
 ];

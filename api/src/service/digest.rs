@@ -30,7 +30,7 @@ const PAGE: i64 = 1000;
 #[derive(Debug, Clone)]
 pub enum Scope {
     /// A coordinator's (or admin's) subtree.
-    Subtree(OrganizationRow),
+    Subtree(Box<OrganizationRow>),
     /// An owner's own problems.
     Owner(i64),
 }
@@ -212,7 +212,7 @@ pub fn compute(
 /// their own problems.
 fn scope_of(user: &UserRow, org: &OrganizationRow) -> Option<Scope> {
     match user.role.parse::<Role>().ok()? {
-        Role::Coordinator | Role::Admin => Some(Scope::Subtree(org.clone())),
+        Role::Coordinator | Role::Admin => Some(Scope::Subtree(Box::new(org.clone()))),
         Role::Owner => Some(Scope::Owner(user.id)),
         Role::Auditor => None,
     }
@@ -249,9 +249,9 @@ pub fn for_caller(
                         format!("organization {id} does not exist"),
                     )
                 })?;
-                Scope::Subtree(org)
+                Scope::Subtree(Box::new(org))
             }
-            None => scope_of(&user, &org).unwrap_or(Scope::Subtree(org.clone())),
+            None => scope_of(&user, &org).unwrap_or_else(|| Scope::Subtree(Box::new(org.clone()))),
         };
         // Without a week: the last full one, on the caller's calendar.
         let week = week.unwrap_or_else(|| {
@@ -482,7 +482,7 @@ fn send_to_robots(
             summary.already_done += 1;
             continue;
         }
-        let scope = Scope::Subtree(org.clone());
+        let scope = Scope::Subtree(Box::new(org.clone()));
         let digest = db.read(|conn| compute(conn, (0, &org.name), &scope, week, now))?;
         if digest.is_empty() {
             summary.empty += 1;

@@ -25,6 +25,8 @@ pub struct Policy {
     pub warn_days: i32,
     /// Days after a rectified closing when it is re-checked (回头看); 0: never.
     pub recheck_days: i32,
+    /// Days red before a 督办 (escalation level 3).
+    pub escalate_after_days: i32,
 }
 
 /// The policies in force for each of these organizations.
@@ -68,6 +70,8 @@ pub(crate) fn policies(
                 warn_days: nearest(|o| o.warn_days).unwrap_or(supervision::DEFAULT_WARN_DAYS),
                 recheck_days: nearest(|o| o.recheck_days)
                     .unwrap_or(supervision::DEFAULT_RECHECK_DAYS),
+                escalate_after_days: nearest(|o| o.escalate_after_days)
+                    .unwrap_or(supervision::DEFAULT_ESCALATE_AFTER_DAYS),
             };
             (row.id, policy)
         })
@@ -79,6 +83,25 @@ pub(crate) fn policy(conn: &mut DbConnection, row: &OrganizationRow) -> Result<P
     policies(conn, &[row])?
         .remove(&row.id)
         .ok_or_else(|| Error::internal("organization vanished"))
+}
+
+/// A person an organization names (its leader in charge or head): an active user.
+fn named_person(conn: &mut DbConnection, field: &str, id: Option<i64>) -> Result<Option<i64>> {
+    let Some(id) = id else { return Ok(None) };
+    match users::get(conn, id) {
+        Ok(user) if user.active => Ok(Some(id)),
+        Ok(_) => Err(Error::invalid_field(
+            field,
+            "active",
+            format!("user {id} is deactivated"),
+        )),
+        Err(diesel::result::Error::NotFound) => Err(Error::invalid_field(
+            field,
+            "exists",
+            format!("user {id} does not exist"),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) fn to_dtos(
@@ -158,6 +181,8 @@ pub fn create(
             )
             .with_extension("field", "code"));
         }
+        let leader_id = named_person(conn, "leader_id", input.leader_id)?;
+        let head_id = named_person(conn, "head_id", input.head_id)?;
         let now = now.naive_utc();
         let row = orgs::insert(
             conn,
@@ -172,6 +197,9 @@ pub fn create(
                 acknowledge_days: input.acknowledge_days,
                 warn_days: input.warn_days,
                 recheck_days: input.recheck_days,
+                escalate_after_days: input.escalate_after_days,
+                leader_id,
+                head_id,
                 created_at: now,
                 updated_at: now,
             },
@@ -267,6 +295,15 @@ pub fn update(
             acknowledge_days: input.acknowledge_days,
             warn_days: input.warn_days,
             recheck_days: input.recheck_days,
+            escalate_after_days: input.escalate_after_days,
+            leader_id: input
+                .leader_id
+                .map(|id| named_person(conn, "leader_id", id))
+                .transpose()?,
+            head_id: input
+                .head_id
+                .map(|id| named_person(conn, "head_id", id))
+                .transpose()?,
             updated_at: Some(now.naive_utc()),
         };
         let row = orgs::update(conn, id, &changes)?;

@@ -61,6 +61,8 @@ fn to_dto(
         today,
     );
     let light = supervision::light(status, row.deadline, today, policy.warn_days);
+    let escalation_level =
+        supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days);
     let allowed_actions = workflow::offered_actions(
         status,
         &actor(caller, &row, None),
@@ -92,6 +94,7 @@ fn to_dto(
         days_overdue: standing.days_overdue,
         warning: standing.warning,
         light,
+        escalation_level,
         acknowledge_by: row.acknowledge_by,
         acknowledged_at: row.acknowledged_at.map(utc),
         acknowledgement,
@@ -674,6 +677,96 @@ pub(crate) fn reactivate(
         super::webhooks::enqueue(conn, event, &unit.path, data.clone(), None, now)?;
     }
     Ok(true)
+}
+
+/// Brings a problem's escalation ladder up to date on its unit's calendar, as the service:
+/// each level newly reached for its deadline gets a history entry, an audit entry and one
+/// `problem.escalated` naming who is told. Returns the levels reached.
+pub(crate) fn escalate(
+    conn: &mut DbConnection,
+    scheduler: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>> {
+    let Some(row) = db_problems::find_any(conn, id)? else {
+        return Ok(Vec::new());
+    };
+    let status: Status = parse(&row.status, id)?;
+    let (true, Some(deadline)) = (status.is_active(), row.deadline) else {
+        return Ok(Vec::new());
+    };
+    let unit = orgs::get(conn, row.organization_id)?;
+    let policy = super::organizations::policy(conn, &unit)?;
+    let today = today_in(now, &unit.timezone);
+    let standing = problem_standing(status, Some(deadline), today);
+    let light = supervision::light(status, Some(deadline), today, policy.warn_days);
+    let level =
+        supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days);
+    // Levels count per deadline: a new deadline (an extension) starts the ladder again.
+    let recorded = if row.escalated_deadline == Some(deadline) {
+        u8::try_from(row.escalation_level).unwrap_or(0)
+    } else {
+        0
+    };
+    let reached = level.max(recorded);
+    let next_on = supervision::next_escalation_on(
+        reached,
+        deadline,
+        policy.warn_days,
+        policy.escalate_after_days,
+    );
+    if !rectify_db::supervision::record_escalation(conn, id, deadline, reached.into(), next_on)? {
+        return Ok(Vec::new());
+    }
+    let climbed: Vec<u8> = (recorded + 1..=level).collect();
+    if climbed.is_empty() {
+        return Ok(climbed);
+    }
+    let parent_coordinators = match unit.parent_id {
+        Some(parent) => rectify_db::users::coordinators_of(conn, parent)?,
+        None => Vec::new(),
+    };
+    let at = now.naive_utc();
+    let mut before = recorded;
+    for &step in &climbed {
+        let note = supervision::escalation_note(step, deadline, standing.days_overdue);
+        let mut also = serde_json::Map::new();
+        also.insert("escalation_level".into(), serde_json::json!([before, step]));
+        record_transition(
+            conn,
+            scheduler,
+            id,
+            &unit.path,
+            "escalate",
+            status,
+            status,
+            Some(&note),
+            at,
+            also,
+        )?;
+        let mut notified = Vec::new();
+        for who in supervision::notified_at(step) {
+            let users: Vec<i64> = match who {
+                supervision::Notified::Owner => row.owner_id.into_iter().collect(),
+                supervision::Notified::Leader => unit.leader_id.into_iter().collect(),
+                supervision::Notified::Head => unit.head_id.into_iter().collect(),
+                supervision::Notified::ParentCoordinators => {
+                    parent_coordinators.iter().map(|u| u.id).collect()
+                }
+            };
+            for user_id in users {
+                notified.push(serde_json::json!({"as": who.as_str(), "user_id": user_id}));
+            }
+        }
+        let mut data = super::webhooks::problem_data(&row);
+        data["level"] = step.into();
+        data["days_overdue"] = standing.days_overdue.into();
+        data["note"] = note.into();
+        data["notified"] = notified.into();
+        super::webhooks::enqueue(conn, "problem.escalated", &unit.path, data, None, now)?;
+        before = step;
+    }
+    Ok(climbed)
 }
 
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]

@@ -26,6 +26,8 @@ pub struct Scanned {
     pub acknowledgements_late: usize,
     /// Closed problems whose re-check came due.
     pub rechecks_due: usize,
+    /// Steps climbed on the escalation ladder.
+    pub escalations: usize,
     /// A batch was full: run again.
     pub more: bool,
 }
@@ -47,10 +49,7 @@ pub fn scan(db: &Db, now: DateTime<Utc>) -> Result<Scanned> {
     })?;
     let full = due.len() as i64 == BATCH;
     if !due.is_empty() {
-        let root = db
-            .read(|conn| Ok::<_, Error>(orgs::root(conn)?))?
-            .ok_or_else(|| Error::internal("no root organization"))?;
-        let scheduler = Caller::scheduler(&root);
+        let scheduler = scheduler(db)?;
         for (problem, _, _) in due {
             let reopened = super::audit::write(db, now, |conn| {
                 super::problems::reactivate(conn, &scheduler, problem.id, now)
@@ -148,7 +147,48 @@ pub fn scan(db: &Db, now: DateTime<Utc>) -> Result<Scanned> {
         }
     }
     scanned.more |= full && scanned.rechecks_due > 0;
+
+    // The ladder: every candidate in id order, a batch at a time, up to a bound per round.
+    let mut after_id = 0;
+    for _ in 0..LADDER_BATCHES {
+        let batch = db.read(|conn| {
+            Ok::<_, Error>(db_supervision::escalation_candidates(
+                conn,
+                latest_today,
+                after_id,
+                BATCH,
+            )?)
+        })?;
+        let Some((last, _, _)) = batch.last() else {
+            break;
+        };
+        after_id = last.id;
+        let scheduler = scheduler(db)?;
+        for (problem, _, _) in &batch {
+            match super::audit::write(db, now, |conn| {
+                super::problems::escalate(conn, &scheduler, problem.id, now)
+            }) {
+                Ok(levels) => scanned.escalations += levels.len(),
+                Err(e) => {
+                    tracing::debug!(problem = problem.id, error = %e.detail, "escalation skipped")
+                }
+            }
+        }
+        if (batch.len() as i64) < BATCH {
+            break;
+        }
+    }
     Ok(scanned)
+}
+
+/// Batches of the ladder looked at per round (the rest waits for the next round).
+const LADDER_BATCHES: usize = 25;
+
+fn scheduler(db: &Db) -> Result<Caller> {
+    let root = db
+        .read(|conn| Ok::<_, Error>(orgs::root(conn)?))?
+        .ok_or_else(|| Error::internal("no root organization"))?;
+    Ok(Caller::scheduler(&root))
 }
 
 /// Records a reminder and queues its event, once per problem, kind and date: false when it

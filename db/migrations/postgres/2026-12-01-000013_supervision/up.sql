@@ -6,6 +6,11 @@
 ALTER TABLE organizations ADD COLUMN acknowledge_days INTEGER;
 ALTER TABLE organizations ADD COLUMN warn_days INTEGER;
 ALTER TABLE organizations ADD COLUMN recheck_days INTEGER;
+ALTER TABLE organizations ADD COLUMN escalate_after_days INTEGER;
+-- Who the ladder tells besides the owner: the leader in charge (分管领导) at yellow, the head
+-- (主要负责人) at red. Not inherited: each unit names its own.
+ALTER TABLE organizations ADD COLUMN leader_id BIGINT REFERENCES users (id);
+ALTER TABLE organizations ADD COLUMN head_id BIGINT REFERENCES users (id);
 
 -- The last day to acknowledge (set when the problem is confirmed) and when it was acknowledged.
 ALTER TABLE problems ADD COLUMN acknowledge_by DATE;
@@ -16,6 +21,11 @@ ALTER TABLE problems ADD COLUMN outcome TEXT;
 ALTER TABLE problems ADD COLUMN review_on DATE;
 -- When a rectified closing is due to be re-checked (回头看); cleared once it is.
 ALTER TABLE problems ADD COLUMN recheck_on DATE;
+-- The escalation ladder as the scan last recorded it: the level reached for this deadline,
+-- and the day the next level begins (null at the top).
+ALTER TABLE problems ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE problems ADD COLUMN escalated_deadline DATE;
+ALTER TABLE problems ADD COLUMN next_escalation_on DATE;
 
 -- The scans look for continuing problems whose review date has come.
 CREATE INDEX problems_review_on_idx ON problems (review_on) WHERE review_on IS NOT NULL;
@@ -37,7 +47,8 @@ CREATE TABLE problem_rechecks (
 CREATE INDEX problem_rechecks_problem_idx ON problem_rechecks (problem_id, id);
 
 -- A reminder fires once per problem, kind and date (acknowledgement_overdue: the last day to
--- acknowledge; recheck_due: the re-check date).
+-- acknowledge; recheck_due: the re-check date; escalated_<n>: the deadline a level was reached
+-- for).
 CREATE TABLE problem_reminders (
     problem_id BIGINT NOT NULL REFERENCES problems (id),
     kind TEXT NOT NULL,
