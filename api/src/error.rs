@@ -104,6 +104,7 @@ codes! {
     AccountInactive = "account_inactive", Conflict, "The service account is deactivated.", "该服务账号已停用。";
     AlreadyRevoked = "already_revoked", Conflict, "The token is revoked already.", "该令牌已被吊销。";
     AlreadyAcknowledged = "already_acknowledged", Conflict, "The problem was acknowledged (签收) already.", "该问题已经签收。";
+    AlreadyReplied = "already_replied", Conflict, "The supervision notice (督办) was replied to already.", "该督办通知已经回复。";
     AspectInUse = "aspect_in_use", Conflict, "The aspect still groups problems.", "该问题类别下仍有问题，不能删除。";
     CodeTaken = "code_taken", Conflict, "The organization code is taken.", "组织代码已被占用。";
     DeliveryPending = "delivery_pending", Conflict, "The delivery is still queued.", "该推送仍在队列中，尚未发送。";

@@ -13,6 +13,7 @@ mod error;
 pub mod idempotency;
 pub mod imports;
 pub mod models;
+pub mod notices;
 pub mod organizations;
 pub mod problems;
 pub mod progress;

@@ -691,3 +691,40 @@ pub struct NewRecheck<'a> {
     pub recorded_by: Option<i64>,
     pub recorded_at: NaiveDateTime,
 }
+
+/// A 督办 notice.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::supervision_notices)]
+pub struct NoticeRow {
+    pub id: i64,
+    pub issuing_organization_id: i64,
+    pub year: i32,
+    pub number: i64,
+    pub recipient_organization_id: i64,
+    /// `None`: issued by the escalation ladder.
+    pub issued_by: Option<i64>,
+    pub subject: String,
+    pub body: String,
+    pub reply_by: NaiveDate,
+    /// For an automatic notice: the deadline of the problem that reached level 3.
+    pub for_deadline: Option<NaiveDate>,
+    pub reply: Option<String>,
+    pub replied_by: Option<i64>,
+    pub replied_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = crate::schema::supervision_notices)]
+pub struct NewNotice<'a> {
+    pub issuing_organization_id: i64,
+    pub year: i32,
+    pub number: i64,
+    pub recipient_organization_id: i64,
+    pub issued_by: Option<i64>,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub reply_by: NaiveDate,
+    pub for_deadline: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}

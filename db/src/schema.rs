@@ -361,6 +361,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// 督办 notices, numbered per issuing organization and year.
+    supervision_notices (id) {
+        id -> BigInt,
+        issuing_organization_id -> BigInt,
+        year -> Integer,
+        number -> BigInt,
+        recipient_organization_id -> BigInt,
+        issued_by -> Nullable<BigInt>,
+        subject -> Text,
+        body -> Text,
+        reply_by -> Date,
+        for_deadline -> Nullable<Date>,
+        reply -> Nullable<Text>,
+        replied_by -> Nullable<BigInt>,
+        replied_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notice_problems (notice_id, problem_id) {
+        notice_id -> BigInt,
+        problem_id -> BigInt,
+    }
+}
+
+diesel::joinable!(notice_problems -> supervision_notices (notice_id));
+
+diesel::table! {
     problem_reminders (problem_id, kind, due_on) {
         problem_id -> BigInt,
         kind -> Text,
@@ -421,4 +450,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     digest_deliveries,
     problem_reminders,
     problem_rechecks,
+    supervision_notices,
+    notice_problems,
 );

@@ -72,6 +72,8 @@ const INSIDE: &[(&str, &str)] = &[
     ("POST /api/v1/problems/{id}/notes", "BBBFB"),
     ("GET /api/v1/problems/{id}/rechecks", "22222"),
     ("POST /api/v1/problems/{id}/rechecks", "BBBFB"),
+    ("GET /api/v1/supervision-notices/{id}", "22222"),
+    ("POST /api/v1/supervision-notices/{id}/reply", "BBBFB"),
     ("POST /api/v1/problems/{id}/transitions", "BBBFB"),
     ("GET /api/v1/reviews/{id}", "22222"),
     ("GET /api/v1/reviews/{id}/report.docx", "22222"),
@@ -178,6 +180,12 @@ fn records_in(app: &TestApp, org: i64, coordinator: &str, name: &str) -> Records
         &json!({"url": "http://127.0.0.1:9/hook", "events": ["problem.created"], "organization_id": sibling_org, "secret": "a-shared-secret-0123456789"}),
     );
     ids.insert("webhooks", (created(hook), None));
+    let notice = app.post(
+        "/api/v1/supervision-notices",
+        &app.admin_token,
+        &json!({"recipient_organization_id": sibling_org, "problem_ids": [problem], "subject": "督办通知"}),
+    );
+    ids.insert("supervision-notices", (created(notice), None));
     Records(ids)
 }
 

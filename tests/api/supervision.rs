@@ -662,3 +662,125 @@ fn an_overdue_problem_climbs_the_ladder_once_per_level_telling_more_people_at_ea
     assert_eq!(run_scan(&app).escalations, 2);
     assert_eq!(queued(&app, hook).len(), 5);
 }
+
+#[test]
+fn a_supervision_notice_is_numbered_per_issuer_and_year_and_answered_once_by_its_recipient() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // The street above the community, with its coordinator.
+    let street = app.create_org("JD", "东风街道党工委", None);
+    let (_, street_coordinator) = app.user_with_token("jd.coord", "coordinator", street);
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"parent_id": street, "escalate_after_days": 3}),
+    )
+    .expect(200);
+    let (id, _) = confirmed(&app, &cast, "2026-11-25");
+    let notices = "/api/v1/supervision-notices";
+
+    // By hand: the street to the community, naming its problem.
+    let issued = app
+        .post(
+            notices,
+            &street_coordinator,
+            &json!({"recipient_organization_id": cast.org, "problem_ids": [id],
+                    "subject": "关于督促整改物业管理问题的督办通知"}),
+        )
+        .expect(201);
+    assert_eq!(issued["reference"], "督〔2026〕1号");
+    assert_eq!(issued["automatic"], false);
+    assert_eq!(issued["reply_by"], "2026-11-30");
+    assert_eq!(issued["problem_ids"], json!([id]));
+    // Not to itself or a unit beside it; not naming another unit's problem; nothing written.
+    let sibling_review = app.review(&cast.sibling, cast.sibling_org);
+    let elsewhere = app.problem(
+        &cast.sibling,
+        json!({"review_id": sibling_review, "title": "别处的问题"}),
+    )["id"]
+        .clone();
+    for (body, field) in [
+        (
+            json!({"recipient_organization_id": street, "problem_ids": [id], "subject": "x"}),
+            "recipient_organization_id",
+        ),
+        (
+            json!({"recipient_organization_id": cast.org, "problem_ids": [elsewhere], "subject": "x"}),
+            "problem_ids",
+        ),
+        (
+            json!({"recipient_organization_id": cast.org, "problem_ids": [id], "subject": "x", "reply_by": "2026-11-23"}),
+            "reply_by",
+        ),
+    ] {
+        let refused = app
+            .post(notices, &street_coordinator, &body)
+            .problem(422, "validation_failed");
+        assert_eq!(refused["errors"][0]["field"], field, "{refused}");
+    }
+    // The community coordinator cannot issue to the street above it.
+    app.post(
+        notices,
+        &cast.coordinator,
+        &json!({"recipient_organization_id": street, "problem_ids": [id], "subject": "x"}),
+    )
+    .problem(422, "validation_failed");
+    // The sibling community sees nothing of it.
+    app.get(&format!("{notices}/{}", issued["id"]), &cast.sibling)
+        .problem(404, "not_found");
+    assert_eq!(
+        app.get(notices, &cast.sibling).expect(200)["items"],
+        json!([])
+    );
+
+    // The ladder: red for more than three days issues the next number by itself, once.
+    app.set_now("2026-11-29T02:00:00Z");
+    run_scan(&app);
+    app.set_now("2026-11-30T02:00:00Z");
+    run_scan(&app);
+    let cast = app.sign_in_again(&cast);
+    let street_coordinator = app.login("jd.coord", rectify_tests::PASSWORD);
+    let listed = app.get(notices, &street_coordinator).expect(200);
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    let automatic = &items[0];
+    assert_eq!(automatic["reference"], "督〔2026〕2号");
+    assert_eq!(automatic["automatic"], true);
+    assert!(automatic["issued_by"].is_null());
+    assert_eq!(automatic["issuing_organization_id"], street);
+    assert_eq!(automatic["problem_ids"], json!([id]));
+
+    // The reply is due by the end of its day; then late; the recipient answers, once.
+    app.set_now("2026-12-02T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let street_coordinator = app.login("jd.coord", rectify_tests::PASSWORD);
+    let first = format!("{notices}/{}", issued["id"]);
+    assert_eq!(
+        app.get(&first, &cast.owner).expect(200)["reply_days_overdue"],
+        2
+    );
+    let waiting = app
+        .get(&format!("{notices}?awaiting_reply=true"), &cast.coordinator)
+        .expect(200);
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 2);
+    let reply = format!("{first}/reply");
+    app.post(&reply, &street_coordinator, &json!({"reply": "代为回复"}))
+        .problem(403, "forbidden");
+    app.post(&reply, &cast.owner, &json!({"reply": "已整改"}))
+        .problem(403, "forbidden");
+    let answered = app
+        .post(
+            &reply,
+            &cast.coordinator,
+            &json!({"reply": "已约谈物业公司，12月20日前完成整改"}),
+        )
+        .expect(200);
+    assert_eq!(answered["reply_days_overdue"], 0);
+    assert!(answered["replied_at"].is_string());
+    app.post(&reply, &cast.coordinator, &json!({"reply": "再次回复"}))
+        .problem(409, "already_replied");
+    let waiting = app
+        .get(&format!("{notices}?awaiting_reply=true"), &cast.coordinator)
+        .expect(200);
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
+}

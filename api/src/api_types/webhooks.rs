@@ -55,9 +55,10 @@ pub struct CreateWebhook {
     /// day), problem.reactivated (a continuing problem reopened on its review date),
     /// problem.recheck_due (a closed problem's re-check, 回头看, came due; once per date),
     /// problem.escalated (the problem climbed the ladder: level 1 yellow, 2 red, 3 督办; once
-    /// per level and deadline, naming who is told),
+    /// per level and deadline, naming who is told), supervision_notice.issued (a 督办 notice
+    /// to a unit of the subtree),
     /// extension.requested, extension.decided, digest.weekly.
-    #[validate(length(min = 1, max = 10, message = "must name 1 to 10 events"))]
+    #[validate(length(min = 1, max = 11, message = "must name 1 to 11 events"))]
     #[schema(min_items = 1, example = json!(["problem.created", "problem.overdue"]))]
     pub events: Vec<String>,
     /// Events about this organization's subtree are sent.
@@ -78,7 +79,7 @@ pub struct CreateWebhook {
 pub struct UpdateWebhook {
     #[validate(length(min = 8, max = 2000, message = "must be 8 to 2000 characters"))]
     pub url: Option<String>,
-    #[validate(length(min = 1, max = 10, message = "must name 1 to 10 events"))]
+    #[validate(length(min = 1, max = 11, message = "must name 1 to 11 events"))]
     pub events: Option<Vec<String>>,
     #[validate(length(min = 16, max = 200, message = "must be 16 to 200 characters"))]
     pub secret: Option<String>,

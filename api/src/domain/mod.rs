@@ -27,6 +27,7 @@ pub mod digest;
 pub mod evidence;
 pub mod identity;
 pub mod ledger;
+pub mod notice;
 pub mod numbering;
 pub mod progress;
 pub mod reflow;

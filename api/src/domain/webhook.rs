@@ -3,7 +3,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub const EVENTS: [&str; 10] = [
+pub const EVENTS: [&str; 11] = [
     "problem.created",
     "problem.transitioned",
     "problem.overdue",
@@ -11,6 +11,7 @@ pub const EVENTS: [&str; 10] = [
     "problem.reactivated",
     "problem.recheck_due",
     "problem.escalated",
+    "supervision_notice.issued",
     "extension.requested",
     "extension.decided",
     "digest.weekly",

@@ -11,6 +11,7 @@ pub(crate) mod health;
 mod import;
 pub mod language;
 pub(crate) mod metrics;
+mod notices;
 mod organizations;
 pub mod problem;
 mod problems;
@@ -87,6 +88,7 @@ pub struct AppState {
         (name = "extensions", description = "Deadline extension requests (延期申请)"),
         (name = "reports", description = "Reports: the ledger sheet (整改台账)"),
         (name = "service-accounts", description = "Office systems' accounts and their tokens"),
+        (name = "supervision", description = "督办 notices: numbered notices from a supervising unit, with their replies"),
         (name = "audit", description = "The tamper-evident audit log"),
         (name = "webhooks", description = "Webhooks: events sent to office systems, and their deliveries"),
     )
@@ -251,6 +253,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(problems::notes)
         .service(problems::create_recheck)
         .service(problems::rechecks)
+        .service(notices::create_notice)
+        .service(notices::list_notices)
+        .service(notices::get_notice)
+        .service(notices::reply_to_notice)
         .service(catalog::create_cause)
         .service(catalog::list_causes)
         .service(catalog::get_cause)

@@ -9,6 +9,7 @@ pub mod closing;
 pub mod digest;
 pub mod idempotency;
 pub mod import;
+pub mod notices;
 pub mod organizations;
 pub mod pagination;
 pub mod problems;

@@ -763,6 +763,23 @@ pub(crate) fn escalate(
         data["days_overdue"] = standing.days_overdue.into();
         data["note"] = note.into();
         data["notified"] = notified.into();
+        if step == supervision::MAX_ESCALATION_LEVEL {
+            // The top of the ladder is a 督办: a numbered notice from the unit above.
+            let issued = super::notices::issue_for_escalation(
+                conn,
+                scheduler,
+                &row,
+                &unit,
+                deadline,
+                standing.days_overdue,
+                now,
+            )?;
+            if let Some(issued) = issued {
+                data["notice_id"] = issued.id.into();
+                data["notice"] =
+                    crate::domain::notice::reference(issued.year, issued.number).into();
+            }
+        }
         super::webhooks::enqueue(conn, "problem.escalated", &unit.path, data, None, now)?;
         before = step;
     }

@@ -1,3 +1,5 @@
+DROP TABLE notice_problems;
+DROP TABLE supervision_notices;
 DROP TABLE problem_reminders;
 DROP TABLE problem_rechecks;
 DROP INDEX problems_recheck_on_idx;

@@ -56,3 +56,31 @@ CREATE TABLE problem_reminders (
     noticed_at TIMESTAMP NOT NULL,
     PRIMARY KEY (problem_id, kind, due_on)
 );
+
+-- 督办 notices: from a supervising unit to one below it, numbered per issuer and year
+-- (督〔2026〕17号), naming problems, with the day to reply by and the reply. issued_by is null
+-- for a notice the escalation ladder issued (for the problem's deadline then, for_deadline).
+CREATE TABLE supervision_notices (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    issuing_organization_id BIGINT NOT NULL REFERENCES organizations (id),
+    year INTEGER NOT NULL,
+    number BIGINT NOT NULL,
+    recipient_organization_id BIGINT NOT NULL REFERENCES organizations (id),
+    issued_by BIGINT REFERENCES users (id),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reply_by DATE NOT NULL,
+    for_deadline DATE,
+    reply TEXT,
+    replied_by BIGINT REFERENCES users (id),
+    replied_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (issuing_organization_id, year, number)
+);
+CREATE INDEX supervision_notices_recipient_idx ON supervision_notices (recipient_organization_id, id);
+CREATE TABLE notice_problems (
+    notice_id BIGINT NOT NULL REFERENCES supervision_notices (id),
+    problem_id BIGINT NOT NULL REFERENCES problems (id),
+    PRIMARY KEY (notice_id, problem_id)
+);
+CREATE INDEX notice_problems_problem_idx ON notice_problems (problem_id);
