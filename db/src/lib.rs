@@ -23,6 +23,7 @@ pub mod search;
 pub mod service_accounts;
 pub mod supervision;
 pub mod users;
+pub mod watchers;
 pub mod webhooks;
 
 pub use connection::{

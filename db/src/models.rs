@@ -728,3 +728,27 @@ pub struct NewNotice<'a> {
     pub for_deadline: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
 }
+
+/// 抄送: who watches a problem or a whole review.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = crate::schema::watchers)]
+pub struct WatcherRow {
+    pub id: i64,
+    pub problem_id: Option<i64>,
+    pub review_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub added_by: Option<i64>,
+    pub added_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = crate::schema::watchers)]
+pub struct NewWatcher {
+    pub problem_id: Option<i64>,
+    pub review_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub added_by: Option<i64>,
+    pub added_at: NaiveDateTime,
+}

@@ -390,6 +390,19 @@ diesel::table! {
 diesel::joinable!(notice_problems -> supervision_notices (notice_id));
 
 diesel::table! {
+    /// 抄送: a user or an organization watching a problem or a whole review.
+    watchers (id) {
+        id -> BigInt,
+        problem_id -> Nullable<BigInt>,
+        review_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        organization_id -> Nullable<BigInt>,
+        added_by -> Nullable<BigInt>,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     problem_reminders (problem_id, kind, due_on) {
         problem_id -> BigInt,
         kind -> Text,
@@ -452,4 +465,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     problem_rechecks,
     supervision_notices,
     notice_problems,
+    watchers,
 );

@@ -73,6 +73,11 @@ const INSIDE: &[(&str, &str)] = &[
     ("GET /api/v1/problems/{id}/rechecks", "22222"),
     ("POST /api/v1/problems/{id}/rechecks", "BBBFB"),
     ("GET /api/v1/supervision-notices/{id}", "22222"),
+    ("GET /api/v1/problems/{id}/watchers", "22222"),
+    ("POST /api/v1/problems/{id}/watchers", "BFFFF"),
+    ("GET /api/v1/reviews/{id}/watchers", "22222"),
+    ("POST /api/v1/reviews/{id}/watchers", "BFFFF"),
+    ("DELETE /api/v1/watchers/{id}", "2FFFF"),
     ("POST /api/v1/supervision-notices/{id}/reply", "BBBFB"),
     ("POST /api/v1/problems/{id}/transitions", "BBBFB"),
     ("GET /api/v1/reviews/{id}", "22222"),
@@ -186,6 +191,12 @@ fn records_in(app: &TestApp, org: i64, coordinator: &str, name: &str) -> Records
         &json!({"recipient_organization_id": sibling_org, "problem_ids": [problem], "subject": "督办通知"}),
     );
     ids.insert("supervision-notices", (created(notice), None));
+    let watcher = app.post(
+        &format!("/api/v1/problems/{problem}/watchers"),
+        sibling,
+        &json!({"organization_id": sibling_org}),
+    );
+    ids.insert("watchers", (created(watcher), None));
     Records(ids)
 }
 

@@ -784,3 +784,103 @@ fn a_supervision_notice_is_numbered_per_issuer_and_year_and_answered_once_by_its
         .expect(200);
     assert_eq!(waiting["items"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_watcher_outside_the_subtree_reads_that_one_problem_and_nothing_else() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let review = app.review(&cast.coordinator, cast.org);
+    let (watched, _) = app.ready_problem(&cast, review, "物业服务投诉处理不及时", "2026-12-31");
+    let (other, _) = app.ready_problem(&cast, review, "党员教育管理不够严格", "2026-12-31");
+    let problem = |id: i64| format!("/api/v1/problems/{id}");
+    // The sibling community (outside DFSQ) sees neither.
+    app.get(&problem(watched), &cast.sibling)
+        .problem(404, "not_found");
+
+    // 抄送 to the sibling community: its coordinator reads that problem, its history and
+    // notes, read-only, and nothing else.
+    let receiver = Receiver::start(&[]);
+    let hook = subscribe(&app, &receiver, cast.sibling_org, &["problem.transitioned"]);
+    let watcher = app
+        .post(
+            &format!("{}/watchers", problem(watched)),
+            &cast.coordinator,
+            &json!({"organization_id": cast.sibling_org}),
+        )
+        .expect(201);
+    assert_eq!(watcher["organization_id"], cast.sibling_org);
+    let read = app.get(&problem(watched), &cast.sibling).expect(200);
+    assert_eq!(read["title"], "物业服务投诉处理不及时");
+    assert_eq!(read["allowed_actions"], json!([]));
+    app.get(&format!("{}/history", problem(watched)), &cast.sibling)
+        .expect(200);
+    app.get(&problem(other), &cast.sibling)
+        .problem(404, "not_found");
+    let listed = app.get("/api/v1/problems", &cast.sibling).expect(200);
+    assert_eq!(listed["items"], json!([]), "the list stays the subtree's");
+    app.act(&cast.sibling, watched, "confirm", None)
+        .problem(404, "not_found");
+    app.patch(&problem(watched), &cast.sibling, &json!({"title": "改"}))
+        .problem(404, "not_found");
+    app.get(&format!("{}/watchers", problem(watched)), &cast.sibling)
+        .problem(404, "not_found");
+    // The read is audited as a watcher's.
+    let audit = app
+        .get(
+            "/api/v1/audit?action=problem.read_as_watcher",
+            &app.admin_token,
+        )
+        .expect(200);
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1, "{audit}");
+    // Its events reach the watching unit's webhooks.
+    app.act(&cast.coordinator, watched, "confirm", None)
+        .expect(200);
+    app.act(&cast.coordinator, other, "confirm", None)
+        .expect(200);
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["payload"]["data"]["id"], watched);
+
+    // A person watching a whole review reads each of its problems; only coordinators manage
+    // watchers; removing one ends the reading.
+    let (outsider_id, outsider) = app.user_with_token("xf.owner", "owner", cast.sibling_org);
+    app.post(
+        &format!("/api/v1/reviews/{review}/watchers"),
+        &cast.owner,
+        &json!({"user_id": outsider_id}),
+    )
+    .problem(403, "forbidden");
+    let refused = app
+        .post(
+            &format!("/api/v1/reviews/{review}/watchers"),
+            &cast.coordinator,
+            &json!({"user_id": outsider_id, "organization_id": cast.sibling_org}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["code"], "one_of");
+    let review_watcher = app
+        .post(
+            &format!("/api/v1/reviews/{review}/watchers"),
+            &cast.coordinator,
+            &json!({"user_id": outsider_id}),
+        )
+        .expect(201);
+    app.get(&problem(other), &outsider).expect(200);
+    app.call(
+        "DELETE",
+        &format!("/api/v1/watchers/{}", review_watcher["id"]),
+        Some(&cast.coordinator),
+        None,
+    )
+    .expect(204);
+    app.get(&problem(other), &outsider)
+        .problem(404, "not_found");
+    app.get(&problem(watched), &outsider).expect(200);
+    app.call(
+        "DELETE",
+        &format!("/api/v1/watchers/{}", watcher["id"]),
+        Some(&cast.sibling),
+        None,
+    )
+    .problem(404, "not_found");
+}

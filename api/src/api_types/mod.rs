@@ -76,6 +76,7 @@ mod reports;
 mod reviews;
 mod service_accounts;
 mod users;
+mod watchers;
 mod webhooks;
 
 pub use accounts::*;
@@ -93,6 +94,7 @@ pub use reports::*;
 pub use reviews::*;
 pub use service_accounts::*;
 pub use users::*;
+pub use watchers::*;
 pub use webhooks::*;
 
 /// A deadline on a day people could mean: the import's rule (2000–2100), for every deadline

@@ -23,6 +23,7 @@ pub mod security_headers;
 mod service_accounts;
 pub mod text_guard;
 mod users;
+mod watchers;
 mod webhooks;
 
 use actix_web::web;
@@ -257,6 +258,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(notices::list_notices)
         .service(notices::get_notice)
         .service(notices::reply_to_notice)
+        .service(watchers::add_problem_watcher)
+        .service(watchers::list_problem_watchers)
+        .service(watchers::add_review_watcher)
+        .service(watchers::list_review_watchers)
+        .service(watchers::remove_watcher)
         .service(catalog::create_cause)
         .service(catalog::list_causes)
         .service(catalog::get_cause)

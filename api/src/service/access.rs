@@ -46,6 +46,38 @@ pub fn problem(
     }
 }
 
+/// How a caller reads a problem: as one of its subtree, or as a watcher (抄送) from outside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    InSubtree,
+    AsWatcher,
+}
+
+/// A problem the caller may read: in their subtree, or watched (directly or through its
+/// review) by them or by their organization or one above it — the one exception to subtree
+/// scoping, for reading that record alone. Anything else is "not found".
+pub fn problem_to_read(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<(ProblemRow, OrganizationRow, Reading)> {
+    let row = problems::get(conn, id).map_err(Error::missing(format!("Problem {id}")))?;
+    let org = orgs::get(conn, row.organization_id)?;
+    if caller.sees(&org.path) {
+        return Ok((row, org, Reading::InSubtree));
+    }
+    let chain: Vec<i64> = caller
+        .org_path
+        .split('/')
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    if rectify_db::watchers::watched_by(conn, row.id, row.review_id, caller.user_id, &chain)? {
+        Ok((row, org, Reading::AsWatcher))
+    } else {
+        Err(Error::not_found(&format!("Problem {id}")))
+    }
+}
+
 /// A review the caller sees: held in their subtree, or with one of its problems there.
 pub fn review(
     conn: &mut DbConnection,

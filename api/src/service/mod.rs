@@ -20,6 +20,7 @@ pub mod search_index;
 pub mod service_accounts;
 pub mod supervision;
 pub mod users;
+pub mod watchers;
 pub mod webhooks;
 
 use std::collections::HashMap;

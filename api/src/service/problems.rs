@@ -788,9 +788,31 @@ pub(crate) fn escalate(
 
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn get(db: &Db, caller: &Caller, id: i64, now: DateTime<Utc>) -> Result<Problem> {
-    db.read(|conn| {
-        let (row, _) = access::problem(conn, caller, id)?;
-        one(conn, caller, row, now)
+    let (problem, reading, unit_path) = db.read(|conn| {
+        let (row, unit, reading) = access::problem_to_read(conn, caller, id)?;
+        Ok::<_, Error>((one(conn, caller, row, now)?, reading, unit.path))
+    })?;
+    if reading == access::Reading::InSubtree {
+        return Ok(problem);
+    }
+    // A watcher's read from outside the subtree is the one exception to scoping: audited, and
+    // read-only whatever the watcher's role.
+    super::audit::write(db, now, |conn| {
+        super::audit::record(
+            conn,
+            caller,
+            super::audit::Event {
+                action: "problem.read_as_watcher",
+                entity_type: "problem",
+                entity_id: Some(id.to_string()),
+                organization_path: Some(&unit_path),
+                changes: serde_json::json!({}),
+            },
+        )
+    })?;
+    Ok(Problem {
+        allowed_actions: Vec::new(),
+        ..problem
     })
 }
 
@@ -1236,7 +1258,7 @@ pub fn transition(
 #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
 pub fn history(db: &Db, caller: &Caller, id: i64) -> Result<Page<HistoryEntry>> {
     db.read(|conn| {
-        access::problem(conn, caller, id)?;
+        access::problem_to_read(conn, caller, id)?;
         let items = db_problems::history(conn, id)?
             .into_iter()
             .map(|h| {
@@ -1440,7 +1462,7 @@ pub fn add_note(
 pub fn notes(db: &Db, caller: &Caller, id: i64, page: PageParams) -> Result<Page<Note>> {
     let (limit, after) = pagination::limit_and_after(&page)?;
     db.read(|conn| {
-        access::problem(conn, caller, id)?;
+        access::problem_to_read(conn, caller, id)?;
         let rows = db_problems::notes(conn, id, after, limit + 1)?;
         let (rows, next_cursor) = pagination::page_by_id(rows, limit, |r| r.id);
         let items = rows

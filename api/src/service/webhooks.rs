@@ -44,7 +44,22 @@ pub fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let mut written = 0;
-    for (hook, _) in subscribers(conn, event, organization_path)? {
+    let mut hooks = subscribers(conn, event, organization_path)?;
+    // 抄送: a problem's events also reach the webhooks of the organizations watching it.
+    if let (true, Some(problem_id), Some(review_id)) = (
+        event.starts_with("problem."),
+        data.get("id").and_then(Value::as_i64),
+        data.get("review_id").and_then(Value::as_i64),
+    ) {
+        for path in rectify_db::watchers::organization_paths(conn, problem_id, review_id)? {
+            for (hook, hook_path) in subscribers(conn, event, &path)? {
+                if !hooks.iter().any(|(h, _)| h.id == hook.id) {
+                    hooks.push((hook, hook_path));
+                }
+            }
+        }
+    }
+    for (hook, _) in hooks {
         if kind_of(&hook).is_robot() {
             // A group robot takes its platform's message, written for people to read.
             let Some(message) = robot_message(conn, &hook, event, &data)? else {

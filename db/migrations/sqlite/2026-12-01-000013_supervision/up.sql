@@ -84,3 +84,20 @@ CREATE TABLE notice_problems (
     PRIMARY KEY (notice_id, problem_id)
 );
 CREATE INDEX notice_problems_problem_idx ON notice_problems (problem_id);
+
+-- 抄送: a user, or an organization (its people and those below), watching a problem or a whole
+-- review. Watchers read what they watch, even outside their subtree, and its events reach
+-- their organization's webhooks.
+CREATE TABLE watchers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    problem_id BIGINT REFERENCES problems (id),
+    review_id BIGINT REFERENCES reviews (id),
+    user_id BIGINT REFERENCES users (id),
+    organization_id BIGINT REFERENCES organizations (id),
+    added_by BIGINT REFERENCES users (id),
+    added_at TIMESTAMP NOT NULL,
+    CHECK ((problem_id IS NULL) <> (review_id IS NULL)),
+    CHECK ((user_id IS NULL) <> (organization_id IS NULL))
+);
+CREATE INDEX watchers_problem_idx ON watchers (problem_id);
+CREATE INDEX watchers_review_idx ON watchers (review_id);
