@@ -17,6 +17,7 @@ pub mod notices;
 pub mod organizations;
 pub mod problems;
 pub mod progress;
+pub mod recurrences;
 pub mod reviews;
 pub mod schema;
 pub mod search;

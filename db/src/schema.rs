@@ -403,6 +403,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// 问题反弹: a new problem flagged as possibly repeating a closed one of an earlier review.
+    problem_recurrences (problem_id, earlier_id) {
+        problem_id -> BigInt,
+        earlier_id -> BigInt,
+        score -> Double,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     problem_reminders (problem_id, kind, due_on) {
         problem_id -> BigInt,
         kind -> Text,
@@ -466,4 +478,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     supervision_notices,
     notice_problems,
     watchers,
+    problem_recurrences,
 );

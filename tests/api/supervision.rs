@@ -884,3 +884,89 @@ fn a_watcher_outside_the_subtree_reads_that_one_problem_and_nothing_else() {
     )
     .problem(404, "not_found");
 }
+
+#[test]
+fn a_problem_imported_next_year_is_flagged_as_a_recurrence_of_this_years_closed_one() {
+    let app = spawn_app();
+    let cast = app.cast();
+    // This year: a problem closed out.
+    let earlier = submitted(&app, &cast);
+    app.act(&cast.coordinator, earlier, "verify", None)
+        .expect(200);
+
+    // Next year's report names it again, beside a new one.
+    app.set_now("2027-11-20T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let text = "\
+东风社区党委2027年度组织生活会对照检查材料
+一、存在问题
+（一）服务群众方面
+一是物业服务投诉处理仍然不及时。
+二是党费收缴台账不完整。
+二、原因剖析
+一是为民服务意识不强。
+三、整改措施
+（一）改进服务群众。建立物业投诉台账，件件有回音。
+";
+    let imported = app
+        .post(
+            "/api/v1/reviews/import",
+            &cast.coordinator,
+            &json!({"text": text, "organization_id": cast.org, "title": "2027年度组织生活会",
+                    "kind": "organizational_life", "held_on": "2027-11-15"}),
+        )
+        .expect(201);
+    let review = imported["review"]["id"].as_i64().unwrap();
+    let listed = app
+        .get(
+            &format!("/api/v1/problems?review_id={review}"),
+            &cast.coordinator,
+        )
+        .expect(200);
+    let items = listed["items"].as_array().unwrap();
+    let find = |word: &str| {
+        items
+            .iter()
+            .find(|p| p["title"].as_str().unwrap_or_default().contains(word))
+            .unwrap_or_else(|| panic!("no problem about {word}: {listed}"))
+            .clone()
+    };
+    let again = find("物业");
+    let flagged = again["possible_recurrence_of"].as_array().unwrap();
+    assert_eq!(flagged.len(), 1, "{again}");
+    assert_eq!(flagged[0]["id"], earlier);
+    assert_eq!(
+        flagged[0]["key"],
+        get(&app, &cast.coordinator, earlier)["key"]
+    );
+    assert!(flagged[0]["score"].as_f64().unwrap() >= 0.4, "{again}");
+    assert!(again["recurrence_of"].is_null());
+    assert_eq!(find("党费")["possible_recurrence_of"], json!([]));
+
+    // A coordinator confirms it; a flag that does not exist is refused by name.
+    let id = again["id"].as_i64().unwrap();
+    let decide = format!("/api/v1/problems/{id}/recurrence");
+    app.post(
+        &decide,
+        &cast.owner,
+        &json!({"of": earlier, "decision": "confirm"}),
+    )
+    .problem(403, "forbidden");
+    let refused = app
+        .post(
+            &decide,
+            &cast.coordinator,
+            &json!({"of": id, "decision": "confirm"}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "of");
+    let confirmed = app
+        .post(
+            &decide,
+            &cast.coordinator,
+            &json!({"of": earlier, "decision": "confirm"}),
+        )
+        .expect(200);
+    assert_eq!(confirmed["recurrence_of"], earlier);
+    assert_eq!(confirmed["possible_recurrence_of"], json!([]));
+}

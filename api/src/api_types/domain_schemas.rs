@@ -180,6 +180,20 @@ pub(super) enum RecheckOutcomeSchema {
 
 schema_of!(crate::domain::supervision::RecheckOutcome => RecheckOutcomeSchema);
 
+/// A coordinator's decision on a flagged recurrence (问题反弹).
+#[derive(ToSchema)]
+#[schema(as = RecurrenceDecisionKind)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(super) enum RecurrenceDecisionKindSchema {
+    /// The same problem came back.
+    Confirm,
+    /// A different problem that reads alike.
+    Dismiss,
+}
+
+schema_of!(crate::domain::recurrence::Decision => RecurrenceDecisionKindSchema);
+
 #[derive(ToSchema)]
 #[schema(as = Warning)]
 #[serde(rename_all = "snake_case")]

@@ -11,6 +11,7 @@ use validator::{Validate, ValidationError};
 use chrono::NaiveDate;
 
 use crate::domain::deadline::Warning;
+use crate::domain::recurrence::Decision as RecurrenceDecisionKind;
 use crate::domain::supervision::{Acknowledgement, Light, Outcome, RecheckOutcome};
 use crate::domain::vocab::{ProblemKind, ReviewKind};
 use crate::domain::workflow::{Action, Status};

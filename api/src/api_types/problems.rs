@@ -63,10 +63,38 @@ pub struct Problem {
     /// For a rectified closing: the day its coordinators are to re-check it (回头看), from the
     /// unit's `recheck_days_effective`; cleared once a re-check is recorded.
     pub recheck_on: Option<NaiveDate>,
+    /// 问题反弹: closed problems of earlier reviews of the same subtree that this one's title
+    /// repeats, best first, not yet confirmed or dismissed by a coordinator.
+    pub possible_recurrence_of: Vec<PossibleRecurrence>,
+    /// The earlier problem a coordinator confirmed this one repeats.
+    pub recurrence_of: Option<i64>,
     /// The transitions the caller may take now (by status and role, less `acknowledge` once
     /// acknowledged and `defer_review` unless closed as continuing; requirements such as done
     /// measures are checked when the action is taken).
     pub allowed_actions: Vec<Action>,
+}
+
+/// An earlier closed problem a new one may repeat (问题反弹).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PossibleRecurrence {
+    pub id: i64,
+    #[schema(example = "DFSQ-3")]
+    pub key: String,
+    pub review_id: i64,
+    /// How alike the titles read, from 0.4 to 1.
+    pub score: f64,
+}
+
+/// A coordinator's decision on a flagged recurrence.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct RecurrenceDecision {
+    /// The earlier problem flagged in `possible_recurrence_of`.
+    #[validate(custom(function = "valid_id"))]
+    #[schema(minimum = 1)]
+    pub of: i64,
+    /// `confirm` (it came back: counted against the unit) or `dismiss`.
+    pub decision: RecurrenceDecisionKind,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]

@@ -30,6 +30,7 @@ pub mod ledger;
 pub mod notice;
 pub mod numbering;
 pub mod progress;
+pub mod recurrence;
 pub mod reflow;
 pub mod report;
 pub mod robot;

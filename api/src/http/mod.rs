@@ -254,6 +254,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(problems::notes)
         .service(problems::create_recheck)
         .service(problems::rechecks)
+        .service(problems::decide_recurrence)
         .service(notices::create_notice)
         .service(notices::list_notices)
         .service(notices::get_notice)

@@ -6,8 +6,8 @@ use super::extract::{blocking, if_match, json_with_etag, once, reply, validated}
 use super::AppState;
 use crate::api_types::{
     CreateNote, CreateProblem, CreateProblems, CreateRecheck, CreatedProblems, HistoryEntry, Note,
-    Page, PageParams, Problem, ProblemDetails, ProblemQuery, Recheck, TransitionRequest,
-    UpdateProblem,
+    Page, PageParams, Problem, ProblemDetails, ProblemQuery, Recheck, RecurrenceDecision,
+    TransitionRequest, UpdateProblem,
 };
 use crate::error::Error;
 use crate::service::idempotency::Recorded;
@@ -324,6 +324,37 @@ pub async fn rechecks(
     let (id, page) = (id.into_inner(), validated(page.into_inner())?);
     let page = blocking(move || problems::rechecks(&state.db, &caller, id, page)).await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Confirms (问题反弹, counted against the unit) or dismisses a flagged recurrence: that this
+/// problem repeats an earlier closed one (a coordinator).
+#[utoipa::path(
+    operation_id = "decide_recurrence",
+    tag = "problems",
+    params(("id" = i64, Path, description = "Problem id")),
+    request_body = RecurrenceDecision,
+    responses(
+        (status = 200, body = Problem),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 403, description = "Only a coordinator decides", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such problem in the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "The problem is not flagged against `of`", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/v1/problems/{id}/recurrence")]
+pub async fn decide_recurrence(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: Json<RecurrenceDecision>,
+) -> Result<HttpResponse, Error> {
+    let (id, input) = (id.into_inner(), validated(body.into_inner())?);
+    let now = state.clock.now();
+    let problem =
+        blocking(move || problems::decide_recurrence(&state.db, &caller, id, input, now)).await?;
+    Ok(json_with_etag(&problem, problem.version))
 }
 
 fn recorded_recheck(recheck: &Recheck) -> Result<Recorded, Error> {

@@ -15,13 +15,16 @@ use super::pagination;
 use super::Caller;
 use crate::api_types::{
     utc, CreateNote, CreateProblem, CreateProblems, CreateRecheck, CreatedProblems, HistoryEntry,
-    Note, Page, PageParams, Problem, ProblemQuery, Recheck, TransitionRequest, UpdateProblem,
+    Note, Page, PageParams, PossibleRecurrence, Problem, ProblemQuery, Recheck, RecurrenceDecision,
+    TransitionRequest, UpdateProblem,
 };
 use crate::domain::deadline::{local_date, problem_standing, today_in, Warning};
+use crate::domain::recurrence::{self, Decision as RecurrenceDecisionKind};
 use crate::domain::supervision::{self, ClosingError, Outcome as ClosingOutcome, RecheckOutcome};
 use crate::domain::vocab::ProblemKind;
 use crate::domain::workflow::{self, Action, Actor, Facts, Status, TransitionError};
 use crate::error::{Code, Error, FieldError, Result};
+use rectify_db::recurrences::Flag as RecurrenceFlag;
 
 fn parse<T: std::str::FromStr<Err = String>>(value: &str, id: i64) -> Result<T> {
     value
@@ -39,13 +42,27 @@ fn actor(caller: &Caller, row: &ProblemRow, submitter: Option<i64>) -> Actor {
 
 fn to_dto(
     row: ProblemRow,
-    cause_ids: Vec<i64>,
-    measure_ids: Vec<i64>,
+    links: (Vec<i64>, Vec<i64>, Vec<RecurrenceFlag>),
     unit: (&str, Policy),
     caller: &Caller,
     now: DateTime<Utc>,
 ) -> Result<Problem> {
     let (timezone, policy) = unit;
+    let (cause_ids, measure_ids, flags) = links;
+    let possible_recurrence_of = flags
+        .iter()
+        .filter(|f| f.5.is_none())
+        .map(|f| PossibleRecurrence {
+            id: f.1,
+            key: f.2.clone(),
+            review_id: f.3,
+            score: f.4,
+        })
+        .collect();
+    let recurrence_of = flags
+        .iter()
+        .find(|f| f.5.as_deref() == Some(RecurrenceDecisionKind::Confirm.as_str()))
+        .map(|f| f.1);
     let status: Status = parse(&row.status, row.id)?;
     let kind: ProblemKind = parse(&row.kind, row.id)?;
     let outcome: Option<ClosingOutcome> = row
@@ -101,6 +118,8 @@ fn to_dto(
         outcome,
         review_on: row.review_on,
         recheck_on: row.recheck_on,
+        possible_recurrence_of,
+        recurrence_of,
         allowed_actions,
     })
 }
@@ -117,6 +136,11 @@ pub(crate) fn dtos(
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut causes = group(db_problems::cause_links(conn, &ids)?);
     let mut measures = group(db_problems::measure_links(conn, &ids)?);
+    let mut flags = group(
+        rectify_db::recurrences::of_problems(conn, &ids)?
+            .into_iter()
+            .map(|f| (f.0, f)),
+    );
     let mut org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id).collect();
     org_ids.sort_unstable();
     org_ids.dedup();
@@ -131,11 +155,12 @@ pub(crate) fn dtos(
             let (zone, policy) = units
                 .get(&row.organization_id)
                 .ok_or_else(|| Error::internal(format!("problem {}: no unit", row.id)))?;
-            let (c, m) = (
+            let links = (
                 causes.remove(&row.id).unwrap_or_default(),
                 measures.remove(&row.id).unwrap_or_default(),
+                flags.remove(&row.id).unwrap_or_default(),
             );
-            to_dto(row, c, m, (zone, *policy), caller, now)
+            to_dto(row, links, (zone, *policy), caller, now)
         })
         .collect()
 }
@@ -294,6 +319,73 @@ pub fn create_batch(
     })
 }
 
+/// At most this many closed problems of earlier reviews (the newest) are compared with a new
+/// problem: the work per problem stays bounded however long the ledger's history.
+const RECURRENCE_POOL: i64 = 1_000;
+
+/// 问题反弹: flags a new problem as possibly repeating closed problems of earlier reviews of its
+/// review's subtree whose titles read alike.
+fn flag_recurrences(conn: &mut DbConnection, row: &ProblemRow) -> Result<()> {
+    // The review may still be being imported (hidden from readers until it is shown).
+    let (held_by, held_on) = rectify_db::recurrences::review_of(conn, row.review_id)?;
+    let held_by = orgs::get(conn, held_by)?;
+    let earlier = rectify_db::recurrences::earlier_closed(
+        conn,
+        &held_by.path,
+        held_on,
+        row.review_id,
+        RECURRENCE_POOL,
+    )?;
+    let titles: Vec<(i64, &str)> = earlier.iter().map(|(id, t)| (*id, t.as_str())).collect();
+    for (earlier_id, score) in recurrence::likely_recurrences(&row.title, &titles) {
+        rectify_db::recurrences::flag(conn, row.id, earlier_id, score)?;
+    }
+    Ok(())
+}
+
+/// A coordinator confirms that a problem repeats an earlier one it was flagged against (问题反弹,
+/// counted against the unit), or dismisses the flag.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.actor()))]
+pub fn decide_recurrence(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    input: RecurrenceDecision,
+    now: DateTime<Utc>,
+) -> Result<Problem> {
+    super::audit::write(db, now, |conn| {
+        let (row, unit) = access::problem(conn, caller, id)?;
+        caller.require_coordinator("decide recurrences")?;
+        let decision = input.decision.as_str();
+        let by = Some(caller.user_id).filter(|id| *id > 0);
+        if !rectify_db::recurrences::decide(conn, id, input.of, decision, by, now.naive_utc())? {
+            return Err(Error::invalid_field(
+                "of",
+                "flagged",
+                format!(
+                    "problem {} is not flagged as a possible recurrence of problem {}",
+                    row.key, input.of
+                ),
+            ));
+        }
+        super::audit::record(
+            conn,
+            caller,
+            super::audit::Event {
+                action: "problem.recurrence",
+                entity_type: "problem",
+                entity_id: Some(id.to_string()),
+                organization_path: Some(&unit.path),
+                changes: serde_json::json!({
+                    "recurrence_of": [null, input.of],
+                    "decision": [null, decision],
+                }),
+            },
+        )?;
+        one(conn, caller, row, now)
+    })
+}
+
 /// Inserts one draft problem with its links, first history entry and audit entry; queuing its
 /// `problem.created` webhook is the caller's (an import queues them when it is shown).
 pub(crate) fn insert_problem(
@@ -364,6 +456,7 @@ pub(crate) fn insert_problem(
     )?;
     super::progress_tallies::update(conn, super::progress_tallies::Share::none(row.id))?;
     super::search_index::index(conn, &row)?;
+    flag_recurrences(conn, &row)?;
     let mut changes = super::audit::created(&row);
     changes["cause_ids"] = serde_json::json!([null, cause_ids]);
     changes["measure_ids"] = serde_json::json!([null, measure_ids]);

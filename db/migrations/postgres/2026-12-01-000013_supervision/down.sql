@@ -1,3 +1,4 @@
+DROP TABLE problem_recurrences;
 DROP TABLE watchers;
 DROP TABLE notice_problems;
 DROP TABLE supervision_notices;

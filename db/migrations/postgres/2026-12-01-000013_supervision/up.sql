@@ -101,3 +101,16 @@ CREATE TABLE watchers (
 );
 CREATE INDEX watchers_problem_idx ON watchers (problem_id);
 CREATE INDEX watchers_review_idx ON watchers (review_id);
+
+-- 问题反弹: each new problem flagged as possibly repeating a closed problem of an earlier review
+-- of the same subtree (by the words their titles share), and a coordinator's decision:
+-- confirmed (it came back) or dismissed.
+CREATE TABLE problem_recurrences (
+    problem_id BIGINT NOT NULL REFERENCES problems (id),
+    earlier_id BIGINT NOT NULL REFERENCES problems (id),
+    score DOUBLE PRECISION NOT NULL,
+    decision TEXT,
+    decided_by BIGINT REFERENCES users (id),
+    decided_at TIMESTAMP,
+    PRIMARY KEY (problem_id, earlier_id)
+);

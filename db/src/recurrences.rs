@@ -1,0 +1,101 @@
+//! 问题反弹: new problems flagged as possibly repeating closed problems of earlier reviews, and
+//! the coordinators' decisions on them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::problem_recurrences::dsl as pr;
+use crate::schema::problems::dsl as p;
+use crate::schema::reviews::dsl as r;
+use crate::DbConnection;
+
+/// Closed problems of reviews held before `held_before` (not `review_id` itself) whose units
+/// are in the subtree at `path`, newest first: (id, title).
+pub fn earlier_closed(
+    conn: &mut DbConnection,
+    path: &str,
+    held_before: NaiveDate,
+    review_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String)>> {
+    p::problems
+        .inner_join(r::reviews)
+        .filter(p::status.eq("closed"))
+        .filter(p::review_id.ne(review_id))
+        .filter(r::held_on.lt(held_before))
+        .filter(r::importing_until.is_null())
+        .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
+        .order(p::id.desc())
+        .limit(limit)
+        .select((p::id, p::title))
+        .load(conn)
+}
+
+/// A review's organization and the day it was held, whether or not it is still being imported.
+pub fn review_of(conn: &mut DbConnection, review_id: i64) -> QueryResult<(i64, NaiveDate)> {
+    r::reviews
+        .find(review_id)
+        .select((r::organization_id, r::held_on))
+        .first(conn)
+}
+
+/// Flags `problem_id` as possibly repeating `earlier_id`.
+pub fn flag(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    earlier_id: i64,
+    score: f64,
+) -> QueryResult<()> {
+    diesel::insert_into(pr::problem_recurrences)
+        .values((
+            pr::problem_id.eq(problem_id),
+            pr::earlier_id.eq(earlier_id),
+            pr::score.eq(score),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One flag as a reader sees it: (problem, earlier problem, its key, its review, score,
+/// decision).
+pub type Flag = (i64, i64, String, i64, f64, Option<String>);
+
+/// The flags of these problems, best score first.
+pub fn of_problems(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Flag>> {
+    pr::problem_recurrences
+        .inner_join(p::problems.on(p::id.eq(pr::earlier_id)))
+        .filter(pr::problem_id.eq_any(ids))
+        .order((pr::problem_id.asc(), pr::score.desc(), pr::earlier_id.asc()))
+        .select((
+            pr::problem_id,
+            pr::earlier_id,
+            p::key,
+            p::review_id,
+            pr::score,
+            pr::decision,
+        ))
+        .load(conn)
+}
+
+/// Records a decision on a flag; false when there is no such flag.
+pub fn decide(
+    conn: &mut DbConnection,
+    problem_id: i64,
+    earlier_id: i64,
+    decision: &str,
+    by: Option<i64>,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        pr::problem_recurrences
+            .filter(pr::problem_id.eq(problem_id))
+            .filter(pr::earlier_id.eq(earlier_id)),
+    )
+    .set((
+        pr::decision.eq(Some(decision)),
+        pr::decided_by.eq(by),
+        pr::decided_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
