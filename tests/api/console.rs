@@ -529,6 +529,14 @@ fn a_problem_is_confirmed_worked_and_closed_out_through_the_console() {
             browser.attribute("#status", "data-status").await.as_deref(),
             Some("open")
         );
+        // Confirming started the window to acknowledge (签收).
+        assert_eq!(
+            browser
+                .attribute("#acknowledgement", "data-value")
+                .await
+                .as_deref(),
+            Some("pending")
+        );
         browser.sign_out().await;
 
         // The owner finds it among their tasks, starts, proves and submits it.
@@ -555,6 +563,14 @@ fn a_problem_is_confirmed_worked_and_closed_out_through_the_console() {
         assert_eq!(
             browser.attribute("#status", "data-status").await.as_deref(),
             Some("in_progress")
+        );
+        // Starting is acknowledging.
+        assert_eq!(
+            browser
+                .attribute("#acknowledgement", "data-value")
+                .await
+                .as_deref(),
+            Some("on_time")
         );
         browser
             .fill("form.upload input[name=description]", "整改后的公示栏")
@@ -629,11 +645,26 @@ fn a_problem_is_confirmed_worked_and_closed_out_through_the_console() {
         browser
             .open(&app, &format!("/console/problems/{problem}"))
             .await;
+        // Closed as continuing (持续整改): a review date in the verify form.
+        browser
+            .client
+            .execute(
+                "document.querySelector('#actions form:has(button[value=verify]) input[name=review_on]').value = '2027-06-30'",
+                vec![],
+            )
+            .await
+            .unwrap();
         browser.click("#actions button[value=verify]").await;
         assert_eq!(
             browser.attribute("#status", "data-status").await.as_deref(),
             Some("closed")
         );
+        assert_eq!(
+            browser.attribute("#outcome", "data-value").await.as_deref(),
+            Some("continuing")
+        );
+        assert!(browser.text("#outcome").await.contains("2027-06-30"));
+        browser.screenshot("console-problem-continuing").await;
         browser.close().await;
     });
     // The API tells the same story, and the audit log names each person who acted.

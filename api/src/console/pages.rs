@@ -883,6 +883,29 @@ fn problem_body(session: &Session, d: &Loaded) -> Markup {
                     @match p.deadline { Some(day) => (day), None => "—" }
                     @if p.extension_count > 0 { " " small { (match l { Language::Chinese => format!("（已延期{}次，原定{}）", p.extension_count, p.original_deadline.map(|d| d.to_string()).unwrap_or_default()), Language::English => format!("(extended {} times; first {})", p.extension_count, p.original_deadline.map(|d| d.to_string()).unwrap_or_default()) }) } }
                 }
+                @if let (Some(by), Some(state)) = (p.acknowledge_by, p.acknowledgement) {
+                    dt { (t(l, "签收", "Acknowledged")) } dd id="acknowledgement" data-value=(state.as_str()) {
+                        (view::acknowledgement_label(l, state)) " " small { (t(l, "（时限 ", "(by ")) (by) (t(l, "）", ")")) }
+                    }
+                }
+                @if p.escalation_level > 0 {
+                    dt { (t(l, "预警级别", "Escalation")) } dd id="escalation" data-value=(p.escalation_level) { (view::escalation_label(l, p.escalation_level)) }
+                }
+                @if let Some(outcome) = p.outcome {
+                    dt { (t(l, "整改结果", "Outcome")) } dd id="outcome" data-value=(outcome.as_str()) {
+                        (view::outcome_label(l, outcome))
+                        @if let Some(on) = p.review_on { " " small { (t(l, "（复查日期 ", "(review on ")) (on) (t(l, "）", ")")) } }
+                        @if let Some(on) = p.recheck_on { " " small { (t(l, "（回头看 ", "(re-check on ")) (on) (t(l, "）", ")")) } }
+                    }
+                }
+                @if !p.possible_recurrence_of.is_empty() {
+                    dt { (t(l, "疑似问题反弹", "May repeat")) } dd id="recurrence" {
+                        @for (i, r) in p.possible_recurrence_of.iter().enumerate() {
+                            @if i > 0 { "、" }
+                            a href={ "/console/problems/" (r.id) } { (r.key) } " " small { (format!("{:.0}%", r.score * 100.0)) }
+                        }
+                    }
+                }
             }
             @if !p.description.is_empty() { p.description { (p.description) } }
             @if p.status == Status::Closed {

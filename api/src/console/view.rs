@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::Session;
 use crate::domain::deadline::Warning;
+use crate::domain::supervision::{Acknowledgement, Outcome};
 use crate::domain::workflow::{Action, Status};
 use crate::domain::Role;
 use crate::http::language::Language;
@@ -286,6 +287,39 @@ pub fn action_label(l: Language, action: Action) -> &'static str {
         Action::DeferReview => t(l, "推迟复查日期", "Defer the review"),
         Action::MarkUnrectified => t(l, "认定未整改", "Find unrectified"),
         Action::Reactivate => t(l, "到期自动重新打开", "Reopen on the review date"),
+    }
+}
+
+pub fn acknowledgement_label(l: Language, state: Acknowledgement) -> &'static str {
+    match state {
+        Acknowledgement::Pending => t(l, "待签收", "pending"),
+        Acknowledgement::OnTime => t(l, "按时签收", "on time"),
+        Acknowledgement::Late => t(l, "逾期签收", "late"),
+    }
+}
+
+pub fn escalation_label(l: Language, level: u8) -> &'static str {
+    match level {
+        0 => t(l, "无", "none"),
+        1 => t(
+            l,
+            "一级（黄灯，告知分管领导）",
+            "1 (yellow: the leader in charge is told)",
+        ),
+        2 => t(
+            l,
+            "二级（红灯，告知主要负责人和上级）",
+            "2 (red: the head and the level above are told)",
+        ),
+        _ => t(l, "三级（督办）", "3 (督办: a supervision notice)"),
+    }
+}
+
+pub fn outcome_label(l: Language, outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Rectified => t(l, "已整改", "rectified"),
+        Outcome::Continuing => t(l, "持续整改", "continuing"),
+        Outcome::Unrectified => t(l, "未整改（审计认定）", "unrectified (found by an auditor)"),
     }
 }
 
