@@ -15,8 +15,10 @@ pub struct SupervisionNotice {
     pub number: i64,
     pub issuing_organization_id: i64,
     pub recipient_organization_id: i64,
-    /// The coordinator who issued it; null when the escalation ladder issued it (level 3).
+    /// The coordinator who issued it; null when the escalation ladder (or an office system's
+    /// token) issued it.
     pub issued_by: Option<i64>,
+    /// Issued by the escalation ladder, for a problem that reached level 3 (督办).
     pub automatic: bool,
     #[schema(example = "关于督促整改DFSQ-3“物业服务投诉处理不及时”的督办通知")]
     pub subject: String,

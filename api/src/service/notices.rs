@@ -50,7 +50,7 @@ fn to_dtos(
                 issuing_organization_id: row.issuing_organization_id,
                 recipient_organization_id: row.recipient_organization_id,
                 issued_by: row.issued_by,
-                automatic: row.issued_by.is_none(),
+                automatic: row.for_deadline.is_some(),
                 subject: row.subject,
                 body: row.body,
                 reply_by: row.reply_by,

@@ -1,7 +1,9 @@
 //! The supervision scan, on the injected clock: continuing problems (持续整改) reopen on their
 //! review date, problems not acknowledged (签收) in time are chased once
-//! (`problem.acknowledgement_overdue`), and closed problems due for a re-check (回头看) are
-//! announced once (`problem.recheck_due`). Each problem is decided on its own unit's calendar.
+//! (`problem.acknowledgement_overdue`), closed problems due for a re-check (回头看) are
+//! announced once (`problem.recheck_due`), and pending problems climb the escalation ladder
+//! (`problem.escalated`, a 督办 notice at the top). Each problem is decided on its own unit's
+//! calendar.
 
 use chrono::{DateTime, Utc};
 use rectify_db::{organizations as orgs, supervision as db_supervision, Db};

@@ -26,6 +26,11 @@ ALTER TABLE problems ADD COLUMN recheck_on DATE;
 ALTER TABLE problems ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE problems ADD COLUMN escalated_deadline DATE;
 ALTER TABLE problems ADD COLUMN next_escalation_on DATE;
+-- Problems already under way when the ladder arrives do not climb it retroactively (no burst
+-- of past escalations and 督办 notices on upgrade): the ladder starts for them with their next
+-- deadline. Their escalation_level is still shown as it stands.
+UPDATE problems SET escalation_level = 3, escalated_deadline = deadline
+    WHERE status IN ('open', 'in_progress') AND deadline IS NOT NULL;
 
 -- The scans look for continuing problems whose review date has come.
 CREATE INDEX problems_review_on_idx ON problems (review_on) WHERE review_on IS NOT NULL;
