@@ -63,7 +63,14 @@ impl Timeline {
         let status = last.map_or(Status::Draft, |(_, _, s)| *s);
         let (mut seconds_to_close, mut on_time) = (None, None);
         if status == Status::Closed {
-            let closed_at = last.map(|(at, _, _)| *at).unwrap_or(cutoff);
+            // When it was closed: the oldest of the newest run of entries that leave it closed
+            // (a later step that keeps the status, such as a new review date, is not a close).
+            let closed_at = past
+                .clone()
+                .take_while(|(_, _, s)| *s == Status::Closed)
+                .last()
+                .map(|(at, _, _)| *at)
+                .unwrap_or(cutoff);
             seconds_to_close = Some((closed_at - self.created_at).num_seconds());
             let submitted = past
                 .find(|(at, action, _)| action == "submit" && *at <= closed_at)
@@ -321,6 +328,22 @@ mod tests {
             ],
             extensions: vec![(t("2026-06-15 02:00"), d("2026-06-30"))],
         }
+    }
+
+    #[test]
+    fn a_step_that_keeps_a_problem_closed_does_not_move_its_close() {
+        let mut tl = timeline();
+        tl.history.pop();
+        // A new review date (持续整改) after the close: closed → closed.
+        tl.history
+            .push((t("2026-07-05 02:00"), "defer_review".into(), Status::Closed));
+        let later = tl.at(t("2026-07-06 00:00"), local).unwrap();
+        assert_eq!(later.status, Status::Closed);
+        assert_eq!(
+            later.seconds_to_close,
+            Some((t("2026-06-26 02:00") - t("2026-06-01 02:00")).num_seconds())
+        );
+        assert_eq!(later.on_time, Some(true));
     }
 
     #[test]
