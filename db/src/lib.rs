@@ -20,6 +20,7 @@ pub mod progress;
 pub mod recurrences;
 pub mod reviews;
 pub mod schema;
+pub mod scorecard;
 pub mod search;
 pub mod service_accounts;
 pub mod supervision;

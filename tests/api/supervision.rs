@@ -970,3 +970,176 @@ fn a_problem_imported_next_year_is_flagged_as_a_recurrence_of_this_years_closed_
     assert_eq!(confirmed["recurrence_of"], earlier);
     assert_eq!(confirmed["possible_recurrence_of"], json!([]));
 }
+
+/// A confirmed problem of `unit`, owned by `owner`, due on `deadline`; returns (problem, measure).
+fn confirmed_in(
+    app: &TestApp,
+    coordinator: &str,
+    review: i64,
+    unit: i64,
+    owner: i64,
+    deadline: &str,
+) -> (i64, i64) {
+    let id = app.problem(
+        coordinator,
+        json!({"review_id": review, "title": "物业服务投诉处理不及时", "organization_id": unit,
+               "owner_id": owner, "deadline": deadline}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let measure = app.measure(coordinator, review, &[id], json!({}));
+    app.act(coordinator, id, "confirm", None).expect(200);
+    (id, measure)
+}
+
+/// The owner starts, finishes the measure, proves and submits; a coordinator verifies.
+fn work_and_close(app: &TestApp, coordinator: &str, owner: &str, problem: (i64, i64)) {
+    let (id, measure) = problem;
+    if get(app, owner, id)["status"] == "open" {
+        app.act(owner, id, "start", None).expect(200);
+    }
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.attach_pdf(owner, id);
+    app.act(owner, id, "submit", Some("已整改")).expect(200);
+    app.act(coordinator, id, "verify", None).expect(200);
+}
+
+#[test]
+fn the_scorecard_ranks_four_units_as_a_hand_count_does() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let coordinator = cast.coordinator.clone();
+    let review = app.review(&coordinator, cast.org);
+    let mut units = Vec::new();
+    for code in ["A", "B", "C", "D"] {
+        let unit = app.create_org(
+            &format!("DF{code}"),
+            &format!("东风第{code}支部"),
+            Some(cast.org),
+        );
+        let (owner_id, owner) =
+            app.user_with_token(&format!("{}.owner", code.to_lowercase()), "owner", unit);
+        units.push((unit, owner_id, owner));
+    }
+    let [(a, a_id, a_owner), (b, b_id, _), (c, c_id, c_owner), (d, d_id, d_owner)] =
+        <[_; 4]>::try_from(units).unwrap();
+
+    // 23 November: all four confirmed (the last day to acknowledge is the 26th).
+    let a1 = confirmed_in(&app, &coordinator, review, a, a_id, "2026-12-20");
+    let _b1 = confirmed_in(&app, &coordinator, review, b, b_id, "2026-12-10");
+    let c1 = confirmed_in(&app, &coordinator, review, c, c_id, "2026-11-25");
+    let d1 = confirmed_in(&app, &coordinator, review, d, d_id, "2026-12-20");
+    // A and D close on time; C starts (acknowledging) but closes late; B does nothing.
+    work_and_close(&app, &coordinator, &a_owner, a1);
+    work_and_close(&app, &coordinator, &d_owner, d1);
+    app.act(&c_owner, c1.0, "start", None).expect(200);
+    app.set_now("2026-11-27T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let c_owner = app.login("c.owner", rectify_tests::PASSWORD);
+    work_and_close(&app, &cast.coordinator, &c_owner, c1);
+    // 30 November: D's re-check finds the problem back (reopened, due 20 December), and the
+    // community sends D a 督办 notice.
+    app.set_now("2026-11-30T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    app.post(
+        &format!("/api/v1/problems/{}/rechecks", d1.0),
+        &cast.coordinator,
+        &json!({"outcome": "recurred", "note": "物业投诉再次出现"}),
+    )
+    .expect(201);
+    app.post(
+        "/api/v1/supervision-notices",
+        &cast.coordinator,
+        &json!({"recipient_organization_id": d, "problem_ids": [d1.0], "subject": "督办通知"}),
+    )
+    .expect(201);
+
+    app.set_now("2027-01-05T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let card = app
+        .get(
+            &format!(
+                "/api/v1/reports/scorecard?organization_id={}&from=2026-11-01&to=2026-12-31",
+                cast.org
+            ),
+            &cast.coordinator,
+        )
+        .expect(200);
+    // By hand, with the documented weights (40 on time, 30 acknowledged, 30 re-checks held,
+    // −2 per overdue, −0.1 per day overdue, −5 per notice):
+    // A: 40 + 30 + 30                         = 100.0
+    // B: 40 (nothing closed) + 0 + 30 − 2 − 2.1 (21 days at 31 December) = 65.9
+    // D: 40 + 30 + 0 (its re-check recurred) − 2 − 1.1 (11 days) − 5 = 61.9
+    // C: 0 (closed two days late) + 30 + 30   = 60.0
+    let expected = [
+        // code, rank, closed, on time, acks due, acks on time, overdue, days, held, recurred, notices, score
+        ("DFA", 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 100.0),
+        ("DFB", 2, 0, 0, 1, 0, 1, 21, 0, 0, 0, 65.9),
+        ("DFD", 3, 1, 1, 1, 1, 1, 11, 0, 1, 1, 61.9),
+        ("DFC", 4, 1, 0, 1, 1, 0, 0, 0, 0, 0, 60.0),
+    ];
+    let units = card["units"].as_array().unwrap();
+    assert_eq!(units.len(), 4, "{card}");
+    for (unit, want) in units.iter().zip(expected) {
+        let (
+            code,
+            rank,
+            closed,
+            on_time,
+            due,
+            acked,
+            overdue,
+            days,
+            held,
+            recurred,
+            notices,
+            score,
+        ) = want;
+        let got = (
+            unit["code"].as_str().unwrap(),
+            unit["rank"].as_u64().unwrap(),
+            unit["closed"].as_u64().unwrap(),
+            unit["closed_on_time"].as_u64().unwrap(),
+            unit["acknowledgements_due"].as_u64().unwrap(),
+            unit["acknowledged_on_time"].as_u64().unwrap(),
+            unit["overdue"].as_u64().unwrap(),
+            unit["overdue_days"].as_u64().unwrap(),
+            unit["rechecks_held"].as_u64().unwrap(),
+            unit["rechecks_recurred"].as_u64().unwrap(),
+            unit["notices_received"].as_u64().unwrap(),
+            unit["score"].as_f64().unwrap(),
+        );
+        assert_eq!(
+            got,
+            (
+                code, rank, closed, on_time, due, acked, overdue, days, held, recurred, notices,
+                score
+            ),
+            "{unit}"
+        );
+    }
+    // The same table as CSV, for a spreadsheet.
+    let csv = app.get_bytes(
+        &format!(
+            "/api/v1/reports/scorecard?organization_id={}&from=2026-11-01&to=2026-12-31&format=csv",
+            cast.org
+        ),
+        &cast.coordinator,
+    );
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with("\u{feff}排名,单位代码"), "{text}");
+    assert!(text.contains("1,DFA,东风第A支部,1,1,100.0%"), "{text}");
+    // A period that ends before it starts is refused by name.
+    let refused = app
+        .get(
+            "/api/v1/reports/scorecard?from=2026-12-31&to=2026-11-01",
+            &cast.coordinator,
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "from");
+}

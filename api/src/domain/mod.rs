@@ -35,6 +35,7 @@ pub mod reflow;
 pub mod report;
 pub mod robot;
 pub mod role;
+pub mod scorecard;
 pub mod search;
 pub mod similarity;
 pub mod supervision;

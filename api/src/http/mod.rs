@@ -75,6 +75,7 @@ pub struct AppState {
         crate::api_types::ReportFormat,
         crate::api_types::OverdueGrouping,
         crate::api_types::DigestFormat,
+        crate::api_types::ScorecardFormat,
     )),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -291,6 +292,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reports::progress)
         .service(reports::review_report)
         .service(reports::digest_deliveries)
+        .service(reports::scorecard)
         .service(reports::digest)
         .service(service_accounts::create_service_account)
         .service(service_accounts::list_service_accounts)

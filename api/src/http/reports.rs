@@ -11,7 +11,8 @@ use super::AppState;
 use crate::api_types::{
     BinaryFile, DigestDelivery, DigestFormat, DigestQuery, DigestWeekQuery, LedgerFileQuery,
     LedgerFormat, LedgerQuery, OverdueFileQuery, OverdueQuery, OverdueReport, ProblemDetails,
-    ProgressQuery, ProgressReport, ReportFormat, ReviewReportQuery,
+    ProgressQuery, ProgressReport, ReportFormat, ReviewReportQuery, Scorecard, ScorecardFormat,
+    ScorecardQuery,
 };
 use crate::domain::digest::{Digest, Week};
 use crate::domain::evidence::ascii_file_name;
@@ -143,6 +144,92 @@ pub(crate) async fn ledger_file(
         LedgerFormat::Csv => FileKind::Csv,
     };
     attachment(&req, file, &title, kind)
+}
+
+/// The unit scorecard (红黑榜): the organization's child units ranked over a period on closing
+/// on time, acknowledging in time and re-checks held, less problems overdue at the period's
+/// end, confirmed recurrences and 督办 notices received — each rebuilt from the history. JSON,
+/// or CSV for a spreadsheet.
+#[utoipa::path(
+    operation_id = "scorecard",
+    tag = "reports",
+    params(ScorecardQuery),
+    responses(
+        (status = 200, body = Scorecard, content_type = "application/json"),
+        (status = 200, description = "format=csv: the table as CSV (UTF-8 with a BOM)", body = String, content_type = "text/csv"),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/reports/scorecard")]
+pub async fn scorecard(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    query: web::Query<ScorecardQuery>,
+) -> Result<HttpResponse, Error> {
+    let query = validated(query.into_inner())?;
+    let now = state.clock.now();
+    let format = query.format.unwrap_or_default();
+    let card =
+        blocking(move || crate::service::scorecard::compute(&state.db, &caller, &query, now))
+            .await?;
+    if format == ScorecardFormat::Json {
+        return Ok(HttpResponse::Ok().json(card));
+    }
+    const HEADERS: [&str; 17] = [
+        "排名",
+        "单位代码",
+        "单位",
+        "销号数",
+        "按期销号数",
+        "按期完成率",
+        "应签收数",
+        "按时签收数",
+        "及时签收率",
+        "逾期数",
+        "逾期天数",
+        "问题反弹数",
+        "回头看巩固数",
+        "回头看反弹数",
+        "回头看巩固率",
+        "收到督办数",
+        "得分",
+    ];
+    let pct = |r: Option<f64>| r.map_or(String::new(), |r| format!("{:.1}%", r * 100.0));
+    let mut out = Vec::new();
+    export::write_table_csv::<Error>(&mut out, &HEADERS, |each| {
+        for u in &card.units {
+            let n = |v: u64| export::Value::Number(v as i64);
+            let text = |s: String| export::Value::Text(s);
+            each(export::Row {
+                cells: vec![
+                    n(u.rank as u64),
+                    text(u.code.clone()),
+                    text(u.name.clone()),
+                    n(u.closed),
+                    n(u.closed_on_time),
+                    text(pct(u.on_time_rate)),
+                    n(u.acknowledgements_due),
+                    n(u.acknowledged_on_time),
+                    text(pct(u.acknowledged_on_time_rate)),
+                    n(u.overdue),
+                    n(u.overdue_days),
+                    n(u.recurrences),
+                    n(u.rechecks_held),
+                    n(u.rechecks_recurred),
+                    text(pct(u.rechecks_held_rate)),
+                    n(u.notices_received),
+                    text(format!("{:.1}", u.score)),
+                ],
+                highlight: export::Highlight::None,
+            })?;
+        }
+        Ok(())
+    })?;
+    let title = format!("整改红黑榜（{}至{}）", card.from, card.to);
+    attachment(&req, spooled(&out)?, &title, FileKind::Csv)
 }
 
 /// A document made in memory, as an open file the attachment streams (its name is gone).

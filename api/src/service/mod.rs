@@ -16,6 +16,7 @@ pub mod problems;
 pub mod progress_tallies;
 pub mod reports;
 pub mod reviews;
+pub mod scorecard;
 pub mod search_index;
 pub mod service_accounts;
 pub mod supervision;
