@@ -705,6 +705,68 @@ pub(crate) fn arrive_at(
     })
 }
 
+/// Takes a closed problem back to work by `action` (the service's reactivation, or a re-check
+/// that found it back): clears its close and its outcome's dates, records the step in the
+/// history, audit and tallies, and queues `events`.
+fn reopen_closed(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    problem: (&ProblemRow, &OrganizationRow),
+    step: (Action, Status, &str),
+    events: &[&str],
+    now: DateTime<Utc>,
+) -> Result<ProblemRow> {
+    let ((row, unit), (action, to, note)) = (problem, step);
+    let from: Status = parse(&row.status, row.id)?;
+    let at = now.naive_utc();
+    let changes = ProblemChanges {
+        status: Some(to.as_str().to_owned()),
+        closed_at: Some(None),
+        submitted_at: Some(None),
+        submitted_by: Some(None),
+        outcome: Some(None),
+        review_on: Some(None),
+        recheck_on: Some(None),
+        updated_at: Some(at),
+        ..Default::default()
+    };
+    let also = supervision_changes(row, &changes);
+    let updated = super::progress_tallies::tracking(conn, row.id, |conn| {
+        let updated = db_problems::update(conn, row.id, row.version, &changes)?
+            .ok_or_else(concurrent_change)?;
+        record_transition(
+            conn,
+            caller,
+            row.id,
+            &unit.path,
+            action.as_str(),
+            from,
+            to,
+            Some(note),
+            at,
+            also,
+        )?;
+        Ok(updated)
+    })?;
+    let mut data = super::webhooks::problem_data(&updated);
+    data["action"] = action.as_str().into();
+    data["from"] = from.as_str().into();
+    data["to"] = to.as_str().into();
+    data["note"] = note.into();
+    data["review_on"] = row.review_on.map(|d| d.to_string()).into();
+    for event in events {
+        super::webhooks::enqueue(
+            conn,
+            event,
+            &unit.path,
+            data.clone(),
+            caller.trace.as_deref(),
+            now,
+        )?;
+    }
+    Ok(updated)
+}
+
 /// Reopens a problem closed as continuing whose review date has come (on its unit's calendar),
 /// as the service itself: history, audit, tallies and `problem.reactivated` in the caller's
 /// transaction. Returns false when the problem is no longer due (changed meanwhile).
@@ -728,47 +790,15 @@ pub(crate) fn reactivate(
     ) else {
         return Ok(false);
     };
-    let at = now.naive_utc();
-    let changes = ProblemChanges {
-        status: Some(to.as_str().to_owned()),
-        closed_at: Some(None),
-        submitted_at: Some(None),
-        submitted_by: Some(None),
-        outcome: Some(None),
-        review_on: Some(None),
-        recheck_on: Some(None),
-        updated_at: Some(at),
-        ..Default::default()
-    };
-    let also = supervision_changes(&row, &changes);
     let note = supervision::reactivation_note(review_on);
-    let action = Action::Reactivate.as_str();
-    let updated = super::progress_tallies::tracking(conn, id, |conn| {
-        let updated =
-            db_problems::update(conn, id, row.version, &changes)?.ok_or_else(concurrent_change)?;
-        record_transition(
-            conn,
-            scheduler,
-            id,
-            &unit.path,
-            action,
-            status,
-            to,
-            Some(&note),
-            at,
-            also,
-        )?;
-        Ok(updated)
-    })?;
-    let mut data = super::webhooks::problem_data(&updated);
-    data["action"] = action.into();
-    data["from"] = status.as_str().into();
-    data["to"] = to.as_str().into();
-    data["note"] = note.into();
-    data["review_on"] = review_on.to_string().into();
-    for event in ["problem.transitioned", "problem.reactivated"] {
-        super::webhooks::enqueue(conn, event, &unit.path, data.clone(), None, now)?;
-    }
+    reopen_closed(
+        conn,
+        scheduler,
+        (&row, &unit),
+        (Action::Reactivate, to, &note),
+        &["problem.transitioned", "problem.reactivated"],
+        now,
+    )?;
     Ok(true)
 }
 
@@ -1443,47 +1473,12 @@ pub fn recheck(
                         Some(&reason),
                     )
                     .map_err(|e| transition_error(e, &row.key))?;
-                    let changes = ProblemChanges {
-                        status: Some(to.as_str().to_owned()),
-                        submitted_at: Some(None),
-                        submitted_by: Some(None),
-                        closed_at: Some(None),
-                        outcome: Some(None),
-                        review_on: Some(None),
-                        recheck_on: Some(None),
-                        updated_at: Some(at),
-                        ..Default::default()
-                    };
-                    let also = supervision_changes(&row, &changes);
-                    let action = Action::Reopen.as_str();
-                    let updated = super::progress_tallies::tracking(conn, id, |conn| {
-                        let updated = db_problems::update(conn, id, row.version, &changes)?
-                            .ok_or_else(concurrent_change)?;
-                        record_transition(
-                            conn,
-                            caller,
-                            id,
-                            &unit.path,
-                            action,
-                            status,
-                            to,
-                            Some(&reason),
-                            at,
-                            also,
-                        )?;
-                        Ok(updated)
-                    })?;
-                    let mut data = super::webhooks::problem_data(&updated);
-                    data["action"] = action.into();
-                    data["from"] = status.as_str().into();
-                    data["to"] = to.as_str().into();
-                    data["note"] = reason.into();
-                    super::webhooks::enqueue(
+                    reopen_closed(
                         conn,
-                        "problem.transitioned",
-                        &unit.path,
-                        data,
-                        caller.trace.as_deref(),
+                        caller,
+                        (&row, &unit),
+                        (Action::Reopen, to, &reason),
+                        &["problem.transitioned"],
                         now,
                     )?;
                 }
