@@ -155,8 +155,10 @@ pub(crate) async fn ledger_file(
     tag = "reports",
     params(ScorecardQuery),
     responses(
-        (status = 200, body = Scorecard, content_type = "application/json"),
-        (status = 200, description = "format=csv: the table as CSV (UTF-8 with a BOM)", body = String, content_type = "text/csv"),
+        (status = 200, description = "The scorecard; with format=csv the table as CSV (UTF-8 with a BOM), as an attachment", content(
+            (Scorecard = "application/json"),
+            (String = "text/csv"),
+        )),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
     ),
