@@ -1,4 +1,5 @@
--- Supervision: 签收, the lights, 持续整改 and 回头看 (docs/domain.md "Workflow").
+-- Supervision (docs/domain.md "Workflow"): 签收, the lights and the escalation ladder, 持续整改,
+-- 回头看, 督办 notices, 抄送 watchers and 问题反弹 recurrences.
 --
 -- Policies an organization sets or inherits from its nearest ancestor that does (null: inherit):
 -- the days a unit has to acknowledge a confirmed problem, the days before a deadline when its
@@ -52,8 +53,7 @@ CREATE TABLE problem_rechecks (
 CREATE INDEX problem_rechecks_problem_idx ON problem_rechecks (problem_id, id);
 
 -- A reminder fires once per problem, kind and date (acknowledgement_overdue: the last day to
--- acknowledge; recheck_due: the re-check date; escalated_<n>: the deadline a level was reached
--- for).
+-- acknowledge; recheck_due: the re-check date). The ladder keeps its own columns above.
 CREATE TABLE problem_reminders (
     problem_id BIGINT NOT NULL REFERENCES problems (id),
     kind TEXT NOT NULL,
