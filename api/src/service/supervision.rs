@@ -152,6 +152,7 @@ pub fn scan(db: &Db, now: DateTime<Utc>) -> Result<Scanned> {
 
     // The ladder: every candidate in id order, a batch at a time, up to a bound per round.
     let mut after_id = 0;
+    let scheduler = scheduler(db)?;
     for _ in 0..LADDER_BATCHES {
         let batch = db.read(|conn| {
             Ok::<_, Error>(db_supervision::escalation_candidates(
@@ -165,7 +166,6 @@ pub fn scan(db: &Db, now: DateTime<Utc>) -> Result<Scanned> {
             break;
         };
         after_id = last.id;
-        let scheduler = scheduler(db)?;
         for (problem, _, _) in &batch {
             match super::audit::write(db, now, |conn| {
                 super::problems::escalate(conn, &scheduler, problem.id, now)
