@@ -1126,6 +1126,7 @@ pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64)
                             to_status,
                             note: None,
                             created_at: now,
+                            outcome: (action == "verify").then_some("rectified"),
                         })
                         .collect::<Vec<_>>()
                 })

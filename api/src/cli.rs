@@ -251,6 +251,7 @@ pub fn execute(
                 escalate_after_days: None,
                 leader_id: None,
                 head_id: None,
+                scorecard_weights: None,
             };
             let org = organizations::create(&db, &operator, input, clock.now())?;
             writeln!(

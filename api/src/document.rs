@@ -410,6 +410,90 @@ pub fn closure_record(record: &ClosureRecord) -> Result<Vec<u8>, ExportError> {
     packed(docx)
 }
 
+/// A 督办 notice as issued, and its reply once there is one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoticeDocument {
+    /// 督〔2026〕17号.
+    pub reference: String,
+    pub subject: String,
+    pub issuer: String,
+    pub recipient: String,
+    pub body: String,
+    /// Each problem it names, as a line: key, title, deadline and days overdue.
+    pub problems: Vec<String>,
+    pub reply_by: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub reply: Option<NoticeReply>,
+}
+
+/// The recipient's reply to a 督办 notice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NoticeReply {
+    pub text: String,
+    pub replied_on: NaiveDate,
+    /// The evidence it cites, by file name and description.
+    pub evidence: Vec<String>,
+}
+
+/// A 督办 notice as a .docx: its reference, its subject as the title, the unit it is sent to,
+/// the body, the problems to rectify, the reply date, the issuing unit and day; then the reply,
+/// once made.
+pub fn supervision_notice(notice: &NoticeDocument) -> Result<Vec<u8>, ExportError> {
+    let centred = |text: &str| {
+        Paragraph::new()
+            .align(AlignmentType::Center)
+            .line_spacing(line())
+            .add_run(run(text, BODY_FONT))
+    };
+    let mut docx = page()
+        .add_paragraph(centred(&notice.reference))
+        .add_paragraph(Paragraph::new().line_spacing(line()))
+        .add_paragraph(title_paragraph(&notice.subject))
+        .add_paragraph(Paragraph::new().line_spacing(line()))
+        .add_paragraph(
+            Paragraph::new()
+                .line_spacing(line())
+                .add_run(run(&format!("{}：", notice.recipient), BODY_FONT)),
+        );
+    for paragraph in notice.body.lines().map(str::trim).filter(|p| !p.is_empty()) {
+        docx = docx.add_paragraph(body(paragraph));
+    }
+    docx = docx.add_paragraph(heading("一、督办事项", HEADING_FONT));
+    for (i, problem) in notice.problems.iter().enumerate() {
+        docx = docx.add_paragraph(body(&format!("{}. {problem}", i + 1)));
+    }
+    docx = docx.add_paragraph(heading("二、办理要求", HEADING_FONT));
+    docx = docx.add_paragraph(body(&format!(
+        "请于{}前将整改落实情况书面报送{}，并附佐证材料。逾期未报送的，列为逾期督办事项。",
+        chinese_date(notice.reply_by),
+        notice.issuer
+    )));
+    docx = docx.add_paragraph(Paragraph::new().line_spacing(line()));
+    for text in [notice.issuer.clone(), chinese_date(notice.issued_on)] {
+        docx = docx.add_paragraph(
+            Paragraph::new()
+                .align(AlignmentType::Right)
+                .line_spacing(line())
+                .add_run(run(&text, BODY_FONT)),
+        );
+    }
+    if let Some(reply) = &notice.reply {
+        docx = docx
+            .add_paragraph(Paragraph::new().line_spacing(line()))
+            .add_paragraph(heading("办理情况回复", HEADING_FONT))
+            .add_paragraph(labelled("回复单位：", &notice.recipient))
+            .add_paragraph(labelled("回复时间：", &chinese_date(reply.replied_on)))
+            .add_paragraph(labelled("回复内容：", &reply.text));
+        let evidence = if reply.evidence.is_empty() {
+            "无。".to_owned()
+        } else {
+            format!("{}。", reply.evidence.join("；"))
+        };
+        docx = docx.add_paragraph(labelled("佐证材料：", &evidence));
+    }
+    packed(docx)
+}
+
 /// A list to print (the 督办 list of overdue items): a title, a line under it, and a table of
 /// `headers` and `rows`, on A4 landscape.
 pub fn table_document(

@@ -32,6 +32,8 @@ pub struct OrganizationRow {
     pub leader_id: Option<i64>,
     /// 主要负责人, told from red.
     pub head_id: Option<i64>,
+    /// How the scorecard weighs its figures, as JSON; `None` inherits.
+    pub scorecard_weights: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -50,6 +52,7 @@ pub struct NewOrganization<'a> {
     pub escalate_after_days: Option<i32>,
     pub leader_id: Option<i64>,
     pub head_id: Option<i64>,
+    pub scorecard_weights: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -68,6 +71,7 @@ pub struct OrganizationChanges {
     pub escalate_after_days: Option<Option<i32>>,
     pub leader_id: Option<Option<i64>>,
     pub head_id: Option<Option<i64>>,
+    pub scorecard_weights: Option<Option<String>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -371,6 +375,8 @@ pub struct HistoryRow {
     pub to_status: String,
     pub note: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The outcome a closing step recorded (verify, mark_unrectified).
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -383,6 +389,7 @@ pub struct NewHistory<'a> {
     pub to_status: &'a str,
     pub note: Option<&'a str>,
     pub created_at: NaiveDateTime,
+    pub outcome: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, Queryable, Selectable, Insertable)]
@@ -668,6 +675,11 @@ pub struct TallyRow {
     pub closed_on_time: i64,
     pub seconds_to_close: i64,
     pub extensions_granted: i64,
+    pub closed_rectified: i64,
+    pub closed_continuing: i64,
+    pub unrectified: i64,
+    pub acknowledgements_due: i64,
+    pub acknowledged_on_time: i64,
 }
 
 /// 回头看: what one re-check of a closed problem found.

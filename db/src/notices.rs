@@ -46,11 +46,13 @@ pub fn get(conn: &mut DbConnection, id: i64) -> QueryResult<NoticeRow> {
 
 /// The problems each of these notices names, as (notice, problem) pairs in problem order.
 pub fn problems_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
-    np::notice_problems
-        .filter(np::notice_id.eq_any(ids))
-        .order((np::notice_id.asc(), np::problem_id.asc()))
-        .select((np::notice_id, np::problem_id))
-        .load(conn)
+    crate::in_chunks(ids, |ids| {
+        np::notice_problems
+            .filter(np::notice_id.eq_any(ids))
+            .order((np::notice_id.asc(), np::problem_id.asc()))
+            .select((np::notice_id, np::problem_id))
+            .load(conn)
+    })
 }
 
 /// Whether a 督办 was issued already for this problem and deadline (issued automatically once).
@@ -116,4 +118,56 @@ pub fn reply(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Notices to units in the subtree at `path` unanswered at `until` whose reply date is before
+/// `latest_today` (the latest "today" of any calendar): with the recipient's name and time zone,
+/// most overdue first.
+pub fn unanswered_before(
+    conn: &mut DbConnection,
+    path: &str,
+    latest_today: NaiveDate,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(NoticeRow, String, String)>> {
+    use crate::schema::organizations::dsl as o;
+    sn::supervision_notices
+        .inner_join(o::organizations.on(o::id.eq(sn::recipient_organization_id)))
+        .filter(
+            o::path
+                .like(format!("{}%", crate::organizations::like_escape(path)))
+                .escape('\\'),
+        )
+        .filter(sn::reply_by.lt(latest_today))
+        .filter(sn::created_at.le(until))
+        .filter(sn::replied_at.is_null().or(sn::replied_at.gt(until)))
+        .order((sn::reply_by.asc(), sn::id.asc()))
+        .select((NoticeRow::as_select(), o::name, o::timezone))
+        .load(conn)
+}
+
+/// Records the evidence a reply cites.
+pub fn cite_evidence(
+    conn: &mut DbConnection,
+    notice_id: i64,
+    evidence_ids: &[i64],
+) -> QueryResult<()> {
+    use crate::schema::notice_evidence::dsl as ne;
+    for evidence_id in evidence_ids {
+        diesel::insert_into(ne::notice_evidence)
+            .values((ne::notice_id.eq(notice_id), ne::evidence_id.eq(evidence_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The evidence the replies to these notices cite, as (notice, evidence) pairs in evidence order.
+pub fn cited_evidence(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, i64)>> {
+    use crate::schema::notice_evidence::dsl as ne;
+    crate::in_chunks(ids, |ids| {
+        ne::notice_evidence
+            .filter(ne::notice_id.eq_any(ids))
+            .order((ne::notice_id.asc(), ne::evidence_id.asc()))
+            .select((ne::notice_id, ne::evidence_id))
+            .load(conn)
+    })
 }

@@ -205,3 +205,13 @@ pub fn get_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<Organiz
             .load(conn)
     })
 }
+
+/// The units that name this user as their leader in charge (分管领导) or head (主要负责人).
+pub fn led_by(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<OrganizationRow>> {
+    o::organizations
+        .filter(o::leader_id.eq(user_id).or(o::head_id.eq(user_id)))
+        .filter(o::active.eq(true))
+        .order(o::id.asc())
+        .select(OrganizationRow::as_select())
+        .load(conn)
+}

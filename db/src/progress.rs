@@ -32,6 +32,13 @@ pub fn add(conn: &mut DbConnection, rows: &[TallyRow]) -> QueryResult<()> {
                     t::seconds_to_close.eq(t::seconds_to_close + excluded(t::seconds_to_close)),
                     t::extensions_granted
                         .eq(t::extensions_granted + excluded(t::extensions_granted)),
+                    t::closed_rectified.eq(t::closed_rectified + excluded(t::closed_rectified)),
+                    t::closed_continuing.eq(t::closed_continuing + excluded(t::closed_continuing)),
+                    t::unrectified.eq(t::unrectified + excluded(t::unrectified)),
+                    t::acknowledgements_due
+                        .eq(t::acknowledgements_due + excluded(t::acknowledgements_due)),
+                    t::acknowledged_on_time
+                        .eq(t::acknowledged_on_time + excluded(t::acknowledged_on_time)),
                 ))
                 .execute($c)
         };

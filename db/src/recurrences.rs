@@ -10,14 +10,14 @@ use crate::schema::reviews::dsl as r;
 use crate::DbConnection;
 
 /// Closed problems of reviews held before `held_before` (not `review_id` itself) whose units
-/// are in the subtree at `path`, newest first: (id, title).
+/// are in the subtree at `path`, newest first: (id, title, key, review).
 pub fn earlier_closed(
     conn: &mut DbConnection,
     path: &str,
     held_before: NaiveDate,
     review_id: i64,
     limit: i64,
-) -> QueryResult<Vec<(i64, String)>> {
+) -> QueryResult<Vec<(i64, String, String, i64)>> {
     p::problems
         .inner_join(r::reviews)
         .filter(p::status.eq("closed"))
@@ -27,7 +27,7 @@ pub fn earlier_closed(
         .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
         .order(p::id.desc())
         .limit(limit)
-        .select((p::id, p::title))
+        .select((p::id, p::title, p::key, p::review_id))
         .load(conn)
 }
 
@@ -98,4 +98,72 @@ pub fn decide(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Confirmed recurrences decided by `until` of the problems of the subtree at `path` (of
+/// `review_id` alone when given): (problem, the earlier problem it repeats).
+pub fn confirmed_within(
+    conn: &mut DbConnection,
+    path: &str,
+    review_id: Option<i64>,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    let mut query = pr::problem_recurrences
+        .inner_join(p::problems.on(p::id.eq(pr::problem_id)))
+        .filter(pr::decision.eq("confirmed"))
+        .filter(pr::decided_at.le(until))
+        .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
+        .select((pr::problem_id, pr::earlier_id))
+        .into_boxed();
+    if let Some(review_id) = review_id {
+        query = query.filter(p::review_id.eq(review_id));
+    }
+    query.load(conn)
+}
+
+/// Confirmed recurrences decided by `until` of these problems, to follow a chain back.
+pub fn confirmed_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i64)>> {
+    crate::in_chunks(ids, |ids| {
+        pr::problem_recurrences
+            .filter(pr::decision.eq("confirmed"))
+            .filter(pr::decided_at.le(until))
+            .filter(pr::problem_id.eq_any(ids))
+            .select((pr::problem_id, pr::earlier_id))
+            .load(conn)
+    })
+}
+
+/// One problem of a recurrence chain, as a report lists it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ChainProblem {
+    pub id: i64,
+    pub key: String,
+    pub title: String,
+    pub organization_id: i64,
+    pub review_id: i64,
+    pub review_title: String,
+    pub held_on: NaiveDate,
+}
+
+/// These problems with their reviews.
+pub fn chain_problems(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<ChainProblem>> {
+    crate::in_chunks(ids, |ids| {
+        p::problems
+            .inner_join(r::reviews)
+            .filter(p::id.eq_any(ids))
+            .select((
+                p::id,
+                p::key,
+                p::title,
+                p::organization_id,
+                p::review_id,
+                r::title,
+                r::held_on,
+            ))
+            .load(conn)
+    })
 }

@@ -203,3 +203,16 @@ pub fn list(
 pub fn count_filtered(conn: &mut DbConnection, filter: &ReviewFilter) -> QueryResult<i64> {
     filtered(filter).count().get_result(conn)
 }
+
+/// The day each of these reviews was held.
+pub fn held_on_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, chrono::NaiveDate)>> {
+    crate::in_chunks(ids, |ids| {
+        r::reviews
+            .filter(r::id.eq_any(ids))
+            .select((r::id, r::held_on))
+            .load(conn)
+    })
+}

@@ -21,6 +21,7 @@ diesel::table! {
         escalate_after_days -> Nullable<Integer>,
         leader_id -> Nullable<BigInt>,
         head_id -> Nullable<BigInt>,
+        scorecard_weights -> Nullable<Text>,
     }
 }
 
@@ -96,6 +97,7 @@ diesel::table! {
         escalation_level -> Integer,
         escalated_deadline -> Nullable<Date>,
         next_escalation_on -> Nullable<Date>,
+        lapses -> Integer,
     }
 }
 
@@ -163,6 +165,7 @@ diesel::table! {
         to_status -> Text,
         note -> Nullable<Text>,
         created_at -> Timestamp,
+        outcome -> Nullable<Text>,
     }
 }
 
@@ -345,6 +348,11 @@ diesel::table! {
         closed_on_time -> BigInt,
         seconds_to_close -> BigInt,
         extensions_granted -> BigInt,
+        closed_rectified -> BigInt,
+        closed_continuing -> BigInt,
+        unrectified -> BigInt,
+        acknowledgements_due -> BigInt,
+        acknowledged_on_time -> BigInt,
     }
 }
 
@@ -388,6 +396,16 @@ diesel::table! {
 }
 
 diesel::joinable!(notice_problems -> supervision_notices (notice_id));
+
+diesel::table! {
+    /// The evidence a reply to a 督办 notice cites.
+    notice_evidence (notice_id, evidence_id) {
+        notice_id -> BigInt,
+        evidence_id -> BigInt,
+    }
+}
+
+diesel::joinable!(notice_evidence -> evidence (evidence_id));
 
 diesel::table! {
     /// 抄送: a user or an organization watching a problem or a whole review.
@@ -477,6 +495,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     problem_rechecks,
     supervision_notices,
     notice_problems,
+    notice_evidence,
     watchers,
     problem_recurrences,
 );

@@ -177,6 +177,7 @@ pub fn record_escalation(
     deadline: NaiveDate,
     level: i32,
     next_on: Option<NaiveDate>,
+    lapsed: bool,
 ) -> QueryResult<bool> {
     let n = diesel::update(
         p::problems
@@ -187,7 +188,82 @@ pub fn record_escalation(
         p::escalation_level.eq(level),
         p::escalated_deadline.eq(Some(deadline)),
         p::next_escalation_on.eq(next_on),
+        p::lapses.eq(p::lapses + i32::from(lapsed)),
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// How many times the unit's problems of a review have lapsed into red (each deadline once).
+pub fn lapses_in_review(
+    conn: &mut DbConnection,
+    organization_id: i64,
+    review_id: i64,
+) -> QueryResult<i64> {
+    let sum: Option<i64> = p::problems
+        .filter(p::organization_id.eq(organization_id))
+        .filter(p::review_id.eq(review_id))
+        .select(diesel::dsl::sum(p::lapses))
+        .first(conn)?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Closed problems of the subtree at `path` whose re-check date is on or before `latest_today`
+/// and not yet recorded: with their unit's name and time zone, most overdue first.
+pub fn rechecks_due_within(
+    conn: &mut DbConnection,
+    path: &str,
+    latest_today: NaiveDate,
+) -> QueryResult<Vec<(ProblemRow, String, String)>> {
+    p::problems
+        .inner_join(o::organizations)
+        .filter(p::recheck_on.le(latest_today))
+        .filter(p::status.eq("closed"))
+        .filter(
+            o::path
+                .like(format!("{}%", crate::organizations::like_escape(path)))
+                .escape('\\'),
+        )
+        .order((p::recheck_on.asc(), p::id.asc()))
+        .select((ProblemRow::as_select(), o::name, o::timezone))
+        .load(conn)
+}
+
+/// Whose pending problems a digest's supervision sections look at.
+pub enum Watched<'a> {
+    /// The problems of these units (a leader's or head's).
+    Units(&'a [i64]),
+    /// These problems, and the problems of these reviews (a watcher's).
+    Records {
+        problems: &'a [i64],
+        reviews: &'a [i64],
+    },
+}
+
+/// Problems being worked on, due on or before `due_by`, of `which`: with their unit's name,
+/// time zone and path, the earliest deadline first, at most `limit`.
+pub fn pending_due_by(
+    conn: &mut DbConnection,
+    which: Watched<'_>,
+    due_by: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(ProblemRow, String, String, String)>> {
+    let mut query = p::problems
+        .inner_join(o::organizations)
+        .filter(p::status.eq_any(crate::problems::ACTIVE))
+        .filter(p::deadline.le(due_by))
+        .into_boxed();
+    query = match which {
+        Watched::Units(ids) => query.filter(p::organization_id.eq_any(ids.to_vec())),
+        Watched::Records { problems, reviews } => query.filter(
+            p::id
+                .eq_any(problems.to_vec())
+                .or(p::review_id.eq_any(reviews.to_vec())),
+        ),
+    };
+    query
+        .order((p::deadline.asc(), p::id.asc()))
+        .limit(limit)
+        .select((ProblemRow::as_select(), o::name, o::timezone, o::path))
+        .load(conn)
 }

@@ -82,3 +82,27 @@ pub fn organization_paths(
         .distinct()
         .load(conn)
 }
+
+/// What this user watches, directly or through one of these organizations (their own and
+/// those above it): (problem ids, review ids), at most `limit` records.
+pub fn records_watched_by(
+    conn: &mut DbConnection,
+    user_id: i64,
+    organization_ids: &[i64],
+    limit: i64,
+) -> QueryResult<(Vec<i64>, Vec<i64>)> {
+    let rows: Vec<(Option<i64>, Option<i64>)> = w::watchers
+        .filter(
+            w::user_id
+                .eq(user_id)
+                .or(w::organization_id.eq_any(organization_ids)),
+        )
+        .order(w::id.asc())
+        .limit(limit)
+        .select((w::problem_id, w::review_id))
+        .load(conn)?;
+    Ok((
+        rows.iter().filter_map(|(p, _)| *p).collect(),
+        rows.iter().filter_map(|(_, r)| *r).collect(),
+    ))
+}

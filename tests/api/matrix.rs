@@ -74,6 +74,7 @@ const INSIDE: &[(&str, &str)] = &[
     ("POST /api/v1/problems/{id}/rechecks", "BBBFB"),
     ("POST /api/v1/problems/{id}/recurrence", "BBBFB"),
     ("GET /api/v1/supervision-notices/{id}", "22222"),
+    ("GET /api/v1/supervision-notices/{id}/notice.docx", "22222"),
     ("GET /api/v1/problems/{id}/watchers", "22222"),
     ("POST /api/v1/problems/{id}/watchers", "BFFFF"),
     ("GET /api/v1/reviews/{id}/watchers", "22222"),

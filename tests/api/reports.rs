@@ -199,7 +199,10 @@ fn the_overdue_report_matches_a_hand_computed_table() {
     let bytes = app.get_bytes("/api/v1/reports/overdue?format=xlsx", &cast.coordinator);
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
-    assert_eq!(book.sheet_names(), ["逾期问题", "即将到期", "分组统计"]);
+    assert_eq!(
+        book.sheet_names(),
+        ["逾期问题", "即将到期", "分组统计", "督办逾期", "回头看到期"]
+    );
     let cells = |book: &mut calamine::Xlsx<_>, name: &str| -> Vec<Vec<String>> {
         let range = book.worksheet_range(name).unwrap();
         range

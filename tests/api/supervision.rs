@@ -654,13 +654,70 @@ fn an_overdue_problem_climbs_the_ladder_once_per_level_telling_more_people_at_ea
         "{escalations:?}"
     );
 
-    // A later deadline starts the ladder again: red again fires again, for the new deadline.
+    // A later deadline starts the ladder again; but this is the second time the problem
+    // lapsed into red within its review, so the red is a 督办 at once.
     app.sql(&format!(
         "UPDATE problems SET deadline = '2027-01-10' WHERE id = {id}"
     ));
     app.set_now("2027-01-11T02:00:00Z");
-    assert_eq!(run_scan(&app).escalations, 2);
-    assert_eq!(queued(&app, hook).len(), 5);
+    assert_eq!(run_scan(&app).escalations, 3);
+    let events = queued(&app, hook);
+    assert_eq!(events.len(), 6);
+    assert_eq!(events[5]["payload"]["data"]["level"], 3);
+    assert!(
+        events[5]["payload"]["data"]["notice"].is_string(),
+        "{events:?}"
+    );
+    let admin = app.login("admin", ADMIN_PASSWORD);
+    assert_eq!(get(&app, &admin, id)["escalation_level"], 3);
+}
+
+#[test]
+fn two_yellows_that_lapse_into_red_within_a_review_make_the_second_a_supervision_item() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let street = app.create_org("JD", "东风街道党工委", None);
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"parent_id": street}),
+    )
+    .expect(200);
+    let review = app.review(&cast.coordinator, cast.org);
+    let other_review = app.review(&cast.coordinator, cast.org);
+    let problem = |review: i64, title: &str, deadline: &str| {
+        let (id, _) = app.ready_problem(&cast, review, title, deadline);
+        app.act(&cast.coordinator, id, "confirm", None).expect(200);
+        id
+    };
+    let first = problem(review, "物业服务投诉处理不及时", "2026-12-10");
+    let second = problem(review, "党员教育管理不够严格", "2026-12-20");
+    let elsewhere = problem(other_review, "台账资料归档不规范", "2026-12-20");
+    // The first lapse into red is red, nothing more.
+    app.set_now("2026-12-11T02:00:00Z");
+    run_scan(&app);
+    let admin = app.login("admin", ADMIN_PASSWORD);
+    assert_eq!(get(&app, &admin, first)["escalation_level"], 2);
+    // The second of the same review goes straight to 督办, with a notice; a problem of
+    // another review lapsing the same day is only red.
+    app.set_now("2026-12-21T02:00:00Z");
+    run_scan(&app);
+    let admin = app.login("admin", ADMIN_PASSWORD);
+    assert_eq!(get(&app, &admin, second)["escalation_level"], 3);
+    assert_eq!(get(&app, &admin, elsewhere)["escalation_level"], 2);
+    let notices = app.get("/api/v1/supervision-notices", &admin).expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let named: Vec<i64> = notices
+        .iter()
+        .flat_map(|n| n["problem_ids"].as_array().unwrap().clone())
+        .map(|id| id.as_i64().unwrap())
+        .collect();
+    assert_eq!(named, vec![second], "{notices:?}");
+    // Once: later rounds add nothing.
+    app.set_now("2026-12-22T02:00:00Z");
+    assert_eq!(run_scan(&app).escalations, 0);
 }
 
 #[test]
@@ -908,13 +965,40 @@ fn a_problem_imported_next_year_is_flagged_as_a_recurrence_of_this_years_closed_
 三、整改措施
 （一）改进服务群众。建立物业投诉台账，件件有回音。
 ";
-    let imported = app
+    let report = json!({"text": text, "organization_id": cast.org, "title": "2027年度组织生活会",
+                        "kind": "organizational_life", "held_on": "2027-11-15"});
+    // The dry run shows the flag before anything is written.
+    let preview = app
         .post(
-            "/api/v1/reviews/import",
+            "/api/v1/reviews/import?dry_run=true",
             &cast.coordinator,
-            &json!({"text": text, "organization_id": cast.org, "title": "2027年度组织生活会",
-                    "kind": "organizational_life", "held_on": "2027-11-15"}),
+            &report,
         )
+        .expect(200);
+    let previewed: Vec<(String, Value)> = preview["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["title"].as_str().unwrap().to_owned(),
+                p["possible_recurrence_of"].clone(),
+            )
+        })
+        .collect();
+    let (_, flags) = previewed
+        .iter()
+        .find(|(title, _)| title.contains("物业"))
+        .unwrap_or_else(|| panic!("{preview}"));
+    assert_eq!(flags[0]["id"], earlier, "{preview}");
+    assert_eq!(flags.as_array().unwrap().len(), 1, "{preview}");
+    let (_, none) = previewed
+        .iter()
+        .find(|(title, _)| title.contains("党费"))
+        .unwrap();
+    assert_eq!(none, &json!([]));
+    let imported = app
+        .post("/api/v1/reviews/import", &cast.coordinator, &report)
         .expect(201);
     let review = imported["review"]["id"].as_i64().unwrap();
     let listed = app
@@ -1142,4 +1226,531 @@ fn the_scorecard_ranks_four_units_as_a_hand_count_does() {
         )
         .problem(422, "validation_failed");
     assert_eq!(refused["errors"][0]["field"], "from");
+}
+
+/// A review of DFSQ held on `held_on`.
+fn review_held(app: &TestApp, cast: &Cast, title: &str, held_on: &str) -> i64 {
+    app.post(
+        "/api/v1/reviews",
+        &cast.coordinator,
+        &json!({"organization_id": cast.org, "title": title, "kind": "organizational_life",
+                "held_on": held_on}),
+    )
+    .expect(201)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Confirms a flagged recurrence.
+fn confirm_recurrence(app: &TestApp, coordinator: &str, id: i64, of: i64) {
+    let flagged = get(app, coordinator, id)["possible_recurrence_of"].clone();
+    assert!(
+        flagged.as_array().unwrap().iter().any(|f| f["id"] == of),
+        "{id} is not flagged against {of}: {flagged}"
+    );
+    app.post(
+        &format!("/api/v1/problems/{id}/recurrence"),
+        coordinator,
+        &json!({"of": of, "decision": "confirm"}),
+    )
+    .expect(200);
+}
+
+#[test]
+fn progress_reports_rate_acknowledgements_split_closings_by_outcome_and_count_recurrences() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let (coordinator, owner) = (cast.coordinator.clone(), cast.owner.clone());
+    let reviews = [
+        review_held(&app, &cast, "2024年度组织生活会", "2024-11-10"),
+        review_held(&app, &cast, "2025年度组织生活会", "2025-11-10"),
+        review_held(&app, &cast, "2026年度组织生活会", "2026-11-10"),
+    ];
+    let new_problem = |review: i64| {
+        confirmed_in(
+            &app,
+            &coordinator,
+            review,
+            cast.org,
+            cast.owner_id,
+            "2026-12-31",
+        )
+    };
+    // 2024: the property complaints closed as rectified; the dues ledger as continuing.
+    let first = new_problem(reviews[0]);
+    work_and_close(&app, &coordinator, &owner, first);
+    let dues = app.problem(
+        &coordinator,
+        json!({"review_id": reviews[0], "title": "党费收缴台账不完整", "owner_id": cast.owner_id,
+               "deadline": "2026-12-31"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    let measure = app.measure(&coordinator, reviews[0], &[dues], json!({}));
+    app.act(&coordinator, dues, "confirm", None).expect(200);
+    app.act(&owner, dues, "start", None).expect(200);
+    app.patch(
+        &format!("/api/v1/measures/{measure}"),
+        &owner,
+        &json!({"done": true}),
+    )
+    .expect(200);
+    app.attach_pdf(&owner, dues);
+    app.act(&owner, dues, "submit", Some("已建立台账"))
+        .expect(200);
+    transition(
+        &app,
+        &coordinator,
+        dues,
+        json!({"action": "verify", "outcome": "continuing", "review_on": "2027-03-01"}),
+    )
+    .expect(200);
+    // 2025: the complaints again, confirmed as come back, and closed again.
+    let second = new_problem(reviews[1]);
+    confirm_recurrence(&app, &coordinator, second.0, first.0);
+    work_and_close(&app, &coordinator, &owner, second);
+    // 2026: a third time (年年提), acknowledged in time; and a problem nobody acknowledges.
+    let third = new_problem(reviews[2]);
+    confirm_recurrence(&app, &coordinator, third.0, second.0);
+    app.act(&owner, third.0, "acknowledge", None).expect(200);
+    let ignored = app.problem(
+        &coordinator,
+        json!({"review_id": reviews[2], "title": "三会一课记录不规范", "owner_id": cast.owner_id,
+               "deadline": "2026-12-31"}),
+    )["id"]
+        .as_i64()
+        .unwrap();
+    app.measure(&coordinator, reviews[2], &[ignored], json!({}));
+    app.act(&coordinator, ignored, "confirm", None).expect(200);
+
+    // Confirmed on 23 November with three days to acknowledge: late from the 27th.
+    app.set_now("2026-11-27T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let progress = |query: &str| {
+        app.get(
+            &format!(
+                "/api/v1/reports/progress?organization_id={}{query}",
+                cast.org
+            ),
+            &cast.coordinator,
+        )
+        .expect(200)
+    };
+    let report = progress("");
+    let total = &report["total"];
+    assert_eq!(total["acknowledgements_due"], 5, "{total}");
+    assert_eq!(total["acknowledged_on_time_rate"], 0.8);
+    assert_eq!(
+        total["closed_by_outcome"],
+        json!({"rectified": 2, "continuing": 1})
+    );
+    assert_eq!(total["unrectified"], 0);
+    let recurrence = &report["recurrence"];
+    assert_eq!(recurrence["confirmed"], 2, "{recurrence}");
+    // Closed in reviews before the newest (2026): both of 2024 and the one of 2025.
+    assert_eq!(recurrence["closed_in_earlier_reviews"], 3);
+    assert_eq!(recurrence["recurrence_rate"], 0.6667);
+    let chains = recurrence["year_after_year"].as_array().unwrap();
+    assert_eq!(chains.len(), 1, "{recurrence}");
+    assert_eq!(chains[0]["problem_id"], third.0);
+    assert_eq!(chains[0]["reviews"], 3);
+    let chain: Vec<(i64, String)> = chains[0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["id"].as_i64().unwrap(),
+                p["held_on"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        vec![
+            (first.0, "2024-11-10".to_owned()),
+            (second.0, "2025-11-10".to_owned()),
+            (third.0, "2026-11-10".to_owned()),
+        ]
+    );
+    // One review: 2025's problem came back from what 2024 closed (one of two).
+    let of_2025 = progress(&format!("&review_id={}", reviews[1]));
+    assert_eq!(of_2025["recurrence"]["confirmed"], 1);
+    assert_eq!(of_2025["recurrence"]["closed_in_earlier_reviews"], 2);
+    assert_eq!(of_2025["recurrence"]["recurrence_rate"], 0.5);
+    assert_eq!(of_2025["recurrence"]["year_after_year"], json!([]));
+    // As it stood the day before any of it.
+    let before = progress("&as_of=2026-11-22");
+    assert_eq!(before["total"]["acknowledgements_due"], 0);
+    assert!(before["total"]["acknowledged_on_time_rate"].is_null());
+    assert_eq!(
+        before["total"]["closed_by_outcome"],
+        json!({"rectified": 0, "continuing": 0})
+    );
+    assert_eq!(before["recurrence"]["confirmed"], 0);
+    assert!(before["recurrence"]["recurrence_rate"].is_null());
+    // An auditor finds 2025's closing unrectified: it leaves the rectified count.
+    app.act(
+        &cast.auditor,
+        second.0,
+        "mark_unrectified",
+        Some("整改材料与实际不符"),
+    )
+    .expect(200);
+    let after = progress("");
+    assert_eq!(after["total"]["unrectified"], 1);
+    assert_eq!(
+        after["total"]["closed_by_outcome"],
+        json!({"rectified": 1, "continuing": 1})
+    );
+    // ... and the figures of an earlier day are as they were: the day before, the 26th, the
+    // last problem still had time to be acknowledged.
+    let day_before = progress("&as_of=2026-11-26");
+    assert_eq!(day_before["total"]["acknowledgements_due"], 4);
+    assert_eq!(day_before["total"]["acknowledged_on_time_rate"], 1.0);
+    assert_eq!(day_before["total"]["unrectified"], 0);
+    assert_eq!(
+        day_before["total"]["closed_by_outcome"],
+        json!({"rectified": 2, "continuing": 1})
+    );
+}
+
+#[test]
+fn overdue_replies_and_due_rechecks_are_overdue_items_and_a_reply_cites_its_evidence() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let street = app.create_org("JD", "东风街道党工委", None);
+    let (_, street_coordinator) = app.user_with_token("jd.coord", "coordinator", street);
+    // Re-checked a week after closing.
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"parent_id": street, "recheck_days": 7}),
+    )
+    .expect(200);
+    let (late, _) = confirmed(&app, &cast, "2026-12-31");
+    let closed = submitted(&app, &cast);
+    app.act(&cast.coordinator, closed, "verify", None)
+        .expect(200);
+    let notice = app
+        .post(
+            "/api/v1/supervision-notices",
+            &street_coordinator,
+            &json!({"recipient_organization_id": cast.org, "problem_ids": [late],
+                    "subject": "关于督促整改物业管理问题的督办通知",
+                    "body": "你单位物业服务投诉处理不及时问题整改进度滞后。\n请高度重视，限期整改。"}),
+        )
+        .expect(201);
+    assert_eq!(notice["reply_by"], "2026-11-30");
+    assert_eq!(notice["reply_evidence_ids"], json!([]));
+    let notice_id = notice["id"].as_i64().unwrap();
+
+    // 2 December: the reply is two days late, the re-check (30 November) two days due.
+    app.set_now("2026-12-02T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let report = app
+        .get("/api/v1/reports/overdue", &cast.coordinator)
+        .expect(200);
+    let replies = report["overdue_replies"].as_array().unwrap();
+    assert_eq!(replies.len(), 1, "{report}");
+    assert_eq!(replies[0]["reference"], "督〔2026〕1号");
+    assert_eq!(replies[0]["unit"], "东风社区党委");
+    assert_eq!(replies[0]["days_overdue"], 2);
+    assert_eq!(replies[0]["problem_ids"], json!([late]));
+    let rechecks = report["rechecks_due"].as_array().unwrap();
+    assert_eq!(rechecks.len(), 1, "{report}");
+    assert_eq!(rechecks[0]["problem_id"], closed);
+    assert_eq!(rechecks[0]["recheck_on"], "2026-11-30");
+    assert_eq!(rechecks[0]["days_overdue"], 2);
+    // The same in the sheet, each on its own tab, and as things stood on 29 November: nothing.
+    let earlier = app
+        .get(
+            "/api/v1/reports/overdue?as_of=2026-11-29",
+            &cast.coordinator,
+        )
+        .expect(200);
+    assert_eq!(earlier["overdue_replies"], json!([]));
+    // The sibling community sees neither.
+    let sibling = app
+        .get("/api/v1/reports/overdue", &cast.sibling)
+        .expect(200);
+    assert_eq!(sibling["overdue_replies"], json!([]));
+    assert_eq!(sibling["rechecks_due"], json!([]));
+
+    // The weekly digest of week 49, judged on Sunday 6 December.
+    app.set_now("2026-12-07T02:00:00Z");
+    let cast = app.sign_in_again(&cast);
+    let digest = app
+        .get("/api/v1/reports/digest?week=2026-W49", &cast.coordinator)
+        .expect(200);
+    let lines = digest["overdue_replies"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{digest}");
+    assert_eq!(lines[0]["key"], "督〔2026〕1号");
+    assert_eq!(lines[0]["days"], 6);
+    let text = app
+        .get(
+            "/api/v1/reports/digest?week=2026-W49&format=markdown",
+            &cast.coordinator,
+        )
+        .text;
+    assert!(text.contains("督办逾期未答复（1项）"), "{text}");
+
+    // The reply cites evidence attached to the problem it names; nothing else.
+    let evidence = app.attach_pdf(&cast.owner, late)["id"].as_i64().unwrap();
+    let (elsewhere, _) = confirmed(&app, &cast, "2026-12-31");
+    let other = app.attach_pdf(&cast.owner, elsewhere)["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/supervision-notices/{notice_id}/reply");
+    let refused = app
+        .post(
+            &path,
+            &cast.coordinator,
+            &json!({"reply": "已整改", "evidence_ids": [evidence, other]}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(refused["errors"][0]["field"], "evidence_ids[1]");
+    let replied = app
+        .post(
+            &path,
+            &cast.coordinator,
+            &json!({"reply": "已约谈物业公司，建立投诉台账，件件有回音。", "evidence_ids": [evidence]}),
+        )
+        .expect(200);
+    assert_eq!(replied["reply_evidence_ids"], json!([evidence]));
+    let report = app
+        .get("/api/v1/reports/overdue", &cast.coordinator)
+        .expect(200);
+    assert_eq!(report["overdue_replies"], json!([]));
+
+    // The notice printed, with its reply.
+    let bytes = app.get_bytes(
+        &format!("/api/v1/supervision-notices/{notice_id}/notice.docx"),
+        &cast.coordinator,
+    );
+    let (_dir, pdf) = crate::reports::printed("notice.docx", &bytes);
+    let text = crate::import::run("pdftotext", &[&pdf, "-"]).replace(['\n', ' '], "");
+    let key = get(&app, &cast.coordinator, late)["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for expected in [
+        "督〔2026〕1号",
+        "关于督促整改物业管理问题的督办通知",
+        "东风社区党委：",
+        "请高度重视，限期整改。",
+        "一、督办事项",
+        &format!("1.{key}物业服务投诉处理不及时（整改时限2026年12月31日）"),
+        "请于2026年11月30日前将整改落实情况书面报送东风街道党工委",
+        "办理情况回复",
+        "已约谈物业公司，建立投诉台账，件件有回音。",
+        "佐证材料：",
+    ] {
+        assert!(text.contains(expected), "{expected} is not in:\n{text}");
+    }
+    app.get(
+        &format!("/api/v1/supervision-notices/{notice_id}/notice.docx"),
+        &cast.sibling,
+    )
+    .problem(404, "not_found");
+}
+
+#[test]
+fn a_leader_is_told_from_yellow_a_head_from_red_and_a_watcher_sees_what_they_watch() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let (leader, _) = app.user_with_token("fen.guan", "owner", cast.org);
+    let (head, _) = app.user_with_token("shu.ji", "owner", cast.org);
+    app.patch(
+        &format!("/api/v1/organizations/{}", cast.org),
+        &app.admin_token,
+        &json!({"leader_id": leader, "head_id": head}),
+    )
+    .expect(200);
+    // Due 3 December: yellow on Sunday 29 November (within 7 days), red from the 4th.
+    let (id, _) = confirmed(&app, &cast, "2026-12-03");
+    app.post(
+        &format!("/api/v1/problems/{id}/watchers"),
+        &cast.coordinator,
+        &json!({"organization_id": cast.sibling_org}),
+    )
+    .expect(201);
+    app.set_now("2026-11-30T02:00:00Z");
+    let digest = |token: &str, week: &str| {
+        app.get(&format!("/api/v1/reports/digest?week={week}"), token)
+            .expect(200)
+    };
+    let cast = app.sign_in_again(&cast);
+    let (leader_token, head_token) = (
+        app.login("fen.guan", rectify_tests::PASSWORD),
+        app.login("shu.ji", rectify_tests::PASSWORD),
+    );
+    let key = get(&app, &cast.coordinator, id)["key"].clone();
+    let keys = |digest: &Value, section: &str| -> Vec<Value> {
+        digest[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["key"].clone())
+            .collect()
+    };
+    assert_eq!(
+        keys(&digest(&leader_token, "2026-W48"), "escalated"),
+        vec![key.clone()]
+    );
+    assert_eq!(
+        keys(&digest(&head_token, "2026-W48"), "escalated"),
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        keys(&digest(&cast.sibling, "2026-W48"), "watched"),
+        vec![key.clone()]
+    );
+    // The coordinator has it in their own lists already: not repeated.
+    assert_eq!(
+        keys(&digest(&cast.coordinator, "2026-W48"), "escalated"),
+        Vec::<Value>::new()
+    );
+    // Red by Sunday 6 December: the head is told too.
+    app.set_now("2026-12-07T02:00:00Z");
+    let head_token = app.login("shu.ji", rectify_tests::PASSWORD);
+    let text = app
+        .get(
+            "/api/v1/reports/digest?week=2026-W49&format=markdown",
+            &head_token,
+        )
+        .text;
+    assert!(text.contains("预警升级提醒（1项）"), "{text}");
+}
+
+#[test]
+fn the_scorecard_weighs_by_the_organizations_policy_and_prints_as_a_sheet() {
+    let app = spawn_app();
+    let cast = app.cast();
+    let street = app.create_org("JD", "东风街道党工委", None);
+    let (_, street_coordinator) = app.user_with_token("jd.coord", "coordinator", street);
+    for unit in [cast.org, cast.sibling_org] {
+        app.patch(
+            &format!("/api/v1/organizations/{unit}"),
+            &app.admin_token,
+            &json!({"parent_id": street}),
+        )
+        .expect(200);
+    }
+    // A notice to DFSQ: 5 points off by default.
+    let (id, _) = confirmed(&app, &cast, "2026-12-31");
+    app.post(
+        "/api/v1/supervision-notices",
+        &street_coordinator,
+        &json!({"recipient_organization_id": cast.org, "problem_ids": [id],
+                "subject": "关于督促整改物业管理问题的督办通知"}),
+    )
+    .expect(201);
+    let card = |query: &str| {
+        app.get(
+            &format!("/api/v1/reports/scorecard?organization_id={street}{query}"),
+            &street_coordinator,
+        )
+        .expect(200)
+    };
+    let scores = |card: &Value| -> Vec<(String, f64)> {
+        card["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| {
+                (
+                    u["code"].as_str().unwrap().to_owned(),
+                    u["score"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let default = card("");
+    assert_eq!(default["weights"]["per_notice"], 5.0);
+    assert_eq!(
+        scores(&default),
+        vec![("XFSQ".to_owned(), 100.0), ("DFSQ".to_owned(), 95.0)]
+    );
+    // The street weighs a notice at 20 points; the city above it is not changed.
+    let weights = json!({"on_time": 50, "acknowledged": 25, "rechecks_held": 25,
+                         "per_overdue": 2, "per_overdue_day": 0.1, "per_recurrence": 5,
+                         "per_notice": 20});
+    let unit = app
+        .patch(
+            &format!("/api/v1/organizations/{street}"),
+            &app.admin_token,
+            &json!({"scorecard_weights": weights}),
+        )
+        .expect(200);
+    assert_eq!(unit["scorecard_weights"]["per_notice"], 20.0);
+    assert_eq!(unit["scorecard_weights_effective"]["on_time"], 50.0);
+    let below = app
+        .get(
+            &format!("/api/v1/organizations/{}", cast.org),
+            &app.admin_token,
+        )
+        .expect(200);
+    assert!(below["scorecard_weights"].is_null());
+    assert_eq!(below["scorecard_weights_effective"]["per_notice"], 20.0);
+    let weighed = card("");
+    assert_eq!(weighed["weights"]["per_notice"], 20.0);
+    assert_eq!(
+        scores(&weighed),
+        vec![("XFSQ".to_owned(), 100.0), ("DFSQ".to_owned(), 80.0)]
+    );
+    // A weight out of range is refused by name, and nothing changes.
+    let mut bad = weights.clone();
+    bad["per_overdue_day"] = json!(-1);
+    let refused = app
+        .patch(
+            &format!("/api/v1/organizations/{street}"),
+            &app.admin_token,
+            &json!({"scorecard_weights": bad}),
+        )
+        .problem(422, "validation_failed");
+    assert_eq!(
+        refused["errors"][0]["field"],
+        "scorecard_weights.per_overdue_day"
+    );
+    let mut missing = weights.clone();
+    missing.as_object_mut().unwrap().remove("per_notice");
+    let refused = app.patch(
+        &format!("/api/v1/organizations/{street}"),
+        &app.admin_token,
+        &json!({"scorecard_weights": missing}),
+    );
+    assert!(refused.status >= 400, "{}", refused.text);
+    assert_eq!(card("")["weights"]["per_notice"], 20.0);
+    // null inherits again.
+    app.patch(
+        &format!("/api/v1/organizations/{street}"),
+        &app.admin_token,
+        &json!({"scorecard_weights": null}),
+    )
+    .expect(200);
+    assert_eq!(card("")["weights"]["per_notice"], 5.0);
+
+    // The sheet: a title, the columns, a row per unit, best first.
+    let bytes = app.get_bytes(
+        &format!("/api/v1/reports/scorecard?organization_id={street}&format=xlsx"),
+        &street_coordinator,
+    );
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["红黑榜"]);
+    use calamine::Reader;
+    let range = book.worksheet_range("红黑榜").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == "排名"))
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(rows[header].last().unwrap(), "得分");
+    assert_eq!(rows[header + 1][1], "XFSQ");
+    assert_eq!(rows[header + 2][1], "DFSQ");
+    assert_eq!(rows[header + 2].last().unwrap(), "95.0");
 }

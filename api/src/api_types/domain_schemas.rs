@@ -8,7 +8,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 use crate::domain::digest::DigestLine;
-use crate::domain::progress::StatusCounts;
+use crate::domain::progress::{OutcomeCounts, StatusCounts};
 
 /// Gives a domain type the schema of its mirror.
 macro_rules! schema_of {
@@ -221,6 +221,19 @@ pub(super) struct StatusCountsSchema {
 
 schema_of!(crate::domain::progress::StatusCounts => StatusCountsSchema);
 
+/// Closed problems by the outcome of their closing.
+#[derive(ToSchema)]
+#[schema(as = OutcomeCounts)]
+#[allow(dead_code)]
+pub(super) struct OutcomeCountsSchema {
+    /// 已整改.
+    pub rectified: u64,
+    /// 持续整改: closed for now, reopened on its review date.
+    pub continuing: u64,
+}
+
+schema_of!(crate::domain::progress::OutcomeCounts => OutcomeCountsSchema);
+
 /// The figures for a set of problems.
 #[derive(ToSchema)]
 #[schema(as = Figures)]
@@ -238,6 +251,14 @@ pub(super) struct FiguresSchema {
     pub due_soon: u64,
     pub average_days_to_close: Option<f64>,
     pub extensions_granted: u64,
+    /// The closed problems split by outcome (they sum to `by_status.closed`).
+    pub closed_by_outcome: OutcomeCounts,
+    /// Reopened by an auditor as 未整改 and not closed again since.
+    pub unrectified: u64,
+    /// Confirmed problems acknowledged (签收), or whose last day to acknowledge has passed.
+    pub acknowledgements_due: u64,
+    /// 及时签收率: acknowledged by the last day ÷ acknowledgements due; null when none is due.
+    pub acknowledged_on_time_rate: Option<f64>,
 }
 
 schema_of!(crate::domain::progress::Figures => FiguresSchema);
@@ -285,6 +306,15 @@ pub(super) struct DigestSchema {
     pub not_acknowledged: Vec<DigestLine>,
     /// Closed, and their re-check (回头看) is due: for coordinators to look again.
     pub recheck_due: Vec<DigestLine>,
+    /// 督办 notices to the recipient's units not answered by their reply date: `key` is the
+    /// reference (督〔2026〕17号), `title` the subject, `deadline` the reply date; `days`: days
+    /// late.
+    pub overdue_replies: Vec<DigestLine>,
+    /// Problems of units the recipient leads, as the escalation ladder tells them: a leader in
+    /// charge (分管领导) from yellow on, a head (主要负责人) from red on.
+    pub escalated: Vec<DigestLine>,
+    /// Problems the recipient watches (抄送), red or yellow.
+    pub watched: Vec<DigestLine>,
     pub closed_this_week: Vec<DigestLine>,
     pub completion_rate: Option<f64>,
     pub completion_rate_last_week: Option<f64>,

@@ -103,6 +103,9 @@ pub struct ImportedProblem {
     /// The ledger's 销号时间 of a closed problem.
     pub closed_on: Option<NaiveDate>,
     pub source: ImportSource,
+    /// 问题反弹: closed problems of earlier reviews of the subtree this one's title repeats,
+    /// best first, as the imported problem will be flagged (shown in a dry run too).
+    pub possible_recurrence_of: Vec<crate::api_types::PossibleRecurrence>,
 }
 
 /// A problem that a cause or measure may address; confirm by setting its `problem_ids`.

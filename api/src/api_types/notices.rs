@@ -27,6 +27,8 @@ pub struct SupervisionNotice {
     /// The last day to reply, on the recipient's calendar.
     pub reply_by: NaiveDate,
     pub reply: Option<String>,
+    /// The evidence the reply cites: files attached to the problems the notice names.
+    pub reply_evidence_ids: Vec<i64>,
     pub replied_by: Option<i64>,
     pub replied_at: Option<DateTime<Utc>>,
     /// Days past `reply_by` without a reply (0 when replied or not yet due).
@@ -72,6 +74,13 @@ pub struct ReplyToNotice {
         example = "已约谈物业公司，制定整改计划，12月20日前完成"
     )]
     pub reply: String,
+    /// Evidence to cite, 0 to 20: files already attached to the problems the notice names
+    /// (`POST /api/v1/problems/{id}/evidence`) [default: none].
+    #[serde(default)]
+    #[validate(length(max = 20, message = "may cite at most 20 files"))]
+    #[validate(custom(function = "valid_ids"))]
+    #[schema(max_items = 20)]
+    pub evidence_ids: Vec<i64>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]

@@ -49,12 +49,19 @@ pub struct Organization {
     pub leader_id: Option<i64>,
     /// The head of the unit (主要负责人), told of its problems from red on.
     pub head_id: Option<i64>,
+    /// How the scorecard (红黑榜) of its child units weighs their figures; null inherits the
+    /// parent's setting.
+    pub scorecard_weights: Option<ScorecardWeights>,
+    /// The weights in force: this organization's, else the nearest ancestor's, else 40, 30,
+    /// 30, 2, 0.1, 5 and 5.
+    pub scorecard_weights_effective: ScorecardWeights,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl Organization {
     pub fn from_row(row: OrganizationRow, policy: crate::service::organizations::Policy) -> Self {
+        let scorecard_weights = crate::service::organizations::own_weights(&row).map(Into::into);
         Self {
             id: row.id,
             code: row.code,
@@ -74,6 +81,8 @@ impl Organization {
             escalate_after_days_effective: policy.escalate_after_days,
             leader_id: row.leader_id,
             head_id: row.head_id,
+            scorecard_weights,
+            scorecard_weights_effective: policy.scorecard_weights.into(),
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
         }
@@ -125,6 +134,60 @@ pub struct CreateOrganization {
     #[validate(custom(function = "valid_id"))]
     #[schema(minimum = 1)]
     pub head_id: Option<i64>,
+    /// How its scorecard weighs its child units' figures [default: inherit the parent's].
+    pub scorecard_weights: Option<ScorecardWeights>,
+}
+
+/// How a scorecard (红黑榜) weighs each figure, every weight from 0 to 1000. The score is
+/// `on_time`·按期完成率 + `acknowledged`·及时签收率 + `rechecks_held`·回头看巩固率 (a rate
+/// with nothing to measure counts in full), less `per_overdue` per problem overdue at the
+/// period's end, `per_overdue_day` per day overdue, `per_recurrence` per confirmed recurrence
+/// and `per_notice` per 督办 notice received.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardWeights {
+    #[schema(minimum = 0, maximum = 1000, example = 40.0)]
+    pub on_time: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 30.0)]
+    pub acknowledged: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 30.0)]
+    pub rechecks_held: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 2.0)]
+    pub per_overdue: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 0.1)]
+    pub per_overdue_day: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 5.0)]
+    pub per_recurrence: f64,
+    #[schema(minimum = 0, maximum = 1000, example = 5.0)]
+    pub per_notice: f64,
+}
+
+impl From<crate::domain::scorecard::Weights> for ScorecardWeights {
+    fn from(w: crate::domain::scorecard::Weights) -> Self {
+        Self {
+            on_time: w.on_time,
+            acknowledged: w.acknowledged,
+            rechecks_held: w.rechecks_held,
+            per_overdue: w.per_overdue,
+            per_overdue_day: w.per_overdue_day,
+            per_recurrence: w.per_recurrence,
+            per_notice: w.per_notice,
+        }
+    }
+}
+
+impl From<ScorecardWeights> for crate::domain::scorecard::Weights {
+    fn from(w: ScorecardWeights) -> Self {
+        Self {
+            on_time: w.on_time,
+            acknowledged: w.acknowledged,
+            rechecks_held: w.rechecks_held,
+            per_overdue: w.per_overdue,
+            per_overdue_day: w.per_overdue_day,
+            per_recurrence: w.per_recurrence,
+            per_notice: w.per_notice,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema, Validate)]
@@ -175,6 +238,10 @@ pub struct UpdateOrganization {
     #[validate(custom(function = "valid_id"))]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub head_id: Option<Option<i64>>,
+    /// `null` inherits the parent's weights again.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ScorecardWeights>)]
+    pub scorecard_weights: Option<Option<ScorecardWeights>>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]

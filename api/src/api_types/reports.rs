@@ -188,6 +188,45 @@ pub struct OverdueReport {
     pub overdue: Vec<OverdueItem>,
     pub groups: Vec<OverdueGroup>,
     pub due_soon: Vec<OverdueItem>,
+    /// 督办 notices to units of the subtree not answered by their reply date, most overdue
+    /// first.
+    pub overdue_replies: Vec<OverdueReply>,
+    /// Closed problems of the subtree whose re-check (回头看) date has come and that no
+    /// re-check has been recorded for, most overdue first.
+    pub rechecks_due: Vec<RecheckDue>,
+}
+
+/// A 督办 notice whose reply is overdue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OverdueReply {
+    pub notice_id: i64,
+    #[schema(example = "督〔2026〕17号")]
+    pub reference: String,
+    pub subject: String,
+    /// The unit that must reply.
+    pub organization_id: i64,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub reply_by: NaiveDate,
+    /// Days past the reply date, on the unit's calendar.
+    pub days_overdue: i64,
+    /// The problems it names.
+    pub problem_ids: Vec<i64>,
+}
+
+/// A closed problem whose re-check is due.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecheckDue {
+    pub problem_id: i64,
+    #[schema(example = "DFSQ-12")]
+    pub key: String,
+    pub title: String,
+    pub organization_id: i64,
+    #[schema(example = "东风社区党委")]
+    pub unit: String,
+    pub recheck_on: NaiveDate,
+    /// Days since the re-check date (0 on the day itself), on the unit's calendar.
+    pub days_overdue: i64,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams, Validate)]
@@ -248,6 +287,47 @@ pub struct ProgressReport {
     /// Per review (oldest first): its aspects in the review's own order, then its problems
     /// without an aspect.
     pub aspects: Vec<AspectProgress>,
+    /// 问题反弹: problems of the scope found back from earlier reviews.
+    pub recurrence: RecurrenceFigures,
+}
+
+/// 问题反弹 in a progress report's scope, as of its day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecurrenceFigures {
+    /// Problems of the scope confirmed (by the day) to repeat a closed problem of an earlier
+    /// review.
+    pub confirmed: u64,
+    /// Problems of the scope's subtree closed (by the day) in reviews held before the
+    /// scope's review (without one: before the newest review of the subtree).
+    pub closed_in_earlier_reviews: u64,
+    /// 问题反弹率: `confirmed` ÷ `closed_in_earlier_reviews`; null when nothing was closed.
+    pub recurrence_rate: Option<f64>,
+    /// 年年提: problems found back across three or more reviews, one chain each, named by
+    /// its newest problem in the scope.
+    pub year_after_year: Vec<RecurringChain>,
+}
+
+/// One 年年提 chain: the same problem raised in review after review.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecurringChain {
+    /// The chain's newest problem.
+    pub problem_id: i64,
+    /// How many different reviews raised it.
+    pub reviews: u64,
+    /// Each time it was raised, oldest review first (problems outside the caller's view are
+    /// counted but not listed).
+    pub problems: Vec<ChainProblem>,
+}
+
+/// A problem of a 年年提 chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChainProblem {
+    pub id: i64,
+    pub key: String,
+    pub title: String,
+    pub review_id: i64,
+    pub review_title: String,
+    pub held_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]

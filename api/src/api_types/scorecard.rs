@@ -14,7 +14,7 @@ pub struct ScorecardQuery {
     pub from: Option<NaiveDate>,
     /// The last day of the period [default: today].
     pub to: Option<NaiveDate>,
-    /// `json` [default] or `csv`.
+    /// `json` [default], `csv` or `xlsx`.
     pub format: Option<ScorecardFormat>,
 }
 
@@ -24,6 +24,7 @@ pub enum ScorecardFormat {
     #[default]
     Json,
     Csv,
+    Xlsx,
 }
 
 /// One child unit on the scorecard, with its subtree's figures.
@@ -57,9 +58,10 @@ pub struct ScorecardUnit {
     pub rechecks_held_rate: Option<f64>,
     /// 督办 notices received in the period.
     pub notices_received: u64,
-    /// 40·on_time_rate + 30·acknowledged_on_time_rate + 30·rechecks_held_rate (a rate with
-    /// nothing to measure counts in full) − 2 per problem overdue − 0.1 per day overdue − 5 per
-    /// recurrence − 5 per notice received; one decimal.
+    /// By the scorecard's `weights` (the defaults: 40·on_time_rate +
+    /// 30·acknowledged_on_time_rate + 30·rechecks_held_rate, a rate with nothing to measure
+    /// counting in full, − 2 per problem overdue − 0.1 per day overdue − 5 per recurrence − 5
+    /// per notice received); one decimal.
     pub score: f64,
 }
 
@@ -69,5 +71,7 @@ pub struct Scorecard {
     pub organization_id: i64,
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The weights of the score: the organization's policy (`scorecard_weights_effective`).
+    pub weights: ScorecardWeights,
     pub units: Vec<ScorecardUnit>,
 }

@@ -222,6 +222,7 @@ pub async fn create_organization(
         escalate_after_days: None,
         leader_id: None,
         head_id: None,
+        scorecard_weights: None,
     };
     let now = state.clock.now();
     let caller = session.caller;

@@ -169,6 +169,14 @@ pub struct Digest {
     pub not_acknowledged: Vec<DigestLine>,
     /// Closed, and their re-check (回头看) is due; days since the re-check date.
     pub recheck_due: Vec<DigestLine>,
+    /// 督办 notices to the recipient's units not answered by their reply date: the reference
+    /// as the key, the subject as the title, the reply date as the deadline; days late.
+    pub overdue_replies: Vec<DigestLine>,
+    /// Problems of units the recipient leads, climbed to where the ladder tells them: a leader
+    /// in charge (分管领导) from yellow, a head (主要负责人) from red.
+    pub escalated: Vec<DigestLine>,
+    /// Problems the recipient watches (抄送), red or yellow.
+    pub watched: Vec<DigestLine>,
     pub closed_this_week: Vec<DigestLine>,
     pub completion_rate: Option<f64>,
     pub completion_rate_last_week: Option<f64>,
@@ -201,12 +209,15 @@ impl Digest {
             && self.pending_extensions.is_empty()
             && self.not_acknowledged.is_empty()
             && self.recheck_due.is_empty()
+            && self.overdue_replies.is_empty()
+            && self.escalated.is_empty()
+            && self.watched.is_empty()
             && self.closed_this_week.is_empty()
     }
 
     /// Each section: its heading, how its days read, what its date is, and its lines. A
     /// pending extension's date is the one requested, not the deadline.
-    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<DigestLine>); 8] {
+    fn sections(&self) -> [(&'static str, &'static str, &'static str, &Vec<DigestLine>); 11] {
         [
             ("本周新增逾期", "逾期{}天", "时限", &self.newly_overdue),
             ("持续逾期", "逾期{}天", "时限", &self.still_overdue),
@@ -220,6 +231,14 @@ impl Digest {
             ("待审批延期申请", "", "申请延至", &self.pending_extensions),
             ("逾期未签收", "超期{}天", "时限", &self.not_acknowledged),
             ("待回头看", "", "时限", &self.recheck_due),
+            (
+                "督办逾期未答复",
+                "超期{}天",
+                "答复期限",
+                &self.overdue_replies,
+            ),
+            ("预警升级提醒", "", "时限", &self.escalated),
+            ("抄送关注", "", "时限", &self.watched),
             ("本周已销号", "", "时限", &self.closed_this_week),
         ]
     }
@@ -315,7 +334,7 @@ impl Digest {
         const HEAD: &str =
             "border:1px solid #BFBFBF;padding:4px 8px;text-align:left;background:#D9E1F2";
         let fill = |title: &str| match title {
-            "本周新增逾期" | "持续逾期" => "background:#FFC7CE",
+            "本周新增逾期" | "持续逾期" | "督办逾期未答复" => "background:#FFC7CE",
             "7日内到期" => "background:#FFEB9C",
             _ => "",
         };
@@ -474,6 +493,9 @@ mod tests {
             }],
             not_acknowledged: vec![line("DFSQ-4", 2)],
             recheck_due: vec![],
+            overdue_replies: vec![],
+            escalated: vec![],
+            watched: vec![],
             closed_this_week: vec![],
             completion_rate: Some(0.5),
             completion_rate_last_week: Some(0.25),
@@ -556,6 +578,15 @@ mod tests {
         assert!(!d.is_empty(), "a task waits to be acknowledged");
         d.not_acknowledged.clear();
         assert!(d.is_empty());
+        d.escalated.push(DigestLine {
+            key: "DFSQ-9".into(),
+            title: "物业服务投诉处理不及时".into(),
+            unit: "东风社区党委".into(),
+            owner: None,
+            deadline: None,
+            days: 0,
+        });
+        assert!(!d.is_empty(), "a leader is told of a yellow light");
     }
 
     #[test]

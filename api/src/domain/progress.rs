@@ -10,6 +10,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::domain::supervision::{self, Acknowledgement, Outcome};
 use crate::domain::workflow::Status;
 
 /// What is known of one problem: when it was made, its deadline as confirmed, its history
@@ -22,6 +23,12 @@ pub struct Timeline {
     pub history: Vec<(NaiveDateTime, String, Status)>,
     /// (approved at, new deadline), oldest first.
     pub extensions: Vec<(NaiveDateTime, NaiveDate)>,
+    /// The outcome each closing step recorded, at that step's instant, oldest first: `verify`
+    /// (rectified or continuing) and an auditor's `mark_unrectified`.
+    pub outcomes: Vec<(NaiveDateTime, Outcome)>,
+    /// The last day to acknowledge (签收), set when it was confirmed, and when it was.
+    pub acknowledge_by: Option<NaiveDate>,
+    pub acknowledged_at: Option<NaiveDateTime>,
 }
 
 /// A problem as it stood at a moment.
@@ -34,6 +41,14 @@ pub struct Standing {
     /// For a closed problem: whether it was submitted by its deadline.
     pub on_time: Option<bool>,
     pub extensions_granted: usize,
+    /// A closed problem's outcome (rectified when its close recorded none: closed before
+    /// outcomes were kept, or imported closed); `Unrectified` for a problem an auditor reopened
+    /// as unrectified and that has not been closed since.
+    pub outcome: Option<Outcome>,
+    /// The last day to acknowledge, once confirmed (not for a draft).
+    pub acknowledge_by: Option<NaiveDate>,
+    /// The day it was acknowledged, if it was by then.
+    pub acknowledged_on: Option<NaiveDate>,
 }
 
 impl Timeline {
@@ -62,6 +77,15 @@ impl Timeline {
         let last = past.clone().next();
         let status = last.map_or(Status::Draft, |(_, _, s)| *s);
         let (mut seconds_to_close, mut on_time) = (None, None);
+        let last_outcome = self
+            .outcomes
+            .iter()
+            .rev()
+            .find(|(at, _)| *at <= cutoff)
+            .copied();
+        let mut outcome = last_outcome
+            .filter(|(_, o)| *o == Outcome::Unrectified && status.is_active())
+            .map(|(_, o)| o);
         if status == Status::Closed {
             // When it was closed: the oldest of the newest run of entries that leave it closed
             // (a later step that keeps the status, such as a new review date, is not a close).
@@ -72,6 +96,11 @@ impl Timeline {
                 .map(|(at, _, _)| *at)
                 .unwrap_or(cutoff);
             seconds_to_close = Some((closed_at - self.created_at).num_seconds());
+            outcome = Some(
+                last_outcome
+                    .filter(|(at, _)| *at == closed_at)
+                    .map_or(Outcome::Rectified, |(_, o)| o),
+            );
             let submitted = past
                 .find(|(at, action, _)| action == "submit" && *at <= closed_at)
                 .map(|(at, _, _)| *at)
@@ -91,6 +120,12 @@ impl Timeline {
                 .iter()
                 .filter(|(at, _)| *at <= cutoff)
                 .count(),
+            outcome,
+            acknowledge_by: self.acknowledge_by.filter(|_| status != Status::Draft),
+            acknowledged_on: self
+                .acknowledged_at
+                .filter(|at| *at <= cutoff)
+                .map(&local_date),
         })
     }
 }
@@ -109,6 +144,10 @@ impl Timeline {
         let mut days: Vec<NaiveDate> = std::iter::once(born)
             .chain(self.history.iter().map(|(at, _, _)| local_date(*at)))
             .chain(self.extensions.iter().map(|(at, _)| local_date(*at)))
+            .chain(self.outcomes.iter().map(|(at, _)| local_date(*at)))
+            .chain(self.acknowledged_at.map(&local_date))
+            // The day after the last day to acknowledge: an unacknowledged problem is late.
+            .chain(self.acknowledge_by.and_then(|d| d.succ_opt()))
             .chain(
                 self.original_deadline
                     .iter()
@@ -150,6 +189,11 @@ pub struct Tally {
     pub closed_on_time: i64,
     pub seconds_to_close: i64,
     pub extensions_granted: i64,
+    pub closed_rectified: i64,
+    pub closed_continuing: i64,
+    pub unrectified: i64,
+    pub acknowledgements_due: i64,
+    pub acknowledged_on_time: i64,
 }
 
 impl Tally {
@@ -176,6 +220,26 @@ impl Tally {
         t.closed_on_time = i64::from(s.on_time == Some(true));
         t.seconds_to_close = s.seconds_to_close.unwrap_or(0);
         t.extensions_granted = s.extensions_granted as i64;
+        match s.outcome {
+            Some(Outcome::Rectified) if s.status == Status::Closed => t.closed_rectified = 1,
+            Some(Outcome::Continuing) if s.status == Status::Closed => t.closed_continuing = 1,
+            Some(Outcome::Unrectified) => t.unrectified = 1,
+            _ => {}
+        }
+        // Due once acknowledged or once the last day has passed; a problem cancelled before
+        // anyone acknowledged it owes no acknowledgement.
+        match supervision::acknowledgement(s.acknowledge_by, s.acknowledged_on, day) {
+            Some(Acknowledgement::OnTime) => {
+                t.acknowledgements_due = 1;
+                t.acknowledged_on_time = 1;
+            }
+            Some(Acknowledgement::Late)
+                if s.acknowledged_on.is_some() || s.status != Status::Cancelled =>
+            {
+                t.acknowledgements_due = 1;
+            }
+            _ => {}
+        }
         t
     }
 
@@ -197,6 +261,11 @@ impl Tally {
             closed_on_time: f(self.closed_on_time, other.closed_on_time),
             seconds_to_close: f(self.seconds_to_close, other.seconds_to_close),
             extensions_granted: f(self.extensions_granted, other.extensions_granted),
+            closed_rectified: f(self.closed_rectified, other.closed_rectified),
+            closed_continuing: f(self.closed_continuing, other.closed_continuing),
+            unrectified: f(self.unrectified, other.unrectified),
+            acknowledgements_due: f(self.acknowledgements_due, other.acknowledgements_due),
+            acknowledged_on_time: f(self.acknowledged_on_time, other.acknowledged_on_time),
         }
     }
 }
@@ -235,6 +304,15 @@ pub struct StatusCounts {
     pub cancelled: u64,
 }
 
+/// Closed problems by the outcome of their closing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutcomeCounts {
+    /// 已整改.
+    pub rectified: u64,
+    /// 持续整改: closed for now, reopened on its review date.
+    pub continuing: u64,
+}
+
 /// The figures for a set of problems.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Figures {
@@ -250,6 +328,14 @@ pub struct Figures {
     pub due_soon: u64,
     pub average_days_to_close: Option<f64>,
     pub extensions_granted: u64,
+    /// The closed problems split by outcome (they sum to `by_status.closed`).
+    pub closed_by_outcome: OutcomeCounts,
+    /// Reopened by an auditor as 未整改 and not closed again since.
+    pub unrectified: u64,
+    /// Confirmed problems acknowledged, or whose last day to acknowledge has passed.
+    pub acknowledgements_due: u64,
+    /// 及时签收率: acknowledged by the last day ÷ acknowledgements due; null when none is due.
+    pub acknowledged_on_time_rate: Option<f64>,
     #[serde(skip)]
     tally: Tally,
 }
@@ -294,6 +380,13 @@ impl From<Tally> for Figures {
                 (t.seconds_to_close as f64 / 86_400.0 / closed as f64 * 10.0).round() / 10.0
             }),
             extensions_granted: n(t.extensions_granted),
+            closed_by_outcome: OutcomeCounts {
+                rectified: n(t.closed_rectified),
+                continuing: n(t.closed_continuing),
+            },
+            unrectified: n(t.unrectified),
+            acknowledgements_due: n(t.acknowledgements_due),
+            acknowledged_on_time_rate: ratio(n(t.acknowledged_on_time), n(t.acknowledgements_due)),
             tally: t,
         }
     }
@@ -327,6 +420,9 @@ mod tests {
                 (t("2026-07-10 02:00"), "reopen".into(), Status::InProgress),
             ],
             extensions: vec![(t("2026-06-15 02:00"), d("2026-06-30"))],
+            outcomes: vec![(t("2026-06-26 02:00"), Outcome::Rectified)],
+            acknowledge_by: Some(d("2026-06-05")),
+            acknowledged_at: Some(t("2026-06-03 02:00")),
         }
     }
 
@@ -398,6 +494,9 @@ mod tests {
             seconds_to_close: None,
             on_time: None,
             extensions_granted: 0,
+            outcome: None,
+            acknowledge_by: None,
+            acknowledged_on: None,
         };
         f.add(&cancelled, d("2026-06-30"));
         assert_eq!(f.total, 4);
@@ -418,51 +517,77 @@ mod tests {
         use proptest::prelude::*;
 
         fn arb_timeline() -> impl Strategy<Value = Timeline> {
-            let actions = prop::collection::vec((0i64..60 * 24, 0usize..6), 0..8);
+            let actions = prop::collection::vec((0i64..60 * 24, 0usize..8), 0..8);
             let extensions = prop::collection::vec((0i64..60 * 24, 0u64..50), 0..3);
-            (0i64..24, prop::option::of(0u64..40), actions, extensions).prop_map(
-                |(hour, deadline, actions, extensions)| {
-                    let start = t("2026-06-01 00:00") + chrono::Duration::hours(hour);
-                    let day0 = d("2026-06-01");
-                    let mut history = vec![(start, "create".to_owned(), Status::Draft)];
-                    let mut steps: Vec<_> = actions
-                        .into_iter()
-                        .map(|(hours, s)| {
-                            let (action, status) = [
-                                ("confirm", Status::Open),
-                                ("start", Status::InProgress),
-                                ("submit", Status::Submitted),
-                                ("verify", Status::Closed),
-                                ("reopen", Status::InProgress),
-                                ("cancel", Status::Cancelled),
-                            ][s];
-                            (
-                                start + chrono::Duration::hours(hours),
-                                action.to_owned(),
-                                status,
-                            )
-                        })
-                        .collect();
-                    steps.sort_by_key(|(at, _, _)| *at);
-                    history.extend(steps);
-                    let mut extensions: Vec<_> = extensions
-                        .into_iter()
-                        .map(|(hours, days)| {
-                            (
-                                start + chrono::Duration::hours(hours),
-                                day0 + chrono::Days::new(days),
-                            )
-                        })
-                        .collect();
-                    extensions.sort_by_key(|(at, _)| *at);
-                    Timeline {
-                        created_at: start,
-                        original_deadline: deadline.map(|n| day0 + chrono::Days::new(n)),
-                        history,
-                        extensions,
-                    }
-                },
+            let acknowledgement = (prop::option::of(0u64..20), prop::option::of(0i64..40 * 24));
+            (
+                0i64..24,
+                prop::option::of(0u64..40),
+                actions,
+                extensions,
+                acknowledgement,
             )
+                .prop_map(
+                    |(hour, deadline, actions, extensions, (acknowledge_by, acknowledged))| {
+                        let start = t("2026-06-01 00:00") + chrono::Duration::hours(hour);
+                        let day0 = d("2026-06-01");
+                        let mut history = vec![(start, "create".to_owned(), Status::Draft)];
+                        let mut steps: Vec<_> = actions
+                            .into_iter()
+                            .map(|(hours, s)| {
+                                let (action, status) = [
+                                    ("confirm", Status::Open),
+                                    ("start", Status::InProgress),
+                                    ("submit", Status::Submitted),
+                                    ("verify", Status::Closed),
+                                    ("reopen", Status::InProgress),
+                                    ("cancel", Status::Cancelled),
+                                    ("verify continuing", Status::Closed),
+                                    ("mark_unrectified", Status::InProgress),
+                                ][s];
+                                (
+                                    start + chrono::Duration::hours(hours),
+                                    action.to_owned(),
+                                    status,
+                                )
+                            })
+                            .collect();
+                        steps.sort_by_key(|(at, _, _)| *at);
+                        let outcomes = steps
+                            .iter()
+                            .filter_map(|(at, action, _)| {
+                                let outcome = match action.as_str() {
+                                    "verify" => Outcome::Rectified,
+                                    "verify continuing" => Outcome::Continuing,
+                                    "mark_unrectified" => Outcome::Unrectified,
+                                    _ => return None,
+                                };
+                                Some((*at, outcome))
+                            })
+                            .collect();
+                        history.extend(steps);
+                        let mut extensions: Vec<_> = extensions
+                            .into_iter()
+                            .map(|(hours, days)| {
+                                (
+                                    start + chrono::Duration::hours(hours),
+                                    day0 + chrono::Days::new(days),
+                                )
+                            })
+                            .collect();
+                        extensions.sort_by_key(|(at, _)| *at);
+                        Timeline {
+                            created_at: start,
+                            original_deadline: deadline.map(|n| day0 + chrono::Days::new(n)),
+                            history,
+                            extensions,
+                            outcomes,
+                            acknowledge_by: acknowledge_by.map(|n| day0 + chrono::Days::new(n)),
+                            acknowledged_at: acknowledged
+                                .map(|h| start + chrono::Duration::hours(h)),
+                        }
+                    },
+                )
         }
 
         proptest! {
@@ -490,6 +615,94 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn closed_problems_split_by_the_outcome_their_close_recorded() {
+        let mut tl = timeline();
+        tl.history.pop();
+        let closed = |tl: &Timeline| tl.at(t("2026-07-01 00:00"), local).unwrap().outcome;
+        assert_eq!(closed(&tl), Some(Outcome::Rectified));
+        tl.outcomes = vec![(t("2026-06-26 02:00"), Outcome::Continuing)];
+        assert_eq!(closed(&tl), Some(Outcome::Continuing));
+        // Closed before outcomes were kept: rectified.
+        tl.outcomes.clear();
+        assert_eq!(closed(&tl), Some(Outcome::Rectified));
+        // An auditor finds it unrectified: it counts as such until it is closed again.
+        tl.outcomes = vec![
+            (t("2026-06-26 02:00"), Outcome::Rectified),
+            (t("2026-07-02 02:00"), Outcome::Unrectified),
+            (t("2026-07-09 02:00"), Outcome::Continuing),
+        ];
+        tl.history.push((
+            t("2026-07-02 02:00"),
+            "mark_unrectified".into(),
+            Status::InProgress,
+        ));
+        tl.history
+            .push((t("2026-07-08 02:00"), "submit".into(), Status::Submitted));
+        tl.history
+            .push((t("2026-07-09 02:00"), "verify".into(), Status::Closed));
+        let on = |day: &str| {
+            let day = d(day);
+            Figures::from(Tally::of(
+                &tl.at(day.and_hms_opt(15, 59, 0).unwrap(), local).unwrap(),
+                day,
+            ))
+        };
+        let july_5 = on("2026-07-05");
+        assert_eq!((july_5.unrectified, july_5.by_status.closed), (1, 0));
+        let july_10 = on("2026-07-10");
+        assert_eq!(july_10.unrectified, 0);
+        assert_eq!(
+            july_10.closed_by_outcome,
+            OutcomeCounts {
+                rectified: 0,
+                continuing: 1
+            }
+        );
+    }
+
+    #[test]
+    fn acknowledgements_are_due_when_made_or_when_the_last_day_has_passed() {
+        let figures = |tl: &Timeline, day: &str| {
+            let day = d(day);
+            Figures::from(Tally::of(
+                &tl.at(day.and_hms_opt(15, 59, 0).unwrap(), local).unwrap(),
+                day,
+            ))
+        };
+        // Confirmed on 2 June, 3 days to acknowledge, acknowledged on the 3rd.
+        let tl = timeline();
+        let draft = figures(&tl, "2026-06-01");
+        assert_eq!(
+            (draft.acknowledgements_due, draft.acknowledged_on_time_rate),
+            (0, None)
+        );
+        let on_time = figures(&tl, "2026-06-03");
+        assert_eq!(on_time.acknowledgements_due, 1);
+        assert_eq!(on_time.acknowledged_on_time_rate, Some(1.0));
+        // Not acknowledged: pending through the last day, late the day after.
+        let mut never = timeline();
+        never.acknowledged_at = None;
+        assert_eq!(figures(&never, "2026-06-05").acknowledgements_due, 0);
+        let late = figures(&never, "2026-06-06");
+        assert_eq!(late.acknowledgements_due, 1);
+        assert_eq!(late.acknowledged_on_time_rate, Some(0.0));
+        // Acknowledged after the last day: late.
+        let mut after = timeline();
+        after.acknowledged_at = Some(t("2026-06-07 02:00"));
+        assert_eq!(
+            figures(&after, "2026-06-30").acknowledged_on_time_rate,
+            Some(0.0)
+        );
+        // Cancelled before anyone acknowledged it: nothing was owed.
+        never.history = vec![
+            (t("2026-06-01 02:00"), "create".into(), Status::Draft),
+            (t("2026-06-02 02:00"), "confirm".into(), Status::Open),
+            (t("2026-06-04 02:00"), "cancel".into(), Status::Cancelled),
+        ];
+        assert_eq!(figures(&never, "2026-06-30").acknowledgements_due, 0);
     }
 
     #[test]

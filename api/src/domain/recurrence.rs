@@ -3,6 +3,8 @@
 //! (character bigrams, weighted by rarity) their titles share; the likeliest above a threshold
 //! are flagged for a coordinator to confirm or dismiss. Only ever a suggestion.
 
+use std::collections::{BTreeSet, HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use super::similarity;
@@ -49,9 +51,88 @@ impl Decision {
     }
 }
 
+/// A problem is raised "year after year" (年年提) when confirmed recurrences link it back
+/// through problems of at least this many different reviews.
+pub const YEAR_AFTER_YEAR_REVIEWS: usize = 3;
+
+/// 年年提: from confirmed recurrence links `(problem, the earlier problem it repeats)` and
+/// each problem's review, the chains that span at least [`YEAR_AFTER_YEAR_REVIEWS`] reviews.
+/// Each chain is named by its newest problem (one no later problem repeats), given first, with
+/// every problem it reaches back to, oldest review first (ids in order within a review).
+/// `newest` limits the chains to those whose newest problem is among them (the report's scope).
+pub fn year_after_year(
+    links: &[(i64, i64)],
+    review_of: &HashMap<i64, (i64, chrono::NaiveDate)>,
+    newest: impl Fn(i64) -> bool,
+) -> Vec<(i64, Vec<i64>)> {
+    let mut earlier: HashMap<i64, Vec<i64>> = HashMap::new();
+    let repeated: HashSet<i64> = links.iter().map(|(_, e)| *e).collect();
+    for (problem, earlier_id) in links {
+        earlier.entry(*problem).or_default().push(*earlier_id);
+    }
+    let mut heads: Vec<i64> = earlier
+        .keys()
+        .copied()
+        .filter(|p| !repeated.contains(p) && newest(*p))
+        .collect();
+    heads.sort_unstable();
+    let mut chains = Vec::new();
+    for head in heads {
+        // Every problem the head reaches back to; a set, so a cycle cannot loop.
+        let mut reached = BTreeSet::from([head]);
+        let mut frontier = vec![head];
+        while let Some(p) = frontier.pop() {
+            for e in earlier.get(&p).into_iter().flatten() {
+                if reached.insert(*e) {
+                    frontier.push(*e);
+                }
+            }
+        }
+        let reviews: HashSet<i64> = reached
+            .iter()
+            .filter_map(|p| review_of.get(p).map(|(r, _)| *r))
+            .collect();
+        if reviews.len() >= YEAR_AFTER_YEAR_REVIEWS {
+            let mut chain: Vec<i64> = reached.into_iter().collect();
+            chain.sort_by_key(|p| (review_of.get(p).map(|(r, held)| (*held, *r)), *p));
+            chains.push((head, chain));
+        }
+    }
+    chains
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_found_back_in_three_reviews_is_raised_year_after_year() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let review_of: HashMap<i64, (i64, chrono::NaiveDate)> = [
+            (1, (10, d("2024-03-01"))),
+            (2, (20, d("2025-03-01"))),
+            (3, (30, d("2026-03-01"))),
+            (4, (20, d("2025-03-01"))),
+            (5, (30, d("2026-03-01"))),
+            (6, (20, d("2025-03-01"))),
+        ]
+        .into();
+        // 3 repeats 2, which repeats 1: three reviews. 5 repeats 4 only: two. 6 repeats 1
+        // within its own chain of two.
+        let links = [(3, 2), (2, 1), (5, 4), (6, 1)];
+        assert_eq!(
+            year_after_year(&links, &review_of, |_| true),
+            vec![(3, vec![1, 2, 3])]
+        );
+        // Out of scope, the chain's newest problem names nothing.
+        assert!(year_after_year(&links, &review_of, |p| p != 3).is_empty());
+        // Two problems of one review found back later count the review once.
+        let links = [(5, 4), (5, 6)];
+        assert!(year_after_year(&links, &review_of, |_| true).is_empty());
+        // A cycle (a wrong confirmation) ends.
+        let links = [(3, 2), (2, 1), (1, 3)];
+        assert!(year_after_year(&links, &review_of, |_| true).is_empty());
+    }
 
     #[test]
     fn a_problem_written_again_next_year_is_flagged_and_a_different_one_is_not() {

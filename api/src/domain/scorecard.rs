@@ -2,7 +2,7 @@
 //! on time, acknowledging in time, keeping fixes fixed — less what went wrong: problems overdue
 //! at the period's end, problems that came back, 督办 notices received.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a unit did over a period, each counted from the history.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -29,8 +29,10 @@ pub struct Counts {
     pub notices_received: u64,
 }
 
-/// How the score weighs each figure. A rate with nothing to measure counts in full.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// How the score weighs each figure. A rate with nothing to measure counts in full. An
+/// organization may set its own (a policy, inherited down the tree); [`WEIGHTS`] otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Weights {
     /// Points for closing every problem on time.
     pub on_time: f64,
@@ -58,6 +60,33 @@ pub const WEIGHTS: Weights = Weights {
     per_recurrence: 5.0,
     per_notice: 5.0,
 };
+
+/// The largest weight a policy may give one figure.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
+impl Weights {
+    /// Each weight by name.
+    pub fn named(&self) -> [(&'static str, f64); 7] {
+        [
+            ("on_time", self.on_time),
+            ("acknowledged", self.acknowledged),
+            ("rechecks_held", self.rechecks_held),
+            ("per_overdue", self.per_overdue),
+            ("per_overdue_day", self.per_overdue_day),
+            ("per_recurrence", self.per_recurrence),
+            ("per_notice", self.per_notice),
+        ]
+    }
+
+    /// The first weight a policy may not set (negative, not a number, or above
+    /// [`MAX_WEIGHT`]), by name.
+    pub fn out_of_range(&self) -> Option<&'static str> {
+        self.named()
+            .into_iter()
+            .find(|(_, w)| !(0.0..=MAX_WEIGHT).contains(w))
+            .map(|(name, _)| name)
+    }
+}
 
 /// `part / whole`, or `None` when there is nothing to measure.
 pub fn rate(part: u64, whole: u64) -> Option<f64> {
@@ -105,6 +134,33 @@ pub fn ranks(scores: &[f64]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_policy_may_weigh_each_figure_from_nothing_to_a_thousand() {
+        assert_eq!(WEIGHTS.out_of_range(), None);
+        let heavy = Weights {
+            per_notice: 20.0,
+            ..WEIGHTS
+        };
+        let c = Counts {
+            notices_received: 1,
+            ..Counts::default()
+        };
+        assert_eq!(score(&c, &WEIGHTS), 95.0);
+        assert_eq!(score(&c, &heavy), 80.0);
+        for bad in [-1.0, f64::NAN, 1000.5, f64::INFINITY] {
+            let w = Weights {
+                per_overdue_day: bad,
+                ..WEIGHTS
+            };
+            assert_eq!(w.out_of_range(), Some("per_overdue_day"), "{bad}");
+        }
+        let zero = Weights {
+            on_time: 0.0,
+            ..WEIGHTS
+        };
+        assert_eq!(zero.out_of_range(), None);
+    }
 
     #[test]
     fn a_unit_that_did_everything_right_scores_a_hundred_and_nothing_to_measure_counts_in_full() {

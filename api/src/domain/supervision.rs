@@ -151,6 +151,21 @@ pub fn escalation_level(light: Option<Light>, days_overdue: i64, escalate_after_
     }
 }
 
+/// A unit whose problems of one review lapse from yellow into red this many times (each
+/// deadline once, the same problem after an extension included) is supervised at once: the
+/// lapse that reaches it goes straight to 督办.
+pub const LAPSES_TO_SUPERVISE: i64 = 2;
+
+/// The level of a problem lapsing into red now, given the lapses into red its unit's problems
+/// of the same review had before (this one not counted).
+pub fn level_after_lapse(level: u8, earlier_lapses: i64) -> u8 {
+    if level == 2 && earlier_lapses + 1 >= LAPSES_TO_SUPERVISE {
+        MAX_ESCALATION_LEVEL
+    } else {
+        level
+    }
+}
+
 /// The first day a problem with this deadline stands at a level above `level` (the scan looks
 /// again then); `None` at the top.
 pub fn next_escalation_on(
@@ -598,6 +613,12 @@ mod tests {
         assert_eq!(escalation_level(Some(Light::Red), 14, 14), 2);
         assert_eq!(escalation_level(Some(Light::Red), 15, 14), 3);
         assert_eq!(escalation_level(Some(Light::Red), 1, 0), 3);
+        // Two yellows lapsed into red within a review: the second is a 督办 at once.
+        assert_eq!(level_after_lapse(2, 0), 2);
+        assert_eq!(level_after_lapse(2, 1), 3);
+        assert_eq!(level_after_lapse(2, 4), 3);
+        assert_eq!(level_after_lapse(1, 4), 1);
+        assert_eq!(level_after_lapse(3, 0), 3);
         assert_eq!(notified_at(0), vec![Notified::Owner]);
         assert_eq!(notified_at(1), vec![Notified::Owner, Notified::Leader]);
         assert_eq!(

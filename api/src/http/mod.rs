@@ -259,6 +259,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(notices::create_notice)
         .service(notices::list_notices)
         .service(notices::get_notice)
+        .service(notices::notice_document)
         .service(notices::reply_to_notice)
         .service(watchers::add_problem_watcher)
         .service(watchers::list_problem_watchers)

@@ -4,8 +4,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use super::extract::{blocking, once, recorded, reply, validated, Json};
 use super::AppState;
 use crate::api_types::{
-    CreateSupervisionNotice, NoticeQuery, Page, PageParams, ProblemDetails, ReplyToNotice,
-    SupervisionNotice,
+    BinaryFile, CreateSupervisionNotice, NoticeQuery, Page, PageParams, ProblemDetails,
+    ReplyToNotice, SupervisionNotice,
 };
 use crate::error::Error;
 use crate::service::idempotency::Recorded;
@@ -84,6 +84,41 @@ pub async fn get_notice(
     let now = state.clock.now();
     let notice = blocking(move || notices::get(&state.db, &caller, id, now)).await?;
     Ok(HttpResponse::Ok().json(notice))
+}
+
+/// The notice as a Word document to print and file (公文 layout): its reference, subject,
+/// recipient, body, the problems it names with their deadlines and days overdue, the reply date,
+/// the issuing unit and day — and the reply with the evidence it cites, once made.
+#[utoipa::path(
+    operation_id = "supervision_notice_document",
+    tag = "supervision",
+    params(("id" = i64, Path, description = "Notice id")),
+    responses(
+        (status = 200, description = "The notice, as an attachment", content(
+            (BinaryFile = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        )),
+        (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "No such notice to a unit of the caller's subtree", body = ProblemDetails, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/v1/supervision-notices/{id}/notice.docx")]
+pub async fn notice_document(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, Error> {
+    use super::reports::{attachment, spooled, FileKind};
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let (title, file) = blocking(move || {
+        let notice = notices::document(&state.db, &caller, id, now)?;
+        let bytes = crate::document::supervision_notice(&notice)?;
+        Ok((notice.reference, spooled(&bytes)?))
+    })
+    .await?;
+    attachment(&req, file, &title, FileKind::Docx)
 }
 
 /// The recipient unit's reply (a coordinator of that unit), once.

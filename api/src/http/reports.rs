@@ -148,16 +148,17 @@ pub(crate) async fn ledger_file(
 
 /// The unit scorecard (红黑榜): the organization's child units ranked over a period on closing
 /// on time, acknowledging in time and re-checks held, less problems overdue at the period's
-/// end, confirmed recurrences and 督办 notices received — each rebuilt from the history. JSON,
-/// or CSV for a spreadsheet.
+/// end, confirmed recurrences and 督办 notices received — each rebuilt from the history, and
+/// weighed by the organization's policy. JSON, CSV, or XLSX to print.
 #[utoipa::path(
     operation_id = "scorecard",
     tag = "reports",
     params(ScorecardQuery),
     responses(
-        (status = 200, description = "The scorecard; with format=csv the table as CSV (UTF-8 with a BOM), as an attachment", content(
+        (status = 200, description = "The scorecard; with format=csv the table as CSV (UTF-8 with a BOM), with format=xlsx as a sheet ready to print, as an attachment", content(
             (Scorecard = "application/json"),
             (String = "text/csv"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )),
         (status = 401, body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, body = ProblemDetails, content_type = "application/problem+json"),
@@ -174,68 +175,49 @@ pub async fn scorecard(
     let query = validated(query.into_inner())?;
     let now = state.clock.now();
     let format = query.format.unwrap_or_default();
+    let (db, who) = (state.clone(), caller.clone());
     let card =
-        blocking(move || crate::service::scorecard::compute(&state.db, &caller, &query, now))
-            .await?;
+        blocking(move || crate::service::scorecard::compute(&db.db, &who, &query, now)).await?;
     if format == ScorecardFormat::Json {
         return Ok(HttpResponse::Ok().json(card));
     }
-    const HEADERS: [&str; 17] = [
-        "排名",
-        "单位代码",
-        "单位",
-        "销号数",
-        "按期销号数",
-        "按期完成率",
-        "应签收数",
-        "按时签收数",
-        "及时签收率",
-        "逾期数",
-        "逾期天数",
-        "问题反弹数",
-        "回头看巩固数",
-        "回头看反弹数",
-        "回头看巩固率",
-        "收到督办数",
-        "得分",
-    ];
-    let pct = |r: Option<f64>| r.map_or(String::new(), |r| format!("{:.1}%", r * 100.0));
-    let mut out = Vec::new();
-    export::write_table_csv::<Error>(&mut out, &HEADERS, |each| {
-        for u in &card.units {
-            let n = |v: u64| export::Value::Number(v as i64);
-            let text = |s: String| export::Value::Text(s);
-            each(export::Row {
-                cells: vec![
-                    n(u.rank as u64),
-                    text(u.code.clone()),
-                    text(u.name.clone()),
-                    n(u.closed),
-                    n(u.closed_on_time),
-                    text(pct(u.on_time_rate)),
-                    n(u.acknowledgements_due),
-                    n(u.acknowledged_on_time),
-                    text(pct(u.acknowledged_on_time_rate)),
-                    n(u.overdue),
-                    n(u.overdue_days),
-                    n(u.recurrences),
-                    n(u.rechecks_held),
-                    n(u.rechecks_recurred),
-                    text(pct(u.rechecks_held_rate)),
-                    n(u.notices_received),
-                    text(format!("{:.1}", u.score)),
-                ],
-                highlight: export::Highlight::None,
-            })?;
-        }
-        Ok(())
-    })?;
     let title = format!("整改红黑榜（{}至{}）", card.from, card.to);
-    attachment(&req, spooled(&out)?, &title, FileKind::Csv)
+    let rows = crate::service::scorecard::rows(&card);
+    let columns = crate::service::scorecard::COLUMNS;
+    if format == ScorecardFormat::Csv {
+        let mut out = Vec::new();
+        export::write_table_csv::<Error>(&mut out, columns.headers, |each| {
+            rows.into_iter().try_for_each(each)
+        })?;
+        return attachment(&req, spooled(&out)?, &title, FileKind::Csv);
+    }
+    let organization_id = card.organization_id;
+    let to = card.to;
+    let (file, title) = blocking(move || {
+        let unit = reports::unit_name(&state.db, &caller, organization_id)?;
+        let temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
+        export::write_tables_xlsx::<Error>(
+            temp.path(),
+            export::Heading {
+                title: &title,
+                unit: &unit,
+                as_of: to,
+            },
+            vec![export::Table {
+                name: "红黑榜",
+                title: &title,
+                columns,
+                rows,
+            }],
+        )?;
+        Ok((temp.reopen().map_err(Error::internal)?, title))
+    })
+    .await?;
+    attachment(&req, file, &title, FileKind::Xlsx)
 }
 
 /// A document made in memory, as an open file the attachment streams (its name is gone).
-fn spooled(bytes: &[u8]) -> Result<std::fs::File, Error> {
+pub(crate) fn spooled(bytes: &[u8]) -> Result<std::fs::File, Error> {
     let mut temp = tempfile::NamedTempFile::new().map_err(Error::internal)?;
     std::io::Write::write_all(&mut temp, bytes).map_err(Error::internal)?;
     temp.reopen().map_err(Error::internal)
@@ -243,14 +225,14 @@ fn spooled(bytes: &[u8]) -> Result<std::fs::File, Error> {
 
 /// The kinds of file the reports are given as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileKind {
+pub(crate) enum FileKind {
     Xlsx,
     Csv,
     Docx,
 }
 
 /// A generated file, as an attachment named `title` (kept readable in Chinese).
-fn attachment(
+pub(crate) fn attachment(
     req: &HttpRequest,
     file: std::fs::File,
     title: &str,
@@ -380,6 +362,10 @@ pub(crate) async fn overdue_answer(
         reports::due_soon_rows(&report),
         reports::group_rows(&report),
     );
+    let (replies, rechecks) = (
+        reports::overdue_reply_rows(&report),
+        reports::recheck_due_rows(&report),
+    );
     let as_of = report.as_of.unwrap_or_else(|| now.date_naive());
     let organization_id = report.organization_id;
     let file = blocking(move || {
@@ -414,6 +400,18 @@ pub(crate) async fn overdue_answer(
                         "逾期问题分组统计",
                         reports::GROUP_COLUMNS,
                         groups,
+                    ),
+                    table(
+                        "督办逾期",
+                        "督办件逾期未答复清单",
+                        reports::OVERDUE_REPLY_COLUMNS,
+                        replies,
+                    ),
+                    table(
+                        "回头看到期",
+                        "到期未回头看问题清单",
+                        reports::RECHECK_DUE_COLUMNS,
+                        rechecks,
                     ),
                 ],
             )?;

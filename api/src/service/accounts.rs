@@ -487,6 +487,7 @@ pub fn bootstrap(
                 escalate_after_days: None,
                 leader_id: None,
                 head_id: None,
+                scorecard_weights: None,
                 created_at: now,
                 updated_at: now,
             },

@@ -43,6 +43,7 @@ fn history(
             to_status: status,
             note,
             created_at: at.naive_utc(),
+            outcome: None,
         },
     )?;
     Ok(())

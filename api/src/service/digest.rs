@@ -69,6 +69,9 @@ pub fn compute(
         pending_extensions: Vec::new(),
         not_acknowledged: Vec::new(),
         recheck_due: Vec::new(),
+        overdue_replies: Vec::new(),
+        escalated: Vec::new(),
+        watched: Vec::new(),
         closed_this_week: Vec::new(),
         completion_rate: None,
         completion_rate_last_week: None,
@@ -187,6 +190,7 @@ pub fn compute(
             }
         }
     }
+    supervision_sections(conn, recipient.0, scope, sunday, now, &mut digest)?;
     digest
         .newly_overdue
         .sort_by(|a, b| b.days.cmp(&a.days).then(a.key.cmp(&b.key)));
@@ -206,6 +210,132 @@ pub fn compute(
         .zip(last_week.completion_rate)
         .map(|(now, before)| ((now - before) * 1000.0).round() / 10.0);
     Ok(digest)
+}
+
+/// At most this many lines in each supervision section of a digest.
+const SECTION_LIMIT: i64 = 200;
+
+/// What the supervision adds to a recipient's digest, judged on `sunday` (or today, on each
+/// unit's calendar, for the current week) as the problems and notices stand now: 督办 notices to
+/// a coordinator's units left unanswered past their reply date; problems of units the recipient
+/// leads that the escalation ladder tells them of (a leader in charge from yellow, a head from
+/// red); and the problems they watch (抄送) that are red or yellow. Problems the recipient's own
+/// lists already hold are not repeated.
+fn supervision_sections(
+    conn: &mut DbConnection,
+    user_id: i64,
+    scope: &Scope,
+    sunday: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    digest: &mut Digest,
+) -> Result<()> {
+    use crate::domain::deadline::problem_standing;
+    use crate::domain::workflow::Status;
+    use rectify_db::supervision::{pending_due_by, Watched};
+    let as_of = |zone: &str| sunday.min(today_in(now, zone));
+    let in_scope = |row: &rectify_db::models::ProblemRow, path: &str| match scope {
+        Scope::Subtree(org) => path.starts_with(&org.path),
+        Scope::Owner(id) => row.owner_id == Some(*id),
+    };
+    let line = |row: &rectify_db::models::ProblemRow, unit: &str, days: i64| DigestLine {
+        key: row.key.clone(),
+        title: row.title.clone(),
+        unit: unit.to_owned(),
+        owner: None,
+        deadline: row.deadline,
+        days,
+    };
+    // Far enough ahead for any unit's yellow (its warning days are a policy).
+    let horizon = sunday + chrono::Days::new(supervision::MAX_POLICY_DAYS as u64);
+    // Where a pending problem stands on the ladder, on its unit's calendar and policy.
+    let mut policies: HashMap<i64, super::organizations::Policy> = HashMap::new();
+    let mut level_of = |conn: &mut DbConnection,
+                        row: &rectify_db::models::ProblemRow,
+                        zone: &str|
+     -> Result<(u8, i64)> {
+        if !policies.contains_key(&row.organization_id) {
+            let unit = orgs::get(conn, row.organization_id)?;
+            policies.insert(unit.id, super::organizations::policy(conn, &unit)?);
+        }
+        let policy = policies[&row.organization_id];
+        let status: Status = row.status.parse().unwrap_or(Status::Open);
+        let day = as_of(zone);
+        let standing = problem_standing(status, row.deadline, day);
+        let light = supervision::light(status, row.deadline, day, policy.warn_days);
+        Ok((
+            supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days),
+            standing.days_overdue,
+        ))
+    };
+
+    if let Scope::Subtree(org) = scope {
+        let until = end_of(sunday, &org.timezone);
+        for (notice, unit, zone) in
+            rectify_db::notices::unanswered_before(conn, &org.path, sunday, until)?
+                .into_iter()
+                .take(SECTION_LIMIT as usize)
+        {
+            let days =
+                crate::domain::notice::reply_days_overdue(notice.reply_by, false, as_of(&zone));
+            if days > 0 {
+                digest.overdue_replies.push(DigestLine {
+                    key: crate::domain::notice::reference(notice.year, notice.number),
+                    title: notice.subject,
+                    unit,
+                    owner: None,
+                    deadline: Some(notice.reply_by),
+                    days,
+                });
+            }
+        }
+        digest
+            .overdue_replies
+            .sort_by(|a, b| b.days.cmp(&a.days).then(a.key.cmp(&b.key)));
+    }
+
+    // A unit's digest (for its group robot) has no person to tell.
+    if user_id <= 0 {
+        return Ok(());
+    }
+    let led = orgs::led_by(conn, user_id)?;
+    if !led.is_empty() {
+        let ids: Vec<i64> = led.iter().map(|o| o.id).collect();
+        for (row, unit, zone, path) in
+            pending_due_by(conn, Watched::Units(&ids), horizon, SECTION_LIMIT)?
+        {
+            let Some(led_unit) = led.iter().find(|o| o.id == row.organization_id) else {
+                continue;
+            };
+            let (level, days) = level_of(conn, &row, &zone)?;
+            let told = (led_unit.leader_id == Some(user_id) && level >= 1)
+                || (led_unit.head_id == Some(user_id) && level >= 2);
+            if told && !in_scope(&row, &path) {
+                digest.escalated.push(line(&row, &unit, days));
+            }
+        }
+    }
+
+    let (_, own) = db_users::get_with_organization(conn, user_id)?;
+    let chain: Vec<i64> = own
+        .path
+        .split('/')
+        .filter_map(|id| id.parse().ok())
+        .collect();
+    let (problems, reviews) =
+        rectify_db::watchers::records_watched_by(conn, user_id, &chain, SECTION_LIMIT)?;
+    if !problems.is_empty() || !reviews.is_empty() {
+        let which = Watched::Records {
+            problems: &problems,
+            reviews: &reviews,
+        };
+        for (row, unit, zone, path) in pending_due_by(conn, which, horizon, SECTION_LIMIT)? {
+            let (level, days) = level_of(conn, &row, &zone)?;
+            if level >= 1 && !in_scope(&row, &path) {
+                digest.watched.push(line(&row, &unit, days));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The scope a recipient's digest covers: coordinators and admins their subtree, owners

@@ -22,6 +22,7 @@ fn to_dtos(
 ) -> Result<Vec<SupervisionNotice>> {
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut problems = group(db_notices::problems_of(conn, &ids)?);
+    let mut evidence = group(db_notices::cited_evidence(conn, &ids)?);
     let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.recipient_organization_id).collect();
     unit_ids.sort_unstable();
     unit_ids.dedup();
@@ -55,6 +56,7 @@ fn to_dtos(
                 body: row.body,
                 reply_by: row.reply_by,
                 reply: row.reply,
+                reply_evidence_ids: evidence.remove(&row.id).unwrap_or_default(),
                 replied_by: row.replied_by,
                 replied_at: row.replied_at.map(utc),
                 created_at: utc(row.created_at),
@@ -252,6 +254,29 @@ pub fn create(
     })
 }
 
+/// The evidence a reply may cite, each once, in id order: files (not removed) attached to the
+/// problems the notice names; any other is refused by name.
+fn cited_evidence(conn: &mut DbConnection, notice_id: i64, ids: &[i64]) -> Result<Vec<i64>> {
+    let named: std::collections::HashSet<i64> = db_notices::problems_of(conn, &[notice_id])?
+        .into_iter()
+        .map(|(_, problem)| problem)
+        .collect();
+    let mut cited = ids.to_vec();
+    cited.sort_unstable();
+    cited.dedup();
+    for (i, id) in ids.iter().enumerate() {
+        let found = rectify_db::closing::get_evidence(conn, *id).ok();
+        if !found.is_some_and(|e| e.deleted_at.is_none() && named.contains(&e.problem_id)) {
+            return Err(Error::invalid_field(
+                &format!("evidence_ids[{i}]"),
+                "exists",
+                format!("evidence {id} is not attached to a problem this notice names"),
+            ));
+        }
+    }
+    Ok(cited)
+}
+
 /// A notice the caller sees: sent to a unit of their subtree.
 fn visible(
     conn: &mut DbConnection,
@@ -321,6 +346,7 @@ pub fn reply(
             )));
         }
         let text = input.reply.trim();
+        let evidence_ids = cited_evidence(conn, id, &input.evidence_ids)?;
         let at = now.naive_utc();
         let by = Some(caller.user_id).filter(|id| *id > 0);
         if !db_notices::reply(conn, id, text, by, at)? {
@@ -340,10 +366,83 @@ pub fn reply(
                 entity_type: "supervision_notice",
                 entity_id: Some(id.to_string()),
                 organization_path: Some(&recipient.path),
-                changes: serde_json::json!({"reply": [null, text]}),
+                changes: serde_json::json!({
+                    "reply": [null, text],
+                    "reply_evidence_ids": [null, evidence_ids],
+                }),
             },
         )?;
+        db_notices::cite_evidence(conn, id, &evidence_ids)?;
         let row = db_notices::get(conn, id)?;
         one(conn, row, now)
+    })
+}
+
+/// A notice as its printed document tells it (the caller must see it, as for `get`).
+pub fn document(
+    db: &Db,
+    caller: &Caller,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<crate::document::NoticeDocument> {
+    use crate::domain::deadline::{local_date, problem_standing};
+    use crate::domain::workflow::Status;
+    db.read(|conn| {
+        let (row, recipient) = visible(conn, caller, id)?;
+        let issuer = orgs::get(conn, row.issuing_organization_id)?;
+        let today = today_in(now, &recipient.timezone);
+        let problem_ids: Vec<i64> = db_notices::problems_of(conn, &[id])?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        let problems = rectify_db::problems::get_many(conn, &problem_ids)?
+            .into_iter()
+            .map(|p| {
+                let mut line = format!("{} {}", p.key, p.title);
+                if let Some(deadline) = p.deadline {
+                    let status: Status = p.status.parse().unwrap_or(Status::Open);
+                    let standing = problem_standing(status, Some(deadline), today);
+                    line.push_str(&format!(
+                        "（整改时限{}",
+                        crate::document::chinese_date(deadline)
+                    ));
+                    if standing.days_overdue > 0 {
+                        line.push_str(&format!("，已逾期{}天", standing.days_overdue));
+                    }
+                    line.push('）');
+                }
+                line
+            })
+            .collect();
+        let reply = match (&row.reply, row.replied_at) {
+            (Some(text), Some(at)) => {
+                let mut evidence = Vec::new();
+                for (_, evidence_id) in db_notices::cited_evidence(conn, &[id])? {
+                    let e = rectify_db::closing::get_evidence(conn, evidence_id)?;
+                    evidence.push(if e.description.trim().is_empty() {
+                        e.file_name
+                    } else {
+                        format!("{}（{}）", e.file_name, e.description.trim())
+                    });
+                }
+                Some(crate::document::NoticeReply {
+                    text: text.clone(),
+                    replied_on: local_date(at, &recipient.timezone),
+                    evidence,
+                })
+            }
+            _ => None,
+        };
+        Ok(crate::document::NoticeDocument {
+            reference: notice::reference(row.year, row.number),
+            subject: row.subject,
+            issuer: issuer.name,
+            recipient: recipient.name,
+            body: row.body,
+            problems,
+            reply_by: row.reply_by,
+            issued_on: local_date(row.created_at, &issuer.timezone),
+            reply,
+        })
     })
 }

@@ -10,12 +10,12 @@ use super::Caller;
 use crate::api_types::{
     CreateOrganization, Organization, OrganizationQuery, Page, PageParams, UpdateOrganization,
 };
-use crate::domain::{identity, supervision};
+use crate::domain::{identity, scorecard, supervision};
 use crate::error::{Code, Error, Result};
 
 /// The policies in force for an organization: each its own setting, else its nearest
 /// ancestor's, else the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
     /// Whether a problem needs evidence before it is submitted [default: true].
     pub evidence_required: bool,
@@ -27,6 +27,33 @@ pub struct Policy {
     pub recheck_days: i32,
     /// Days red before a 督办 (escalation level 3).
     pub escalate_after_days: i32,
+    /// How the scorecard (红黑榜) of its child units weighs their figures.
+    pub scorecard_weights: scorecard::Weights,
+}
+
+/// An organization's own scorecard weights, if it sets them.
+pub(crate) fn own_weights(row: &OrganizationRow) -> Option<scorecard::Weights> {
+    row.scorecard_weights
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+}
+
+/// Scorecard weights as a policy stores them, refused by name when one is out of range.
+fn stored_weights(weights: Option<&crate::api_types::ScorecardWeights>) -> Result<Option<String>> {
+    let Some(weights) = weights else {
+        return Ok(None);
+    };
+    let weights = scorecard::Weights::from(*weights);
+    if let Some(name) = weights.out_of_range() {
+        return Err(Error::invalid_field(
+            &format!("scorecard_weights.{name}"),
+            "range",
+            format!("a weight is a number from 0 to {}", scorecard::MAX_WEIGHT),
+        ));
+    }
+    serde_json::to_string(&weights)
+        .map(Some)
+        .map_err(Error::internal)
 }
 
 /// The policies in force for each of these organizations.
@@ -72,6 +99,10 @@ pub(crate) fn policies(
                     .unwrap_or(supervision::DEFAULT_RECHECK_DAYS),
                 escalate_after_days: nearest(|o| o.escalate_after_days)
                     .unwrap_or(supervision::DEFAULT_ESCALATE_AFTER_DAYS),
+                scorecard_weights: ancestors
+                    .iter()
+                    .find_map(|o| own_weights(o))
+                    .unwrap_or(scorecard::WEIGHTS),
             };
             (row.id, policy)
         })
@@ -200,6 +231,7 @@ pub fn create(
                 escalate_after_days: input.escalate_after_days,
                 leader_id,
                 head_id,
+                scorecard_weights: stored_weights(input.scorecard_weights.as_ref())?,
                 created_at: now,
                 updated_at: now,
             },
@@ -303,6 +335,10 @@ pub fn update(
             head_id: input
                 .head_id
                 .map(|id| named_person(conn, "head_id", id))
+                .transpose()?,
+            scorecard_weights: input
+                .scorecard_weights
+                .map(|w| stored_weights(w.as_ref()))
                 .transpose()?,
             updated_at: Some(now.naive_utc()),
         };

@@ -78,8 +78,19 @@ fn to_dto(
         today,
     );
     let light = supervision::light(status, row.deadline, today, policy.warn_days);
+    // The light gives the level; a red the ladder took straight to 督办 (a repeated lapse)
+    // stands where it was recorded for this deadline.
+    let recorded_level = if light == Some(supervision::Light::Red)
+        && row.escalated_deadline.is_some()
+        && row.escalated_deadline == row.deadline
+    {
+        u8::try_from(row.escalation_level).unwrap_or(0)
+    } else {
+        0
+    };
     let escalation_level =
-        supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days);
+        supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days)
+            .max(recorded_level);
     let allowed_actions = workflow::offered_actions(
         status,
         &actor(caller, &row, None),
@@ -329,18 +340,50 @@ fn flag_recurrences(conn: &mut DbConnection, row: &ProblemRow) -> Result<()> {
     // The review may still be being imported (hidden from readers until it is shown).
     let (held_by, held_on) = rectify_db::recurrences::review_of(conn, row.review_id)?;
     let held_by = orgs::get(conn, held_by)?;
-    let earlier = rectify_db::recurrences::earlier_closed(
-        conn,
-        &held_by.path,
-        held_on,
-        row.review_id,
-        RECURRENCE_POOL,
-    )?;
-    let titles: Vec<(i64, &str)> = earlier.iter().map(|(id, t)| (*id, t.as_str())).collect();
-    for (earlier_id, score) in recurrence::likely_recurrences(&row.title, &titles) {
-        rectify_db::recurrences::flag(conn, row.id, earlier_id, score)?;
+    let flags = likely_recurrences(conn, &held_by.path, held_on, row.review_id, &[&row.title])?;
+    for flag in flags.into_iter().flatten() {
+        rectify_db::recurrences::flag(conn, row.id, flag.id, flag.score)?;
     }
     Ok(())
+}
+
+/// For each title of a review held on `held_on` by the organization at `path`: the closed
+/// problems of the subtree's earlier reviews it likely repeats, best first. What a problem
+/// with that title is flagged against when it is written (and what an import's dry run shows).
+pub(crate) fn likely_recurrences(
+    conn: &mut DbConnection,
+    path: &str,
+    held_on: NaiveDate,
+    review_id: i64,
+    titles: &[&str],
+) -> Result<Vec<Vec<PossibleRecurrence>>> {
+    let earlier =
+        rectify_db::recurrences::earlier_closed(conn, path, held_on, review_id, RECURRENCE_POOL)?;
+    let pool: Vec<(i64, &str)> = earlier
+        .iter()
+        .map(|(id, title, _, _)| (*id, title.as_str()))
+        .collect();
+    let by_id: HashMap<i64, (&String, i64)> = earlier
+        .iter()
+        .map(|(id, _, key, review)| (*id, (key, *review)))
+        .collect();
+    Ok(titles
+        .iter()
+        .map(|title| {
+            recurrence::likely_recurrences(title, &pool)
+                .into_iter()
+                .filter_map(|(id, score)| {
+                    let (key, review_id) = by_id.get(&id)?;
+                    Some(PossibleRecurrence {
+                        id,
+                        key: (*key).clone(),
+                        review_id: *review_id,
+                        score,
+                    })
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// A coordinator confirms that a problem repeats an earlier one it was flagged against (问题反弹,
@@ -453,6 +496,7 @@ pub(crate) fn insert_problem(
         Status::Draft,
         None,
         at,
+        None,
     )?;
     super::progress_tallies::update(conn, super::progress_tallies::Share::none(row.id))?;
     super::search_index::index(conn, &row)?;
@@ -489,7 +533,23 @@ fn record_transition(
     at: NaiveDateTime,
     also: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
-    record(conn, caller, problem_id, action, Some(from), to, note, at)?;
+    // The outcome a closing step set, kept in the history so that progress as of any day
+    // splits closed problems by outcome.
+    let outcome = also
+        .get("outcome")
+        .and_then(|change| change.get(1))
+        .and_then(serde_json::Value::as_str);
+    record(
+        conn,
+        caller,
+        problem_id,
+        action,
+        Some(from),
+        to,
+        note,
+        at,
+        outcome,
+    )?;
     let mut changes = serde_json::json!({
         "status": [from.as_str(), to.as_str()],
         "action": [null, action],
@@ -596,6 +656,7 @@ fn record(
     to: Status,
     note: Option<&str>,
     at: NaiveDateTime,
+    outcome: Option<&str>,
 ) -> Result<()> {
     db_problems::append_history(
         conn,
@@ -607,6 +668,7 @@ fn record(
             to_status: to.as_str(),
             note: note.map(str::trim).filter(|n| !n.is_empty()),
             created_at: at,
+            outcome,
         },
     )?;
     Ok(())
@@ -823,7 +885,7 @@ pub(crate) fn escalate(
     let today = today_in(now, &unit.timezone);
     let standing = problem_standing(status, Some(deadline), today);
     let light = supervision::light(status, Some(deadline), today, policy.warn_days);
-    let level =
+    let mut level =
         supervision::escalation_level(light, standing.days_overdue, policy.escalate_after_days);
     // Levels count per deadline: a new deadline (an extension) starts the ladder again.
     let recorded = if row.escalated_deadline == Some(deadline) {
@@ -831,6 +893,13 @@ pub(crate) fn escalate(
     } else {
         0
     };
+    // Lapsing into red now: the unit's second lapse within the review is a 督办 at once.
+    let lapsed = recorded < 2 && level >= 2;
+    if lapsed {
+        let earlier =
+            rectify_db::supervision::lapses_in_review(conn, row.organization_id, row.review_id)?;
+        level = supervision::level_after_lapse(level, earlier);
+    }
     let reached = level.max(recorded);
     let next_on = supervision::next_escalation_on(
         reached,
@@ -838,7 +907,14 @@ pub(crate) fn escalate(
         policy.warn_days,
         policy.escalate_after_days,
     );
-    if !rectify_db::supervision::record_escalation(conn, id, deadline, reached.into(), next_on)? {
+    if !rectify_db::supervision::record_escalation(
+        conn,
+        id,
+        deadline,
+        reached.into(),
+        next_on,
+        lapsed,
+    )? {
         return Ok(Vec::new());
     }
     let climbed: Vec<u8> = (recorded + 1..=level).collect();

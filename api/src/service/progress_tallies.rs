@@ -138,6 +138,11 @@ impl Changes {
                     closed_on_time: t.closed_on_time,
                     seconds_to_close: t.seconds_to_close,
                     extensions_granted: t.extensions_granted,
+                    closed_rectified: t.closed_rectified,
+                    closed_continuing: t.closed_continuing,
+                    unrectified: t.unrectified,
+                    acknowledgements_due: t.acknowledgements_due,
+                    acknowledged_on_time: t.acknowledged_on_time,
                 },
             )
             .collect();
@@ -161,6 +166,11 @@ pub(crate) fn tally_of(row: &TallyRow) -> Tally {
         closed_on_time: row.closed_on_time,
         seconds_to_close: row.seconds_to_close,
         extensions_granted: row.extensions_granted,
+        closed_rectified: row.closed_rectified,
+        closed_continuing: row.closed_continuing,
+        unrectified: row.unrectified,
+        acknowledgements_due: row.acknowledgements_due,
+        acknowledged_on_time: row.acknowledged_on_time,
     }
 }
 

@@ -595,6 +595,10 @@ pub fn overdue(
         });
         let group_by = query.group_by.unwrap_or_default();
         let groups = overdue_groups(&overdue, group_by);
+        let until = query.as_of.map_or(now.naive_utc(), |day| {
+            crate::domain::deadline::end_of_day(day, &org.timezone)
+        });
+        let (overdue_replies, rechecks_due) = supervision_items(conn, &org, latest, until, today)?;
         Ok(OverdueReport {
             as_of: query.as_of,
             organization_id: org.id,
@@ -602,8 +606,70 @@ pub fn overdue(
             overdue,
             groups,
             due_soon,
+            overdue_replies,
+            rechecks_due,
         })
     })
+}
+
+/// The supervision's overdue items in the subtree: 督办 notices not answered by their reply
+/// date at `until`, and re-checks due and not recorded; each judged on its unit's calendar.
+fn supervision_items(
+    conn: &mut DbConnection,
+    org: &OrganizationRow,
+    latest_today: NaiveDate,
+    until: chrono::NaiveDateTime,
+    today: impl Fn(&str) -> NaiveDate,
+) -> Result<(
+    Vec<crate::api_types::OverdueReply>,
+    Vec<crate::api_types::RecheckDue>,
+)> {
+    use crate::domain::notice;
+    let notices = rectify_db::notices::unanswered_before(conn, &org.path, latest_today, until)?;
+    let ids: Vec<i64> = notices.iter().map(|(n, _, _)| n.id).collect();
+    let mut problems_of = group(rectify_db::notices::problems_of(conn, &ids)?);
+    let mut replies: Vec<crate::api_types::OverdueReply> = notices
+        .into_iter()
+        .map(|(n, unit, zone)| crate::api_types::OverdueReply {
+            notice_id: n.id,
+            reference: notice::reference(n.year, n.number),
+            subject: n.subject,
+            organization_id: n.recipient_organization_id,
+            unit,
+            reply_by: n.reply_by,
+            days_overdue: notice::reply_days_overdue(n.reply_by, false, today(&zone)),
+            problem_ids: problems_of.remove(&n.id).unwrap_or_default(),
+        })
+        .filter(|r| r.days_overdue > 0)
+        .collect();
+    replies.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then(a.notice_id.cmp(&b.notice_id))
+    });
+    let mut rechecks: Vec<crate::api_types::RecheckDue> =
+        rectify_db::supervision::rechecks_due_within(conn, &org.path, latest_today)?
+            .into_iter()
+            .filter_map(|(p, unit, zone)| {
+                let on = p.recheck_on?;
+                let days = (today(&zone) - on).num_days();
+                (days >= 0).then_some(crate::api_types::RecheckDue {
+                    problem_id: p.id,
+                    key: p.key,
+                    title: p.title,
+                    organization_id: p.organization_id,
+                    unit,
+                    recheck_on: on,
+                    days_overdue: days,
+                })
+            })
+            .collect();
+    rechecks.sort_by(|a, b| {
+        b.days_overdue
+            .cmp(&a.days_overdue)
+            .then(a.problem_id.cmp(&b.problem_id))
+    });
+    Ok((replies, rechecks))
 }
 
 /// Counts per group, largest first.
@@ -712,6 +778,66 @@ pub fn group_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
         .collect()
 }
 
+/// The overdue replies sheet's columns.
+pub const OVERDUE_REPLY_COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &[
+        "文号",
+        "事由",
+        "承办单位",
+        "答复期限",
+        "逾期天数",
+        "涉及问题数",
+    ],
+    widths: &[18.0, 50.0, 18.0, 12.0, 10.0, 12.0],
+};
+
+/// The due re-checks sheet's columns.
+pub const RECHECK_DUE_COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &["编号", "问题", "责任单位", "回头看日期", "逾期天数"],
+    widths: &[12.0, 56.0, 18.0, 12.0, 10.0],
+};
+
+/// 督办 notices not answered in time, red.
+pub fn overdue_reply_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
+    report
+        .overdue_replies
+        .iter()
+        .map(|r| crate::export::Row {
+            cells: vec![
+                Value::Text(r.reference.clone()),
+                Value::Text(r.subject.clone()),
+                Value::Text(r.unit.clone()),
+                Value::Date(r.reply_by),
+                Value::Number(r.days_overdue),
+                Value::Number(r.problem_ids.len() as i64),
+            ],
+            highlight: Highlight::Overdue,
+        })
+        .collect()
+}
+
+/// Re-checks due and not recorded; red once past their day.
+pub fn recheck_due_rows(report: &OverdueReport) -> Vec<crate::export::Row> {
+    report
+        .rechecks_due
+        .iter()
+        .map(|r| crate::export::Row {
+            cells: vec![
+                Value::Text(r.key.clone()),
+                Value::Text(r.title.clone()),
+                Value::Text(r.unit.clone()),
+                Value::Date(r.recheck_on),
+                Value::Number(r.days_overdue),
+            ],
+            highlight: if r.days_overdue > 0 {
+                Highlight::Overdue
+            } else {
+                Highlight::DueSoon
+            },
+        })
+        .collect()
+}
+
 fn item_rows(
     items: &[OverdueItem],
     highlight: Highlight,
@@ -792,6 +918,12 @@ pub(crate) fn timelines(
                     .into_iter()
                     .filter_map(|e| e.decided_at.map(|at| (at, e.new_deadline)))
                     .collect(),
+                outcomes: entries
+                    .iter()
+                    .filter_map(|h| Some((h.created_at, h.outcome.as_deref()?.parse().ok()?)))
+                    .collect(),
+                acknowledge_by: row.acknowledge_by,
+                acknowledged_at: row.acknowledged_at,
             };
             (row.id, (timeline, entries))
         })
@@ -840,6 +972,20 @@ pub fn progress_and_days(
         let mut on_days = vec![Tally::default(); days.len()];
         let mut by_unit: HashMap<i64, Tally> = HashMap::new();
         let mut by_aspect: HashMap<(i64, String), Tally> = HashMap::new();
+        // Closed problems per review of the subtree on the day (all of them, for the
+        // recurrence rate of one review's report: what the reviews before it closed).
+        let mut closed_by_review: HashMap<i64, i64> = HashMap::new();
+        let report_day =
+            |unit: &OrganizationRow| query.as_of.unwrap_or_else(|| today_in(now, &unit.timezone));
+        if query.review_id.is_some() {
+            for row in rectify_db::progress::within(conn, &org.path, None)? {
+                if let Some(unit) = units.get(&row.organization_id) {
+                    if row.day <= report_day(unit) {
+                        *closed_by_review.entry(row.review_id).or_default() += row.closed;
+                    }
+                }
+            }
+        }
         for row in rectify_db::progress::within(conn, &org.path, query.review_id)? {
             // Units outside the caller's view are left out, as the ledger leaves them out.
             let Some(unit) = units.get(&row.organization_id) else {
@@ -855,6 +1001,9 @@ pub fn progress_and_days(
                 .entry(unit.timezone.as_str())
                 .or_insert_with(|| query.as_of.unwrap_or_else(|| today_in(now, &unit.timezone)));
             if row.day <= report_day {
+                if query.review_id.is_none() {
+                    *closed_by_review.entry(row.review_id).or_default() += tally.closed;
+                }
                 *by_unit.entry(row.organization_id).or_default() += tally;
                 *by_aspect.entry((row.review_id, row.aspect)).or_default() += tally;
             }
@@ -929,7 +1078,122 @@ pub fn progress_and_days(
                     figures: Figures::from(tally),
                 })
                 .collect(),
+            recurrence: recurrence(
+                conn,
+                caller,
+                &org,
+                (query.review_id, &closed_by_review),
+                query.as_of,
+                now,
+            )?,
         };
         Ok((report, on_days))
+    })
+}
+
+/// 问题反弹 in a progress report's scope, as of the end of `as_of` (the organization's
+/// calendar) or now: confirmed recurrences against what earlier reviews closed (from the
+/// closed problems per review on the day, `closed_by_review`), and the 年年提 chains.
+fn recurrence(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    org: &OrganizationRow,
+    (review_id, closed_by_review): (Option<i64>, &HashMap<i64, i64>),
+    as_of: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<crate::api_types::RecurrenceFigures> {
+    use rectify_db::recurrences as db_recurrences;
+    let until = as_of.map_or(now.naive_utc(), |day| {
+        crate::domain::deadline::end_of_day(day, &org.timezone)
+    });
+    let links = db_recurrences::confirmed_within(conn, &org.path, review_id, until)?;
+    let in_scope: std::collections::HashSet<i64> = links.iter().map(|(p, _)| *p).collect();
+    // Earlier: held before the report's review, or before the newest review of the subtree.
+    let review_ids: Vec<i64> = closed_by_review.keys().copied().collect();
+    let held: HashMap<i64, NaiveDate> = rectify_db::reviews::held_on_of(conn, &review_ids)?
+        .into_iter()
+        .collect();
+    let held_before = match review_id {
+        Some(id) => Some(rectify_db::reviews::get(conn, id)?.held_on),
+        None => held.values().max().copied(),
+    };
+    let closed: i64 = closed_by_review
+        .iter()
+        .filter(|(id, _)| held_before.is_some_and(|day| held.get(id).is_some_and(|h| *h < day)))
+        .map(|(_, n)| (*n).max(0))
+        .sum();
+    // Follow the chains back, whatever subtree the earlier problems are in.
+    let mut all_links = links.clone();
+    let mut seen: std::collections::HashSet<i64> = in_scope.clone();
+    let mut frontier: Vec<i64> = links.iter().map(|(_, e)| *e).collect();
+    while !frontier.is_empty() {
+        frontier.retain(|id| seen.insert(*id));
+        let found = db_recurrences::confirmed_of(conn, &frontier, until)?;
+        frontier = found.iter().map(|(_, e)| *e).collect();
+        all_links.extend(found);
+    }
+    let mut ids: Vec<i64> = all_links.iter().flat_map(|(p, e)| [*p, *e]).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let problems: HashMap<i64, db_recurrences::ChainProblem> =
+        db_recurrences::chain_problems(conn, &ids)?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    let review_of: HashMap<i64, (i64, NaiveDate)> = problems
+        .values()
+        .map(|p| (p.id, (p.review_id, p.held_on)))
+        .collect();
+    let chains = crate::domain::recurrence::year_after_year(&all_links, &review_of, |p| {
+        in_scope.contains(&p)
+    });
+    let paths: HashMap<i64, String> = orgs::get_many(
+        conn,
+        &problems
+            .values()
+            .map(|p| p.organization_id)
+            .collect::<Vec<_>>(),
+    )?
+    .into_iter()
+    .map(|o| (o.id, o.path))
+    .collect();
+    let year_after_year = chains
+        .into_iter()
+        .map(|(head, chain)| {
+            let reviews: std::collections::HashSet<i64> = chain
+                .iter()
+                .filter_map(|p| review_of.get(p))
+                .map(|(r, _)| *r)
+                .collect();
+            crate::api_types::RecurringChain {
+                problem_id: head,
+                reviews: reviews.len() as u64,
+                problems: chain
+                    .iter()
+                    .filter_map(|id| problems.get(id))
+                    .filter(|p| {
+                        paths
+                            .get(&p.organization_id)
+                            .is_some_and(|path| caller.sees(path))
+                    })
+                    .map(|p| crate::api_types::ChainProblem {
+                        id: p.id,
+                        key: p.key.clone(),
+                        title: p.title.clone(),
+                        review_id: p.review_id,
+                        review_title: p.review_title.clone(),
+                        held_on: p.held_on,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let confirmed = in_scope.len() as u64;
+    Ok(crate::api_types::RecurrenceFigures {
+        confirmed,
+        closed_in_earlier_reviews: closed.max(0) as u64,
+        recurrence_rate: (closed > 0)
+            .then(|| (confirmed as f64 / closed as f64 * 10_000.0).round() / 10_000.0),
+        year_after_year,
     })
 }

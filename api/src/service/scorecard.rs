@@ -8,8 +8,9 @@ use rectify_db::{scorecard as db_scorecard, Db, DbConnection};
 use super::organizations::visible;
 use super::Caller;
 use crate::api_types::{Scorecard, ScorecardQuery, ScorecardUnit};
+
 use crate::domain::deadline::{end_of_day, local_date, today_in};
-use crate::domain::scorecard::{self, Counts, WEIGHTS};
+use crate::domain::scorecard::{self, Counts};
 use crate::error::{Error, Result};
 
 /// At most this many child units are ranked.
@@ -52,6 +53,7 @@ pub fn compute(
             active: Some(true),
             ..Default::default()
         };
+        let weights = super::organizations::policy(conn, &org)?.scorecard_weights;
         let children = orgs::list(conn, &filter, None, MAX_UNITS)?;
         let mut counted = Vec::with_capacity(children.len());
         for child in children {
@@ -60,7 +62,7 @@ pub fn compute(
         }
         let scores: Vec<f64> = counted
             .iter()
-            .map(|(_, c)| scorecard::score(c, &WEIGHTS))
+            .map(|(_, c)| scorecard::score(c, &weights))
             .collect();
         let ranks = scorecard::ranks(&scores);
         let mut units: Vec<ScorecardUnit> = counted
@@ -95,6 +97,7 @@ pub fn compute(
             organization_id: org.id,
             from,
             to,
+            weights: weights.into(),
             units,
         })
     })
@@ -182,4 +185,66 @@ fn counts_of(
     }
     c.notices_received = db_scorecard::notices_between(conn, path, after, until)?.max(0) as u64;
     Ok(c)
+}
+
+/// The scorecard's columns in a sheet, as CSV and XLSX give them.
+pub const COLUMNS: crate::export::Columns<'static> = crate::export::Columns {
+    headers: &[
+        "排名",
+        "单位代码",
+        "单位",
+        "销号数",
+        "按期销号数",
+        "按期完成率",
+        "应签收数",
+        "按时签收数",
+        "及时签收率",
+        "逾期数",
+        "逾期天数",
+        "问题反弹数",
+        "回头看巩固数",
+        "回头看反弹数",
+        "回头看巩固率",
+        "收到督办数",
+        "得分",
+    ],
+    widths: &[
+        6.0, 10.0, 24.0, 8.0, 10.0, 10.0, 8.0, 10.0, 10.0, 8.0, 8.0, 10.0, 12.0, 12.0, 12.0, 10.0,
+        8.0,
+    ],
+};
+
+/// One row per unit, best first (the sheet's colours are the ledger's, for what is overdue
+/// or due soon: a scorecard has none).
+pub fn rows(card: &Scorecard) -> Vec<crate::export::Row> {
+    use crate::export::{Highlight, Row, Value};
+    let pct = |r: Option<f64>| r.map_or(String::new(), |r| format!("{:.1}%", r * 100.0));
+    card.units
+        .iter()
+        .map(|u| {
+            let n = |v: u64| Value::Number(v as i64);
+            Row {
+                cells: vec![
+                    n(u.rank as u64),
+                    Value::Text(u.code.clone()),
+                    Value::Text(u.name.clone()),
+                    n(u.closed),
+                    n(u.closed_on_time),
+                    Value::Text(pct(u.on_time_rate)),
+                    n(u.acknowledgements_due),
+                    n(u.acknowledged_on_time),
+                    Value::Text(pct(u.acknowledged_on_time_rate)),
+                    n(u.overdue),
+                    n(u.overdue_days),
+                    n(u.recurrences),
+                    n(u.rechecks_held),
+                    n(u.rechecks_recurred),
+                    Value::Text(pct(u.rechecks_held_rate)),
+                    n(u.notices_received),
+                    Value::Text(format!("{:.1}", u.score)),
+                ],
+                highlight: Highlight::None,
+            }
+        })
+        .collect()
 }

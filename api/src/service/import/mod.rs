@@ -939,6 +939,7 @@ fn from_report(text: &str, unit: &OrganizationRow, held_on: chrono::NaiveDate) -
                 progress: progress_report.then(|| p.text.clone()),
                 closed_on: None,
                 source: source_lines(p.first_line, p.last_line),
+                possible_recurrence_of: Vec::new(),
             })
             .collect(),
         names: parsed
@@ -1027,6 +1028,7 @@ fn from_sheet(
                     last_line: None,
                     row: Some(r.row),
                 },
+                possible_recurrence_of: Vec::new(),
             })
             .collect(),
         names: sheet
@@ -1280,6 +1282,14 @@ pub fn import(
                 serde_json::to_value(&draft.warnings).unwrap_or_default(),
             );
             return Err(error);
+        }
+        // 问题反弹, as each problem will be flagged once written (the new review has no
+        // problems of its own yet: 0 names none).
+        let titles: Vec<&str> = draft.problems.iter().map(|p| p.title.as_str()).collect();
+        let flags =
+            super::problems::likely_recurrences(conn, &org.path, fields.held_on, 0, &titles)?;
+        for (problem, flags) in draft.problems.iter_mut().zip(flags) {
+            problem.possible_recurrence_of = flags;
         }
         Ok((org, draft))
     };
