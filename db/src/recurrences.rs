@@ -9,8 +9,24 @@ use crate::schema::problems::dsl as p;
 use crate::schema::reviews::dsl as r;
 use crate::DbConnection;
 
-/// Closed problems of reviews held before `held_before` (not `review_id` itself) whose units
-/// are in the subtree at `path`, newest first: (id, title, key, review).
+/// The titles of the newest problems of other reviews than `review_id`, at most `limit`: a
+/// picture of the ledger's wording.
+pub fn latest_titles(
+    conn: &mut DbConnection,
+    review_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    p::problems
+        .filter(p::review_id.ne(review_id))
+        .order(p::id.desc())
+        .limit(limit)
+        .select(p::title)
+        .load(conn)
+}
+
+/// Closed problems of reviews held before `held_before` (not `review_id` itself, nor one still
+/// being imported) whose units are in the subtree at `path`, newest first, at most `limit`:
+/// (id, title, key, review). For a small ledger: this sorts what it finds.
 pub fn earlier_closed(
     conn: &mut DbConnection,
     path: &str,
@@ -18,12 +34,45 @@ pub fn earlier_closed(
     review_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<(i64, String, String, i64)>> {
-    p::problems
-        .inner_join(r::reviews)
-        .filter(p::status.eq("closed"))
-        .filter(p::review_id.ne(review_id))
+    let earlier_reviews = r::reviews
         .filter(r::held_on.lt(held_before))
         .filter(r::importing_until.is_null())
+        .filter(r::id.ne(review_id))
+        .select(r::id);
+    p::problems
+        .filter(p::status.eq("closed"))
+        .filter(p::review_id.eq_any(earlier_reviews))
+        .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
+        .order(p::id.desc())
+        .limit(limit)
+        .select((p::id, p::title, p::key, p::review_id))
+        .load(conn)
+}
+
+/// Closed problems of reviews held before `held_before` (not `review_id` itself, nor one still
+/// being imported) whose units are in the subtree at `path` and whose words (the search index)
+/// hold all of `grams`, newest first: (id, title, key, review).
+pub fn earlier_closed_holding(
+    conn: &mut DbConnection,
+    path: &str,
+    held_before: NaiveDate,
+    review_id: i64,
+    grams: &[u32],
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, String, i64)>> {
+    if grams.is_empty() {
+        return Ok(Vec::new());
+    }
+    let on_sqlite = matches!(conn, DbConnection::Sqlite(_));
+    let earlier_reviews = r::reviews
+        .filter(r::held_on.lt(held_before))
+        .filter(r::importing_until.is_null())
+        .filter(r::id.ne(review_id))
+        .select(r::id);
+    p::problems
+        .filter(crate::search::holding(on_sqlite, grams))
+        .filter(p::status.eq("closed"))
+        .filter(p::review_id.eq_any(earlier_reviews))
         .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
         .order(p::id.desc())
         .limit(limit)

@@ -32,6 +32,79 @@ pub fn likely_recurrences(title: &str, earlier: &[(i64, &str)]) -> Vec<(i64, f64
     found
 }
 
+/// How a title's earlier occurrences are looked for in the whole history of the subtree, by
+/// the search index: each group names pairs (search-index numbers) a problem must all hold to
+/// be a candidate; the groups are looked up one by one.
+///
+/// The pairs that single a title out are those fewest of `sample` hold (titles of the ledger,
+/// a picture of its wording): a pair held by more than one sampled title in five is the
+/// ledger's common language (问题, 不够, 整改) and never used, nor is a pair of digits (every
+/// key has them). Up to [`RARE_PAIRS`] of the rarest that do not overlap in the title are
+/// looked up together, and, when there are three or more, every set of them but one as well:
+/// a problem written again keeps most of its words, so it holds one of the sets even if one
+/// word changed. The pairs no sampled title holds (rare words, or words new to the ledger) are
+/// looked up alone, up to [`UNSEEN_PAIRS`]. The groups come most telling first: a search may
+/// stop at the first that finds a likely recurrence.
+pub fn search_groups(title: &str, sample: &[&str]) -> Vec<Vec<u32>> {
+    let chars: Vec<char> = title.to_lowercase().chars().collect();
+    let held: Vec<Vec<u32>> = sample.iter().map(|t| super::search::grams(t)).collect();
+    // (how many sampled titles hold it, where it starts in the title, the pair)
+    let mut pairs: Vec<(usize, usize, u32)> = Vec::new();
+    for (at, w) in chars.windows(2).enumerate() {
+        if !w.iter().all(|c| c.is_alphanumeric()) || w.iter().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Some(gram) = super::search::grams(&w.iter().collect::<String>()).pop() else {
+            continue;
+        };
+        if pairs.iter().any(|(_, _, g)| *g == gram) {
+            continue;
+        }
+        let df = held
+            .iter()
+            .filter(|h| h.binary_search(&gram).is_ok())
+            .count();
+        pairs.push((df, at, gram));
+    }
+    pairs.sort_unstable();
+    let unseen: Vec<Vec<u32>> = pairs
+        .iter()
+        .filter(|(df, _, _)| *df == 0)
+        .take(UNSEEN_PAIRS)
+        .map(|(_, _, g)| vec![*g])
+        .collect();
+    let mut groups = Vec::new();
+    let common = |df: usize| df * 5 > sample.len().max(5);
+    let mut rare: Vec<(usize, u32)> = Vec::new();
+    for (_, at, gram) in pairs.iter().filter(|(df, _, _)| *df > 0 && !common(*df)) {
+        // Pairs sharing a character say the same word twice.
+        if rare.iter().all(|(other, _)| at.abs_diff(*other) >= 2) {
+            rare.push((*at, *gram));
+        }
+        if rare.len() == RARE_PAIRS {
+            break;
+        }
+    }
+    let rare: Vec<u32> = rare.into_iter().map(|(_, g)| g).collect();
+    if !rare.is_empty() {
+        groups.push(rare.clone());
+    }
+    if rare.len() >= 3 {
+        for left_out in 0..rare.len() {
+            let mut group = rare.clone();
+            group.remove(left_out);
+            groups.push(group);
+        }
+    }
+    groups.extend(unseen);
+    groups
+}
+
+/// At most this many of a title's rarest pairs are looked up together.
+pub const RARE_PAIRS: usize = 5;
+/// At most this many pairs no sampled title holds are looked up alone.
+pub const UNSEEN_PAIRS: usize = 4;
+
 /// A coordinator's decision on a flagged recurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -104,6 +177,37 @@ pub fn year_after_year(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_is_looked_for_by_its_rarest_words_together_and_its_unseen_words_alone() {
+        let gram = |s: &str| crate::domain::search::grams(s)[0];
+        let sample = ["东风小区", "物业公司", "投诉热线", "学习问题", "作风问题"];
+        // 东风, 物业 and 投诉 are each in one sampled title and do not overlap: together,
+        // and each two of them. 风物 and 业投 are in none: alone.
+        let groups = search_groups("东风物业投诉", &sample);
+        let (east, property, complaint) = (gram("东风"), gram("物业"), gram("投诉"));
+        assert_eq!(
+            groups,
+            vec![
+                vec![east, property, complaint],
+                vec![property, complaint],
+                vec![east, complaint],
+                vec![east, property],
+                vec![gram("风物")],
+                vec![gram("业投")],
+            ]
+        );
+        // A word much of the ledger says (问题: two titles in five) is never used; of two
+        // pairs sharing a character (东风, 风问: each in one title), only one is taken.
+        assert_eq!(search_groups("东风问题", &sample), vec![vec![east]]);
+        // Digits are in every key: never used. Unseen pairs are looked up alone, at most four.
+        let unseen = search_groups("第12村级财务公开栏长期未更新", &sample);
+        assert_eq!(unseen.len(), UNSEEN_PAIRS);
+        assert!(unseen.iter().all(|g| g.len() == 1 && g[0] != gram("12")));
+        // Punctuation makes no pair; nothing to look for in nothing.
+        assert_eq!(search_groups("物业，", &sample), vec![vec![property]]);
+        assert!(search_groups("", &sample).is_empty());
+    }
 
     #[test]
     fn a_problem_found_back_in_three_reviews_is_raised_year_after_year() {

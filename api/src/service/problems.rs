@@ -330,9 +330,13 @@ pub fn create_batch(
     })
 }
 
-/// At most this many closed problems of earlier reviews (the newest) are compared with a new
-/// problem: the work per problem stays bounded however long the ledger's history.
-const RECURRENCE_POOL: i64 = 1_000;
+/// The titles of this many of the newest problems picture the ledger's wording, for
+/// `recurrence::search_groups` to tell a title's rare words from its common ones. A ledger
+/// with fewer (of other reviews) is small enough to compare whole.
+const WORDING_SAMPLE: i64 = 1_000;
+/// At most this many candidates (the newest) are taken from each group of words: the work per
+/// problem stays bounded however long the ledger's history.
+const RECURRENCE_FOUND: i64 = 200;
 
 /// 问题反弹: flags a new problem as possibly repeating closed problems of earlier reviews of its
 /// review's subtree whose titles read alike.
@@ -350,40 +354,67 @@ fn flag_recurrences(conn: &mut DbConnection, row: &ProblemRow) -> Result<()> {
 /// For each title of a review held on `held_on` by the organization at `path`: the closed
 /// problems of the subtree's earlier reviews it likely repeats, best first. What a problem
 /// with that title is flagged against when it is written (and what an import's dry run shows).
-pub(crate) fn likely_recurrences(
+/// The whole history is searched, through the search index, for the problems holding the words
+/// that single the title out (on a small ledger, every closed problem of earlier reviews is
+/// taken); those are scored by `recurrence::likely_recurrences`.
+pub fn likely_recurrences(
     conn: &mut DbConnection,
     path: &str,
     held_on: NaiveDate,
     review_id: i64,
     titles: &[&str],
 ) -> Result<Vec<Vec<PossibleRecurrence>>> {
-    let earlier =
-        rectify_db::recurrences::earlier_closed(conn, path, held_on, review_id, RECURRENCE_POOL)?;
-    let pool: Vec<(i64, &str)> = earlier
-        .iter()
-        .map(|(id, title, _, _)| (*id, title.as_str()))
-        .collect();
-    let by_id: HashMap<i64, (&String, i64)> = earlier
-        .iter()
-        .map(|(id, _, key, review)| (*id, (key, *review)))
-        .collect();
-    Ok(titles
-        .iter()
-        .map(|title| {
-            recurrence::likely_recurrences(title, &pool)
-                .into_iter()
-                .filter_map(|(id, score)| {
-                    let (key, review_id) = by_id.get(&id)?;
-                    Some(PossibleRecurrence {
-                        id,
-                        key: (*key).clone(),
-                        review_id: *review_id,
-                        score,
-                    })
+    use rectify_db::recurrences as db_recurrences;
+    type Candidate = (i64, String, String, i64);
+    let scored = |title: &str, candidates: &[Candidate]| {
+        let texts: Vec<(i64, &str)> = candidates
+            .iter()
+            .map(|(id, title, _, _)| (*id, title.as_str()))
+            .collect();
+        recurrence::likely_recurrences(title, &texts)
+            .into_iter()
+            .filter_map(|(id, score)| {
+                let (_, _, key, review_id) = candidates.iter().find(|c| c.0 == id)?;
+                Some(PossibleRecurrence {
+                    id,
+                    key: key.clone(),
+                    review_id: *review_id,
+                    score,
                 })
-                .collect()
-        })
-        .collect())
+            })
+            .collect::<Vec<_>>()
+    };
+    let wording = db_recurrences::latest_titles(conn, review_id, WORDING_SAMPLE)?;
+    if (wording.len() as i64) < WORDING_SAMPLE {
+        let whole = db_recurrences::earlier_closed(conn, path, held_on, review_id, WORDING_SAMPLE)?;
+        return Ok(titles.iter().map(|title| scored(title, &whole)).collect());
+    }
+    let sample: Vec<&str> = wording.iter().map(String::as_str).collect();
+    let mut flags = Vec::with_capacity(titles.len());
+    for title in titles {
+        // The most telling words first: once they find a likely recurrence, the rest (there
+        // for a title written again in other words) need not be looked up.
+        let mut found: Vec<Candidate> = Vec::new();
+        let mut likely = Vec::new();
+        for grams in recurrence::search_groups(title, &sample) {
+            found.extend(db_recurrences::earlier_closed_holding(
+                conn,
+                path,
+                held_on,
+                review_id,
+                &grams,
+                RECURRENCE_FOUND,
+            )?);
+            found.sort_unstable_by_key(|(id, ..)| std::cmp::Reverse(*id));
+            found.dedup_by_key(|(id, ..)| *id);
+            likely = scored(title, &found);
+            if !likely.is_empty() {
+                break;
+            }
+        }
+        flags.push(likely);
+    }
+    Ok(flags)
 }
 
 /// A coordinator confirms that a problem repeats an earlier one it was flagged against (问题反弹,
