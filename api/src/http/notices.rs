@@ -87,7 +87,8 @@ pub async fn get_notice(
 }
 
 /// The notice as a Word document to print and file (公文 layout): its reference, subject,
-/// recipient, body, the problems it names with their deadlines and days overdue, the reply date,
+/// recipient, body, the problems it names with their deadlines and days overdue when it was
+/// issued, the reply date,
 /// the issuing unit and day — and the reply with the evidence it cites, once made.
 #[utoipa::path(
     operation_id = "supervision_notice_document",
@@ -111,9 +112,8 @@ pub async fn notice_document(
 ) -> Result<HttpResponse, Error> {
     use super::reports::{attachment, spooled, FileKind};
     let id = id.into_inner();
-    let now = state.clock.now();
     let (title, file) = blocking(move || {
-        let notice = notices::document(&state.db, &caller, id, now)?;
+        let notice = notices::document(&state.db, &caller, id)?;
         let bytes = crate::document::supervision_notice(&notice)?;
         Ok((notice.reference, spooled(&bytes)?))
     })

@@ -378,19 +378,15 @@ pub fn reply(
     })
 }
 
-/// A notice as its printed document tells it (the caller must see it, as for `get`).
-pub fn document(
-    db: &Db,
-    caller: &Caller,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<crate::document::NoticeDocument> {
+/// A notice as its printed document tells it, as it was issued (its problems' days overdue on
+/// the day it was issued), with the reply once made; the caller must see it, as for `get`.
+pub fn document(db: &Db, caller: &Caller, id: i64) -> Result<crate::document::NoticeDocument> {
     use crate::domain::deadline::{local_date, problem_standing};
     use crate::domain::workflow::Status;
     db.read(|conn| {
         let (row, recipient) = visible(conn, caller, id)?;
         let issuer = orgs::get(conn, row.issuing_organization_id)?;
-        let today = today_in(now, &recipient.timezone);
+        let issued_on = local_date(row.created_at, &recipient.timezone);
         let problem_ids: Vec<i64> = db_notices::problems_of(conn, &[id])?
             .into_iter()
             .map(|(_, p)| p)
@@ -400,8 +396,8 @@ pub fn document(
             .map(|p| {
                 let mut line = format!("{} {}", p.key, p.title);
                 if let Some(deadline) = p.deadline {
-                    let status: Status = p.status.parse().unwrap_or(Status::Open);
-                    let standing = problem_standing(status, Some(deadline), today);
+                    // Named to be rectified: pending when it was issued, whatever it is now.
+                    let standing = problem_standing(Status::InProgress, Some(deadline), issued_on);
                     line.push_str(&format!(
                         "（整改时限{}",
                         crate::document::chinese_date(deadline)
