@@ -26,7 +26,7 @@ pub fn latest_titles(
 
 /// Closed problems of reviews held before `held_before` (not `review_id` itself, nor one still
 /// being imported) whose units are in the subtree at `path`, newest first, at most `limit`:
-/// (id, title, key, review). For a small ledger: this sorts what it finds.
+/// (id, title, key, review). For a small ledger: it reads every problem of those reviews.
 pub fn earlier_closed(
     conn: &mut DbConnection,
     path: &str,
@@ -34,11 +34,17 @@ pub fn earlier_closed(
     review_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<(i64, String, String, i64)>> {
-    let earlier_reviews = r::reviews
+    // The reviews named outright, so that the problems are read through their review's index
+    // (a subquery let the planner walk every problem, newest first, looking for them).
+    let earlier_reviews: Vec<i64> = r::reviews
         .filter(r::held_on.lt(held_before))
         .filter(r::importing_until.is_null())
         .filter(r::id.ne(review_id))
-        .select(r::id);
+        .select(r::id)
+        .load(conn)?;
+    if earlier_reviews.is_empty() {
+        return Ok(Vec::new());
+    }
     p::problems
         .filter(p::status.eq("closed"))
         .filter(p::review_id.eq_any(earlier_reviews))
