@@ -70,6 +70,21 @@ pub fn within(
 }
 
 /// Forgets one unit's rows (before they are built again from its problems).
+/// Writes a unit's rows after [`clear_unit`]: plain inserts, many rows a statement (a unit's
+/// history may make hundreds of thousands of rows; one upsert each was most of a rebuild).
+/// Each key must be given once.
+pub fn insert_cleared(conn: &mut DbConnection, rows: &[TallyRow]) -> QueryResult<()> {
+    // 21 values a row: 1,000 rows stay inside SQLite's 32,766 bound values.
+    for part in rows.chunks(1_000) {
+        let insert = diesel::insert_into(t::progress_tallies).values(part);
+        match conn {
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+            DbConnection::Postgres(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 pub fn clear_unit(conn: &mut DbConnection, organization_id: i64) -> QueryResult<usize> {
     diesel::delete(t::progress_tallies.filter(t::organization_id.eq(organization_id))).execute(conn)
 }

@@ -116,8 +116,18 @@ impl Changes {
     }
 
     fn store(self, conn: &mut DbConnection) -> Result<()> {
-        let rows: Vec<TallyRow> = self
-            .0
+        rectify_db::progress::add(conn, &self.rows())?;
+        Ok(())
+    }
+
+    /// Stores a unit's rows after they were cleared.
+    fn store_cleared(self, conn: &mut DbConnection) -> Result<()> {
+        rectify_db::progress::insert_cleared(conn, &self.rows())?;
+        Ok(())
+    }
+
+    fn rows(self) -> Vec<TallyRow> {
+        self.0
             .into_iter()
             .filter(|(_, t)| !t.is_zero())
             .map(
@@ -145,9 +155,7 @@ impl Changes {
                     acknowledged_on_time: t.acknowledged_on_time,
                 },
             )
-            .collect();
-        rectify_db::progress::add(conn, &rows)?;
-        Ok(())
+            .collect()
     }
 }
 
@@ -190,7 +198,7 @@ pub(crate) fn rebuild_unit(conn: &mut DbConnection, unit: &OrganizationRow) -> R
             changes.put(&share);
         }
     }
-    changes.store(conn)?;
+    changes.store_cleared(conn)?;
     Ok(problems)
 }
 
