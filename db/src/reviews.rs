@@ -204,6 +204,18 @@ pub fn count_filtered(conn: &mut DbConnection, filter: &ReviewFilter) -> QueryRe
     filtered(filter).count().get_result(conn)
 }
 
+/// The titles of these reviews that readers may see, by id.
+pub fn titles_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    let rows = crate::in_chunks(ids, |ids| {
+        r::reviews
+            .filter(r::id.eq_any(ids))
+            .filter(r::importing_until.is_null())
+            .select((r::id, r::title))
+            .load::<(i64, String)>(conn)
+    })?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The day each of these reviews was held.
 pub fn held_on_of(
     conn: &mut DbConnection,

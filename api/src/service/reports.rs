@@ -494,17 +494,12 @@ pub fn overdue(
             .into_iter()
             .map(|u| (u.id, u.display_name))
             .collect();
-        let mut review_titles: HashMap<i64, String> = HashMap::new();
-        for review_id in problems
+        let review_ids: Vec<i64> = problems
             .iter()
             .map(|p| p.review_id)
             .chain(measures.iter().map(|(m, _)| m.review_id))
-        {
-            if let std::collections::hash_map::Entry::Vacant(slot) = review_titles.entry(review_id)
-            {
-                slot.insert(rectify_db::reviews::get(conn, review_id)?.title);
-            }
-        }
+            .collect();
+        let review_titles = rectify_db::reviews::titles_of(conn, &review_ids)?;
         let measure_ids: Vec<i64> = measures.iter().map(|(m, _)| m.id).collect();
         let served = db_problems::problems_of_measure(conn, &measure_ids)?;
         let served_ids: Vec<i64> = served.iter().map(|(_, p)| *p).collect();
@@ -1055,14 +1050,15 @@ pub fn progress_and_days(
                 figures: by_org.get(&o.id).copied().unwrap_or_default(),
             })
             .collect();
-        let mut reviews = Vec::new();
-        for (review_id, tally) in by_review {
-            reviews.push(ReviewProgress {
+        let mut titles = rectify_db::reviews::titles_of(conn, &review_ids)?;
+        let reviews = by_review
+            .into_iter()
+            .map(|(review_id, tally)| ReviewProgress {
                 review_id,
-                title: rectify_db::reviews::get(conn, review_id)?.title,
+                title: titles.remove(&review_id).unwrap_or_default(),
                 figures: Figures::from(tally),
-            });
-        }
+            })
+            .collect();
         let report = ProgressReport {
             as_of: query.as_of,
             organization_id: org.id,
