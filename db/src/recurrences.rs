@@ -55,6 +55,44 @@ pub fn earlier_closed(
         .load(conn)
 }
 
+/// The closed problems of reviews held before `held_before` (not `review_id` itself, nor one
+/// still being imported) in the subtree at `path`, newest first, when the subtree holds at most
+/// `limit` closed problems in all; `None` when it holds more. A unit's own history is small
+/// however large the ledger: it is read through the units' index (`problems_unit_status_idx`),
+/// whatever words the rest of the ledger repeats.
+pub fn earlier_closed_nearby(
+    conn: &mut DbConnection,
+    path: &str,
+    held_before: NaiveDate,
+    review_id: i64,
+    limit: i64,
+) -> QueryResult<Option<Vec<(i64, String, String, i64)>>> {
+    let closed: Vec<i64> = p::problems
+        .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
+        .filter(p::status.eq("closed"))
+        .select(p::id)
+        .limit(limit + 1)
+        .load(conn)?;
+    if closed.len() as i64 > limit {
+        return Ok(None);
+    }
+    let earlier = diesel::dsl::exists(
+        r::reviews
+            .filter(r::id.eq(p::review_id))
+            .filter(r::held_on.lt(held_before))
+            .filter(r::importing_until.is_null()),
+    );
+    let mut rows: Vec<(i64, String, String, i64)> = p::problems
+        .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
+        .filter(p::status.eq("closed"))
+        .filter(p::review_id.ne(review_id))
+        .filter(earlier)
+        .select((p::id, p::title, p::key, p::review_id))
+        .load(conn)?;
+    rows.sort_unstable_by_key(|row| std::cmp::Reverse(row.0));
+    Ok(Some(rows))
+}
+
 /// Closed problems of reviews held before `held_before` (not `review_id` itself, nor one still
 /// being imported) whose units are in the subtree at `path` and whose words (the search index)
 /// hold all of `grams`, newest first: (id, title, key, review).

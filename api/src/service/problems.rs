@@ -334,6 +334,10 @@ pub fn create_batch(
 /// `recurrence::search_groups` to tell a title's rare words from its common ones. A ledger
 /// with fewer (of other reviews) is small enough to compare whole.
 const WORDING_SAMPLE: i64 = 1_000;
+/// A subtree holding at most this many closed problems (a community, a branch: most reviews)
+/// has them compared whole, however large the ledger: searching the index for words the whole
+/// ledger repeats would cost more than reading them.
+const SMALL_SUBTREE: i64 = 2_000;
 /// At most this many candidates (the newest) are taken from each group of words: the work per
 /// problem stays bounded however long the ledger's history.
 const RECURRENCE_FOUND: i64 = 200;
@@ -355,8 +359,8 @@ fn flag_recurrences(conn: &mut DbConnection, row: &ProblemRow) -> Result<()> {
 /// problems of the subtree's earlier reviews it likely repeats, best first. What a problem
 /// with that title is flagged against when it is written (and what an import's dry run shows).
 /// The whole history is searched, through the search index, for the problems holding the words
-/// that single the title out (on a small ledger, every closed problem of earlier reviews is
-/// taken); those are scored by `recurrence::likely_recurrences`.
+/// that single the title out (in a small subtree or on a small ledger, every closed problem of
+/// earlier reviews is taken); those are scored by `recurrence::likely_recurrences`.
 pub fn likely_recurrences(
     conn: &mut DbConnection,
     path: &str,
@@ -384,6 +388,11 @@ pub fn likely_recurrences(
             })
             .collect::<Vec<_>>()
     };
+    if let Some(nearby) =
+        db_recurrences::earlier_closed_nearby(conn, path, held_on, review_id, SMALL_SUBTREE)?
+    {
+        return Ok(titles.iter().map(|title| scored(title, &nearby)).collect());
+    }
     let wording = db_recurrences::latest_titles(conn, review_id, WORDING_SAMPLE)?;
     if (wording.len() as i64) < WORDING_SAMPLE {
         let whole = db_recurrences::earlier_closed(conn, path, held_on, review_id, WORDING_SAMPLE)?;
