@@ -92,6 +92,28 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Tools for development and benchmarks.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Fill an empty ledger with a large one that reads like a real one: 1,592 units in four
+    /// levels (8 districts), three people in each, reviews over three years with their
+    /// causes and measures, and the problems with their history. Every seeded user (such as
+    /// seed.coordinator, who sees the whole tree) signs in with one password.
+    Seed {
+        /// How many problems.
+        #[arg(long, default_value_t = 10_000)]
+        problems: u64,
+        /// Read the users' password from the first line of standard input [default: one is
+        /// generated and printed].
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +323,13 @@ pub fn execute(
                 dry_run,
             },
         ),
+        Command::Dev {
+            command:
+                DevCommand::Seed {
+                    problems,
+                    password_stdin,
+                },
+        } => dev_seed(settings, clock.as_ref(), out, problems, password_stdin),
         Command::User { command } => {
             let opened = open_database(settings, clock.as_ref())?;
             announce_admin(out, opened.generated_admin_password.as_deref())?;
@@ -578,6 +607,96 @@ fn digest(
                 .unwrap_or_default()
         )?;
     }
+    Ok(())
+}
+
+/// `dev seed`: the ledger, then what a server would otherwise build at its first start (the
+/// search index, the progress tallies) and the planner's statistics, so that it starts ready.
+fn dev_seed(
+    settings: &Settings,
+    clock: &dyn Clock,
+    out: &mut dyn Write,
+    problems: u64,
+    password_stdin: bool,
+) -> Result<(), CliError> {
+    use crate::service::{dev_seed, progress_tallies, search_index};
+    use indicatif::{ProgressBar, ProgressStyle};
+    let (password, generated) = password_from(password_stdin)?;
+    crate::domain::identity::check_password(&password)
+        .map_err(|rule| CliError::Refused(format!("the password: {rule}")))?;
+    let opened = open_database(settings, clock)?;
+    announce_admin(out, opened.generated_admin_password.as_deref())?;
+    let db = opened.db;
+    let held = dev_seed::problems_held(&db)?;
+    if held > 0 {
+        return Err(CliError::Refused(format!(
+            "dev seed fills an empty ledger; this one holds {held} problems"
+        )));
+    }
+    let hash = crate::auth::hash_password(&password).map_err(CliError::Refused)?;
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::new(problems).with_style(
+        ProgressStyle::with_template(
+            "{elapsed:>4} [{wide_bar}] {human_pos}/{human_len} problems, {per_sec}, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    let seeded = dev_seed::seed(&db, clock.now(), problems, &hash, &mut |written| {
+        bar.set_position(written)
+    });
+    bar.finish_and_clear();
+    let seeded = seeded?;
+    let written = started.elapsed();
+    let spinner = ProgressBar::new_spinner();
+    spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+    let stage = |message: &'static str| {
+        spinner.set_message(message);
+        std::time::Instant::now()
+    };
+    let at = stage("indexing for search");
+    search_index::rebuild(&db)?;
+    let indexed = at.elapsed();
+    let at = stage("building the progress tallies");
+    progress_tallies::rebuild(&db)?;
+    let tallied = at.elapsed();
+    let at = stage("gathering the planner's statistics");
+    db.optimize(true).map_err(crate::error::Error::from)?;
+    let analyzed = at.elapsed();
+    spinner.finish_and_clear();
+    writeln!(
+        out,
+        "seeded {} problems ({} history entries) in {:.1} s; the search index took {:.1} s, \
+         the progress tallies {:.1} s, the planner's statistics {:.1} s: {} organizations \
+         under the root ({} districts: {}), {} users, {} reviews",
+        seeded.problems,
+        seeded.history,
+        written.as_secs_f64(),
+        indexed.as_secs_f64(),
+        tallied.as_secs_f64(),
+        analyzed.as_secs_f64(),
+        seeded.organizations,
+        seeded.districts.len(),
+        seeded
+            .districts
+            .iter()
+            .map(|(id, code)| format!("{code} (id {id})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        seeded.users,
+        seeded.reviews,
+    )?;
+    writeln!(
+        out,
+        "every seeded user signs in with {}: seed.coordinator and seed.auditor see the whole \
+         tree; each unit has <code>.sj (its secretary, a coordinator), <code>.wy1 and \
+         <code>.wy2 (owners), e.g. d1s2c3b1.sj",
+        if generated {
+            format!("the password {password} (shown this once)")
+        } else {
+            "the password given".to_owned()
+        }
+    )?;
     Ok(())
 }
 

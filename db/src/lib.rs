@@ -22,6 +22,7 @@ pub mod reviews;
 pub mod schema;
 pub mod scorecard;
 pub mod search;
+pub mod seed;
 pub mod service_accounts;
 pub mod supervision;
 pub mod users;

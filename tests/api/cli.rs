@@ -194,3 +194,115 @@ fn import_reads_a_report_file_into_a_draft_review() {
     assert!(error.contains("No problems were found"), "{error}");
     assert!(error.contains("warning    no_sections"), "{error}");
 }
+
+#[test]
+fn dev_seed_fills_an_empty_ledger_that_the_api_serves_and_the_audit_log_accounts_for() {
+    let app = spawn_app();
+    let out = run(&app, &["dev", "seed", "--problems", "2000"]).unwrap();
+    assert!(out.contains("seeded 2000 problems"), "{out}");
+    let password = out
+        .split("the password ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the password, shown once");
+    let city = app.login("seed.coordinator", password);
+    let count = |token: &str, filter: &str| {
+        app.get(
+            &format!("/api/v1/problems?limit=1&total=true{filter}"),
+            token,
+        )
+        .expect(200)["total"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(count(&city, ""), 2000);
+    // Statuses follow from when each review was held: most closed, some overdue, a few at
+    // every other step.
+    let closed = count(&city, "&status=closed");
+    let overdue = count(&city, "&overdue=true");
+    assert!(closed > 1000 && closed < 1900, "{closed} closed");
+    assert!(overdue > 20 && overdue < 300, "{overdue} overdue");
+    for status in ["draft", "open", "in_progress", "submitted", "cancelled"] {
+        assert!(
+            count(&city, &format!("&status={status}")) > 0,
+            "no {status}"
+        );
+    }
+    // A district's secretary sees the district's subtree and nothing else.
+    let district = app.login("d1.sj", password);
+    let in_district = count(&district, "");
+    assert!(in_district > 0 && in_district < 2000, "{in_district}");
+    let orgs = app.get("/api/v1/organizations?q=D1", &city).expect(200);
+    let d1 = orgs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "D1")
+        .expect("the district D1")["id"]
+        .as_i64()
+        .unwrap();
+    let progress = app
+        .get(
+            &format!("/api/v1/reports/progress?organization_id={d1}"),
+            &city,
+        )
+        .expect(200);
+    // The progress tallies the seed built agree with the ledger.
+    assert_eq!(
+        progress["total"]["overdue"].as_i64(),
+        Some(count(&district, "&overdue=true"))
+    );
+    assert_eq!(
+        progress["total"]["by_status"]["closed"].as_i64(),
+        Some(count(&district, "&status=closed"))
+    );
+    // A problem's history leads to its status, and a new problem takes the next key.
+    let page = app
+        .get("/api/v1/problems?status=closed&limit=1", &district)
+        .expect(200);
+    let closed_one = &page["items"][0];
+    let history = app
+        .get(
+            &format!("/api/v1/problems/{}/history", closed_one["id"]),
+            &district,
+        )
+        .expect(200);
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "confirm", "start", "submit", "verify"]);
+    let review = app
+        .get(
+            &format!("/api/v1/reviews?organization_id={d1}&limit=1"),
+            &district,
+        )
+        .expect(200)["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let created = app
+        .post(
+            "/api/v1/problems",
+            &district,
+            &serde_json::json!({"review_id": review, "title": "新发现的问题",
+                                "aspect": "作风建设方面"}),
+        )
+        .expect(201);
+    let key = created["key"].as_str().unwrap();
+    let seeded_with_key = app
+        .get(&format!("/api/v1/problems?q={key}&limit=5"), &district)
+        .expect(200);
+    assert_eq!(
+        seeded_with_key["items"].as_array().unwrap().len(),
+        1,
+        "{key}"
+    );
+
+    // The seed is in the audit log, whose chain holds; a second seed is refused.
+    let out = run(&app, &["audit", "verify"]).unwrap();
+    assert!(out.contains("audit log intact"), "{out}");
+    let error = run(&app, &["dev", "seed", "--problems", "10"]).unwrap_err();
+    assert!(error.contains("fills an empty ledger"), "{error}");
+}

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod catalog;
 pub mod closing;
+pub mod dev_seed;
 pub mod digest;
 pub mod idempotency;
 pub mod import;
