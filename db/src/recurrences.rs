@@ -55,6 +55,9 @@ pub fn earlier_closed(
         .load(conn)
 }
 
+/// A closed problem a new one may repeat: (id, title, key, review).
+pub type Candidate = (i64, String, String, i64);
+
 /// The closed problems of reviews held before `held_before` (not `review_id` itself, nor one
 /// still being imported) in the subtree at `path`, newest first, when the subtree holds at most
 /// `limit` closed problems in all; `None` when it holds more. A unit's own history is small
@@ -66,7 +69,7 @@ pub fn earlier_closed_nearby(
     held_before: NaiveDate,
     review_id: i64,
     limit: i64,
-) -> QueryResult<Option<Vec<(i64, String, String, i64)>>> {
+) -> QueryResult<Option<Vec<Candidate>>> {
     let closed: Vec<i64> = p::problems
         .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
         .filter(p::status.eq("closed"))
@@ -82,7 +85,7 @@ pub fn earlier_closed_nearby(
             .filter(r::held_on.lt(held_before))
             .filter(r::importing_until.is_null()),
     );
-    let mut rows: Vec<(i64, String, String, i64)> = p::problems
+    let mut rows: Vec<Candidate> = p::problems
         .filter(p::organization_id.eq_any(crate::orgs_within!(path)))
         .filter(p::status.eq("closed"))
         .filter(p::review_id.ne(review_id))
