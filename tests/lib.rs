@@ -1095,23 +1095,7 @@ pub fn seed_problems(app: &TestApp, n: usize, review: i64, org: i64, owner: i64)
                 .iter()
                 .zip(&rows)
                 .flat_map(|(id, row)| {
-                    let path: &[(&'static str, &'static str)] = match row.status {
-                        "draft" => &[],
-                        "open" => &[("confirm", "open")],
-                        "in_progress" => &[("confirm", "open"), ("start", "in_progress")],
-                        "submitted" => &[
-                            ("confirm", "open"),
-                            ("start", "in_progress"),
-                            ("submit", "submitted"),
-                        ],
-                        "closed" => &[
-                            ("confirm", "open"),
-                            ("start", "in_progress"),
-                            ("submit", "submitted"),
-                            ("verify", "closed"),
-                        ],
-                        _ => &[("confirm", "open"), ("cancel", "cancelled")],
-                    };
+                    let path = rectify::service::dev_seed::steps(row.status);
                     std::iter::once(("create", None, "draft"))
                         .chain(path.iter().scan("draft", |from, (action, to)| {
                             let step = (*action, Some(*from), *to);
